@@ -1,0 +1,39 @@
+import TrialModel
+
+/// One input file as the run saw it.
+public struct InputSummary: Codable, Sendable, Hashable {
+    public var file: String
+    /// Detected format, nil when the file could not be read.
+    public var format: SourceFormat?
+    /// Number of trial records read from the file.
+    public var records: Int
+    /// The error that stopped reading the file, if any.
+    public var error: String?
+    /// Reader warnings (recovered HTML errors, unknown labels).
+    public var warnings: [String]
+
+    public init(file: String, format: SourceFormat?, records: Int, error: String? = nil, warnings: [String] = []) {
+        self.file = file
+        self.format = format
+        self.records = records
+        self.error = error
+        self.warnings = warnings
+    }
+}
+
+/// Everything a report shows: the trials, the matrix, and what was read.
+public struct Landscape: Codable, Sendable, Hashable {
+    public var trials: [Trial]
+    public var matrix: Matrix
+    /// Inputs sorted by file name.
+    public var inputs: [InputSummary]
+
+    public init(records: [TrialRecord], inputs: [InputSummary]) {
+        trials = TrialGrouper.group(records)
+        matrix = Matrix(trials: trials)
+        self.inputs = inputs.sorted { $0.file < $1.file }
+    }
+
+    /// Inputs that failed.
+    public var failures: [InputSummary] { inputs.filter { $0.error != nil } }
+}

@@ -1,0 +1,75 @@
+import TrialModel
+
+/// One value in a matrix cell, with the evidence behind it.
+public struct CellValue: Codable, Sendable, Hashable {
+    /// Human text, e.g. "≥ 50 %" or "300 mg/m²/day, days −5, −4, −3".
+    public var text: String
+    /// Machine value for CSV, e.g. "50" or "-5;-4;-3"; unit is in the column name.
+    public var csv: String
+    public var evidence: [Evidence]
+
+    public init(text: String, csv: String, evidence: [Evidence]) {
+        self.text = text
+        self.csv = csv
+        self.evidence = evidence
+    }
+}
+
+/// The values of one parameter for one trial; empty = not stated.
+public struct MatrixCell: Codable, Sendable, Hashable {
+    public var values: [CellValue]
+
+    public init(values: [CellValue]) { self.values = values }
+
+    public var isEmpty: Bool { values.isEmpty }
+    /// Display texts joined; "" when not stated.
+    public var text: String { values.map(\.text).joined(separator: "; ") }
+    /// CSV texts joined with ";" (distinct, in order).
+    public var csv: String {
+        var seen: [String] = []
+        for v in values where !v.csv.isEmpty && !seen.contains(v.csv) { seen.append(v.csv) }
+        return seen.joined(separator: ";")
+    }
+}
+
+/// A row of the landscape: one parameter across all trials.
+public struct MatrixRow: Codable, Sendable, Hashable {
+    /// Stable snake_case key, also the CSV column name (unit in the name).
+    public var key: String
+    /// Label shown in reports.
+    public var label: String
+    /// True when at least two trials state different values.
+    public var differs: Bool
+    /// True when the parameter is compared across trials (IDs, titles and file names are not).
+    public var comparable: Bool
+    /// One cell per trial, in `Matrix.trials` order.
+    public var cells: [MatrixCell]
+}
+
+/// The trials × parameters matrix.
+public struct Matrix: Codable, Sendable, Hashable {
+    /// Trial display IDs, in column order.
+    public var trials: [String]
+    public var rows: [MatrixRow]
+
+    /// Builds the matrix for `trials` with every parameter of `ParameterCatalog.all`.
+    public init(trials: [Trial]) {
+        self.trials = trials.map(\.id.value)
+        rows = ParameterCatalog.all.map { def in
+            let cells = trials.map { MatrixCell(values: def.values($0)) }
+            let distinct = Set(cells.filter { !$0.isEmpty }.map(\.text))
+            return MatrixRow(
+                key: def.key, label: def.label, differs: def.comparable && distinct.count > 1,
+                comparable: def.comparable, cells: cells)
+        }
+    }
+
+    /// The row with `key`.
+    public func row(_ key: String) -> MatrixRow? { rows.first { $0.key == key } }
+
+    /// The cell for `key` and trial `id`.
+    public func cell(_ key: String, trial id: String) -> MatrixCell? {
+        guard let row = row(key), let i = trials.firstIndex(of: id) else { return nil }
+        return row.cells[i]
+    }
+}

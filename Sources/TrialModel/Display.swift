@@ -1,0 +1,80 @@
+/// Plain-text renderings of model values, shared by the matrix, the reports and the findings so
+/// that one value always reads the same everywhere. No locale: output must be byte-stable.
+public enum Display {
+    /// A number without trailing zeros: 50 → "50", 13.5 → "13.5", 0.25 → "0.25".
+    public static func number(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        var s = String(format3(x))
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
+    private static func format3(_ x: Double) -> String {
+        // Round to 4 decimals without Foundation's locale-dependent formatting.
+        let scaled = (x * 10000).rounded()
+        let sign = scaled < 0 ? "-" : ""
+        let a = Int64(abs(scaled))
+        let whole = a / 10000
+        var frac = String(a % 10000)
+        while frac.count < 4 { frac = "0" + frac }
+        return "\(sign)\(whole).\(frac)"
+    }
+
+    /// A day relative to infusion with a true minus sign: -5 → "−5".
+    public static func day(_ d: Int) -> String { d < 0 ? "−\(-d)" : "\(d)" }
+
+    public static func days(_ ds: [Int]) -> String { ds.map(day).joined(separator: ", ") }
+}
+
+extension Threshold {
+    /// "≥ 50 %", "≤ 1", "≥ 45 mL/min/1.73 m² (Criteria for …)".
+    public var display: String {
+        var s = "\(comparator.rawValue) \(Display.number(value))"
+        if !unit.isEmpty { s += unit == "%" ? " %" : " \(unit)" }
+        if let cohort { s += " (\(cohort))" }
+        return s
+    }
+}
+
+extension AgeRange {
+    /// "18–65 years", "≥ 18 years", "≤ 70 years".
+    public var display: String {
+        switch (minYears, maxYears) {
+        case let (lo?, hi?): "\(Display.number(lo))–\(Display.number(hi)) years"
+        case let (lo?, nil): "≥ \(Display.number(lo)) years"
+        case let (nil, hi?): "≤ \(Display.number(hi)) years"
+        case (nil, nil): "not stated"
+        }
+    }
+}
+
+extension Enrollment {
+    /// "72 (planned)".
+    public var display: String {
+        if let type { return "\(count) (\(type.rawValue))" }
+        return "\(count)"
+    }
+}
+
+extension CountRange {
+    /// "36–72" or "15".
+    public var display: String { low == high ? "\(low)" : "\(low)–\(high)" }
+}
+
+extension Dose {
+    /// "300 mg/m²/day, days −5, −4, −3".
+    public var display: String {
+        var s = Display.number(amount)
+        if let amountMax { s += "–\(Display.number(amountMax))" }
+        s += " \(unit)"
+        if frequency == "per day" { s += "/day" }
+        if !days.isEmpty { s += days.count == 1 ? ", day \(Display.days(days))" : ", days \(Display.days(days))" }
+        return s
+    }
+}
+
+extension CellDose {
+    /// "13.5×10^9 cells".
+    public var display: String { "\(Display.number(mantissa))×10^\(exponent) \(unit)" }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Finds the input files of a run: files as given, folders walked recursively. Hidden files and
+/// folders (`.git`, `.trialdiff`) and trialdiff's own files are skipped. The order is sorted,
+/// so runs are reproducible whatever the file system returns.
+public enum InputCollector {
+    /// Files trialdiff reads for configuration, never as registry exports.
+    static let ownFiles: Set<String> = ["trialdiff-ack.yml", "trialdiff-ack.yaml", "README.md", "SOURCES.md", "TRUTH.tsv"]
+
+    /// Expands `paths` into a sorted, duplicate-free list of file paths. A path that does not
+    /// exist is returned in `missing` (the run reports it as a failed input).
+    public static func collect(_ paths: [String]) -> (files: [String], missing: [String]) {
+        let fm = FileManager.default
+        var files: [String] = []
+        var missing: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                missing.append(path)
+                continue
+            }
+            if !isDirectory.boolValue {
+                files.append(path)
+                continue
+            }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            guard let enumerator = fm.enumerator(atPath: base) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                let components = relative.split(separator: "/")
+                if components.contains(where: { $0.hasPrefix(".") }) {
+                    if let last = components.last, last.hasPrefix(".") { enumerator.skipDescendants() }
+                    continue
+                }
+                let full = base + "/" + relative
+                var dir: ObjCBool = false
+                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue,
+                    !ownFiles.contains(String(components.last ?? ""))
+                {
+                    files.append(full)
+                }
+            }
+        }
+        var seen: Set<String> = []
+        let unique = files.filter { seen.insert($0).inserted }
+        return (unique.sorted(), missing.sorted())
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import TrialCompare
+import TrialExtraction
+import TrialModel
+import TrialReaders
+import TrialRender
+import XMLKit
+
+/// The result of reading one input file.
+public struct FileResult: Sendable {
+    public var summary: InputSummary
+    public var records: [TrialRecord]
+}
+
+/// Reads, extracts and reports. Everything the `trialdiff` commands do lives here, so it can be
+/// tested without spawning the executable.
+public enum Pipeline {
+    /// Reads and extracts one file. Never throws: a failure is recorded in the summary with a
+    /// message naming the file (and line, where libxml2 gives one).
+    public static func process(path: String) -> FileResult {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            let e = ReaderError.unreadable(file: path, reason: reason)
+            return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
+        }
+        return process(InputFile(path: path, bytes: bytes))
+    }
+
+    /// Reads and extracts an in-memory file.
+    public static func process(_ file: InputFile) -> FileResult {
+        do {
+            let reader = try ReaderRegistry.reader(for: file)
+            let sources = try reader.read(file)
+            let records = sources.map(TrialExtractor.extract)
+            let warnings = sources.flatMap(\.warnings) + records.flatMap(\.warnings)
+            let format = sources.first?.format ?? reader.format
+            return FileResult(
+                summary: InputSummary(file: file.path, format: format, records: records.count, warnings: warnings),
+                records: records)
+        } catch {
+            return FileResult(
+                summary: InputSummary(file: file.path, format: nil, records: 0, error: String(describing: error)),
+                records: [])
+        }
+    }
+
+    /// Reads every file concurrently (at most `jobs` in flight) and returns the results in
+    /// file order, whatever order they finish in.
+    public static func read(files: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [FileResult] {
+        XMLKit.initialize()
+        let width = max(1, jobs)
+        var results = [FileResult?](repeating: nil, count: files.count)
+        await withTaskGroup(of: (Int, FileResult).self) { group in
+            var next = 0
+            func launch() {
+                let i = next
+                next += 1
+                group.addTask { (i, process(path: files[i])) }
+            }
+            while next < files.count && next < width { launch() }
+            while let (i, result) = await group.next() {
+                results[i] = result
+                if next < files.count { launch() }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Builds the landscape of `paths` (files and folders).
+    public static func landscape(paths: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> Landscape {
+        let (files, missing) = InputCollector.collect(paths)
+        let results = await read(files: files, jobs: jobs)
+        var inputs = results.map(\.summary)
+        for m in missing {
+            inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
+        }
+        return Landscape(records: results.flatMap(\.records), inputs: inputs)
+    }
+
+    /// Writes the requested outputs of `landscape` into `output`, each atomically. Returns the
+    /// file names written, in order.
+    public static func write(
+        _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat]
+    ) throws -> [String] {
+        let renderer = try ReportRenderer(templates: templates)
+        // Render everything first: a template error must not leave a mix of old and new files.
+        let rendered = try formats.map { ($0, try renderer.render(landscape, as: $0)) }
+        let writer = try AtomicWriter(folder: output)
+        writer.removeStaleTemporaries()
+        var written: [String] = []
+        for (format, text) in rendered {
+            let name = ReportRenderer.fileName(for: format)
+            try writer.write(text, to: name)
+            written.append(name)
+        }
+        return written
+    }
+
+    /// The templates folder to use: the given one, else `Templates/` in the current folder,
+    /// else `share/trialdiff/Templates` beside the executable's folder.
+    public static func templatesFolder(_ given: String?) -> URL {
+        if let given { return URL(fileURLWithPath: given) }
+        let local = URL(fileURLWithPath: "Templates")
+        if FileManager.default.fileExists(atPath: local.appendingPathComponent("report.md.mustache").path) { return local }
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/trialdiff/Templates")
+    }
+}

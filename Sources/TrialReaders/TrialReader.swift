@@ -1,0 +1,98 @@
+import TrialModel
+
+/// The bytes of one input file and the name it is reported under.
+public struct InputFile: Sendable {
+    /// Path as shown to the user and recorded in evidence.
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    /// The first `n` bytes after a UTF-8 byte-order mark and leading whitespace, as text.
+    func head(_ n: Int = 4096) -> String {
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        return String(decoding: bytes[start..<min(bytes.count, start + n)], as: UTF8.self)
+    }
+}
+
+/// One source format. Adding a registry means adding a type that conforms and listing it in
+/// `ReaderRegistry.readers`.
+public protocol TrialReader: Sendable {
+    /// The format this reader produces records of.
+    var format: SourceFormat { get }
+    /// True when `head` (the start of the file, BOM and leading whitespace removed) and the file
+    /// look like this format. Content decides, not the file extension.
+    func accepts(_ file: InputFile, head: String) -> Bool
+    /// Reads every trial record in the file. Throws `ReaderError` (or `XMLKitError`) when the
+    /// file cannot be read as this format or holds no trial record.
+    func read(_ file: InputFile) throws -> [SourceRecord]
+}
+
+/// Why an input file yielded no records. Each message names the file and says what to do.
+public enum ReaderError: Error, Sendable, CustomStringConvertible, Equatable {
+    case empty(file: String)
+    case binary(file: String)
+    case unreadable(file: String, reason: String)
+    case malformedJSON(file: String, detail: String)
+    case notATrialRecord(file: String, detail: String)
+    case unknownFormat(file: String)
+
+    public var description: String {
+        switch self {
+        case let .empty(file):
+            "\(file): the file is empty; expected a registry export (XML, JSON, HTML or text)"
+        case let .binary(file):
+            "\(file): binary content (not text); expected a registry export (XML, JSON, HTML or text)"
+        case let .unreadable(file, reason): "\(file): cannot be read: \(reason)"
+        case let .malformedJSON(file, detail): "\(file): not valid JSON: \(detail)"
+        case let .notATrialRecord(file, detail): "\(file): not a trial record: \(detail)"
+        case let .unknownFormat(file):
+            "\(file): unrecognized format; expected ClinicalTrials.gov XML/JSON, a registry HTML page or plain text"
+        }
+    }
+}
+
+/// Chooses a reader by sniffing content.
+public enum ReaderRegistry {
+    /// Readers in the order they are asked; the first that accepts a file reads it. Plain text
+    /// is last: it accepts any valid UTF-8 text.
+    public static let readers: [any TrialReader] = [
+        CTGovXMLReader(),
+        CTGovRSSReader(),
+        CTGovJSONReader(),
+        CTGovClassicJSONReader(),
+        RegistryHTMLReader(),
+        PlainTextReader(),
+    ]
+
+    /// The reader for `file`, or an error saying why none fits (empty, binary, unknown).
+    public static func reader(for file: InputFile) throws -> any TrialReader {
+        let head = file.head()
+        if head.isEmpty { throw ReaderError.empty(file: file.path) }
+        if isBinary(file.bytes) { throw ReaderError.binary(file: file.path) }
+        guard let reader = readers.first(where: { $0.accepts(file, head: head) }) else {
+            throw ReaderError.unknownFormat(file: file.path)
+        }
+        return reader
+    }
+
+    /// Reads `file` with the reader its content calls for.
+    public static func read(_ file: InputFile) throws -> [SourceRecord] {
+        try reader(for: file).read(file)
+    }
+
+    /// NUL bytes, or more than 1 % control characters, in the first 8 KiB. (Text in another
+    /// encoding than UTF-8 is not binary: libxml2 and the text reader decode it.)
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return false }
+        let sample = bytes.prefix(8192)
+        if sample.contains(0) { return true }
+        let controls = sample.lazy.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C }.count
+        return controls * 100 > sample.count
+    }
+}

@@ -1,0 +1,27 @@
+import TrialCompare
+
+/// Writes `matrix.csv`.
+///
+/// - One header row, then one row per trial in ``Matrix/trials`` order.
+/// - Columns are the keys of ``Matrix/rows`` in order; ``ParameterCatalog/stableHeader`` is the
+///   documented prefix that scripts depend on, and later columns are only ever appended.
+/// - A cell is ``MatrixCell/csv``: machine values (units are in the column name), several values
+///   joined with `;`; an empty cell means the trial does not state the parameter.
+/// - RFC 4180: records end with CRLF (`\r\n`), including the last one; a field is quoted when it
+///   contains `,`, `"`, CR or LF, with inner quotes doubled. UTF-8 without a byte order mark.
+/// - Formula-injection guard: a text cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed
+///   with `'`; plainly numeric cells such as `-3`, `-5 -4 -3` or `300-450` are left as they are
+///   (see ``Escape/csvFormulaGuard(_:)``).
+public enum CSVMatrix {
+    /// The record separator.
+    public static let lineEnding = "\r\n"
+
+    public static func render(_ matrix: Matrix) -> String {
+        var out = ""
+        out += matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding
+        for index in matrix.trials.indices {
+            out += matrix.rows.map { Escape.csvField($0.cells[index].csv) }.joined(separator: ",") + lineEnding
+        }
+        return out
+    }
+}

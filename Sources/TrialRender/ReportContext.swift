@@ -1,0 +1,255 @@
+import TrialCompare
+import TrialModel
+
+/// Builds the Mustache context of `report.md` and `report.html`.
+///
+/// All logic lives here so templates stay simple: every value is a string, number, Bool or array
+/// of dictionaries, arrays are in a fixed order, and every key a template might test is always
+/// present (Mustache looks up a missing key in the enclosing context instead). Conditionals use
+/// Bool keys (`hasX`, `isX`): in this Mustache an empty string still opens a section.
+///
+/// For Markdown every registry string is escaped here with ``Escape/markdownCell(_:)`` and the
+/// template declares `{{% CONTENT_TYPE: TEXT}}`; for HTML strings stay raw and Mustache's default
+/// `{{ }}` escaping applies. The keys are listed at the top of each template.
+public enum ReportContext {
+    /// How strings are prepared for the template.
+    public enum Flavor: Sendable {
+        /// Pre-escaped for Markdown (template uses `CONTENT_TYPE: TEXT`).
+        case markdown
+        /// Raw; the template's `{{ }}` escapes for HTML.
+        case html
+    }
+
+    /// Matrix rows not shown in the reports: the trial ID is the column header.
+    static let hiddenRows: Set<String> = ["trial_id"]
+    /// Identity rows whose values get no evidence footnote.
+    static let rowsWithoutFootnotes: Set<String> = ["trial_id", "source_files"]
+    /// Quotes longer than this many characters are shortened at a word boundary in the reports
+    /// (trials.json keeps them whole).
+    static let quoteLimit = 300
+
+    public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
+        let esc: (String) -> String
+        switch flavor {
+        case .markdown: esc = { Escape.markdownCell($0) }
+        case .html: esc = { $0 }
+        }
+        let matrix = landscape.matrix
+        let trialAnchors = anchors(for: matrix.trials)
+
+        // Matrix rows and evidence footnotes, numbered row by row, left to right.
+        var rows: [[String: Any]] = []
+        var evidence: [[String: Any]] = []
+        var unstated: [String] = []
+        var differing: [String] = []
+        var comparedCount = 0
+        for row in matrix.rows where !hiddenRows.contains(row.key) {
+            if row.cells.allSatisfy(\.isEmpty) {
+                unstated.append(row.label)
+                continue
+            }
+            if row.comparable { comparedCount += 1 }
+            if row.differs { differing.append(row.label) }
+            var cells: [[String: Any]] = []
+            for (column, cell) in row.cells.enumerated() {
+                let trialID = matrix.trials[column]
+                var values: [[String: Any]] = []
+                for value in cell.values {
+                    let footnote = !value.evidence.isEmpty && !rowsWithoutFootnotes.contains(row.key)
+                    let sources = value.evidence.map { e -> [String: Any] in
+                        ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+                    }
+                    var item: [String: Any] = [
+                        "text": esc(value.text),
+                        "hasRef": footnote,
+                        "ref": "",
+                        "refID": "",
+                        "backID": "",
+                        "hover": hover(value.evidence),
+                        "hasHover": !value.evidence.isEmpty,
+                    ]
+                    if footnote {
+                        let n = evidence.count + 1
+                        item["ref"] = n
+                        item["refID"] = "ev-\(n)"
+                        item["backID"] = "ref-\(n)"
+                        evidence.append([
+                            "ref": n,
+                            "refID": "ev-\(n)",
+                            "backID": "ref-\(n)",
+                            "trial": esc(trialID),
+                            "trialAnchor": trialAnchors[column],
+                            "parameter": esc(row.label),
+                            "key": row.key,
+                            "value": esc(value.text),
+                            "sources": positioned(sources),
+                        ])
+                    }
+                    values.append(item)
+                }
+                cells.append([
+                    "trial": esc(trialID),
+                    "isEmpty": cell.isEmpty,
+                    "values": positioned(values),
+                ])
+            }
+            rows.append([
+                "key": row.key,
+                "label": esc(row.label),
+                "differs": row.differs,
+                "comparable": row.comparable,
+                "cells": cells,
+            ])
+        }
+
+        let columns = matrix.trials.enumerated().map { i, id -> [String: Any] in
+            ["id": esc(id), "anchor": trialAnchors[i]]
+        }
+
+        let inputs = landscape.inputs.map { input -> [String: Any] in
+            [
+                "file": esc(input.file),
+                "format": esc(input.format?.rawValue ?? "unknown"),
+                "records": input.records,
+                "hasError": input.error != nil,
+                "error": esc(input.error ?? ""),
+                "hasWarnings": !input.warnings.isEmpty,
+                "warnings": positioned(input.warnings.map { ["text": esc($0)] }),
+            ]
+        }
+        let failures = landscape.failures.map { input -> [String: Any] in
+            ["file": esc(input.file), "error": esc(input.error ?? "")]
+        }
+
+        let trials = landscape.trials.enumerated().map { i, trial in
+            trialSection(trial, anchor: trialAnchors[i], inputs: landscape.inputs, esc: esc)
+        }
+
+        let recordCount = landscape.trials.reduce(0) { $0 + $1.records.count }
+        let summary = summarySentence(
+            trials: landscape.trials.count, inputs: landscape.inputs.count, records: recordCount,
+            failures: failures.count, differing: differing, compared: comparedCount)
+
+        return [
+            "title": esc("Trial landscape"),
+            "summary": esc(summary),
+            "trialCount": landscape.trials.count,
+            "inputCount": landscape.inputs.count,
+            "recordCount": recordCount,
+            "inputs": positioned(inputs),
+            "hasInputs": !inputs.isEmpty,
+            "failures": positioned(failures),
+            "hasFailures": !failures.isEmpty,
+            "matrix": [
+                "trials": positioned(columns),
+                "rows": positioned(rows),
+                "hasRows": !rows.isEmpty,
+                "hasDiffering": !differing.isEmpty,
+                "differing": esc(differing.joined(separator: ", ")),
+                "hasUnstated": !unstated.isEmpty,
+                "unstated": esc(unstated.joined(separator: ", ")),
+            ] as [String: Any],
+            "evidence": evidence,
+            "hasEvidence": !evidence.isEmpty,
+            "trials": positioned(trials),
+            "hasTrials": !trials.isEmpty,
+            // Filled once TrialCompare produces findings and changes since the last run.
+            "findings": [[String: Any]](),
+            "hasFindings": false,
+            "changes": [[String: Any]](),
+            "hasChanges": false,
+        ]
+    }
+
+    static func trialSection(
+        _ trial: Trial, anchor: String, inputs: [InputSummary], esc: (String) -> String
+    ) -> [String: Any] {
+        let titles = trial.parameters.titles.map(\.value)
+        let sources = trial.records.map { record -> [String: Any] in
+            let s = record.source
+            return [
+                "file": esc(s.file),
+                "format": esc(s.format.rawValue),
+                "recordNumber": s.index + 1,
+                "inMultiRecordFile": inputs.first { $0.file == s.file }.map { $0.records > 1 } ?? (s.index > 0),
+                "hasWarnings": !record.warnings.isEmpty,
+                "warnings": positioned(record.warnings.map { ["text": esc($0)] }),
+            ]
+        }
+        let ids = trial.registryIDs.map(\.description)
+        return [
+            "id": esc(trial.id.value),
+            "anchor": anchor,
+            "hasTitle": !titles.isEmpty,
+            "title": esc(titles.first ?? ""),
+            "hasOtherTitles": titles.count > 1,
+            "otherTitles": positioned(titles.dropFirst().map { ["text": esc($0)] }),
+            "registryIDs": esc(ids.joined(separator: ", ")),
+            "hasRegistryIDs": !ids.isEmpty,
+            "sources": positioned(sources),
+            "findings": [[String: Any]](),
+            "hasFindings": false,
+            "changes": [[String: Any]](),
+            "hasChanges": false,
+        ]
+    }
+
+    static func summarySentence(
+        trials: Int, inputs: Int, records: Int, failures: Int, differing: [String], compared: Int
+    ) -> String {
+        var s = "\(plural(trials, "trial")) from \(plural(inputs, "input file")) (\(plural(records, "record")))."
+        if failures > 0 {
+            s += failures == 1 ? " 1 input file could not be read." : " \(failures) input files could not be read."
+        }
+        if trials > 1 {
+            if differing.isEmpty {
+                s += " The trials state no differing values in the \(plural(compared, "compared parameter"))."
+            } else {
+                s += " \(differing.count) of \(plural(compared, "compared parameter")) differ across trials: "
+                s += differing.joined(separator: ", ") + "."
+            }
+        }
+        return s
+    }
+
+    static func plural(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+
+    /// The hover text of a value: one line per evidence, `file · locator: “quote”`.
+    static func hover(_ evidence: [Evidence]) -> String {
+        evidence.map { "\($0.file) · \($0.locator): “\(excerpt($0.quote))”" }.joined(separator: "\n")
+    }
+
+    /// `quote` with whitespace collapsed, shortened to about ``quoteLimit`` characters at a word
+    /// boundary with " …" appended.
+    static func excerpt(_ quote: String) -> String {
+        let q = quote.collapsingWhitespace
+        guard q.count > quoteLimit else { return q }
+        var cut = q.prefix(quoteLimit)
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > quoteLimit / 2 {
+            cut = cut[..<space]
+        }
+        return cut + " …"
+    }
+
+    /// HTML ids for trial sections, unique even when two IDs sanitize alike.
+    static func anchors(for ids: [String]) -> [String] {
+        var used: [String: Int] = [:]
+        return ids.map { id in
+            let base = Escape.htmlID(id, prefix: "trial-")
+            let n = used[base, default: 0] + 1
+            used[base] = n
+            return n == 1 ? base : "\(base)-\(n)"
+        }
+    }
+
+    /// Adds `isFirst`, `isLast` and 1-based `position` to each item.
+    static func positioned(_ items: [[String: Any]]) -> [[String: Any]] {
+        items.enumerated().map { i, item in
+            var item = item
+            item["isFirst"] = i == 0
+            item["isLast"] = i == items.count - 1
+            item["position"] = i + 1
+            return item
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Mustache
+import TrialCompare
+import TrialModel
+
+/// The outputs `trialdiff report` writes.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    /// GitHub-flavoured Markdown report (`report.md`), from `report.md.mustache`.
+    case markdown = "md"
+    /// Self-contained HTML5 report (`report.html`), from `report.html.mustache`.
+    case html
+    /// Machine-readable trials, inputs and matrix (`trials.json`); see ``TrialsDocument``.
+    case json
+    /// One row per trial, one column per parameter (`matrix.csv`); see ``CSVMatrix``.
+    case csv
+}
+
+/// Why templates could not be loaded or an output could not be rendered.
+public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The templates folder does not exist or is not a folder.
+    case templatesFolderNotFound(folder: String)
+    /// A required template file is not in the templates folder.
+    case templateMissing(file: String, folder: String)
+    /// A template file could not be read or is not UTF-8.
+    case templateUnreadable(file: String, reason: String)
+    /// A template file is not valid Mustache.
+    case templateInvalid(file: String, line: Int, column: Int, reason: String)
+    /// Encoding `trials.json` failed.
+    case encodingFailed(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .templatesFolderNotFound(folder):
+            "templates folder not found: \(folder)"
+        case let .templateMissing(file, folder):
+            "template \(file) is missing from the templates folder \(folder)"
+        case let .templateUnreadable(file, reason):
+            "cannot read template \(file): \(reason)"
+        case let .templateInvalid(file, line, column, reason):
+            "invalid Mustache in template \(file) at line \(line), column \(column): \(reason)"
+        case let .encodingFailed(reason):
+            "cannot encode trials.json: \(reason)"
+        }
+    }
+}
+
+/// Renders a ``Landscape`` as Markdown, HTML, JSON or CSV.
+///
+/// Markdown and HTML come from user-editable Mustache templates (`report.md.mustache`,
+/// `report.html.mustache` and any partials in the same folder); the context they see is described
+/// at the top of each template and built by ``ReportContext``. JSON and CSV are written in Swift.
+/// Rendering is pure: the same landscape gives byte-identical output.
+public struct ReportRenderer: Sendable {
+    /// Template names (file name without `.mustache`) the renderer needs.
+    public static let requiredTemplates = ["report.md", "report.html"]
+
+    private let library: MustacheLibrary
+
+    /// Loads `report.md.mustache` and `report.html.mustache` (and any partials, named by their
+    /// path relative to `templates` without `.mustache`) from `templates`.
+    ///
+    /// - Throws: ``RenderError`` naming the folder or file when the folder or a required
+    ///   template is missing, unreadable or not valid Mustache.
+    public init(templates: URL) throws {
+        let folder = templates.standardizedFileURL.path
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RenderError.templatesFolderNotFound(folder: folder)
+        }
+        let paths: [String]
+        do {
+            paths = try fm.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".mustache") }.sorted()
+        } catch {
+            throw RenderError.templateUnreadable(file: folder, reason: "\(error)")
+        }
+        var library = MustacheLibrary()
+        for path in paths {
+            let file = (folder as NSString).appendingPathComponent(path)
+            guard let data = fm.contents(atPath: file) else {
+                throw RenderError.templateUnreadable(file: file, reason: "the file cannot be read")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw RenderError.templateUnreadable(file: file, reason: "the file is not UTF-8 text")
+            }
+            do {
+                library.register(try MustacheTemplate(string: text), named: String(path.dropLast(".mustache".count)))
+            } catch let error as MustacheTemplate.ParserError {
+                throw RenderError.templateInvalid(
+                    file: file, line: error.context.lineNumber, column: error.context.columnNumber,
+                    reason: "\(error.error)")
+            } catch {
+                throw RenderError.templateInvalid(file: file, line: 0, column: 0, reason: "\(error)")
+            }
+        }
+        for name in Self.requiredTemplates where library.getTemplate(named: name) == nil {
+            throw RenderError.templateMissing(file: name + ".mustache", folder: folder)
+        }
+        self.library = library
+    }
+
+    /// The file name each format is written to: report.md, report.html, trials.json, matrix.csv.
+    public static func fileName(for format: OutputFormat) -> String {
+        switch format {
+        case .markdown: "report.md"
+        case .html: "report.html"
+        case .json: "trials.json"
+        case .csv: "matrix.csv"
+        }
+    }
+
+    /// Renders one output. Pure and deterministic: same landscape → byte-identical string.
+    public func render(_ landscape: Landscape, as format: OutputFormat) throws -> String {
+        switch format {
+        case .markdown:
+            return renderTemplate("report.md", ReportContext.make(landscape, flavor: .markdown))
+        case .html:
+            return renderTemplate("report.html", ReportContext.make(landscape, flavor: .html))
+        case .json:
+            return try TrialsDocument(landscape).encoded()
+        case .csv:
+            return CSVMatrix.render(landscape.matrix)
+        }
+    }
+
+    private func renderTemplate(_ name: String, _ context: [String: Any]) -> String {
+        // `init` checked that the template exists.
+        library.render(context, withTemplate: name) ?? ""
+    }
+}

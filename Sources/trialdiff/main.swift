@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import TrialModel
+import TrialPipeline
+import TrialRender
+
+@main
+struct TrialDiff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trialdiff",
+        abstract: "Turn clinical-trial registry exports into cross-trial comparison reports.",
+        discussion: """
+            Reads ClinicalTrials.gov XML (single records and <search_results> bundles), API v2 JSON \
+            (single studies and pages), classic API v1 JSON, RSS feeds, registry and mirror HTML pages \
+            (ChiCTR, ClinicalTrials.gov, mirrors) and plain-text renderings of such pages. Every value \
+            in the reports keeps its evidence: file, locator and quote.
+
+            Exit status: 0 success; 1 at least one input could not be read (all others are still \
+            reported); 2 usage or output error (bad option, templates missing, output not writable).
+            """,
+        subcommands: [Report.self, Extract.self],
+        defaultSubcommand: Report.self
+    )
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare trials side by side and write the reports.",
+        discussion: """
+            With no paths, reads Input/ and writes Output/. Folders are walked recursively; hidden \
+            files are skipped. Outputs: report.md (GitHub Markdown), report.html (self-contained), \
+            trials.json (normalized model with evidence), matrix.csv (one row per trial). Each is \
+            written to a temporary file and renamed, so a crash never leaves a half-written report.
+            """)
+
+    @Argument(help: "Input files or folders (default: Input).")
+    var paths: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String = "Output"
+
+    @Option(help: "Folder with report.md.mustache and report.html.mustache (default: ./Templates).")
+    var templates: String?
+
+    @Option(help: "Comma-separated outputs to write: md, html, json, csv.")
+    var format: String = "md,html,json,csv"
+
+    @Option(help: "Files read in parallel (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        for f in formatList where OutputFormat(rawValue: f) == nil {
+            throw ValidationError("unknown format '\(f)'; choose from md, html, json, csv")
+        }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    var formatList: [String] {
+        format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() async throws {
+        let inputs = paths.isEmpty ? ["Input"] : paths
+        let landscape = await Pipeline.landscape(paths: inputs, jobs: jobs)
+        for failure in landscape.failures { FileHandle.standardError.write(Data("error: \(failure.error!)\n".utf8)) }
+        for input in landscape.inputs {
+            for w in input.warnings { FileHandle.standardError.write(Data("warning: \(input.file): \(w)\n".utf8)) }
+        }
+        let formats = formatList.compactMap(OutputFormat.init(rawValue:))
+        do {
+            let written = try Pipeline.write(
+                landscape, to: URL(fileURLWithPath: output), templates: Pipeline.templatesFolder(templates),
+                formats: formats)
+            let read = landscape.inputs.count - landscape.failures.count
+            FileHandle.standardError.write(
+                Data(
+                    "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; wrote \(written.map { output + "/" + $0 }.joined(separator: ", "))\n"
+                        .utf8))
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if !landscape.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct Extract: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the normalized record(s) of one file as JSON (with evidence).")
+
+    @Argument(help: "A registry export file.")
+    var file: String
+
+    func run() async throws {
+        let result = Pipeline.process(path: file)
+        if let error = result.summary.error {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(result.records)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}
