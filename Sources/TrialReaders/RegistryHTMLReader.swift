@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 import XMLKit
 
@@ -97,7 +98,7 @@ public struct RegistryHTMLReader: TrialReader {
     /// Chinese and English labels on separate lines).
     static func labelKey(_ element: XMLElement) -> FieldKey? {
         let text = element.blockText
-        guard text.utf8.count < 160 else { return nil }
+        guard text.collapsingWhitespace.utf8.count < 160 else { return nil }
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\t" }) {
             if let key = LabelTable.field(for: String(line)) { return key }
         }
@@ -108,8 +109,12 @@ public struct RegistryHTMLReader: TrialReader {
     static func valueText(_ element: XMLElement, block: Bool) -> String {
         let english = element.descendants { $0.hasClass("en") }
         let parts = english.isEmpty ? [element] : english
+        // Page indentation is markup, not content: trim every line.
         return parts.map { block ? $0.blockText : $0.text }
             .map { $0.replacingNBSP }
+            .joined(separator: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
             .joined(separator: "\n")
             .trimmingBlankLines
     }

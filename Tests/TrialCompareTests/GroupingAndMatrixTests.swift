@@ -1,0 +1,62 @@
+import Testing
+import TrialModel
+@testable import TrialCompare
+
+/// A minimal record as extraction would produce it, for grouping and matrix tests.
+func record(
+    _ file: String, ids: [TrialID], lvef: Double? = nil, cyclophosphamide: Double? = nil, index: Int = 0
+) -> TrialRecord {
+    var p = TrialParameters()
+    let e = Evidence(file: file, locator: "line 1", quote: "q")
+    for id in ids { p.registryIDs.append(Measured(id, e)) }
+    if let lvef {
+        p.thresholds.append(Measured(Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: lvef, unit: "%"), e))
+    }
+    if let cyclophosphamide {
+        p.doses.append(Measured(Dose(agent: "cyclophosphamide", amount: cyclophosphamide, unit: "mg/m²", days: [-3]), e))
+    }
+    let primary = ids.filter(\.isGlobal).min() ?? ids[0]
+    return TrialRecord(source: SourceRef(file: file, format: .plainText, index: index), primaryID: primary, parameters: p)
+}
+
+@Suite struct GroupingAndMatrixTests {
+    @Test func recordsSharingARegistryIDBecomeOneTrialWithAllSources() {
+        let a = record("a.xml", ids: [TrialID(.nct, "NCT00513591"), TrialID(.sponsor, "Pro00000756")])
+        let b = record("b.xml", ids: [TrialID(.nct, "NCT00513591")])
+        let c = record("c.txt", ids: [TrialID(.derived, "TD-0123456789ab")])
+        let trials = TrialGrouper.group([c, b, a])
+        #expect(trials.map(\.id.value) == ["NCT00513591", "TD-0123456789ab"])
+        #expect(trials[0].sources.map(\.file) == ["a.xml", "b.xml"])
+        #expect(trials[0].registryIDs.contains(TrialID(.sponsor, "Pro00000756")))
+    }
+
+    @Test func sharedIDsMergeTransitively() {
+        let a = record("a", ids: [TrialID(.nct, "NCT00000001")])
+        let b = record("b", ids: [TrialID(.nct, "NCT00000001"), TrialID(.eudract, "2020-000001-01")])
+        let c = record("c", ids: [TrialID(.eudract, "2020-000001-01")])
+        #expect(TrialGrouper.group([a, b, c]).count == 1)
+    }
+
+    @Test func sponsorNumbersAloneDoNotMergeTrials() {
+        let a = record("a", ids: [TrialID(.nct, "NCT00000001"), TrialID(.sponsor, "001")])
+        let b = record("b", ids: [TrialID(.nct, "NCT00000002"), TrialID(.sponsor, "001")])
+        #expect(TrialGrouper.group([a, b]).count == 2)
+    }
+
+    @Test func matrixMarksDifferingRowsAndKeepsNotStatedEmpty() {
+        let trials = TrialGrouper.group([
+            record("1", ids: [TrialID(.nct, "NCT00000001")], lvef: 45, cyclophosphamide: 300),
+            record("2", ids: [TrialID(.nct, "NCT00000002")], lvef: 50, cyclophosphamide: 300),
+            record("3", ids: [TrialID(.nct, "NCT00000003")]),
+        ])
+        let m = Matrix(trials: trials)
+        #expect(Array(m.rows.map(\.key).prefix(ParameterCatalog.stableHeader.count)) == ParameterCatalog.stableHeader)
+        let lvef = m.row("lvef_min_percent")!
+        #expect(lvef.differs)
+        #expect(lvef.cells.map(\.csv) == ["45", "50", ""])
+        #expect(lvef.cells.map(\.text) == ["≥ 45 %", "≥ 50 %", ""])
+        #expect(m.cell("lvef_min_percent", trial: "NCT00000003")!.isEmpty)
+        #expect(m.row("cyclophosphamide_mg_m2")!.differs == false)
+        #expect(m.row("trial_id")!.differs == false)
+    }
+}
