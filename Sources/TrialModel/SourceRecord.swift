@@ -54,6 +54,9 @@ public enum FieldKey: String, Codable, Sendable, Hashable, CaseIterable, Compara
     case secondaryOutcome = "secondary_outcome"
     case location
     case country
+    /// Text of page parts trialdiff does not interpret (related-trial lists, contact forms,
+    /// FAQs), kept so that review rules can spot scrape debris such as `{{SITE_NAME}}`.
+    case unclassified
 
     public static func < (lhs: FieldKey, rhs: FieldKey) -> Bool { lhs.rawValue < rhs.rawValue }
 }

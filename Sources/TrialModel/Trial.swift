@@ -133,12 +133,19 @@ public struct TrialRecord: Codable, Sendable, Hashable {
     public var primaryID: TrialID
     public var parameters: TrialParameters
     public var warnings: [String]
+    /// Findings that need the record's own text (lost comparators, debris, foreign text); rules
+    /// that compare values run later, on the merged trial.
+    public var findings: [Finding]
 
-    public init(source: SourceRef, primaryID: TrialID, parameters: TrialParameters, warnings: [String] = []) {
+    public init(
+        source: SourceRef, primaryID: TrialID, parameters: TrialParameters, warnings: [String] = [],
+        findings: [Finding] = []
+    ) {
         self.source = source
         self.primaryID = primaryID
         self.parameters = parameters
         self.warnings = warnings
+        self.findings = findings
     }
 
     /// Registry IDs that identify the trial across sources.

@@ -114,7 +114,10 @@ public struct PlainTextReader: TrialReader {
                 }
                 flush()
                 section = next
-                if case .text(let key) = next {
+                if next == .ignored {
+                    // Kept verbatim (heading included) for review rules; never interpreted.
+                    block = (.unclassified, number, [raw])
+                } else if case .text(let key) = next {
                     block = (key, number, key == .criteria && normalized != "eligibility" && normalized != "eligibility criteria" ? [raw] : [])
                     if block?.lines.isEmpty == true { block?.start = number + 1 }
                 }
@@ -129,7 +132,7 @@ public struct PlainTextReader: TrialReader {
             }
             switch section {
             case .ignored:
-                continue
+                block?.lines.append(raw)
             case .text:
                 block?.lines.append(raw)
             case .conditions:
@@ -166,13 +169,16 @@ public struct PlainTextReader: TrialReader {
                     }
                 } else if line.wholeMatch(of: /NCT\d{8}/) != nil {
                     addField(.nctID, line, line: number)
-                } else if section == .header {
-                    headerBadge(line, normalized: normalized, number: number, into: addField)
+                } else if section == .header, headerBadge(line, normalized: normalized, number: number, into: addField) {
+                } else {
+                    // Unlabelled page text: not interpreted, kept line by line for review rules.
+                    record.add(.unclassified, line, locator: "line \(number)", line: number)
                 }
             }
         }
         flush()
         if record.first(.title) == nil, let title = Self.title(in: lines) {
+            record.fields.removeAll { $0.key == .unclassified && $0.value == title.text }
             record.fields.insert(SourceField(key: .title, value: title.text, locator: "line \(title.line)", line: title.line), at: 0)
         }
         let useful: Set<FieldKey> = [.nctID, .chictrID, .summary, .criteria, .description, .enrollment, .status]
@@ -203,7 +209,7 @@ public struct PlainTextReader: TrialReader {
     }
 
     /// Mirror page headers show badges without labels: status, age band, sex, phase.
-    func headerBadge(_ line: String, normalized: String, number: Int, into add: (FieldKey, String, Int) -> Void) {
+    func headerBadge(_ line: String, normalized: String, number: Int, into add: (FieldKey, String, Int) -> Void) -> Bool {
         if Self.statusWords.contains(normalized) {
             add(.status, line, number)
         } else if normalized.wholeMatch(of: /\d{1,3}\s*(-|–|to)\s*\d{1,3}\s*(years?|yrs)/) != nil
@@ -214,7 +220,10 @@ public struct PlainTextReader: TrialReader {
             add(.sex, line, number)
         } else if normalized.hasPrefix("phase ") || normalized.hasPrefix("early phase") {
             add(.phase, line, number)
+        } else {
+            return false
         }
+        return true
     }
 
     /// The page title: the first line of five or more words before any section, that is not a

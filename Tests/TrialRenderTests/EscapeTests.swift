@@ -1,0 +1,93 @@
+import Testing
+import TrialRender
+
+@Suite struct MarkdownEscapeTests {
+    @Test func pipesAndBackslashesAreEscaped() {
+        #expect(Escape.markdownCell("a | b") == "a \\| b")
+        #expect(Escape.markdownCell("C:\\temp") == "C:\\\\temp")
+    }
+
+    @Test func newlinesCollapseToOneSpace() {
+        #expect(Escape.markdownCell("line one\r\nline two\n\n  three\u{2028}four") == "line one line two three four")
+    }
+
+    @Test func rawHTMLIsNeverLive() {
+        #expect(Escape.markdownCell("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;")
+        #expect(Escape.markdownCell("AT&T") == "AT&amp;T")
+    }
+
+    @Test func formattingAndLinkCharactersAreEscaped() {
+        #expect(Escape.markdownCell("*bold* _it_ `code` [x](javascript:alert(1))") == "\\*bold\\* \\_it\\_ \\`code\\` \\[x\\](javascript:alert(1))")
+        #expect(Escape.markdownCell("~~gone~~ $x$ #1") == "\\~\\~gone\\~\\~ \\$x\\$ \\#1")
+    }
+
+    @Test(arguments: [
+        ("# Heading", "\\# Heading"),
+        ("> quote", "&gt; quote"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("* item", "\\* item"),
+        ("1. item", "1\\. item"),
+        ("12) item", "12\\) item"),
+        ("=== ", "\\==="),
+        ("10.5 mg", "10.5 mg"),
+        ("-5", "\\-5"),
+    ])
+    func leadingBlockMarkersAreNeutralised(input: String, expected: String) {
+        #expect(Escape.markdownCell(input) == expected)
+    }
+
+    @Test func plainTextIsUnchanged() {
+        #expect(Escape.markdownCell("LVEF ≥ 50 % (CAR-NK, day −5)") == "LVEF ≥ 50 % (CAR-NK, day −5)")
+    }
+
+    @Test func controlCharactersAreDropped() {
+        #expect(Escape.markdownCell("a\u{0}b\u{7}c") == "abc")
+    }
+}
+
+@Suite struct HTMLEscapeTests {
+    @Test func escapesMarkupAndQuotes() {
+        #expect(Escape.html("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+        #expect(Escape.html("≥ 50 %") == "≥ 50 %")
+    }
+
+    @Test func htmlIDKeepsOnlySafeCharacters() {
+        #expect(Escape.htmlID("NCT06464679", prefix: "trial-") == "trial-NCT06464679")
+        #expect(Escape.htmlID("a\"b <c>/é", prefix: "t-") == "t-a-b--c---")
+    }
+}
+
+@Suite struct CSVEscapeTests {
+    @Test func quotesOnlyWhenNeeded() {
+        #expect(Escape.csvField("plain text") == "plain text")
+        #expect(Escape.csvField("a,b") == "\"a,b\"")
+        #expect(Escape.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(Escape.csvField("two\nlines") == "\"two\nlines\"")
+        #expect(Escape.csvField("cr\rhere") == "\"cr\rhere\"")
+        #expect(Escape.csvField("") == "")
+    }
+
+    @Test(arguments: ["=HYPERLINK(\"http://x\",\"y\")", "+cmd", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx", "-", "- 5 mg"])
+    func formulaLikeTextGetsAQuote(input: String) {
+        #expect(Escape.csvFormulaGuard(input) == "'" + input)
+    }
+
+    @Test(arguments: ["-5 -4 -3", "-3", "300-450", "+5", "-5;-4;-3", "50", "13.5", "18-65", "Acme", "1×10^9 cells"])
+    func numbersAndOrdinaryTextStayAsTheyAre(input: String) {
+        #expect(Escape.csvFormulaGuard(input) == input)
+    }
+
+    @Test func guardedFieldIsAlsoQuoted() {
+        #expect(Escape.csvField("=HYPERLINK(\"http://evil\",\"x\")") == "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"")
+    }
+
+    @Test func numericListDetection() {
+        #expect(Escape.isPlainNumericList("-5 -4 -3"))
+        #expect(Escape.isPlainNumericList("300-450"))
+        #expect(!Escape.isPlainNumericList("-"))
+        #expect(!Escape.isPlainNumericList("-A1"))
+        #expect(!Escape.isPlainNumericList("=1+1"))
+        #expect(!Escape.isPlainNumericList("-1+SUM(A1)"))
+    }
+}

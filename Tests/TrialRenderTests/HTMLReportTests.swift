@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialRender
+
+@Suite struct HTMLReportTests {
+    let renderer: ReportRenderer
+    init() throws { renderer = try Fixture.renderer() }
+
+    @Test func isOneSelfContainedHTML5Document() throws {
+        let html = try renderer.render(Fixture.landscape(), as: .html)
+        #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"))
+        #expect(html.contains("<title>Trial landscape</title>"))
+        #expect(html.contains("<style>"))
+        #expect(html.contains("@media print"))
+        #expect(html.hasSuffix("</html>\n"))
+        let lower = html.lowercased()
+        #expect(!lower.contains("<script"))
+        #expect(!lower.contains("http://"))
+        #expect(!lower.contains("https://"))
+        #expect(!lower.contains("<link"))
+        #expect(!lower.contains("<img"))
+        #expect(!lower.contains("@import"))
+        #expect(!lower.contains("url("))
+    }
+
+    @Test func scriptInTitleIsOnlyEscaped() throws {
+        let html = try renderer.render(
+            Fixture.landscape(firstTitle: "<script>alert(1)</script>", sponsor: "\"><img src=x onerror=alert(1)>"), as: .html)
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // Also inside the hover attribute.
+        #expect(html.contains("title=\"002_43ccf47ba098859a.txt · line 20: “Sponsor: &quot;&gt;&lt;img src=x onerror=alert(1)&gt;”\""))
+    }
+
+    @Test func valuesHaveHoverAndFootnoteLinks() throws {
+        let html = try renderer.render(Fixture.landscape(), as: .html)
+        let hover = "title=\"002_43ccf47ba098859a.txt · line 136: “10. Left ventricular ejection fraction (LVEF) ≥50%”\">≥ 50 %<sup id=\"ref-"
+        #expect(html.contains(hover))
+        // Every footnote link has its target and back link.
+        let refs = html.components(separatedBy: "<a href=\"#ev-").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(!refs.isEmpty)
+        #expect(refs == Array(1...refs.count))
+        for n in refs {
+            #expect(html.contains("<li id=\"ev-\(n)\" value=\"\(n)\"><a class=\"back\" href=\"#ref-\(n)\""))
+            #expect(html.contains("<sup id=\"ref-\(n)\"><a href=\"#ev-\(n)\">\(n)</a></sup>"))
+        }
+        #expect(html.contains("<span class=\"file\">002_43ccf47ba098859a.txt</span> (line 136): <q>10. Left ventricular ejection fraction (LVEF) ≥50%</q>"))
+    }
+
+    @Test func differingRowsAreHighlighted() throws {
+        let html = try renderer.render(Fixture.landscape(), as: .html)
+        #expect(html.contains("<tr class=\"differs\"><th scope=\"row\">LVEF threshold<span class=\"mark\""))
+        #expect(html.contains("<tr><th scope=\"row\">Sponsor</th>"))
+        #expect(html.contains("class=\"legend\""))
+    }
+
+    @Test func headerLinksToTrialSections() throws {
+        let html = try renderer.render(Fixture.landscape(), as: .html)
+        #expect(html.contains("<th scope=\"col\"><a href=\"#trial-NCT06337474\">NCT06337474</a></th>"))
+        #expect(html.contains("<section class=\"trial\" id=\"trial-NCT06337474\">"))
+    }
+
+    @Test func idsAreUnique() throws {
+        let html = try renderer.render(Fixture.landscape(), as: .html)
+        let ids = html.components(separatedBy: " id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(Set(ids).count == ids.count)
+    }
+}

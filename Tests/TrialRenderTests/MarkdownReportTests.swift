@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialRender
+
+@Suite struct MarkdownReportTests {
+    let renderer: ReportRenderer
+    init() throws { renderer = try Fixture.renderer() }
+
+    @Test func startsWithTitleAndSummary() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        #expect(md.hasPrefix("# Trial landscape\n\n2 trials from 3 input files (2 records). 1 input file could not be read."))
+        #expect(md.contains("- broken.xml: XML parse error at line 3: Opening and ending tag mismatch"))
+        #expect(md.contains("| broken.xml | unknown | 0 | **Error:** XML parse error"))
+    }
+
+    @Test func matrixHasOneColumnPerTrialAndEveryRowTheSameCellCount() throws {
+        let md = try renderer.render(Fixture.landscape(sponsor: "Acme | Bio"), as: .markdown)
+        let lines = landscapeTableLines(md)
+        #expect(lines.count > 5)
+        #expect(lines.first == "| Parameter | NCT06337474 | NCT06464679 |")
+        for line in lines {
+            #expect(markdownTableCells(line).count == 3, "\(line)")
+        }
+        let sponsorRow = try #require(lines.first { $0.hasPrefix("| **Sponsor**") })
+        #expect(markdownTableCells(sponsorRow)[1].hasPrefix("Acme \\| Bio"))
+    }
+
+    @Test func pipesAndNewlinesInTitlesKeepTheRowIntact() throws {
+        let md = try renderer.render(Fixture.landscape(firstTitle: "A | B\nC || D \\| E"), as: .markdown)
+        let lines = landscapeTableLines(md)
+        let titleRow = try #require(lines.first { $0.hasPrefix("| Title") })
+        #expect(markdownTableCells(titleRow).count == 3)
+        #expect(!md.contains("A | B"))
+    }
+
+    @Test func scriptInTitleIsOnlyEscaped() throws {
+        let md = try renderer.render(Fixture.landscape(firstTitle: "<script>alert(1)</script>"), as: .markdown)
+        #expect(!md.contains("<script"))
+        #expect(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(md.contains("## NCT06337474 — &lt;script&gt;alert(1)&lt;/script&gt;"))
+    }
+
+    @Test func differingRowsAreMarkedAndExplained() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        let lines = landscapeTableLines(md)
+        #expect(lines.contains { $0.hasPrefix("| **LVEF threshold** ≠ | ≥ 50 % [") })
+        #expect(lines.contains { $0.hasPrefix("| **Cyclophosphamide** ≠ |") })
+        // Same sponsor on both trials: not marked.
+        #expect(lines.contains { $0.hasPrefix("| Sponsor | Acme Bio [") })
+        #expect(md.contains("**≠** the trials state different values for this parameter"))
+        #expect(md.contains("differ across trials: LVEF threshold, Cyclophosphamide, Cyclophosphamide days"))
+    }
+
+    @Test func emptyCellsSayNotStatedAndEmptyRowsAreListed() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        let lines = landscapeTableLines(md)
+        let conditions = try #require(lines.first { $0.hasPrefix("| Conditions") })
+        #expect(markdownTableCells(conditions)[2] == "_not stated_")
+        #expect(md.contains("Not stated by any trial: "))
+        #expect(md.contains("ECOG"))
+        #expect(!lines.contains { $0.hasPrefix("| ECOG") })
+    }
+
+    @Test func everyValueWithEvidenceHasAFootnote() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        let lines = landscapeTableLines(md)
+        let lvef = try #require(lines.first { $0.hasPrefix("| **LVEF threshold**") })
+        let cells = markdownTableCells(lvef)
+        let ref = try #require(cells[1].split(separator: "[").last?.split(separator: "]").first)
+        #expect(md.contains(
+            "- [\(ref)] NCT06337474 · LVEF threshold: ≥ 50 % — 002\\_43ccf47ba098859a.txt (line 136): “10. Left ventricular ejection fraction (LVEF) ≥50%”"))
+        // Identity rows have no footnotes.
+        let files = try #require(lines.first { $0.hasPrefix("| Source files") })
+        #expect(!files.contains("["))
+        // Footnotes are numbered 1…n in order.
+        let numbers = md.components(separatedBy: "\n").filter { $0.hasPrefix("- [") }.compactMap {
+            Int($0.dropFirst(3).prefix { $0 != "]" })
+        }
+        #expect(numbers == Array(1...numbers.count))
+    }
+
+    @Test func perTrialSectionsListSources() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        #expect(md.contains("## NCT06464679 — Allogeneic CAR-NK therapy for SLE\n\nRegistry IDs: NCT06464679\n\nSources:\n\n- NCT06464679.json (ctgov-json-v2)\n"))
+        #expect(!md.contains("Findings"))
+        #expect(!md.contains("What changed"))
+    }
+}

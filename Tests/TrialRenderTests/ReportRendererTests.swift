@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialRender
+
+@Suite struct RendererSetupTests {
+    @Test func fileNames() {
+        #expect(OutputFormat.allCases.map(ReportRenderer.fileName(for:)) == ["report.md", "report.html", "trials.json", "matrix.csv"])
+    }
+
+    @Test func missingFolderIsNamed() {
+        let url = URL(fileURLWithPath: "/nonexistent/trialdiff-templates")
+        #expect(throws: RenderError.templatesFolderNotFound(folder: "/nonexistent/trialdiff-templates")) {
+            try ReportRenderer(templates: url)
+        }
+    }
+
+    @Test func missingTemplateIsNamed() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "{{% CONTENT_TYPE: TEXT}}\n# {{title}}\n".write(
+            to: dir.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
+        do {
+            _ = try ReportRenderer(templates: dir)
+            Issue.record("expected an error")
+        } catch let error as RenderError {
+            #expect(error == .templateMissing(file: "report.html.mustache", folder: dir.standardizedFileURL.path))
+            #expect(error.description.contains("report.html.mustache"))
+        }
+    }
+
+    @Test func invalidTemplateIsNamedWithLine() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "ok\n".write(to: dir.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
+        try "<p>\n{{#open}}\n</p>{{/close}}\n".write(
+            to: dir.appendingPathComponent("report.html.mustache"), atomically: true, encoding: .utf8)
+        do {
+            _ = try ReportRenderer(templates: dir)
+            Issue.record("expected an error")
+        } catch let error as RenderError {
+            guard case let .templateInvalid(file, line, _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(file.hasSuffix("report.html.mustache"))
+            #expect(line >= 2)
+            #expect(error.description.contains("report.html.mustache"))
+        }
+    }
+
+    @Test func repositoryTemplatesLoad() throws {
+        _ = try Fixture.renderer()
+    }
+
+    private func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-render-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite struct DeterminismTests {
+    @Test(arguments: OutputFormat.allCases)
+    func renderingTwiceIsByteIdentical(format: OutputFormat) throws {
+        let renderer = try Fixture.renderer()
+        let first = try renderer.render(Fixture.landscape(), as: format)
+        // A freshly built landscape from the same records and a fresh renderer give the same bytes.
+        let second = try Fixture.renderer().render(Fixture.landscape(), as: format)
+        #expect(first == second)
+        #expect(!first.isEmpty)
+        #expect(first.hasSuffix("\n"))
+    }
+}
