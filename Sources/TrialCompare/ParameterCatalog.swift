@@ -156,8 +156,14 @@ public enum ParameterCatalog {
         return a.display + (lost ? " (comparator lost: “=”)" : "")
     }
 
+    /// "18-70"; an open band as "≥18" or "≤70" (never "-70", which a spreadsheet reads as minus 70).
     static func ageCSV(_ a: AgeRange) -> String {
-        "\(a.minYears.map(Display.number) ?? "")-\(a.maxYears.map(Display.number) ?? "")"
+        switch (a.minYears, a.maxYears) {
+        case let (lo?, hi?): "\(Display.number(lo))-\(Display.number(hi))"
+        case let (lo?, nil): "≥\(Display.number(lo))"
+        case let (nil, hi?): "≤\(Display.number(hi))"
+        case (nil, nil): ""
+        }
     }
 
     static func threshold(_ t: Trial, _ measure: String) -> [CellValue] {

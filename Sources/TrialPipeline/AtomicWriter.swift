@@ -47,7 +47,7 @@ public struct AtomicWriter: Sendable {
         guard fd >= 0 else { throw OutputError.cannotWrite(path: target.path, reason: String(cString: strerror(errno))) }
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let n = bytes[offset...].withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 let reason = String(cString: strerror(errno))
                 close(fd)
@@ -78,3 +78,6 @@ public struct AtomicWriter: Sendable {
         }
     }
 }
+
+/// `write(2)`; a free function so that it is not shadowed by `AtomicWriter.write`.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

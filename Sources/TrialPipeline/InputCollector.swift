@@ -8,14 +8,20 @@ public enum InputCollector {
     static let ownFiles: Set<String> = ["trialdiff-ack.yml", "trialdiff-ack.yaml", "README.md", "SOURCES.md", "TRUTH.tsv"]
 
     /// Expands `paths` into a sorted, duplicate-free list of file paths. A path that does not
-    /// exist is returned in `missing` (the run reports it as a failed input).
-    public static func collect(_ paths: [String]) -> (files: [String], missing: [String]) {
+    /// exist is returned in `missing` (the run reports it as a failed input). Relative paths are
+    /// resolved against `root` (default: the current folder) and returned as given, so reports
+    /// name files the way the user wrote them.
+    public static func collect(_ paths: [String], root: URL? = nil) -> (files: [String], missing: [String]) {
         let fm = FileManager.default
+        func resolved(_ p: String) -> String {
+            guard let root, !p.hasPrefix("/") else { return p }
+            return root.appendingPathComponent(p).path
+        }
         var files: [String] = []
         var missing: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard fm.fileExists(atPath: resolved(path), isDirectory: &isDirectory) else {
                 missing.append(path)
                 continue
             }
@@ -24,7 +30,7 @@ public enum InputCollector {
                 continue
             }
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            guard let enumerator = fm.enumerator(atPath: base) else { continue }
+            guard let enumerator = fm.enumerator(atPath: resolved(base)) else { continue }
             while let relative = enumerator.nextObject() as? String {
                 let components = relative.split(separator: "/")
                 if components.contains(where: { $0.hasPrefix(".") }) {
@@ -33,7 +39,7 @@ public enum InputCollector {
                 }
                 let full = base + "/" + relative
                 var dir: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue,
+                if fm.fileExists(atPath: resolved(full), isDirectory: &dir), !dir.boolValue,
                     !ownFiles.contains(String(components.last ?? ""))
                 {
                     files.append(full)

@@ -17,10 +17,12 @@ public struct FileResult: Sendable {
 public enum Pipeline {
     /// Reads and extracts one file. Never throws: a failure is recorded in the summary with a
     /// message naming the file (and line, where libxml2 gives one).
-    public static func process(path: String) -> FileResult {
+    public static func process(path: String, root: URL? = nil) -> FileResult {
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let url = root.map { path.hasPrefix("/") ? URL(fileURLWithPath: path) : $0.appendingPathComponent(path) }
+                ?? URL(fileURLWithPath: path)
+            bytes = Array(try Data(contentsOf: url))
         } catch {
             let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
             let e = ReaderError.unreadable(file: path, reason: reason)
@@ -49,7 +51,9 @@ public enum Pipeline {
 
     /// Reads every file concurrently (at most `jobs` in flight) and returns the results in
     /// file order, whatever order they finish in.
-    public static func read(files: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [FileResult] {
+    public static func read(
+        files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
         var results = [FileResult?](repeating: nil, count: files.count)
@@ -58,7 +62,7 @@ public enum Pipeline {
             func launch() {
                 let i = next
                 next += 1
-                group.addTask { (i, process(path: files[i])) }
+                group.addTask { (i, process(path: files[i], root: root)) }
             }
             while next < files.count && next < width { launch() }
             while let (i, result) = await group.next() {
@@ -69,10 +73,13 @@ public enum Pipeline {
         return results.map { $0! }
     }
 
-    /// Builds the landscape of `paths` (files and folders).
-    public static func landscape(paths: [String], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) async -> Landscape {
-        let (files, missing) = InputCollector.collect(paths)
-        let results = await read(files: files, jobs: jobs)
+    /// Builds the landscape of `paths` (files and folders; relative ones resolved against
+    /// `root`, default the current folder).
+    public static func landscape(
+        paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) async -> Landscape {
+        let (files, missing) = InputCollector.collect(paths, root: root)
+        let results = await read(files: files, root: root, jobs: jobs)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))

@@ -96,7 +96,9 @@ public struct PlainTextReader: TrialReader {
             // A value on the line after its label.
             if let label = pendingLabel {
                 pendingLabel = nil
-                if Self.headings[normalized] == nil, LabelTable.field(for: line) == nil {
+                if Self.headings[normalized] == nil, LabelTable.field(for: line) == nil,
+                    LabelTable.textKeys.contains(label.key) || Self.labelled(line) == nil
+                {
                     if LabelTable.textKeys.contains(label.key) {
                         block = (label.key, number, [raw])
                         section = .text(label.key)

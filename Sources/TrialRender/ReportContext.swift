@@ -65,7 +65,7 @@ public enum ReportContext {
                         "ref": "",
                         "refID": "",
                         "backID": "",
-                        "hover": hover(value.evidence),
+                        "hover": esc(hover(value.evidence)),
                         "hasHover": !value.evidence.isEmpty,
                     ]
                     if footnote {
@@ -121,8 +121,9 @@ public enum ReportContext {
             ["file": esc(input.file), "error": esc(input.error ?? "")]
         }
 
+        let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
         let trials = landscape.trials.enumerated().map { i, trial in
-            trialSection(trial, anchor: trialAnchors[i], inputs: landscape.inputs, esc: esc)
+            trialSection(trial, anchor: trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
         }
 
         let recordCount = landscape.trials.reduce(0) { $0 + $1.records.count }
@@ -162,7 +163,7 @@ public enum ReportContext {
     }
 
     static func trialSection(
-        _ trial: Trial, anchor: String, inputs: [InputSummary], esc: (String) -> String
+        _ trial: Trial, anchor: String, recordsPerFile: [String: Int], esc: (String) -> String
     ) -> [String: Any] {
         let titles = trial.parameters.titles.map(\.value)
         let sources = trial.records.map { record -> [String: Any] in
@@ -171,7 +172,7 @@ public enum ReportContext {
                 "file": esc(s.file),
                 "format": esc(s.format.rawValue),
                 "recordNumber": s.index + 1,
-                "inMultiRecordFile": inputs.first { $0.file == s.file }.map { $0.records > 1 } ?? (s.index > 0),
+                "inMultiRecordFile": (recordsPerFile[s.file] ?? 0) > 1 || s.index > 0,
                 "hasWarnings": !record.warnings.isEmpty,
                 "warnings": positioned(record.warnings.map { ["text": esc($0)] }),
             ]

@@ -63,6 +63,8 @@ public struct ReportRenderer: Sendable {
     ///   template is missing, unreadable or not valid Mustache.
     public init(templates: URL) throws {
         let folder = templates.standardizedFileURL.path
+        // Enumerate the real folder: FileManager does not descend into a symlinked folder.
+        let realFolder = templates.resolvingSymlinksInPath().path
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -70,7 +72,7 @@ public struct ReportRenderer: Sendable {
         }
         let paths: [String]
         do {
-            paths = try fm.subpathsOfDirectory(atPath: folder).filter { $0.hasSuffix(".mustache") }.sorted()
+            paths = try fm.subpathsOfDirectory(atPath: realFolder).filter { $0.hasSuffix(".mustache") }.sorted()
         } catch {
             throw RenderError.templateUnreadable(file: folder, reason: "\(error)")
         }

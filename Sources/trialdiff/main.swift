@@ -60,27 +60,12 @@ struct Report: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inputs = paths.isEmpty ? ["Input"] : paths
-        let landscape = await Pipeline.landscape(paths: inputs, jobs: jobs)
-        for failure in landscape.failures { FileHandle.standardError.write(Data("error: \(failure.error!)\n".utf8)) }
-        for input in landscape.inputs {
-            for w in input.warnings { FileHandle.standardError.write(Data("warning: \(input.file): \(w)\n".utf8)) }
-        }
-        let formats = formatList.compactMap(OutputFormat.init(rawValue:))
-        do {
-            let written = try Pipeline.write(
-                landscape, to: URL(fileURLWithPath: output), templates: Pipeline.templatesFolder(templates),
-                formats: formats)
-            let read = landscape.inputs.count - landscape.failures.count
-            FileHandle.standardError.write(
-                Data(
-                    "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; wrote \(written.map { output + "/" + $0 }.joined(separator: ", "))\n"
-                        .utf8))
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if !landscape.failures.isEmpty { throw ExitCode(1) }
+        let command = ReportCommand(
+            paths: paths.isEmpty ? ["Input"] : paths, output: URL(fileURLWithPath: output),
+            templates: Pipeline.templatesFolder(templates), formats: formatList.compactMap(OutputFormat.init(rawValue:)),
+            jobs: jobs)
+        let (_, status) = await command.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 }
 

@@ -70,7 +70,7 @@ import TrialRender
         let cells = markdownTableCells(lvef)
         let ref = try #require(cells[1].split(separator: "[").last?.split(separator: "]").first)
         #expect(md.contains(
-            "- [\(ref)] NCT06337474 · LVEF threshold: ≥ 50 % — 002\\_43ccf47ba098859a.txt (line 136): “10. Left ventricular ejection fraction (LVEF) ≥50%”"))
+            "- [\(ref)] NCT06337474 · LVEF threshold: ≥ 50 % — 002\\_43ccf47ba098859a.txt (line 136): “10\\. Left ventricular ejection fraction (LVEF) ≥50%”"))
         // Identity rows have no footnotes.
         let files = try #require(lines.first { $0.hasPrefix("| Source files") })
         #expect(!files.contains("["))
@@ -86,5 +86,70 @@ import TrialRender
         #expect(md.contains("## NCT06464679 — Allogeneic CAR-NK therapy for SLE\n\nRegistry IDs: NCT06464679\n\nSources:\n\n- NCT06464679.json (ctgov-json-v2)\n"))
         #expect(!md.contains("Findings"))
         #expect(!md.contains("What changed"))
+    }
+}
+
+@Suite struct ReportEdgeCaseTests {
+    let renderer: ReportRenderer
+    init() throws { renderer = try Fixture.renderer() }
+
+    /// One trial read from two files: its values carry evidence from both, and both files,
+    /// the record number in a multi-record file and record warnings are listed.
+    static func mergedLandscape(quote: String = "LVEF ≥ 50%") -> Landscape {
+        func lvef(_ p: inout TrialParameters, _ f: String, _ locator: String) {
+            p.thresholds = [
+                Measured(Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"), Fixture.ev(f, locator, quote)),
+            ]
+        }
+        let a = Fixture.record(file: "a.json", format: .ctgovJSON, nct: "NCT00000001", title: "Trial one") { p, f in
+            lvef(&p, f, "/protocolSection/eligibilityModule/eligibilityCriteria")
+        }
+        var b = Fixture.record(file: "feed.xml", format: .ctgovRSS, nct: "NCT00000001", title: "Trial one") { p, f in
+            lvef(&p, f, "/rss/channel/item[2]/description")
+        }
+        b.source.index = 1
+        b.warnings = ["description truncated"]
+        return Landscape(
+            records: [a, b],
+            inputs: [
+                InputSummary(file: "a.json", format: .ctgovJSON, records: 1),
+                InputSummary(file: "feed.xml", format: .ctgovRSS, records: 2),
+            ])
+    }
+
+    @Test func valueWithSeveralSourcesListsThemAll() throws {
+        let landscape = Self.mergedLandscape()
+        let md = try renderer.render(landscape, as: .markdown)
+        #expect(md.contains(
+            "· LVEF threshold: ≥ 50 % — a.json (/protocolSection/eligibilityModule/eligibilityCriteria): “LVEF ≥ 50%”; feed.xml (/rss/channel/item\\[2\\]/description): “LVEF ≥ 50%”"))
+        #expect(md.contains("- feed.xml (ctgov-rss, record 2) — warnings: description truncated"))
+        #expect(md.contains("- a.json (ctgov-json-v2)\n"))
+        let html = try renderer.render(landscape, as: .html)
+        #expect(html.contains(
+            "title=\"a.json · /protocolSection/eligibilityModule/eligibilityCriteria: “LVEF ≥ 50%”\nfeed.xml · /rss/channel/item[2]/description: “LVEF ≥ 50%”\""))
+        #expect(html.contains("<li><span class=\"file\">feed.xml</span> (/rss/channel/item[2]/description): <q>LVEF ≥ 50%</q></li>"))
+    }
+
+    @Test func longQuotesAreShortenedInReportsButNotInJSON() throws {
+        let long = "Left ventricular ejection fraction " + String(repeating: "and more words ", count: 40) + "END"
+        let landscape = Self.mergedLandscape(quote: long)
+        let md = try renderer.render(landscape, as: .markdown)
+        #expect(!md.contains("END"))
+        #expect(md.contains(" …”"))
+        let json = try renderer.render(landscape, as: .json)
+        #expect(json.contains("and more words END"))
+    }
+
+    @Test func emptyLandscapeRenders() throws {
+        let landscape = Landscape(records: [], inputs: [])
+        let md = try renderer.render(landscape, as: .markdown)
+        #expect(md.contains("0 trials from 0 input files (0 records)."))
+        #expect(md.contains("No trial states any of the compared parameters."))
+        let html = try renderer.render(landscape, as: .html)
+        #expect(html.contains("No trial states any of the compared parameters."))
+        #expect(!html.contains("id=\"evidence\""))
+        let csv = try renderer.render(landscape, as: .csv)
+        #expect(csv == ParameterCatalog.all.map(\.key).joined(separator: ",") + "\r\n")
+        _ = try renderer.render(landscape, as: .json)
     }
 }

@@ -50,6 +50,23 @@ import TrialRender
         }
     }
 
+    @Test func customTemplatesWithPartialsInSubfolders() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("parts"), withIntermediateDirectories: true)
+        func write(_ text: String, _ name: String) throws {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write("{{% CONTENT_TYPE: TEXT}}\n{{#trials}}{{> parts/trial}}{{/trials}}", "report.md.mustache")
+        try write("{{% CONTENT_TYPE: TEXT}}\n* {{id}}: {{title}}\n", "parts/trial.mustache")
+        try write("<h1>{{title}}</h1>\n", "report.html.mustache")
+        let renderer = try ReportRenderer(templates: dir)
+        let landscape = Fixture.landscape(firstTitle: "<b>x</b>")
+        #expect(try renderer.render(landscape, as: .markdown)
+            == "* NCT06337474: &lt;b&gt;x&lt;/b&gt;\n* NCT06464679: Allogeneic CAR-NK therapy for SLE\n")
+        #expect(try renderer.render(landscape, as: .html) == "<h1>Trial landscape</h1>\n")
+    }
+
     @Test func repositoryTemplatesLoad() throws {
         _ = try Fixture.renderer()
     }
@@ -70,6 +87,6 @@ import TrialRender
         let second = try Fixture.renderer().render(Fixture.landscape(), as: format)
         #expect(first == second)
         #expect(!first.isEmpty)
-        #expect(first.hasSuffix("\n"))
+        #expect(first.hasSuffix(format == .csv ? "\r\n" : "\n"))
     }
 }

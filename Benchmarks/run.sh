@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# trialdiff benchmark, one command (issue 6, "Speed and scale").
+#
+#   Benchmarks/run.sh [SIZES...]          # default: 1000 10000
+#   Benchmarks/run.sh 1000 10000 100000   # include the 100k corpus (~4.7 GB on disk)
+#
+# For each size: builds (or reuses) a corpus of N real ClinicalTrials.gov legacy XML records with
+# fresh IDs under Benchmarks/.corpus/N, then measures on that same corpus, each run under
+# /usr/bin/time -v after an untimed warm-up read of every file:
+#   a. xmllint --noout over all files (libxml2's bare parse: the floor)
+#   b. Benchmarks/baseline_lxml.py (Python + lxml: what a user writes instead)
+#   c. trialdiff report CORPUS --output TMP --format csv        (default --jobs = cores)
+#   d. trialdiff report CORPUS --output TMP --format csv --jobs 1
+# and prints a Markdown table plus the issue's target checks, also written to
+# Benchmarks/results/latest.md.
+#
+# Environment:
+#   TRIALDIFF=PATH          trialdiff binary to measure (default .build/release/trialdiff,
+#                           built with `swift build -c release --product trialdiff` if missing)
+#   SWIFT_SCRATCH_PATH=DIR  build into DIR instead of .build (binary: DIR/release/trialdiff)
+#   TRIALDIFF_REBUILD=1     run `swift build` even if the binary exists (it is incremental)
+#   SEED=S                  corpus seed (default 42)
+#   PYTHON=python3          interpreter for the generator, the baseline and the summary
+#
+# Installs nothing, needs no network and no sudo. Exit status: 0 all runs succeeded and every
+# evaluated check passed; 1 some run failed or some check failed; 2 prerequisites missing or
+# bad arguments.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF="$HERE/$(basename "${BASH_SOURCE[0]}")"
+ROOT=$(cd "$HERE/.." && pwd)
+cd "$ROOT"
+
+SEED=${SEED:-42}
+PYTHON=${PYTHON:-python3}
+GNU_TIME=/usr/bin/time
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SELF"; }
+
+sizes=()
+for a in "$@"; do
+    case "$a" in
+        -h|--help) usage; exit 0 ;;
+        *) [[ "$a" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: size must be a positive integer: '$a'" >&2; usage >&2; exit 2; }
+           sizes+=("$a") ;;
+    esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+[[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: SEED must be a non-negative integer" >&2; exit 2; }
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+command -v xmllint >/dev/null 2>&1 ||
+    missing+=("xmllint (libxml2's command-line tool) not found: apt-get install -y libxml2-utils (macOS: it ships with the system)")
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    missing+=("$PYTHON not found: install Python 3.9+ or set PYTHON=/path/to/python3")
+elif ! "$PYTHON" -c 'import lxml.etree' >/dev/null 2>&1; then
+    missing+=("Python module lxml not importable by $PYTHON: $PYTHON -m pip install lxml")
+fi
+if [ ! -x "$GNU_TIME" ] || ! "$GNU_TIME" -v true >/dev/null 2>&1; then
+    missing+=("GNU time with -v not found at $GNU_TIME (needed for wall time and peak RSS): apt-get install -y time")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "run.sh: missing prerequisites:" >&2
+    for m in "${missing[@]}"; do echo "  - $m" >&2; done
+    exit 2
+fi
+
+mkdir -p "$HERE/results" "$HERE/.corpus"
+SCRATCH=$(mktemp -d "$HERE/results/run.XXXXXX.tmp")
+cleanup() { rm -rf "$SCRATCH"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+RESULTS="$SCRATCH/results.tsv"
+META="$SCRATCH/meta.tsv"
+: >"$RESULTS"
+
+# ---------------------------------------------------------------- trialdiff binary
+td_reason=""   # non-empty: trialdiff cannot be measured, and why
+if [ -n "${TRIALDIFF:-}" ]; then
+    [ -f "$TRIALDIFF" ] && [ -x "$TRIALDIFF" ] || td_reason="\$TRIALDIFF=$TRIALDIFF is not an executable file"
+else
+    build_args=(-c release --product trialdiff)
+    if [ -n "${SWIFT_SCRATCH_PATH:-}" ]; then
+        build_args+=(--scratch-path "$SWIFT_SCRATCH_PATH")
+        TRIALDIFF="$SWIFT_SCRATCH_PATH/release/trialdiff"
+    else
+        TRIALDIFF="$ROOT/.build/release/trialdiff"
+    fi
+    case "$TRIALDIFF" in /*) ;; *) TRIALDIFF="$ROOT/$TRIALDIFF" ;; esac
+    if [ ! -x "$TRIALDIFF" ] || [ "${TRIALDIFF_REBUILD:-0}" = 1 ]; then
+        if ! command -v swift >/dev/null 2>&1; then
+            td_reason="no trialdiff binary at $TRIALDIFF and no swift toolchain to build it (set TRIALDIFF=/path/to/trialdiff)"
+        else
+            echo "run.sh: building trialdiff: swift build ${build_args[*]} (log: $SCRATCH/build.log)" >&2
+            if ! swift build "${build_args[@]}" >"$SCRATCH/build.log" 2>&1; then
+                errs=$(grep -E 'error: ' "$SCRATCH/build.log" | grep -vE '^[[:space:]|]' | awk '!seen[$0]++' | head -n 12 || true)
+                [ -n "$errs" ] || errs=$(tail -n 12 "$SCRATCH/build.log")
+                td_reason="swift build ${build_args[*]} failed (the package does not compile right now); trialdiff rows are skipped. First errors:"$'\n'"$errs"
+            elif [ ! -x "$TRIALDIFF" ]; then
+                td_reason="swift build succeeded but $TRIALDIFF does not exist"
+            fi
+        fi
+    fi
+fi
+if [ -n "$td_reason" ]; then
+    echo "run.sh: WARNING: trialdiff will not be measured:" >&2
+    printf '%s\n' "$td_reason" | sed 's/^/  /' >&2
+    printf '%s\n' "$td_reason" >"$SCRATCH/trialdiff-unavailable.txt"
+else
+    echo "run.sh: trialdiff binary: $TRIALDIFF" >&2
+fi
+
+# ---------------------------------------------------------------- helpers
+# Untimed warm-up: read every corpus file once so the page cache is warm for every contender.
+warm() { (cd "$1" && find . -type f -name '*.xml' -print0 | xargs -0 cat >/dev/null); }
+
+# Counts CSV records (quoted cells may span lines), excluding the header.
+csv_rows() {
+    [ -f "$1" ] || { echo ""; return; }
+    "$PYTHON" -c 'import csv,sys; print(max(sum(1 for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))) - 1, 0))' "$1"
+}
+
+# measure SIZE TOOL CORPUS ROWS_CSV -- COMMAND...   (appends one line to $RESULTS)
+measure() {
+    local size=$1 tool=$2 corpus=$3 rows_csv=$4; shift 5
+    local tf="$SCRATCH/time-$size-$tool.txt" err="$SCRATCH/stderr-$size-$tool.txt" tail="$SCRATCH/tail-$size-$tool.txt"
+    warm "$corpus"
+    echo "run.sh: [$size] $tool ..." >&2
+    local rc=0 t0=${EPOCHREALTIME:-} t1
+    "$GNU_TIME" -v -o "$tf" "$@" >"$SCRATCH/stdout-$size-$tool.txt" 2>"$err" || rc=$?
+    t1=${EPOCHREALTIME:-}
+    local wall rss rows=""
+    # GNU time's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.03" has 10 ms resolution,
+    # too coarse for the 1k runs; bash 5's $EPOCHREALTIME around the same call gives µs (it
+    # adds only the fork/exec of /usr/bin/time itself). Fall back to GNU time's figure.
+    if [ -n "$t0" ] && [ -n "$t1" ]; then
+        wall=$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN { printf "%.3f", b - a }')
+    else
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.3f", s }' "$tf" 2>/dev/null || true)
+    fi
+    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf" 2>/dev/null || true)
+    [ "$rc" -ne 0 ] || [ -z "$rows_csv" ] || rows=$(csv_rows "$rows_csv")
+    tail -n 20 "$err" >"$tail"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "$rc" "$wall" "$rss" "$rows" "$tail" >>"$RESULTS"
+    if [ "$rc" -ne 0 ]; then
+        echo "run.sh: [$size] $tool FAILED (exit $rc); last lines of its stderr:" >&2
+        tail -n 5 "$err" | sed 's/^/  /' >&2
+    else
+        echo "run.sh: [$size] $tool: ${wall}s, peak RSS ${rss} kB${rows:+, $rows rows}" >&2
+    fi
+}
+
+# ---------------------------------------------------------------- runs
+for n in "${sizes[@]}"; do
+    corpus="$HERE/.corpus/$n"
+    "$PYTHON" "$HERE/make_corpus.py" "$n" "$corpus" --seed "$SEED"
+
+    # a. the floor: one xmllint process at a time (xargs only splits the argument list; no -P)
+    measure "$n" xmllint "$corpus" "" -- \
+        bash -c 'cd "$1" && find . -type f -name "*.xml" -print0 | xargs -0 xmllint --noout' _ "$corpus"
+    # b. the alternative a user writes
+    measure "$n" python "$corpus" "$SCRATCH/python-$n.csv" -- \
+        "$PYTHON" "$HERE/baseline_lxml.py" "$corpus" --out "$SCRATCH/python-$n.csv"
+    rm -f "$SCRATCH/python-$n.csv"
+    # c./d. trialdiff, default jobs and --jobs 1
+    for tool in td td1; do
+        if [ -n "$td_reason" ]; then
+            printf '%s\t%s\tna\t\t\t\t%s\n' "$n" "$tool" "$SCRATCH/trialdiff-unavailable.txt" >>"$RESULTS"
+            continue
+        fi
+        outdir="$SCRATCH/trialdiff-$n-$tool"
+        jobs=(); [ "$tool" = td1 ] && jobs=(--jobs 1)
+        measure "$n" "$tool" "$corpus" "$outdir/matrix.csv" -- \
+            "$TRIALDIFF" report "$corpus" --output "$outdir" --format csv ${jobs[@]+"${jobs[@]}"}
+        rm -rf "$outdir"
+    done
+done
+
+# ---------------------------------------------------------------- summary
+{
+    printf 'seed\t%s\n' "$SEED"
+    printf 'nproc\t%s\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+    printf 'machine\t%s %s%s\n' "$(uname -s)" "$(uname -m)" "${cpu:+, $cpu}"
+    printf 'source_records\t%s\n' "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["source_records"])' "$HERE/.corpus/${sizes[0]}/.manifest.json" 2>/dev/null || echo '?')"
+    printf 'versions\t%s\n' "$(xmllint --version 2>&1 | head -n 1 | sed 's/^xmllint: using //'), $("$PYTHON" -c 'import platform, lxml.etree as e; print("Python %s, lxml %s (libxml2 %s)" % (platform.python_version(), e.__version__, ".".join(map(str, e.LIBXML_VERSION))))')"
+} >"$META"
+
+rc=0
+"$PYTHON" "$HERE/summarize.py" "$RESULTS" "$META" --out "$HERE/results/latest.md" || rc=$?
+echo "run.sh: wrote $HERE/results/latest.md" >&2
+exit "$rc"

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Turns the measurements run.sh collected into the Markdown results table and target checks.
+
+    Benchmarks/summarize.py RESULTS.tsv META.tsv [--out FILE.md]
+
+RESULTS.tsv has one line per measured run, tab-separated, no header:
+    size  tool  rc  wall_s  rss_kb  rows  stderr_tail_file
+tool is one of xmllint, python, td (trialdiff, default --jobs), td1 (trialdiff --jobs 1);
+rc is the exit status, or "na" when the tool could not be run at all (stderr_tail_file then
+holds the reason). META.tsv holds "key<TAB>value" lines (seed, nproc, machine, versions, ...).
+
+Prints the report to stdout (and to --out). Exit status 0 if every run succeeded and every
+check that could be evaluated passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REF_SIZE = 10_000
+RSS_SIZE = 100_000
+RSS_LIMIT_MB = 400
+LINEAR_TOLERANCE = 1.25  # time per record may grow at most 25% per size step
+
+
+def fmt_size(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("meta")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+
+    meta = {}
+    for line in Path(args.meta).read_text().splitlines():
+        if "\t" in line:
+            k, v = line.split("\t", 1)
+            meta[k] = v
+    nproc = int(meta.get("nproc", "1") or 1)
+    labels = {
+        "xmllint": "xmllint --noout",
+        "python": "python + lxml",
+        "td": f"trialdiff (default jobs = {nproc})",
+        "td1": "trialdiff --jobs 1",
+    }
+
+    runs: dict[tuple[int, str], dict] = {}
+    sizes: list[int] = []
+    for line in Path(args.results).read_text().splitlines():
+        if not line.strip():
+            continue
+        size, tool, rc, wall, rss, rows, tail = (line.split("\t") + [""] * 7)[:7]
+        size = int(size)
+        if size not in sizes:
+            sizes.append(size)
+        ok = rc == "0"
+        runs[(size, tool)] = {
+            "rc": rc,
+            "ok": ok,
+            "wall": max(float(wall), 0.001) if ok and wall else None,  # never divide by 0
+            "rss_mb": int(rss) / 1024 if rss else None,
+            "rows": int(rows) if rows.isdigit() else None,
+            "tail": Path(tail).read_text(errors="replace").rstrip() if tail and Path(tail).is_file() else "",
+        }
+
+    def wall(size, tool):
+        r = runs.get((size, tool))
+        return r["wall"] if r and r["ok"] else None
+
+    out: list[str] = []
+    p = out.append
+    p("# trialdiff benchmark")
+    p("")
+    p(
+        f"Corpus: copies of {meta.get('source_records', '?')} real ClinicalTrials.gov legacy XML records with "
+        f"fresh IDs (`make_corpus.py`, seed {meta.get('seed', '?')}), one record per file, "
+        "page cache warmed before every run."
+    )
+    p(f"Machine: {nproc} cores, {meta.get('machine', '?')}.")
+    p(f"Tools: {meta.get('versions', '?')}.")
+    p("")
+    p("| size | tool | wall s | records/s | peak RSS MB | ratio to xmllint | ratio to python |")
+    p("|---:|---|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        x, py = wall(size, "xmllint"), wall(size, "python")
+        for tool in ("xmllint", "python", "td", "td1"):
+            r = runs.get((size, tool))
+            if r is None:
+                continue
+            if r["rc"] == "na":
+                p(f"| {size} | {labels[tool]} | not run | | | | |")
+                continue
+            if not r["ok"]:
+                rss = f"{r['rss_mb']:.1f}" if r["rss_mb"] is not None else ""
+                p(f"| {size} | {labels[tool]} | FAILED (exit {r['rc']}) | | {rss} | | |")
+                continue
+            w = r["wall"]
+            rps = f"{size / w:,.0f}" if w > 0 else "∞"
+            rx = f"{w / x:.2f}" if x else "–"
+            rp = f"{w / py:.2f}" if py else "–"
+            p(f"| {size} | {labels[tool]} | {w:.3f} | {rps} | {r['rss_mb']:.1f} | {rx} | {rp} |")
+    p("")
+    p("Ratios are wall-time ratios (tool ÷ reference): below 1 means faster than the reference. "
+      "MB = 2^20 bytes (GNU time's maximum resident set size).")
+    p("")
+
+    # --- target checks (issue 6) ---
+    checks: list[tuple[str, str, str]] = []  # (check, measured, result)
+    ref = REF_SIZE if REF_SIZE in sizes else (max(sizes) if sizes else None)
+    ref_note = "" if ref == REF_SIZE else f" (10k not run; at {fmt_size(ref)})" if ref else ""
+
+    def verdict(value, limit):
+        return "PASS" if value <= limit else "FAIL"
+
+    def td_problem(size, tool="td"):
+        r = runs.get((size, tool))
+        if r is None or r["rc"] == "na":
+            return "n/a (trialdiff not run)"
+        if not r["ok"]:
+            return f"FAIL (trialdiff exit {r['rc']})"
+        return None
+
+    if ref is not None:
+        t, x, py, t1 = wall(ref, "td"), wall(ref, "xmllint"), wall(ref, "python"), wall(ref, "td1")
+        name = f"trialdiff ≤ 0.75 × xmllint{ref_note}"
+        if td_problem(ref):
+            checks.append((name, "", td_problem(ref)))
+        elif not x:
+            checks.append((name, "", "n/a (xmllint failed)"))
+        else:
+            checks.append((name, f"{t / x:.2f} × ({t:.3f} s vs {x:.3f} s)", verdict(t / x, 0.75)))
+        name = f"trialdiff ≥ 3 × faster than python + lxml{ref_note}"
+        if td_problem(ref):
+            checks.append((name, "", td_problem(ref)))
+        elif not py:
+            checks.append((name, "", "n/a (python baseline failed)"))
+        else:
+            checks.append((name, f"speed-up {py / t:.2f} × ({t:.3f} s vs {py:.3f} s)", verdict(t, py / 3)))
+        name = f"default jobs ({nproc}) ≤ 0.6 × --jobs 1{ref_note}"
+        if nproc < 2:
+            checks.append((name, "", "n/a (1 core)"))
+        elif td_problem(ref) or td_problem(ref, "td1"):
+            checks.append((name, "", td_problem(ref) or td_problem(ref, "td1")))
+        else:
+            checks.append((name, f"{t / t1:.2f} × ({t:.3f} s vs {t1:.3f} s)", verdict(t / t1, 0.6)))
+
+    name = f"linear growth: time per record grows ≤ {int((LINEAR_TOLERANCE - 1) * 100)}% per size step"
+    ordered = sorted(sizes)
+    if len(ordered) < 2:
+        checks.append((name, "", "n/a (needs 2 sizes)"))
+    else:
+        problems = [td_problem(s) for s in ordered if td_problem(s)]
+        if problems:
+            checks.append((name, "", problems[0]))
+        else:
+            per = [(s, wall(s, "td") / s * 1e6) for s in ordered]
+            ok = all(b <= a * LINEAR_TOLERANCE for (_, a), (_, b) in zip(per, per[1:]))
+            measured = " → ".join(f"{fmt_size(s)}: {us:.0f} µs" for s, us in per)
+            checks.append((name, measured, "PASS" if ok else "FAIL"))
+
+    name = f"peak RSS at 100k < {RSS_LIMIT_MB} MB"
+    if RSS_SIZE not in sizes:
+        checks.append((name, "", "n/a (100k not run)"))
+    else:
+        rs = [runs[(RSS_SIZE, k)] for k in ("td", "td1") if (RSS_SIZE, k) in runs]
+        measured_rs = [r for r in rs if r["rc"] != "na" and r["rss_mb"] is not None]
+        if td_problem(RSS_SIZE) or not measured_rs:
+            checks.append((name, "", td_problem(RSS_SIZE) or "n/a (trialdiff not run)"))
+        else:
+            peak = max(r["rss_mb"] for r in measured_rs)
+            checks.append((name, f"{peak:.1f} MB", "PASS" if peak < RSS_LIMIT_MB else "FAIL"))
+
+    p("## Targets (issue 6)")
+    p("")
+    p("| check | measured | result |")
+    p("|---|---|---|")
+    for c, m, v in checks:
+        p(f"| {c} | {m} | {v} |")
+    p("")
+
+    # --- notes: row counts and failures ---
+    notes = []
+    for size in sizes:
+        for tool, what in (("python", "CSV rows"), ("td", "matrix.csv rows"), ("td1", "matrix.csv rows")):
+            r = runs.get((size, tool))
+            if r and r["ok"] and r["rows"] != size:
+                notes.append(f"- {size} / {labels[tool]}: {what} = {r['rows']}, expected {size}.")
+    reported_unavailable = False
+    for (size, tool), r in runs.items():
+        if r["rc"] == "na":
+            if not reported_unavailable:
+                reported_unavailable = True
+                notes.append("- trialdiff could not be run:")
+                if r["tail"]:
+                    notes.extend(["", "  ```"] + ["  " + l for l in r["tail"].splitlines()] + ["  ```", ""])
+            continue
+        if not r["ok"]:
+            notes.append(f"- {size} / {labels[tool]} failed (exit {r['rc']}); last lines of its stderr:")
+            if r["tail"]:
+                notes.append("")
+                notes.append("  ```")
+                notes.extend("  " + l for l in r["tail"].splitlines())
+                notes.append("  ```")
+                notes.append("")
+    if notes:
+        p("## Notes")
+        p("")
+        out.extend(notes)
+        p("")
+    else:
+        p("Every run exited 0; the Python CSV and trialdiff's matrix.csv have one row per record.")
+        p("")
+
+    text = "\n".join(out).rstrip("\n") + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text)
+
+    failed = any(not r["ok"] for r in runs.values()) or any(v.startswith("FAIL") for _, _, v in checks)
+    failed = failed or bool(notes)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

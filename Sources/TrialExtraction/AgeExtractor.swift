@@ -1,0 +1,239 @@
+import Foundation
+import TrialModel
+
+/// Age limits, from structured registry fields ("18 Years", "N/A", "18 Years to 65 Years") and from
+/// inclusion criteria ("Age: ≥ 18 years old and ≤ 70 years old"). All ages are in years; months,
+/// weeks and days are converted (a month is 1/12 year, a week 7/365.25, a day 1/365.25).
+enum AgeExtractor {
+    // MARK: Units
+
+    /// Written age units; a bare number counts as years.
+    static let unitPattern = #"(?:years?|yrs?|y(?![a-z])|months?|mos?(?![a-z])|weeks?|wks?|days?|周岁|岁|个月|月|周|天)"#
+
+    /// `value` in `unit` converted to years.
+    static func years(_ value: Double, unit: String?) -> Double {
+        let u = (unit ?? "").lowercased()
+        if u.hasPrefix("mo") || u == "个月" || u == "月" { return value / 12 }
+        if u.hasPrefix("w") || u == "周" { return value * 7 / 365.25 }
+        if u.hasPrefix("d") || u == "天" { return value / 365.25 }
+        return value
+    }
+
+    // MARK: Structured fields
+
+    private static let singleAge = Pattern(#"^\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?\s*(?:old)?\s*$"#)
+    private static let noLimit = Pattern(#"^\s*(?:n/?a|none|no\s+limit|not\s+applicable|no|不限|无)\s*$"#)
+
+    /// Result of reading one structured age field.
+    enum FieldAge: Equatable {
+        /// The field states there is no limit ("N/A").
+        case noLimit
+        case years(Double)
+        case unreadable
+    }
+
+    /// Reads a `minimum_age` / `maximum_age` value: "18 Years", "3 Months", "0 Weeks", "18" (years).
+    static func parseField(_ raw: String) -> FieldAge {
+        let buffer = TextBuffer(raw)
+        if buffer.firstMatch(noLimit) != nil { return .noLimit }
+        guard let m = buffer.firstMatch(singleAge), let n = buffer.group(m, 1).flatMap(Numbers.parse) else {
+            return .unreadable
+        }
+        return .years(years(n, unit: buffer.group(m, 2)))
+    }
+
+    /// The structured age band: minimum/maximum age fields combined into one range, and each
+    /// `age_band` field ("18 Years to 65 Years", "18-70 years", "Up to 17 Years") read on its own.
+    static func structured(_ record: SourceRecord, into parameters: inout TrialParameters, warnings: inout [String]) {
+        let minField = record.first(.minimumAge)
+        let maxField = record.first(.maximumAge)
+        if minField != nil || maxField != nil {
+            var range = AgeRange(minYears: nil, maxYears: nil)
+            var evidence: [Evidence] = []
+            if let f = minField {
+                switch parseField(f.value) {
+                case .years(let y): range.minYears = y; range.minComparator = .greaterOrEqual
+                case .noLimit: break
+                case .unreadable: warnings.append("minimum age not understood: \"\(f.value)\" (\(f.locator))")
+                }
+                evidence.append(record.evidence(f))
+            }
+            if let f = maxField {
+                switch parseField(f.value) {
+                case .years(let y): range.maxYears = y; range.maxComparator = .lessOrEqual
+                case .noLimit: break
+                case .unreadable: warnings.append("maximum age not understood: \"\(f.value)\" (\(f.locator))")
+                }
+                evidence.append(record.evidence(f))
+            }
+            if !range.isEmpty { parameters.ageStructured.appendMerging(Measured(range, evidence: evidence)) }
+        }
+        for f in record.fields(.ageBand) {
+            let buffer = TextBuffer(f.value)
+            if let found = parseBand(buffer, in: buffer.fullRange, requireCue: false) {
+                parameters.ageStructured.appendMerging(Measured(found.range, record.evidence(f)))
+            } else if f.value.contains(where: \.isNumber) {
+                warnings.append("age band not understood: \"\(f.value)\" (\(f.locator))")
+            }
+        }
+    }
+
+    // MARK: Free text
+
+    /// Words that show a sentence is about age ("Age:", "aged", "years old", "18岁").
+    private static let cue = Pattern(#"\bage[sd]?\b|\byears?\s+old\b|\byears?\s+of\s+age\b|\byear-old\b|岁|年龄"#)
+    private static let cueBefore = Pattern(#"(?:\bage[sd]?|年龄)\s*(?:is|of|between|from|range|range\s+from|:|：)?\s*$"#)
+    private static let clauseBreak = Pattern(#"[;；。]|\.(?=\s)"#)
+    /// Conditional clauses ("For adolescents under 18 years of age, …") qualify another rule
+    /// rather than state the trial's age band.
+    private static let conditional = Pattern(#"\W*(?:for|if|when|unless|in\s+case)\b"#)
+
+    /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years".
+    private static let unitRange = Pattern(
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?(?:\s+old)?\s*(?:-|–|—|~|～|to|through|and)\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))(?:\s+(?:old|of\s+age))?"#
+    )
+    /// "aged 18-65", "Age 18 to 70" (no unit, but right after an age word).
+    private static let bareRange = Pattern(
+        #"(?:\bage[sd]?|年龄)\s*(?:is|of|between|from|range|range\s+from|:|：)?\s*(\d{1,3})\s*(?:-|–|~|～|to|and)\s*(\d{1,3})\b(?!\s*(?:%|\.\d))"#
+    )
+    /// "≥ 18 years", "less than or equal to 72 years", "= 65 years old", "at least 18 years of age".
+    private static let comparatorBound = Pattern(
+        #"(\#(ComparatorText.pattern))\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?(?:\s+(?:old|of\s+age))?(?:\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b)?"#
+    )
+    /// "18 years of age or older", "18 Years and older", "17 years or younger".
+    private static let postfixBound = Pattern(
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))(?:\s+(?:old|of\s+age))?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b"#
+    )
+
+    struct FoundAge {
+        var range: AgeRange
+        /// Source span the band was read from.
+        var span: NSRange
+    }
+
+    /// Age bands stated in inclusion (or unlabelled) criteria, one per criterion that states one.
+    static func fromCriteria(_ criteria: [Criterion], file: String) -> [Measured<AgeRange>] {
+        var result: [Measured<AgeRange>] = []
+        for criterion in criteria where criterion.list != .exclusion {
+            let buffer = TextBuffer(criterion.text)
+            guard let found = firstBand(in: buffer) else { continue }
+            let quote = buffer.substring(found.span).collapsingWhitespace
+            result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
+        }
+        return result
+    }
+
+    /// The first clause of a criterion that states an age band.
+    private static func firstBand(in buffer: TextBuffer) -> FoundAge? {
+        var start = 0
+        var clauses: [NSRange] = []
+        for m in buffer.matches(clauseBreak) {
+            clauses.append(NSRange(from: start, to: m.range.location))
+            start = m.range.end
+        }
+        clauses.append(NSRange(from: start, to: buffer.length))
+        for clause in clauses {
+            let r = buffer.trimmed(clause)
+            guard r.length > 0 else { continue }
+            if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
+            let hasCue = buffer.firstMatch(cue, in: r) != nil
+            if !hasCue && !isShortNumericClause(buffer, r) { continue }
+            if let found = parseBand(buffer, in: r, requireCue: true) { return found }
+        }
+        return nil
+    }
+
+    private static let yearsUnit = Pattern(#"\d\s*(?:years?|yrs?|岁)\b"#)
+
+    /// A short clause that starts with its number and counts years ("≥ 18 years", "18-70 years")
+    /// is read as an age even without an age word; longer ones ("disease duration 2-10 years") and
+    /// other units ("<12 months: treat all") are not.
+    private static func isShortNumericClause(_ buffer: TextBuffer, _ r: NSRange) -> Bool {
+        guard r.length <= 40, buffer.firstMatch(yearsUnit, in: r) != nil else { return false }
+        let text = buffer.substring(r)
+        return text.first(where: { $0.isLetter || $0.isNumber })?.isNumber ?? false
+    }
+
+    /// Reads an age band in `range`. With `requireCue`, a number without a unit counts only right
+    /// after an age word ("Age ≥ 18").
+    static func parseBand(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
+        if let m = buffer.firstMatch(unitRange, in: range),
+           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 3).flatMap(Numbers.parse) {
+            let unitHi = buffer.group(m, 4)
+            let unitLo = buffer.group(m, 2) ?? unitHi
+            let band = AgeRange(minYears: years(lo, unit: unitLo), maxYears: years(hi, unit: unitHi),
+                                minComparator: .greaterOrEqual, maxComparator: .lessOrEqual)
+            return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
+        }
+        if let m = buffer.firstMatch(bareRange, in: range),
+           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 2).flatMap(Numbers.parse) {
+            let band = AgeRange(minYears: lo, maxYears: hi, minComparator: .greaterOrEqual, maxComparator: .lessOrEqual)
+            return FoundAge(range: band, span: m.range)
+        }
+        return bounds(buffer, in: range, requireCue: requireCue)
+    }
+
+    /// Collects comparator bounds in reading order. A lost comparator ("=") is kept as `.equal`:
+    /// the first such number is the minimum, the second the maximum.
+    private static func bounds(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
+        struct Bound { var years: Double; var comparator: TrialModel.Comparator; var span: NSRange; var isMin: Bool? }
+        var found: [Bound] = []
+        for m in buffer.matches(comparatorBound, in: range) {
+            guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
+                  let n = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
+            let unit = buffer.group(m, 3)
+            if unit == nil && requireCue {
+                // Without a unit a number is an age only right after an age word and with a
+                // symbol comparator ("Age ≥ 18"), never "over 65" elsewhere in a sentence.
+                let before = NSRange(from: max(range.location, m.range.location - 14), to: m.range.location)
+                guard rawCmp.count <= 2, buffer.firstMatch(cueBefore, in: before) != nil else { continue }
+            }
+            var isMin: Bool? = cmp.isLowerBound ? true : (cmp.isUpperBound ? false : nil)
+            if let post = buffer.group(m, 4) {
+                isMin = isOlder(post)
+                cmp = isOlder(post) ? .greaterOrEqual : .lessOrEqual
+            }
+            found.append(Bound(years: years(n, unit: unit), comparator: cmp, span: m.range, isMin: isMin))
+        }
+        for m in buffer.matches(postfixBound, in: range) {
+            guard !found.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
+                  let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
+            found.append(Bound(years: years(n, unit: buffer.group(m, 2)), comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
+                               span: m.range, isMin: isOlder(post)))
+        }
+        guard !found.isEmpty else { return nil }
+        found.sort { $0.span.location < $1.span.location }
+        var band = AgeRange(minYears: nil, maxYears: nil)
+        var span: NSRange?
+        for b in found {
+            let asMin = b.isMin ?? (band.minYears == nil)
+            if asMin, band.minYears == nil {
+                band.minYears = b.years
+                band.minComparator = b.comparator
+            } else if !asMin, band.maxYears == nil {
+                band.maxYears = b.years
+                band.maxComparator = b.comparator
+            } else {
+                continue
+            }
+            span = span.map { $0.union(with: b.span) } ?? b.span
+        }
+        guard let span, !band.isEmpty else { return nil }
+        return FoundAge(range: band, span: spanWithCue(buffer, span, in: range))
+    }
+
+    /// "or older", "and above" (a minimum) versus "or younger", "and under" (a maximum).
+    private static func isOlder(_ postfix: String) -> Bool {
+        ["older", "above", "over", "more", "greater"].contains(postfix.lowercased())
+    }
+
+    /// Extends a quote back to an age word just before it ("Age: ≥ 18 …", "aged 18 to 65 years").
+    private static func spanWithCue(_ buffer: TextBuffer, _ span: NSRange, in range: NSRange) -> NSRange {
+        let windowStart = max(range.location, span.location - 24)
+        let window = NSRange(from: windowStart, to: span.location)
+        guard let m = buffer.matches(cue, in: window).last else { return span }
+        let between = buffer.substring(NSRange(from: m.range.end, to: span.location))
+        guard !between.contains(where: { $0.isNumber }) else { return span }
+        return NSRange(from: m.range.location, to: span.end)
+    }
+}

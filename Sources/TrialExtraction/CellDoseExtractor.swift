@@ -1,0 +1,74 @@
+import Foundation
+import TrialModel
+
+/// Cell dose levels ("6×10^9 cells", "9×10\^9 cells", "1 x 10^6 cells/kg", "2×10⁶/kg",
+/// "1 × 10⁹～1 × 10¹⁰") from summaries, descriptions and intervention/arm texts — not from
+/// criteria, whose "3 x 10^9/L" are blood counts. Anything per litre (or per µL, mL, mm³) is a
+/// concentration, never a dose. The value is kept as written: 13.5×10^9 stays 13.5×10^9.
+enum CellDoseExtractor {
+    static let sourceKeys: Set<FieldKey> = [.summary, .description, .interventionDescription, .armDescription]
+
+    /// Groups: 1 lower mantissa of a range ("1-5 x 10^6"), 2 mantissa, 3 caret exponent,
+    /// 4 superscript exponent, 5 E-notation exponent after "x 10".
+    private static let scientific = Pattern(
+        #"(?<![\d.])(?:(\d+(?:\.\d+)?)\s*(?:-|–|~|～|to)\s*)?(\d+(?:\.\d+)?)\s*(?:[×xX*]|\\\*)\s*10\s*(?:\\?\^\s*\(?\s*(\d{1,2})\s*\)?|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|[eE]\+?(\d{1,2}))"#
+    )
+    /// "1e8 cells", "2.5E+06 cells/kg" (only with a cell unit).
+    private static let eNotation = Pattern(#"(?<![\w.])(\d+(?:\.\d+)?)[eE]\+?(\d{1,2})(?=\s*(?:[A-Za-z-]+\s+){0,4}cells?\b)"#)
+
+    private static let concentration = Pattern(
+        #"\s*(?:cells?\s*)?/\s*(?:L\b|l\b|µL|μL|uL|mL|ml|dL|mm|cm|mcL)|\s*(?:copies|IU\b|CFU|PFU|vg\b|VP\b|TCID|units?\b|genome|viral|particles|U/)"#
+    )
+    private static let perKg = Pattern(#"\s*(?:(?:[\w+-]+\s+){0,5})?(?:cells?\s*)?(?:/|per)\s*kg\b"#)
+    private static let cells = Pattern(#"\s*(?:(?:[\w+()-]+\s+){0,5}?)cells?\b"#)
+    private static let cellContext = Pattern(#"\bcells?\b|infus|\bdoses?\b|\bdosing\b"#)
+
+    static func extract(_ texts: [FieldText], file: String) -> [Measured<CellDose>] {
+        var result: [Measured<CellDose>] = []
+        for text in texts where sourceKeys.contains(text.key) {
+            let buffer = text.buffer
+            var hits: [(NSRange, [Double], Int)] = []
+            for m in buffer.matches(scientific) {
+                guard let mantissa = buffer.group(m, 2).flatMap(Numbers.parse),
+                      let exponent = buffer.group(m, 3).flatMap({ Int($0) })
+                        ?? buffer.group(m, 4).flatMap(Numbers.superscript)
+                        ?? buffer.group(m, 5).flatMap({ Int($0) }) else { continue }
+                var mantissas = [mantissa]
+                if let low = buffer.group(m, 1).flatMap(Numbers.parse) { mantissas.insert(low, at: 0) }
+                hits.append((m.range, mantissas, exponent))
+            }
+            for m in buffer.matches(eNotation) {
+                guard let mantissa = buffer.group(m, 1).flatMap(Numbers.parse),
+                      let exponent = buffer.group(m, 2).flatMap({ Int($0) }) else { continue }
+                hits.append((m.range, [mantissa], exponent))
+            }
+            hits.sort { $0.0.location < $1.0.location }
+            for (range, mantissas, exponent) in hits {
+                guard let (unit, quoteRange) = unit(after: range, in: text) else { continue }
+                let evidence = Evidence(file: file, locator: text.locator(at: range.location),
+                                        quote: buffer.substring(quoteRange).collapsingWhitespace)
+                for mantissa in mantissas {
+                    result.appendMerging(Measured(CellDose(mantissa: mantissa, exponent: exponent, unit: unit), evidence))
+                }
+            }
+        }
+        return result
+    }
+
+    /// "cells/kg" or "cells" from the words after a number, or nil for a concentration or another
+    /// unit. A bare number counts as cells when its sentence is about cells, infusion or doses.
+    private static func unit(after range: NSRange, in text: FieldText) -> (String, NSRange)? {
+        let buffer = text.buffer
+        let sentence = text.sentence(around: range)
+        let rest = NSRange(from: range.end, to: max(range.end, sentence.end))
+        if buffer.firstMatch(concentration, in: rest, anchored: true) != nil { return nil }
+        if let m = buffer.firstMatch(perKg, in: rest, anchored: true) {
+            return ("cells/kg", NSRange(from: range.location, to: m.range.end))
+        }
+        if let m = buffer.firstMatch(cells, in: rest, anchored: true) {
+            return ("cells", NSRange(from: range.location, to: m.range.end))
+        }
+        if buffer.firstMatch(cellContext, in: sentence) != nil { return ("cells", range) }
+        return nil
+    }
+}

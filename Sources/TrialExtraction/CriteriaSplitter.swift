@@ -1,0 +1,353 @@
+import Foundation
+import TrialModel
+
+/// Splits eligibility text into inclusion and exclusion items.
+///
+/// Handles what registries actually export: headings on their own line or run into a paragraph
+/// ("Common inclusion criteria: 1. … Common exclusion criteria: 1. …"), cohort subsections
+/// ("Criteria for Relapsed/refractory IgA nephropathy"), numbered, lettered and bulleted items,
+/// nesting by indentation or by numbering restarting at 1, and items wrapped over several lines.
+/// Every item is a contiguous range of the source, so its whitespace-collapsed text is a quote.
+enum CriteriaSplitter {
+    /// One criterion as found in a text, before evidence is attached.
+    struct Span {
+        var list: CriteriaList
+        var heading: String?
+        var number: String
+        var range: NSRange
+    }
+
+    /// The criteria of a record: every `criteria`, `inclusion_criteria` and `exclusion_criteria`
+    /// field, in field order, items in document order.
+    static func criteria(of texts: [FieldText], file: String) -> [Criterion] {
+        var result: [Criterion] = []
+        for text in texts {
+            let defaultList: CriteriaList
+            switch text.key {
+            case .criteria: defaultList = .unspecified
+            case .inclusionCriteria: defaultList = .inclusion
+            case .exclusionCriteria: defaultList = .exclusion
+            default: continue
+            }
+            for (i, span) in split(text.buffer, defaultList: defaultList).enumerated() {
+                let quote = text.buffer.substring(span.range).collapsingWhitespace
+                let locator = "\(text.locator(at: span.range.location)) item \(i + 1)"
+                result.append(Criterion(list: span.list, heading: span.heading, number: span.number, text: quote,
+                                        evidence: Evidence(file: file, locator: locator, quote: quote)))
+            }
+        }
+        return result
+    }
+
+    // MARK: Patterns
+
+    private static let headingWords = #"(?:(?:common|key|main|general|additional|other|specific|study|trial)\s+)?"#
+
+    /// A line that is only a heading: "Inclusion Criteria:", "-INCLUSION CRITERIA:", "Exclusion Criteria
+    /// for Relapsed/refractory IgA nephropathy", "Criteria for Recurrent/refractory …", "纳入标准：".
+    private static let lineHeading = Pattern(
+        #"^[\s\-–*#•>]*(\#(headingWords)(?:inclusion|exclusion|eligibility)(?:\s+criteri(?:a|on)(?:\s+(?:for|of|in)\s+.{1,150}?|\s*[-–(]?\s*(?:stage|part|cohort|arm|phase|group|step)\s*[\w.]{1,6}\)?)?)?|(?:(?:additional|specific|cohort[- ]specific)\s+)?criteria\s+for\s+.{1,150}?|纳入标准|排除标准|入选标准|入组标准)\s*[:：]?\s*$"#
+    )
+    /// A heading followed by items on the same line; the colon is required.
+    private static let inlineHeading = Pattern(
+        #"(?:^|(?<=[\s.;。；:：]))(\#(headingWords)(?:inclusion|exclusion)\s+criteri(?:a|on)(?:\s+(?:for|of|in)\s+[^:：;；.\n]{1,150}?)?|纳入标准|排除标准|入选标准|入组标准)\s*[:：]"#
+    )
+    /// An all-capitals label line such as "DISEASE CHARACTERISTICS:" or a cohort line "Part A:".
+    private static let subheading = Pattern(
+        #"^(?:[A-Z][A-Z0-9 ,/&()\-]{2,80}|(?:Cohort|Arm|Part|COHORT|ARM|PART)\s+[A-Za-z0-9]{1,4}\b[^.;\n]{0,80}?)\s*[:：]\s*$"#,
+        caseSensitive: true
+    )
+    /// A list marker at the start of a line.
+    private static let lineMarker = Pattern(
+        #"(?:([-*•·▪●○◦‣⁃–])(?=[ \t]*\S)[ \t]*|(\d{1,2})([.)、．])(?!\d)[ \t]*|[(（](\d{1,2})[)）][ \t]*|([a-zA-Z])([.)])(?=\s)[ \t]*|[(（]([a-zA-Z])[)）][ \t]*|([ivxIVX]{2,5})([.)])(?=\s)[ \t]*|[(（]([ivxIVX]{2,5})[)）][ \t]*|([a-h])[ \t]+(?=[A-Z]))"#,
+        caseSensitive: true
+    )
+    /// A list marker inside a line (criteria run together in one paragraph). Numbers need sentence
+    /// punctuation before them, so "ECOG 0 or 1. Patients" is not split; "1)" may follow a full stop
+    /// directly ("… 60 mL/min.6)Serum …").
+    private static let inlineMarker = Pattern(
+        #"(?:(?<=[;:；：])|(?<=[;:；：.。)）][ \t]{1,3}))(?:(\d{1,2})([.)、])(?!\d)[ \t]*(?=[A-Z(\p{Lo}"“])|[(（](\d{1,2})[)）][ \t]*(?=\S)|[(（]([ivx]{1,4})[)）][ \t]+(?=\S))|(?<=\s)([a-h])([.)])[ \t]+(?=[A-Z(])|(?<=[;；][ \t]{0,3})([a-h])[ \t]+(?=[A-Z])|(?<=\s)[(（]([a-h])[)）][ \t]+(?=\S)|(?<=[.。)）])(\d{1,2})\)(?=[A-Z\p{Lo}])"#,
+        caseSensitive: true
+    )
+    /// "Subjects must meet all the following inclusion criteria to be eligible …:" introduces a list.
+    private static let listIntroduction = Pattern(
+        #"\b(?:inclusion|exclusion)\s+criteri(?:a|on)\b[^\n]{0,150}[:：]\s*$|\b(?:inclusion|exclusion|included|excluded)\b[^\n]{0,150}\bcriteri(?:a|on)\b[^\n]{0,60}[:：]\s*$"#
+    )
+    /// "For adolescent participants:" introduces a cohort subsection.
+    private static let cohortIntroduction = Pattern(#"^for\s+[^.;:\n]{2,80}[:：]\s*$"#)
+    private static let labelOnly = Pattern(#"^(?:eligibility|eligibility\s+criteria|criteria)\s*[:：]?$"#)
+
+    private enum HeadingSentence { case subheading, listIntroduction }
+
+    /// An unnumbered line that works as a heading: an all-capitals label, a sentence introducing an
+    /// inclusion or exclusion list, or a "For … participants:" cohort line.
+    private static func headingSentence(_ buffer: TextBuffer, _ line: NSRange) -> HeadingSentence? {
+        guard line.length <= 220 else { return nil }
+        if buffer.firstMatch(subheading, in: line, anchored: true) != nil { return .subheading }
+        if buffer.firstMatch(listIntroduction, in: line) != nil { return .listIntroduction }
+        if buffer.firstMatch(cohortIntroduction, in: line, anchored: true) != nil { return .subheading }
+        return nil
+    }
+
+    // MARK: Markers
+
+    struct Marker {
+        /// Marker shape ("1.", "1)", "(1)", "a.", "(a)", "i.", "(i)", "•", "a"): items of one list share it.
+        var style: String
+        var ordinal: Int
+        var label: String
+        var range: NSRange
+        /// Lettered and inline markers must continue a sequence (or start one) to count.
+        var needsSequence: Bool
+    }
+
+    private static func letterOrdinal(_ s: String) -> Int {
+        Int(s.lowercased().unicodeScalars.first!.value) - 96
+    }
+
+    private static func romanOrdinal(_ s: String) -> Int {
+        let values: [Character: Int] = ["i": 1, "v": 5, "x": 10]
+        var total = 0
+        var previous = 0
+        for ch in s.lowercased().reversed() {
+            let v = values[ch] ?? 0
+            total += v < previous ? -v : v
+            previous = max(previous, v)
+        }
+        return total
+    }
+
+    private static func lineMarker(_ m: NSTextCheckingResult, _ b: TextBuffer) -> Marker {
+        func g(_ i: Int) -> String? { b.group(m, i) }
+        if g(1) != nil { return Marker(style: "•", ordinal: 0, label: "", range: m.range, needsSequence: false) }
+        if let n = g(2) { return Marker(style: "1" + (g(3) ?? "."), ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: false) }
+        if let n = g(4) { return Marker(style: "(1)", ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: false) }
+        if let l = g(5) { return Marker(style: "a" + (g(6) ?? "."), ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: false) }
+        if let l = g(7) { return Marker(style: "(a)", ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: false) }
+        if let r = g(8) { return Marker(style: "i" + (g(9) ?? "."), ordinal: romanOrdinal(r), label: r, range: m.range, needsSequence: false) }
+        if let r = g(10) { return Marker(style: "(i)", ordinal: romanOrdinal(r), label: r, range: m.range, needsSequence: false) }
+        let l = g(11) ?? "a"
+        return Marker(style: "a", ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: true)
+    }
+
+    private static func inlineMarker(_ m: NSTextCheckingResult, _ b: TextBuffer) -> Marker {
+        func g(_ i: Int) -> String? { b.group(m, i) }
+        if let n = g(1) { return Marker(style: "1" + (g(2) ?? "."), ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: true) }
+        if let n = g(3) { return Marker(style: "(1)", ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: true) }
+        if let r = g(4) { return Marker(style: "(i)", ordinal: romanOrdinal(r), label: r, range: m.range, needsSequence: true) }
+        if let l = g(5) { return Marker(style: "a" + (g(6) ?? "."), ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: true) }
+        if let l = g(7) { return Marker(style: "a", ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: true) }
+        if let l = g(8) { return Marker(style: "(a)", ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: true) }
+        let n = g(9) ?? "0"
+        return Marker(style: "1)", ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: true)
+    }
+
+    // MARK: Splitting
+
+    private enum Token {
+        case heading(String, NSRange)
+        case marker(Marker)
+
+        var range: NSRange {
+            switch self {
+            case .heading(_, let r): r
+            case .marker(let m): m.range
+            }
+        }
+    }
+
+    /// Splits one criteria text. Items before any heading are in `defaultList`.
+    static func split(_ buffer: TextBuffer, defaultList: CriteriaList) -> [Span] {
+        var state = SplitState(list: defaultList)
+        for line in buffer.lineRanges() {
+            let content = buffer.trimmed(line)
+            guard content.length > 0 else {
+                state.blankBefore = true
+                continue
+            }
+            let indent = content.location - line.location
+            // Patterns run on the line alone: matching on the whole text once per line would make
+            // long criteria quadratic. Ranges are shifted back by `offset`.
+            let lb = TextBuffer(buffer.substring(content))
+            let offset = content.location
+            func shifted(_ r: NSRange) -> NSRange { NSRange(location: r.location + offset, length: r.length) }
+
+            if let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length {
+                state.applyHeading(lb.substring(h.range(at: 1)))
+                state.endLine(endsSentence: true)
+                continue
+            }
+            let leadingMarker = lb.firstMatch(lineMarker, anchored: true)
+            if leadingMarker == nil, let kind = headingSentence(lb, lb.fullRange) {
+                state.applyHeading(lb.string, changesList: kind == .listIntroduction)
+                state.endLine(endsSentence: true)
+                continue
+            }
+            var tokens: [Token] = []
+            var restStart = 0
+            if let m = leadingMarker {
+                var marker = lineMarker(m, lb)
+                marker.range = shifted(marker.range)
+                tokens.append(.marker(marker))
+                restStart = m.range.end
+            }
+            let rest = NSRange(from: restStart, to: lb.length)
+            let headings = lb.matches(inlineHeading, in: rest)
+            for h in headings { tokens.append(.heading(lb.substring(h.range(at: 1)), shifted(h.range))) }
+            for m in lb.matches(inlineMarker, in: rest)
+            where !headings.contains(where: { NSIntersectionRange($0.range, m.range).length > 0 }) {
+                var marker = inlineMarker(m, lb)
+                marker.range = shifted(marker.range)
+                tokens.append(.marker(marker))
+            }
+            tokens.sort { $0.range.location < $1.range.location }
+
+            var cursor = content.location
+            for token in tokens {
+                switch token {
+                case .heading(let text, let r):
+                    if r.location > cursor { state.addText(NSRange(from: cursor, to: r.location), startsLine: cursor == content.location) }
+                    state.applyHeading(text)
+                case .marker(let marker):
+                    guard state.accepts(marker) else { continue }
+                    if marker.range.location > cursor {
+                        state.addText(NSRange(from: cursor, to: marker.range.location), startsLine: cursor == content.location)
+                    }
+                    state.start(marker, indent: indent)
+                }
+                cursor = token.range.end
+            }
+            if cursor < content.end {
+                state.addText(NSRange(from: cursor, to: content.end), startsLine: cursor == content.location)
+            }
+            let last = buffer.ns.character(at: content.end - 1)
+            state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last))
+        }
+        state.close()
+        return state.spans.compactMap { span in
+            let r = buffer.trimmed(span.range)
+            guard r.length > 0 else { return nil }
+            let text = buffer.substring(r).collapsingWhitespace
+            if TextBuffer(text).firstMatch(labelOnly) != nil { return nil }
+            var s = span
+            s.range = r
+            return s
+        }
+    }
+
+    /// Parse state while walking the lines of one criteria text.
+    private struct SplitState {
+        struct Level {
+            var style: String
+            var ordinal: Int
+            var label: String
+            var indent: Int
+        }
+
+        struct OpenItem {
+            var start: Int
+            var end: Int
+            var number: String
+            /// Started by a list marker; such items absorb following unmarked lines.
+            var marked: Bool
+        }
+
+        var list: CriteriaList
+        var heading: String?
+        var stack: [Level] = []
+        var spans: [Span] = []
+        var open: OpenItem?
+        var blankBefore = false
+        var previousEndedSentence = false
+
+        init(list: CriteriaList) { self.list = list }
+
+        mutating func close() {
+            guard let o = open else { return }
+            spans.append(Span(list: list, heading: heading, number: o.number, range: NSRange(from: o.start, to: o.end)))
+            open = nil
+        }
+
+        mutating func endLine(endsSentence: Bool) {
+            blankBefore = false
+            previousEndedSentence = endsSentence
+        }
+
+        /// A heading closes the current item, resets numbering and may switch the list: "exclu…"
+        /// or "Non-inclusion" → exclusion, "inclu…" → inclusion; neutral headings ("Criteria for …")
+        /// keep the list.
+        mutating func applyHeading(_ raw: String, changesList: Bool = true) {
+            close()
+            stack.removeAll()
+            var text = raw.collapsingWhitespace
+            while let first = text.first, "-–*#•> ".contains(first) { text.removeFirst() }
+            while let last = text.last, ":： ".contains(last) { text.removeLast() }
+            if changesList {
+                let lower = text.lowercased()
+                if lower.contains("exclu") || lower.contains("non-inclu") || lower.contains("non inclu")
+                    || lower.contains("not be included") || lower.contains("ineligib") || text.contains("排除") {
+                    list = .exclusion
+                } else if lower.contains("inclu") || text.contains("纳入") || text.contains("入选") || text.contains("入组") {
+                    list = .inclusion
+                }
+            }
+            heading = text.isEmpty ? nil : text
+        }
+
+        /// Text that is not a marker: continues the open item, or starts an unnumbered one when the
+        /// open item is itself unnumbered and the line starts a new sentence or paragraph.
+        mutating func addText(_ range: NSRange, startsLine: Bool) {
+            if var o = open, o.marked || !(startsLine && (blankBefore || previousEndedSentence)) {
+                o.end = range.end
+                open = o
+                return
+            }
+            close()
+            open = OpenItem(start: range.location, end: range.end, number: "", marked: false)
+        }
+
+        /// Whether a lettered or inline marker continues a list (or starts one at 1), so that
+        /// "a" as an article or "2." in prose is not read as a marker.
+        func accepts(_ m: Marker) -> Bool {
+            guard m.needsSequence else { return true }
+            if m.ordinal == 1 { return true }
+            if stack.isEmpty && open == nil { return true }
+            return stack.contains { $0.style == m.style && $0.ordinal == m.ordinal - 1 }
+        }
+
+        /// Starts a new item at `marker`, placing it in the numbering hierarchy.
+        mutating func start(_ marker: Marker, indent: Int) {
+            close()
+            var m = marker
+            if m.style.hasPrefix("a"), m.label.count == 1, "ivxIVX".contains(m.label) {
+                let letterLevel = stack.contains { $0.style == m.style && $0.ordinal == m.ordinal - 1 }
+                if !letterLevel, m.label.lowercased() == "i" || stack.contains(where: { $0.style.hasPrefix("i") }) {
+                    m.style = "i" + m.style.dropFirst()
+                    m.ordinal = m.label.lowercased() == "i" ? 1 : (m.label.lowercased() == "v" ? 5 : 10)
+                }
+            }
+            place(m, indent: indent)
+            let number = m.style == "•" ? "" : stack.filter { $0.style != "•" }.map(\.label).joined(separator: ".")
+            open = OpenItem(start: marker.range.end, end: marker.range.end, number: number, marked: true)
+        }
+
+        private mutating func place(_ m: Marker, indent: Int) {
+            let level = Level(style: m.style, ordinal: m.ordinal, label: m.label, indent: indent)
+            while let top = stack.last, top.indent > indent { stack.removeLast() }
+            guard let top = stack.last, top.indent == indent else {
+                stack.append(level)
+                return
+            }
+            if top.style == m.style && (m.style == "•" || m.ordinal == top.ordinal + 1) {
+                stack[stack.count - 1] = level
+            } else if let i = stack.lastIndex(where: { $0.style == m.style && $0.indent == indent && m.ordinal == $0.ordinal + 1 }) {
+                stack.removeSubrange((i + 1)...)
+                stack[i] = level
+            } else if m.ordinal == 1 || m.style != top.style {
+                stack.append(level)
+            } else {
+                stack[stack.count - 1] = level
+            }
+        }
+    }
+}

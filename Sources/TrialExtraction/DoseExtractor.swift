@@ -1,0 +1,154 @@
+import Foundation
+import TrialModel
+
+/// Lymphodepletion doses given (cyclophosphamide, fludarabine, bendamustine) from intervention,
+/// arm and study descriptions — never from eligibility criteria, where a drug name is an allergy,
+/// a prior treatment or an exclusion, not a dose.
+///
+/// A dose needs an amount with a unit right after the agent ("Fludarabine (25 mg/m2 per day)",
+/// "Cyclophosphamide: 300-450mg/m²", "Cyclophosphamide 60 mg/kg/day"). Days come from the same
+/// sentence: the agent's own part of it, else a day list stated once for all agents of the
+/// sentence ("Fludarabine (…) and Cyclophosphamide (…) on day -5, -4, and -3").
+enum DoseExtractor {
+    /// Fields that describe what is given.
+    static let sourceKeys: Set<FieldKey> = [.interventionDescription, .armDescription, .description, .summary]
+
+    private static let agent = Pattern(#"\b(cyclophosphamide|cytoxan|endoxan|fludarabine(?:\s+phosphate)?|fludara|bendamustine)\b"#)
+    /// Amount right after the agent: groups 1 amount, 2 upper end of a range, 3 mass unit, 4 per-unit.
+    private static let amount = Pattern(
+        #"[^\d;。\n]{0,40}?(?<![\w.])(\d+(?:\.\d+)?)\s*(?:(?:-|–|~|～|to)\s*(\d+(?:\.\d+)?)\s*)?(mg|g)(?![a-zA-Z])(?:\s*/\s*(m\s*(?:\\?\^\s*)?2|m²|㎡|kg)(?![a-zA-Z0-9]))?"#
+    )
+    private static let perDay = Pattern(
+        #"[^.;。\n]{0,30}?(?:/\s*(?:day|d)\b|\bper\s+day\b|\bdaily\b|\ba\s+day\b|\bonce\s+(?:a\s+)?day\b|\bqd\b|/天|每天|[x×]\s*\d+\s*(?:consecutive\s+)?days?\b)"#
+    )
+    /// Sentences about allergies or earlier treatment name drugs that are not given.
+    private static let notGiven = Pattern(
+        #"allerg|hypersensitiv|contraindicat|intoleran|过敏|\bprevious(?:ly)?\b|\bhistory\s+of\b|\bprior\s+(?:treatment|therapy|exposure|use)\b"#
+    )
+
+    static func canonicalAgent(_ raw: String) -> String {
+        let s = raw.lowercased()
+        if s.hasPrefix("fludara") { return "fludarabine" }
+        if s.hasPrefix("bendamustine") { return "bendamustine" }
+        return "cyclophosphamide"
+    }
+
+    static func normalizedUnit(mass: String, per: String?) -> String {
+        let m = mass.lowercased()
+        guard let per = per?.lowercased() else { return m }
+        return per.hasPrefix("kg") ? "\(m)/kg" : "\(m)/m²"
+    }
+
+    static func extract(_ texts: [FieldText], file: String) -> [Measured<Dose>] {
+        var result: [Measured<Dose>] = []
+        for text in texts where sourceKeys.contains(text.key) {
+            let buffer = text.buffer
+            let allMentions = buffer.matches(agent)
+            guard !allMentions.isEmpty else { continue }
+            for sentence in text.sentences {
+                let mentions = allMentions.filter { $0.range.location >= sentence.location && $0.range.end <= sentence.end }
+                guard !mentions.isEmpty, buffer.firstMatch(notGiven, in: sentence) == nil else { continue }
+                let dayLists = DayParser.days(in: buffer, range: sentence)
+                for (i, mention) in mentions.enumerated() {
+                    let segmentEnd = i + 1 < mentions.count ? mentions[i + 1].range.location : sentence.end
+                    let after = NSRange(from: mention.range.end, to: segmentEnd)
+                    guard let a = buffer.firstMatch(amount, in: after, anchored: true),
+                          let value = buffer.group(a, 1).flatMap(Numbers.parse),
+                          let mass = buffer.group(a, 3) else { continue }
+                    let rest = NSRange(from: a.range.end, to: segmentEnd)
+                    let frequency = buffer.firstMatch(perDay, in: rest, anchored: true) != nil ? "per day" : nil
+                    let segment = NSRange(from: mention.range.location, to: segmentEnd)
+                    let days = DayParser.assign(dayLists, segment: segment, firstAgentAt: mentions[0].range.location)
+                    let dose = Dose(agent: canonicalAgent(buffer.substring(mention.range)), amount: value,
+                                    amountMax: buffer.group(a, 2).flatMap(Numbers.parse),
+                                    unit: normalizedUnit(mass: mass, per: buffer.group(a, 4)),
+                                    frequency: frequency, days: days)
+                    let quote = text.context(around: sentence, limit: 400)
+                    let evidence = Evidence(file: file, locator: text.locator(at: sentence.location), quote: quote)
+                    result.appendMerging(Measured(dose, evidence))
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Days relative to cell infusion (day 0): "on day -5, -4, and -3", "Days -7 to -3", "D-5~D-3",
+/// "4days and 5 days before TCR-T cell infusion" (→ −5, −4).
+enum DayParser {
+    struct DayList {
+        var days: [Int]
+        var range: NSRange
+    }
+
+    private static let keyword = Pattern(#"\bdays?\b\s*[:：]?\s*|\bD(?=\s*[-−–]\s*\d)"#)
+    private static let signedNumber = Pattern(#"(?:on\s+)?(?:days?\s*|D\s*)?([-−–]\s?)?(\d{1,2})(?!\d)(?!\s*(?:mg|g|ml|%|hours?|h\b|min))"#)
+    private static let listSeparator = Pattern(#"\s*(?:,\s*(?:and|or|&)?|、|\band\b|\bor\b|&)\s*"#)
+    private static let rangeSeparator = Pattern(#"\s*(?:\bto\b|\bthrough\b|\bthru\b|\buntil\b|~|～|-|–|—)\s*"#)
+    private static let beforeInfusion = Pattern(
+        #"(?<![\d.])(\d{1,2})\s*(?:days?\s*)?(?:(and|or|,|to|-|–|~|～)\s*(\d{1,2})\s*)?days?\s+(?:before|prior\s+to)(?=[^.;\n]{0,40}?(?:infusion|transfusion|\bcells?\b|\bCAR\b|day\s*0|administration|transplant))"#
+    )
+
+    /// Every day list in `range`, in document order.
+    static func days(in buffer: TextBuffer, range: NSRange) -> [DayList] {
+        var result: [DayList] = []
+        for k in buffer.matches(keyword, in: range) {
+            if let list = parseList(buffer, from: k.range.end, limit: range.end) {
+                result.append(DayList(days: list.days, range: NSRange(from: k.range.location, to: list.end)))
+            }
+        }
+        for m in buffer.matches(beforeInfusion, in: range) {
+            guard let a = buffer.group(m, 1).flatMap({ Int($0) }) else { continue }
+            var days = [a]
+            if let b = buffer.group(m, 3).flatMap({ Int($0) }) {
+                let separator = buffer.group(m, 2)?.lowercased() ?? ","
+                days = ["and", "or", ","].contains(separator) ? [a, b] : expand(a, b)
+            }
+            if result.contains(where: { NSIntersectionRange($0.range, m.range).length > 0 }) { continue }
+            result.append(DayList(days: Array(Set(days.map { -$0 })).sorted(), range: m.range))
+        }
+        return result.sorted { $0.range.location < $1.range.location }
+    }
+
+    /// The days that apply to one agent's part of a sentence (see `DoseExtractor`).
+    static func assign(_ lists: [DayList], segment: NSRange, firstAgentAt: Int) -> [Int] {
+        if let own = lists.first(where: { $0.range.location >= segment.location && $0.range.location < segment.end }) {
+            return own.days
+        }
+        if let prefix = lists.first(where: { $0.range.location < firstAgentAt }) { return prefix.days }
+        let distinct = Set(lists.map(\.days))
+        return distinct.count == 1 ? distinct.first! : []
+    }
+
+    private static func expand(_ a: Int, _ b: Int) -> [Int] {
+        let (lo, hi) = (min(a, b), max(a, b))
+        return hi - lo <= 31 ? Array(lo...hi) : [lo, hi]
+    }
+
+    /// Reads "-5, -4, and -3", "-7 to -3", "−5 to day −3", "1-5" after a day keyword.
+    private static func parseList(_ buffer: TextBuffer, from start: Int, limit: Int) -> (days: [Int], end: Int)? {
+        func number(at position: Int) -> (Int, Int)? {
+            guard position < limit,
+                  let m = buffer.firstMatch(signedNumber, in: NSRange(from: position, to: limit), anchored: true),
+                  let n = buffer.group(m, 2).flatMap({ Int($0) }) else { return nil }
+            return (buffer.group(m, 1) != nil ? -n : n, m.range.end)
+        }
+        guard let (first, firstEnd) = number(at: start) else { return nil }
+        var days = [first]
+        var end = firstEnd
+        while end < limit {
+            let rest = NSRange(from: end, to: limit)
+            if let r = buffer.firstMatch(rangeSeparator, in: rest, anchored: true), let (next, nextEnd) = number(at: r.range.end) {
+                let last = days.removeLast()
+                days.append(contentsOf: expand(last, next))
+                end = nextEnd
+            } else if let l = buffer.firstMatch(listSeparator, in: rest, anchored: true), let (next, nextEnd) = number(at: l.range.end) {
+                days.append(next)
+                end = nextEnd
+            } else {
+                break
+            }
+        }
+        return (Array(Set(days)).sorted(), end)
+    }
+}

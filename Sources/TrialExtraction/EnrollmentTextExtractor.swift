@@ -1,0 +1,52 @@
+import Foundation
+import TrialModel
+
+/// Participant counts stated in summaries and descriptions: "15 patients are planned to be
+/// enrolled", "36-72 patients are planned", "A total of 120 participants will be enrolled",
+/// "approximately 40 subjects".
+///
+/// Precise rather than greedy: a count must name people and either say "a total of" or sit in a
+/// sentence about enrolment (so "approximately 42,160 cases are diagnosed annually" is skipped);
+/// per-group counts ("3 patients per cohort", "the first 3 patients", "Group 1 participants")
+/// are skipped too.
+enum EnrollmentTextExtractor {
+    static let sourceKeys: Set<FieldKey> = [.summary, .description]
+
+    private static let people = #"(?:patients|participants|subjects|volunteers|individuals|people|persons|adults|children|women|men|cases|pts)"#
+    /// Groups: 1 qualifier, 2 count (or lower end), 3 upper end.
+    private static let count = Pattern(
+        #"(?<![\d,])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:(?:eligible|evaluable|adult|pediatric|paediatric|additional|healthy|male|female|new|consecutive)\s+){0,2}\#(people)\b"#
+    )
+    private static let enrolment = Pattern(
+        #"enrol|recruit|planned|\baccru|randomi[sz]|sample\s+size|will\s+(?:be\s+)?(?:included|treated|studied|participate|receive)|will\s+take\s+part"#
+    )
+    private static let perGroup = Pattern(#"\s*(?:per|in\s+each|each|/|for\s+each)\b"#)
+    private static let groupWordBefore = Pattern(#"(?:\bfirst|\binitial|\blast|\beach|\bevery|\bper|\bgroup|\barm|\bcohort|\bpart|\blevel|\bstage|\bphase|≥|>|<|≤|\bleast)\s*$"#)
+
+    static func extract(_ texts: [FieldText], file: String) -> [Measured<CountRange>] {
+        var result: [Measured<CountRange>] = []
+        for text in texts where sourceKeys.contains(text.key) {
+            let buffer = text.buffer
+            for m in buffer.matches(count) {
+                guard let low = buffer.group(m, 2).flatMap(parseInt) else { continue }
+                let high = buffer.group(m, 3).flatMap(parseInt) ?? low
+                guard high >= low, low > 0 else { continue }
+                let sentence = text.sentence(around: m.range)
+                if buffer.firstMatch(perGroup, in: NSRange(from: m.range.end, to: sentence.end), anchored: true) != nil { continue }
+                let before = NSRange(from: max(sentence.location, m.range.location - 12), to: m.range.location)
+                if buffer.firstMatch(groupWordBefore, in: before) != nil { continue }
+                let qualifier = buffer.group(m, 1)?.lowercased() ?? ""
+                guard qualifier.contains("total") || buffer.firstMatch(enrolment, in: sentence) != nil else { continue }
+                let quoteRange = NSRange(from: m.range.location, to: sentence.end)
+                let quote = quoteRange.length <= 240
+                    ? buffer.substring(quoteRange).collapsingWhitespace
+                    : text.context(around: m.range)
+                let evidence = Evidence(file: file, locator: text.locator(at: m.range.location), quote: quote)
+                result.appendMerging(Measured(CountRange(low: low, high: high), evidence))
+            }
+        }
+        return result
+    }
+
+    private static func parseInt(_ raw: String) -> Int? { Int(raw.replacingOccurrences(of: ",", with: "")) }
+}

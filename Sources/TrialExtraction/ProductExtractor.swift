@@ -1,0 +1,129 @@
+import Foundation
+import TrialModel
+
+/// What is being tested: product codes ("KN5501", "CT103A"), cell types ("CAR-NK", "CAR-T",
+/// "TCR-T", "TIL", "NK") and antigen targets ("CD19", "BCMA", "KRAS G12D").
+///
+/// Read from titles, summaries, descriptions, interventions, arms and primary outcomes — never from
+/// criteria, where another product can be named ("…that prevents administration of BIIB059").
+enum ProductExtractor {
+    static let sourceKeys: Set<FieldKey> = [
+        .title, .officialTitle, .acronym, .summary, .description, .intervention,
+        .interventionDescription, .armDescription, .primaryOutcome,
+    ]
+
+    // MARK: Product codes
+
+    /// Two to five capitals, an optional hyphen, 2–7 digits and an optional letter suffix.
+    private static let code = Pattern(#"(?<![\w-])([A-Z]{2,5})-?(\d{2,7})[A-Z]?(?![\w-])"#, caseSensitive: true)
+
+    /// Prefixes of codes that are not products: registries, antigens, cytokines, viruses, scales,
+    /// classification systems and guideline bodies.
+    private static let notProducts: Set<String> = [
+        "NCT", "CD", "IL", "HLA", "COVID", "SARS", "ICD", "DAS", "HPV", "HIV", "HBV", "HCV", "HSV", "EBV",
+        "CMV", "RSV", "ISO", "IEC", "CTCAE", "RECIST", "NYHA", "ECOG", "MMT", "FEV", "ACR", "EULAR", "WHO",
+        "AJCC", "BMI", "SF", "PHQ", "GAD", "EQ", "CTR", "DRKS", "JPRN", "KCT", "IRCT", "TCTR", "CRIS",
+        "ACTRN", "IRB", "CFR", "MDS", "ASH", "FDA", "EMA", "NMPA", "CFDA", "GMP", "GLP", "TNF", "PD", "PDL",
+        "CTLA", "TGF", "VEGF", "FGF", "EGF", "TLR", "COX", "CYP", "UGT", "ABO", "HAQ", "AECG", "KDIGO",
+        "ESC", "ASCO", "ESMO", "NCCN", "FIGO", "ASA", "GCP", "MRI", "PET", "QT", "UTF", "TNM", "HAM",
+        "MOCA", "NIHSS", "VAS", "NRS", "BASDAI", "SLEDAI", "BILAG", "BVAS", "CDAI", "SDAI", "HCT", "ISRCTN", "SNOT", "TCID",
+    ]
+
+    // MARK: Cell types
+
+    private static let cellTypes: [(String, Pattern)] = [
+        ("CAR-NK", Pattern(#"\bCAR[\s-]?NK\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:natural\s+killer)|NK)\b"#, caseSensitive: true)),
+        ("CAR-T", Pattern(#"\bCAR[\s-]?T\b|\bCAR[\s-]?Ts\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:modified|engineered)\s+)?T\b"#, caseSensitive: true)),
+        ("TCR-T", Pattern(#"\bTCR[\s-]?T\b|\bmTCR\b|\bTCR[\s-]+(?i:transduced|engineered|modified|redirected)|(?i:T[\s-]cell\s+receptor)[\s-]*(?:\(TCR\))?[\s-]*(?i:transduced|engineered|modified|redirected|-?mediated)"#, caseSensitive: true)),
+        ("TIL", Pattern(#"\bTILs?\b|(?i:tumou?r[\s-]infiltrating\s+lymphocytes?)"#, caseSensitive: true)),
+    ]
+    private static let nkCells = Pattern(#"(?<!CAR[\s-])(?<!CAR)\bNK[\s-]?(?i:cells?)\b|(?i:natural\s+killer\s+cells?)"#, caseSensitive: true)
+
+    // MARK: Targets
+
+    private static let targetToken = #"(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|HER-?2|GD2|GPC3|MSLN|(?i:mesothelin)|Claudin\s?18\.2|CLDN18\.2|PSMA|PSCA|ROR1|NKG2D|B7-H3|DLL3|FcRH5|FCRL5|EGFRvIII|EGFR|MUC1|MUC16|CEA|NY-ESO-1|MAGE-A\d{1,2}|AFP|TRBC1|BAFF-?R|IL13R[αa]2|CS1|SLAMF7|TACI|KRAS(?:\s+G12[A-Z](?:\s*(?:/|or|and|,)\s*G12[A-Z])*)?|NRAS|TP53|HPV\s?E[67]|GUCY2C)"#
+    private static var chain: String { #"(\#(targetToken)(?:\s*(?:/|,|&|\+|and|or)\s*\#(targetToken))*)"# }
+    private static let engineered = #"(?:CAR\b|TCR\b|mTCR\b|(?i:chimeric\s+antigen\s+receptor))"#
+    private static let targetContexts: [Pattern] = [
+        Pattern(#"(?i:anti)[\s-]*\#(chain)(?=[\s-]+(?:[\w()-]+[\s-]+){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#, caseSensitive: true),
+        Pattern(#"\#(chain)(?:[\s-]+(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*\#(engineered)"#, caseSensitive: true),
+        Pattern(#"(?:CAR|TCR)[\s-]*(?:T|NK)?[\s-]*(?i:cells?)?\s*(?i:targeting|against|directed\s+(?:against|at|to)|specific\s+(?:for|to))\s+\#(chain)"#, caseSensitive: true),
+    ]
+    private static let singleTarget = Pattern(targetToken, caseSensitive: true)
+    private static let mutation = Pattern(#"G12[A-Z]"#, caseSensitive: true)
+
+    /// Individual targets in a matched chain: "CD19/BCMA" → CD19, BCMA; "KRAS G12V or G12D" →
+    /// "KRAS G12V", "KRAS G12D"; "HER-2" → "HER2".
+    private static func targets(in chainText: String) -> [String] {
+        let b = TextBuffer(chainText)
+        var result: [String] = []
+        for m in b.matches(singleTarget) {
+            let token = b.substring(m.range).collapsingWhitespace
+            if token.hasPrefix("KRAS") {
+                let mutations = b.matches(mutation, in: m.range).map { b.substring($0.range) }
+                result.append(contentsOf: mutations.isEmpty ? ["KRAS"] : mutations.map { "KRAS \($0)" })
+            } else if token.uppercased().hasPrefix("HER") {
+                result.append("HER2")
+            } else {
+                result.append(token)
+            }
+        }
+        return result
+    }
+
+    // MARK: Extraction
+
+    struct Result {
+        var products: [Measured<String>] = []
+        var cellTypes: [Measured<String>] = []
+        var targets: [Measured<String>] = []
+    }
+
+    static func extract(_ texts: [FieldText], file: String) -> Result {
+        var result = Result()
+        var nkMentions: [Measured<String>] = []
+        for text in texts where sourceKeys.contains(text.key) {
+            let buffer = text.buffer
+            func evidence(_ range: NSRange) -> Evidence {
+                Evidence(file: file, locator: text.locator(at: range.location), quote: text.context(around: range))
+            }
+            var products: [(Int, String, NSRange)] = []
+            for m in buffer.matches(code) {
+                guard let prefix = buffer.group(m, 1), !notProducts.contains(prefix) else { continue }
+                products.append((m.range.location, buffer.substring(m.range), m.range))
+            }
+            addFirstPerValue(products, to: &result.products, evidence: evidence)
+
+            var types: [(Int, String, NSRange)] = []
+            for (name, pattern) in cellTypes {
+                types.append(contentsOf: buffer.matches(pattern).map { ($0.range.location, name, $0.range) })
+            }
+            types.sort { $0.0 < $1.0 }
+            addFirstPerValue(types, to: &result.cellTypes, evidence: evidence)
+            addFirstPerValue(buffer.matches(nkCells).map { ($0.range.location, "NK", $0.range) }, to: &nkMentions, evidence: evidence)
+
+            var found: [(Int, String, NSRange)] = []
+            for pattern in targetContexts {
+                for m in buffer.matches(pattern) {
+                    let r = m.range(at: 1)
+                    found.append(contentsOf: targets(in: buffer.substring(r)).map { (r.location, $0, m.range) })
+                }
+            }
+            found.sort { $0.0 < $1.0 }
+            addFirstPerValue(found, to: &result.targets, evidence: evidence)
+        }
+        if !result.cellTypes.contains(where: { $0.value == "CAR-NK" }) {
+            result.cellTypes.appendMerging(contentsOf: nkMentions)
+        }
+        return result
+    }
+
+    /// Adds each value once per field (its first mention), merging evidence across fields.
+    private static func addFirstPerValue(_ hits: [(Int, String, NSRange)], to list: inout [Measured<String>],
+                                         evidence: (NSRange) -> Evidence) {
+        var seen: Set<String> = []
+        for (_, value, range) in hits where seen.insert(value).inserted {
+            list.appendMerging(Measured(value, evidence(range)))
+        }
+    }
+}

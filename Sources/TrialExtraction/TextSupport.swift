@@ -1,0 +1,245 @@
+import Foundation
+import TrialModel
+
+/// A compiled regular expression shared by every extraction call.
+///
+/// `NSRegularExpression` is immutable once built and safe to match from several threads at once,
+/// so each pattern is compiled once (in a `static let`) and reused for every record.
+struct Pattern: @unchecked Sendable {
+    let regex: NSRegularExpression
+
+    /// Patterns are case-insensitive unless `caseSensitive` is set (list markers need case).
+    init(_ pattern: String, caseSensitive: Bool = false) {
+        var options: NSRegularExpression.Options = []
+        if !caseSensitive { options.insert(.caseInsensitive) }
+        do {
+            regex = try NSRegularExpression(pattern: pattern, options: options)
+        } catch {
+            preconditionFailure("invalid built-in pattern \(pattern): \(error)")
+        }
+    }
+}
+
+/// A string together with its UTF-16 view, so regex ranges (`NSRange`) can be cut out cheaply.
+///
+/// Every match call hands the whole string to ICU, so code that matches once per line or per item
+/// builds a buffer for that line or item instead of matching ranges of a long text.
+struct TextBuffer {
+    let string: String
+    let ns: NSString
+
+    init(_ string: String) {
+        self.string = string
+        self.ns = NSString(string: string)
+    }
+
+    var length: Int { ns.length }
+    var fullRange: NSRange { NSRange(location: 0, length: ns.length) }
+
+    func substring(_ range: NSRange) -> String { ns.substring(with: range) }
+
+    /// The text of capture group `index`, or nil when the group did not take part in the match.
+    func group(_ match: NSTextCheckingResult, _ index: Int) -> String? {
+        let r = match.range(at: index)
+        return r.location == NSNotFound ? nil : ns.substring(with: r)
+    }
+
+    /// All matches in `range` (default: everything). Lookbehinds may look before `range`.
+    func matches(_ pattern: Pattern, in range: NSRange? = nil) -> [NSTextCheckingResult] {
+        pattern.regex.matches(in: string, options: [.withTransparentBounds], range: range ?? fullRange)
+    }
+
+    /// The first match in `range`; with `anchored`, only a match starting at `range.location`.
+    func firstMatch(_ pattern: Pattern, in range: NSRange? = nil, anchored: Bool = false) -> NSTextCheckingResult? {
+        var options: NSRegularExpression.MatchingOptions = [.withTransparentBounds]
+        if anchored { options.insert(.anchored) }
+        return pattern.regex.firstMatch(in: string, options: options, range: range ?? fullRange)
+    }
+
+    /// `range` without leading and trailing whitespace.
+    func trimmed(_ range: NSRange) -> NSRange {
+        var start = range.location
+        var end = range.location + range.length
+        while start < end, Self.isSpace(ns.character(at: start)) { start += 1 }
+        while end > start, Self.isSpace(ns.character(at: end - 1)) { end -= 1 }
+        return NSRange(location: start, length: end - start)
+    }
+
+    /// Ranges of the lines of the text, without their line terminators.
+    func lineRanges() -> [NSRange] {
+        var lines: [NSRange] = []
+        var start = 0
+        let n = ns.length
+        var i = 0
+        while i < n {
+            if ns.character(at: i) == 10 {
+                var end = i
+                if end > start, ns.character(at: end - 1) == 13 { end -= 1 }
+                lines.append(NSRange(location: start, length: end - start))
+                start = i + 1
+            }
+            i += 1
+        }
+        lines.append(NSRange(location: start, length: n - start))
+        return lines
+    }
+
+    static func isSpace(_ c: unichar) -> Bool {
+        c == 32 || c == 9 || c == 10 || c == 13 || c == 0xA0 || c == 0x3000 || c == 0x2002 || c == 0x2003 || c == 0x2009
+    }
+}
+
+extension NSRange {
+    var end: Int { location + length }
+
+    init(from start: Int, to end: Int) {
+        self.init(location: start, length: max(0, end - start))
+    }
+
+    func union(with other: NSRange) -> NSRange {
+        NSRange(from: Swift.min(location, other.location), to: Swift.max(end, other.end))
+    }
+}
+
+/// A free-text field prepared for matching, with the means to locate a position inside it.
+///
+/// Built once per field and extraction call, and shared by the extractors (sentences are found
+/// on first use); never shared between threads.
+final class FieldText {
+    let field: SourceField
+    let buffer: TextBuffer
+    /// Sentence ranges in document order (see `Segmenter`).
+    private(set) lazy var sentences: [NSRange] = Segmenter.sentences(in: buffer)
+    private let lineStarts: [Int]
+
+    var key: FieldKey { field.key }
+
+    init(_ field: SourceField) {
+        self.field = field
+        self.buffer = TextBuffer(field.value)
+        var starts = [0]
+        let ns = buffer.ns
+        for i in 0..<ns.length where ns.character(at: i) == 10 { starts.append(i + 1) }
+        self.lineStarts = starts
+    }
+
+    /// The sentence holding `range` (or `range` itself when it spans sentences).
+    func sentence(around range: NSRange) -> NSRange {
+        sentences.first { $0.location <= range.location && $0.end >= range.end } ?? range
+    }
+
+    /// The sentence around `range`, capped to about `limit` characters around the match, so a quote
+    /// stays readable yet remains an exact (whitespace-collapsed) substring of the source.
+    func context(around range: NSRange, limit: Int = 240) -> String {
+        let sentence = sentence(around: range)
+        if sentence.length <= limit { return buffer.substring(sentence).collapsingWhitespace }
+        let half = max(0, (limit - range.length) / 2)
+        var start = max(sentence.location, range.location - half)
+        var end = min(sentence.end, range.end + half)
+        while start > sentence.location, !TextBuffer.isSpace(buffer.ns.character(at: start - 1)) { start -= 1 }
+        while end < sentence.end, !TextBuffer.isSpace(buffer.ns.character(at: end)) { end += 1 }
+        return buffer.substring(NSRange(from: start, to: end)).collapsingWhitespace
+    }
+
+    /// Evidence quoting `range` of this field, located at its line.
+    func evidence(file: String, range: NSRange) -> Evidence {
+        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsingWhitespace)
+    }
+
+    /// 0-based line index of a UTF-16 offset within the field value.
+    func lineIndex(at offset: Int) -> Int {
+        var lo = 0
+        var hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// The field's locator narrowed to the line holding `offset`: the absolute line when the reader
+    /// knows where the field starts, else the line within the field ("… line 3").
+    func locator(at offset: Int) -> String {
+        let index = lineIndex(at: offset)
+        if let first = field.line {
+            let absolute = first + index
+            if field.locator.hasPrefix("line") { return "line \(absolute)" }
+            return lineStarts.count > 1 ? "\(field.locator) line \(absolute)" : field.locator
+        }
+        return lineStarts.count > 1 ? "\(field.locator) line \(index + 1)" : field.locator
+    }
+}
+
+/// Splits prose into sentences (and list items), returning ranges into the original text.
+enum Segmenter {
+    /// Sentence ends: terminal punctuation followed by white space (not after common abbreviations),
+    /// blank lines, and line breaks that start a list item.
+    private static let boundary = Pattern(
+        #"(?<!\be\.g|\bi\.e|\bvs|\bapprox|\bDr|\bNo|\bFig|\bal)[.!?。；;！？](?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]*\S)"#
+    )
+
+    static func sentences(in buffer: TextBuffer) -> [NSRange] {
+        var result: [NSRange] = []
+        var start = 0
+        for m in buffer.matches(boundary) {
+            let r = buffer.trimmed(NSRange(from: start, to: m.range.end))
+            if r.length > 0 { result.append(r) }
+            start = m.range.end
+        }
+        let tail = buffer.trimmed(NSRange(from: start, to: buffer.length))
+        if tail.length > 0 { result.append(tail) }
+        return result
+    }
+}
+
+/// Written comparison operators ("≥", ">=", "at least", "不小于", a bare "=" lost in export).
+enum ComparatorText {
+    /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
+    /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
+    static let pattern = #"(?:>\s*/\s*=|=\s*/\s*>|<\s*/\s*=|=\s*/\s*<|≥|≧|⩾|>=|=>|＞=|≤|≦|⩽|<=|=<|＜=|\\?>|\\?<|＞|＜|=|＝|greater\s+than\s+or\s+equal\s+to|more\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|less\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:less|lower)\s+than|no\s+(?:less|fewer|lower)\s+than|not\s+(?:less|lower)\s+than|no\s+(?:more|greater|higher)\s+than|not\s+(?:more|greater|higher)\s+than|not\s+exceeding|of\s+at\s+least|at\s+least|a\s+minimum\s+of|greater\s+than|more\s+than|higher\s+than|older\s+than|less\s+than|lower\s+than|younger\s+than|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
+
+    /// The comparator a matched spelling stands for.
+    static func parse(_ raw: String) -> TrialModel.Comparator? {
+        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
+        switch s.replacingOccurrences(of: " ", with: "") {
+        case ">/=", "=/>": return .greaterOrEqual
+        case "</=", "=/<": return .lessOrEqual
+        default: break
+        }
+        switch s {
+        case "≥", "≧", "⩾", ">=", "=>", "＞=", "大于等于", "大于或等于", "不小于", "不低于", "至少", "至少为":
+            return .greaterOrEqual
+        case "≤", "≦", "⩽", "<=", "=<", "＜=", "小于等于", "小于或等于", "不大于", "不高于", "不超过", "up to":
+            return .lessOrEqual
+        case ">", "＞", "大于", "高于", "greater than", "more than", "higher than", "older than", "above", "over":
+            return .greater
+        case "<", "＜", "小于", "低于", "less than", "lower than", "younger than", "below", "under":
+            return .less
+        case "=", "＝":
+            return .equal
+        default:
+            if s.contains("or equal") || s.hasPrefix("equal to or") {
+                return s.contains("less") || s.contains("lower") ? .lessOrEqual : .greaterOrEqual
+            }
+            if s.hasPrefix("no ") || s.hasPrefix("not ") {
+                return s.contains("less") || s.contains("fewer") || s.contains("lower") ? .greaterOrEqual : .lessOrEqual
+            }
+            if s.contains("at least") || s.contains("minimum") { return .greaterOrEqual }
+            return nil
+        }
+    }
+}
+
+enum Numbers {
+    /// A number as written, with thousands separators allowed ("80,000" → 80000); a comma is never
+    /// read as a decimal separator.
+    static func parse(_ raw: String) -> Double? {
+        Double(raw.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Superscript digits ("10⁹") as an integer.
+    static func superscript(_ raw: String) -> Int? {
+        let map: [Character: Character] = ["⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"]
+        return Int(String(raw.compactMap { map[$0] }))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import TrialCompare
+import TrialRender
+
+/// Exit statuses of the `trialdiff` commands.
+public enum CommandStatus: Int32, Sendable {
+    /// Everything was read and written.
+    case success = 0
+    /// At least one input could not be read; the others were reported.
+    case inputFailed = 1
+    /// Usage or output error: templates missing or broken, output folder not writable.
+    case outputFailed = 2
+}
+
+/// `trialdiff report`: read, compare, render, write. Messages go to `log` (stderr in the CLI).
+public struct ReportCommand: Sendable {
+    public var paths: [String]
+    public var output: URL
+    public var templates: URL
+    public var formats: [OutputFormat]
+    public var jobs: Int
+    /// Folder that relative input paths are resolved against (default: current folder).
+    public var root: URL?
+
+    public init(
+        paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil
+    ) {
+        self.paths = paths
+        self.output = output
+        self.templates = templates
+        self.formats = formats
+        self.jobs = jobs
+        self.root = root
+    }
+
+    /// Runs the report and returns the landscape and exit status. Failed inputs are logged one
+    /// line each, naming the file; the valid inputs are reported regardless.
+    public func run(log: @Sendable (String) -> Void) async -> (landscape: Landscape, status: CommandStatus) {
+        let landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
+        for failure in landscape.failures { log("error: \(failure.error ?? failure.file)") }
+        for input in landscape.inputs {
+            for w in input.warnings { log("warning: \(input.file): \(w)") }
+        }
+        do {
+            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats)
+            let read = landscape.inputs.count - landscape.failures.count
+            log(
+                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; "
+                    + "wrote \(written.joined(separator: ", ")) in \(output.path)")
+        } catch {
+            log("error: \(error)")
+            return (landscape, .outputFailed)
+        }
+        return (landscape, landscape.failures.isEmpty ? .success : .inputFailed)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialPipeline
+import TrialRender
+
+@Suite struct RobustnessTests {
+    func run(_ folder: TempFolder, output: URL) async -> (Landscape, CommandStatus, [String]) {
+        let messages = Messages()
+        let command = ReportCommand(paths: [folder.url.path + "/in"], output: output, templates: Repo.templates)
+        let (l, status) = await command.run { messages.append($0) }
+        return (l, status, messages.all)
+    }
+
+    final class Messages: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func append(_ s: String) { lock.withLock { items.append(s) } }
+        var all: [String] { lock.withLock { items } }
+    }
+
+    @Test func badInputsAreNamedAndTheRestIsReported() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: "ctgov-xml/NCT00001177.xml", as: "in/good1.xml")
+        try dir.copy(realdata: "ctgov-json/NCT06008288.json", as: "in/good2.json")
+        try dir.write("in/broken.xml", "<?xml version=\"1.0\"?>\n<clinical_study>\n  <id_info><nct_id>NCT01234567</nct_id>\n</clinical_study>\n")
+        try dir.write("in/empty.xml", "")
+        try dir.write("in/blob.bin", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })
+        let out = dir.url.appendingPathComponent("out")
+        let (l, status, messages) = await run(dir, output: out)
+        #expect(status == .inputFailed)
+        #expect(l.trials.map(\.id.value) == ["NCT00001177", "NCT06008288"])
+        let errors = messages.filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 3)
+        #expect(errors.contains { $0.contains("broken.xml:4:") })
+        #expect(errors.contains { $0.contains("empty.xml") && $0.contains("empty") })
+        #expect(errors.contains { $0.contains("blob.bin") && $0.contains("binary") })
+        let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(written == ["matrix.csv", "report.html", "report.md", "trials.json"])
+        let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
+        #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
+    }
+
+    @Test func externalEntityContentNeverReachesTheOutput() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let secret = try String(contentsOfFile: "/etc/passwd", encoding: .utf8).split(separator: "\n").first.map(String.init) ?? "root:x:0:0"
+        try dir.write(
+            "in/xxe.xml",
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE clinical_study [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+            <clinical_study>
+              <id_info><nct_id>NCT09999999</nct_id></id_info>
+              <brief_title>Entity &x; test</brief_title>
+              <eligibility><criteria><textblock>Inclusion Criteria: &x; age 18 years or older</textblock></criteria></eligibility>
+            </clinical_study>
+            """)
+        let out = dir.url.appendingPathComponent("out")
+        let (l, _, _) = await run(dir, output: out)
+        #expect(l.trials.map(\.id.value) == ["NCT09999999"])
+        for name in ["report.md", "report.html", "trials.json", "matrix.csv"] {
+            let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains(secret), "\(name) contains /etc/passwd content")
+            #expect(!text.contains("root:x:0"))
+        }
+    }
+
+    @Test func hostileTextIsEscapedPerFormat() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.write(
+            "in/hostile.xml",
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <clinical_study>
+              <id_info><nct_id>NCT08888888</nct_id></id_info>
+              <brief_title>&lt;script&gt;alert(1)&lt;/script&gt; A | B trial</brief_title>
+              <sponsors><lead_sponsor><agency>=HYPERLINK("http://x") | Evil</agency></lead_sponsor></sponsors>
+              <overall_status>Recruiting</overall_status>
+            </clinical_study>
+            """)
+        try dir.copy(realdata: "ctgov-xml/NCT00001177.xml", as: "in/other.xml")
+        let out = dir.url.appendingPathComponent("out")
+        _ = await run(dir, output: out)
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(!md.contains("<script>"))
+        // Every row of every table has as many cell separators as its header.
+        func separators(_ row: Substring) -> Int {
+            var n = 0
+            var previous: Character = " "
+            for ch in row {
+                if ch == "|" && previous != "\\" { n += 1 }
+                previous = ch
+            }
+            return n
+        }
+        var tables: [[Substring]] = [[]]
+        for line in md.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("|") { tables[tables.count - 1].append(line) } else if !tables[tables.count - 1].isEmpty { tables.append([]) }
+        }
+        #expect(tables.filter { !$0.isEmpty }.count >= 2)
+        for table in tables where !table.isEmpty {
+            let width = separators(table[0])
+            for row in table { #expect(separators(row) == width, "broken row: \(row)") }
+        }
+        #expect(md.contains("A \\| B trial"))
+        let csv = try String(contentsOf: out.appendingPathComponent("matrix.csv"), encoding: .utf8)
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\") | Evil\""))
+    }
+
+    @Test func twoRunsGiveByteIdenticalFiles() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        for (i, jobs) in [1, 4].enumerated() {
+            let command = ReportCommand(
+                paths: ["Input"], output: dir.url.appendingPathComponent("run\(i)"), templates: Repo.templates,
+                jobs: jobs, root: Repo.root)
+            _ = await command.run { _ in }
+        }
+        for name in ["report.md", "report.html", "trials.json", "matrix.csv"] {
+            let a = try Data(contentsOf: dir.url.appendingPathComponent("run0/\(name)"))
+            let b = try Data(contentsOf: dir.url.appendingPathComponent("run1/\(name)"))
+            #expect(a == b, "\(name) differs between runs")
+        }
+    }
+
+    /// Output/ holds the reports of Input/; this fails when they are stale.
+    /// Regenerate with `swift run trialdiff`.
+    @Test func committedOutputIsUpToDate() async throws {
+        let landscape = await Repo.inputLandscape()
+        let renderer = try ReportRenderer(templates: Repo.templates)
+        for format in OutputFormat.allCases {
+            let name = ReportRenderer.fileName(for: format)
+            let expected = try renderer.render(landscape, as: format)
+            let committed = try? String(contentsOf: Repo.output.appendingPathComponent(name), encoding: .utf8)
+            #expect(committed == expected, "Output/\(name) is stale: run `swift run trialdiff` and commit Output/")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import TrialCompare
+import TrialModel
+import TrialPipeline
+
+/// Paths of the package, found from this file so tests run from any working folder.
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let templates = root.appendingPathComponent("Templates")
+    static let output = root.appendingPathComponent("Output")
+    /// Real registry records (copied from ../shared/realdata).
+    static let realdata = root.appendingPathComponent("Tests/TrialReadersTests/Fixtures/realdata")
+
+    /// The landscape of the default `Input/`, as `swift run trialdiff` builds it (computed once).
+    static func inputLandscape() async -> Landscape { await cache.landscape() }
+
+    private static let cache = LandscapeCache()
+
+    private actor LandscapeCache {
+        private var task: Task<Landscape, Never>?
+
+        func landscape() async -> Landscape {
+            if let task { return await task.value }
+            let t = Task { await Pipeline.landscape(paths: ["Input"], root: Repo.root) }
+            task = t
+            return await t.value
+        }
+    }
+}
+
+extension Landscape {
+    /// The trial whose sources include `file` (for records without registry IDs).
+    func trial(fromFile file: String) -> Trial? {
+        trials.first { $0.sources.contains { $0.file.hasSuffix(file) } }
+    }
+
+    /// The CSV value of `key` for the trial with display ID `id`.
+    func csv(_ key: String, _ id: String) -> String? { matrix.cell(key, trial: id)?.csv }
+}
+
+/// A fresh temporary folder, removed when the test's scope ends.
+struct TempFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws { try write(name, Array(text.utf8)) }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        let target = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: target)
+    }
+
+    func copy(realdata relative: String, as name: String? = nil) throws {
+        let bytes = try Data(contentsOf: Repo.realdata.appendingPathComponent(relative))
+        try write(name ?? (relative as NSString).lastPathComponent, Array(bytes))
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
