@@ -48,7 +48,9 @@ let package = Package(
             name: "TrialExtractionTests", dependencies: ["TrialExtraction", "TrialModel"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel"]),
+        .testTarget(
+            name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialReaders", "TrialExtraction"]
+        ),
         .testTarget(name: "TrialRenderTests", dependencies: ["TrialRender", "TrialCompare", "TrialModel"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TrialPipeline", "TrialModel", "TrialCompare"],

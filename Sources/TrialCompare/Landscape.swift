@@ -27,12 +27,20 @@ public struct Landscape: Codable, Sendable, Hashable {
     public var matrix: Matrix
     /// Inputs sorted by file name.
     public var inputs: [InputSummary]
+    /// Review findings, sorted by trial, severity and rule.
+    public var findings: [Finding]
 
+    /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
+    /// already carry their record-level findings (`FindingRules.check(_:_:)`).
     public init(records: [TrialRecord], inputs: [InputSummary]) {
         trials = TrialGrouper.group(records)
         matrix = Matrix(trials: trials)
         self.inputs = inputs.sorted { $0.file < $1.file }
+        findings = FindingRules.check(trials)
     }
+
+    /// Findings about trial `id`.
+    public func findings(for id: String) -> [Finding] { findings.filter { $0.trial == id } }
 
     /// Inputs that failed.
     public var failures: [InputSummary] { inputs.filter { $0.error != nil } }

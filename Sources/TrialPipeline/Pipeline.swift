@@ -36,7 +36,11 @@ public enum Pipeline {
         do {
             let reader = try ReaderRegistry.reader(for: file)
             let sources = try reader.read(file)
-            let records = sources.map(TrialExtractor.extract)
+            let records = sources.map { source in
+                var record = TrialExtractor.extract(source)
+                record.findings = FindingRules.check(source, record)
+                return record
+            }
             let warnings = sources.flatMap(\.warnings) + records.flatMap(\.warnings)
             let format = sources.first?.format ?? reader.format
             return FileResult(
