@@ -11,10 +11,15 @@ let package = Package(
         .library(name: "TrialExtraction", targets: ["TrialExtraction"]),
         .library(name: "TrialCompare", targets: ["TrialCompare"]),
         .library(name: "TrialRender", targets: ["TrialRender"]),
+        .library(name: "TrialStore", targets: ["TrialStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,12 +33,21 @@ let package = Package(
         .target(name: "TrialExtraction", dependencies: ["TrialModel"]),
         .target(name: "TrialCompare", dependencies: ["TrialModel"]),
         .target(
+            name: "TrialStore",
+            dependencies: [
+                "TrialModel", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
             name: "TrialRender",
             dependencies: ["TrialModel", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(
             name: "TrialPipeline",
-            dependencies: ["TrialModel", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "XMLKit"]
+            dependencies: [
+                "TrialModel", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "TrialStore", "XMLKit",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "trialdiff",
@@ -51,6 +65,7 @@ let package = Package(
         .testTarget(
             name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialReaders", "TrialExtraction"]
         ),
+        .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel"]),
         .testTarget(name: "TrialRenderTests", dependencies: ["TrialRender", "TrialCompare", "TrialModel"]),
         .testTarget(
             name: "EndToEndTests", dependencies: ["TrialPipeline", "TrialModel", "TrialCompare"],
