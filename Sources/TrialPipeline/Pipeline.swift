@@ -98,16 +98,11 @@ public enum Pipeline {
     ) throws -> [String] {
         let renderer = try ReportRenderer(templates: templates)
         // Render everything first: a template error must not leave a mix of old and new files.
-        let rendered = try formats.map { ($0, try renderer.render(landscape, as: $0)) }
+        let rendered = try formats.flatMap { try renderer.renderFiles(landscape, as: $0) }
         let writer = try AtomicWriter(folder: output)
         writer.removeStaleTemporaries()
-        var written: [String] = []
-        for (format, text) in rendered {
-            let name = ReportRenderer.fileName(for: format)
-            try writer.write(text, to: name)
-            written.append(name)
-        }
-        return written
+        for (name, text) in rendered { try writer.write(text, to: name) }
+        return rendered.map(\.name)
     }
 
     /// The templates folder to use: the given one, else `Templates/` in the current folder,

@@ -10,6 +10,8 @@ public enum CommandStatus: Int32, Sendable {
     case inputFailed = 1
     /// Usage or output error: templates missing or broken, output folder not writable.
     case outputFailed = 2
+    /// `check`: an unacknowledged finding at or above `--fail-on` exists.
+    case findingsFailed = 3
 }
 
 /// `trialdiff report`: read, compare, render, write. Messages go to `log` (stderr in the CLI).
@@ -21,11 +23,14 @@ public struct ReportCommand: Sendable {
     public var jobs: Int
     /// Folder that relative input paths are resolved against (default: current folder).
     public var root: URL?
+    /// Acknowledgement file; nil = `trialdiff-ack.yml` in each input folder.
+    public var ackFile: String?
 
     public init(
         paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil
     ) {
+        self.ackFile = ackFile
         self.paths = paths
         self.output = output
         self.templates = templates
@@ -37,8 +42,15 @@ public struct ReportCommand: Sendable {
     /// Runs the report and returns the landscape and exit status. Failed inputs are logged one
     /// line each, naming the file; the valid inputs are reported regardless.
     public func run(log: @Sendable (String) -> Void) async -> (landscape: Landscape, status: CommandStatus) {
-        let landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
+        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
         for failure in landscape.failures { log("error: \(failure.error ?? failure.file)") }
+        do {
+            let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
+            for w in acks.apply(to: &landscape.findings) { log("warning: \(w)") }
+        } catch {
+            log("error: \(error)")
+            return (landscape, .outputFailed)
+        }
         for input in landscape.inputs {
             for w in input.warnings { log("warning: \(input.file): \(w)") }
         }

@@ -121,9 +121,24 @@ public enum ReportContext {
             ["file": esc(input.file), "error": esc(input.error ?? "")]
         }
 
+        // Findings grouped by trial (in matrix order), most severe first within each trial.
+        let findingGroups = landscape.trials.enumerated().compactMap { i, trial -> [String: Any]? in
+            let items = landscape.findings(for: trial.id.value).sorted { $0.severity.rank < $1.severity.rank }
+            guard !items.isEmpty else { return nil }
+            return [
+                "trial": esc(trial.id.value), "anchor": trialAnchors[i],
+                "items": positioned(items.map { findingItem($0, esc: esc) }),
+            ]
+        }
+        let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial)
+
         let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
         let trials = landscape.trials.enumerated().map { i, trial in
-            trialSection(trial, anchor: trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
+            var section = trialSection(trial, anchor: trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
+            let items = (findingsByTrial[trial.id.value] ?? []).sorted { $0.severity.rank < $1.severity.rank }
+            section["findings"] = positioned(items.map { findingItem($0, esc: esc) })
+            section["hasFindings"] = !items.isEmpty
+            return section
         }
 
         let recordCount = landscape.trials.reduce(0) { $0 + $1.records.count }
@@ -154,9 +169,9 @@ public enum ReportContext {
             "hasEvidence": !evidence.isEmpty,
             "trials": positioned(trials),
             "hasTrials": !trials.isEmpty,
-            // Filled once TrialCompare produces findings and changes since the last run.
-            "findings": [[String: Any]](),
-            "hasFindings": false,
+            "findings": positioned(findingGroups),
+            "hasFindings": !findingGroups.isEmpty,
+            "findingSummary": esc(findingSummary(landscape.findings)),
             "changes": [[String: Any]](),
             "hasChanges": false,
         ]
@@ -193,6 +208,38 @@ public enum ReportContext {
             "changes": [[String: Any]](),
             "hasChanges": false,
         ]
+    }
+
+    /// One finding for the templates: severity flags, rule, message, acknowledgement and quotes.
+    static func findingItem(_ f: Finding, esc: (String) -> String) -> [String: Any] {
+        let quotes = f.evidence.map { e -> [String: Any] in
+            ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+        }
+        return [
+            "severity": f.severity.rawValue,
+            "isError": f.severity == .error,
+            "isWarning": f.severity == .warning,
+            "isNote": f.severity == .note,
+            "rule": esc(f.rule),
+            "message": esc(f.message),
+            "isAcknowledged": f.acknowledged != nil,
+            "acknowledged": esc(f.acknowledged ?? ""),
+            "quotes": positioned(quotes),
+            "hasQuotes": !quotes.isEmpty,
+        ]
+    }
+
+    /// "2 errors, 5 warnings and 3 notes (1 acknowledged)."
+    static func findingSummary(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "No findings." }
+        let parts = Severity.allCases.compactMap { s -> String? in
+            let n = findings.filter { $0.severity == s }.count
+            return n == 0 ? nil : plural(n, s.rawValue)
+        }
+        var text = parts.count > 1 ? parts.dropLast().joined(separator: ", ") + " and " + parts.last! : parts[0]
+        let acknowledged = findings.filter { $0.acknowledged != nil }.count
+        if acknowledged > 0 { text += " (\(acknowledged) acknowledged)" }
+        return text + "."
     }
 
     static func summarySentence(

@@ -101,7 +101,7 @@ public struct ReportRenderer: Sendable {
         self.library = library
     }
 
-    /// The file name each format is written to: report.md, report.html, trials.json, matrix.csv.
+    /// The main file each format is written to: report.md, report.html, trials.json, matrix.csv.
     public static func fileName(for format: OutputFormat) -> String {
         switch format {
         case .markdown: "report.md"
@@ -111,17 +111,35 @@ public struct ReportRenderer: Sendable {
         }
     }
 
+    /// Every file a format writes: JSON and CSV also write the findings (`findings.json`,
+    /// `findings.csv`).
+    public static func fileNames(for format: OutputFormat) -> [String] {
+        switch format {
+        case .markdown, .html: [fileName(for: format)]
+        case .json: ["trials.json", "findings.json"]
+        case .csv: ["matrix.csv", "findings.csv"]
+        }
+    }
+
     /// Renders one output. Pure and deterministic: same landscape → byte-identical string.
     public func render(_ landscape: Landscape, as format: OutputFormat) throws -> String {
-        switch format {
-        case .markdown:
-            return renderTemplate("report.md", ReportContext.make(landscape, flavor: .markdown))
-        case .html:
-            return renderTemplate("report.html", ReportContext.make(landscape, flavor: .html))
-        case .json:
-            return try TrialsDocument(landscape).encoded()
-        case .csv:
-            return CSVMatrix.render(landscape.matrix)
+        try render(landscape, file: Self.fileName(for: format))
+    }
+
+    /// Renders every file of `format`, in ``fileNames(for:)`` order.
+    public func renderFiles(_ landscape: Landscape, as format: OutputFormat) throws -> [(name: String, text: String)] {
+        try Self.fileNames(for: format).map { ($0, try render(landscape, file: $0)) }
+    }
+
+    /// Renders the output file called `file` (one of the names ``fileNames(for:)`` returns).
+    public func render(_ landscape: Landscape, file: String) throws -> String {
+        switch file {
+        case "report.md": renderTemplate("report.md", ReportContext.make(landscape, flavor: .markdown))
+        case "report.html": renderTemplate("report.html", ReportContext.make(landscape, flavor: .html))
+        case "trials.json": try TrialsDocument(landscape).encoded()
+        case "findings.json": try FindingsDocument(landscape.findings).encoded()
+        case "findings.csv": FindingsCSV.render(landscape.findings)
+        default: CSVMatrix.render(landscape.matrix)
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialCompare
 import TrialModel
 import TrialPipeline
 import TrialRender
@@ -16,9 +17,10 @@ struct TrialDiff: AsyncParsableCommand {
             in the reports keeps its evidence: file, locator and quote.
 
             Exit status: 0 success; 1 at least one input could not be read (all others are still \
-            reported); 2 usage or output error (bad option, templates missing, output not writable).
+            reported); 2 usage or output error (bad option, templates missing, output not writable); \
+            3 (check) an unacknowledged finding at or above --fail-on.
             """,
-        subcommands: [Report.self, Extract.self],
+        subcommands: [Report.self, Check.self, Extract.self],
         defaultSubcommand: Report.self
     )
 }
@@ -48,6 +50,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Files read in parallel (default: number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
+    var ack: String?
+
     func validate() throws {
         for f in formatList where OutputFormat(rawValue: f) == nil {
             throw ValidationError("unknown format '\(f)'; choose from md, html, json, csv")
@@ -63,8 +68,47 @@ struct Report: AsyncParsableCommand {
         let command = ReportCommand(
             paths: paths.isEmpty ? ["Input"] : paths, output: URL(fileURLWithPath: output),
             templates: Pipeline.templatesFolder(templates), formats: formatList.compactMap(OutputFormat.init(rawValue:)),
-            jobs: jobs)
+            jobs: jobs, ackFile: ack)
         let (_, status) = await command.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+extension Severity: ExpressibleByArgument {}
+extension CheckCommand.Format: ExpressibleByArgument {}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print review findings; fail when one at or above --fail-on is not acknowledged.",
+        discussion: """
+            Rules: \(FindingRules.allIDs.joined(separator: ", ")). Acknowledge a reviewed finding in \
+            trialdiff-ack.yml (rule, trial, reason; optional match) at the top of an input folder, or \
+            pass --ack: it still shows, marked acknowledged, but no longer fails the check. Exit \
+            status: 0 nothing at or above --fail-on; 1 an input could not be read; 2 usage error or \
+            bad acknowledgement file; 3 unacknowledged findings at or above --fail-on.
+            """)
+
+    @Argument(help: "Input files or folders (default: Input).")
+    var paths: [String] = []
+
+    @Option(help: "Lowest severity that fails the check: error, warning or note.")
+    var failOn: Severity = .error
+
+    @Option(help: "Output format: text or json (findings.json schema).")
+    var format: CheckCommand.Format = .text
+
+    @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
+    var ack: String?
+
+    @Option(help: "Files read in parallel (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() async throws {
+        let command = CheckCommand(
+            paths: paths.isEmpty ? ["Input"] : paths, failOn: failOn, format: format, ackFile: ack, jobs: jobs)
+        let (_, status) = await command.run(
+            print: { FileHandle.standardOutput.write(Data($0.utf8)) },
+            log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }

@@ -38,7 +38,7 @@ import TrialRender
         #expect(errors.contains { $0.contains("empty.xml") && $0.contains("empty") })
         #expect(errors.contains { $0.contains("blob.bin") && $0.contains("binary") })
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == ["matrix.csv", "report.html", "report.md", "trials.json"])
+        #expect(written == ["findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json"])
         let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
     }
@@ -61,7 +61,7 @@ import TrialRender
         let out = dir.url.appendingPathComponent("out")
         let (l, _, _) = await run(dir, output: out)
         #expect(l.trials.map(\.id.value) == ["NCT09999999"])
-        for name in ["report.md", "report.html", "trials.json", "matrix.csv"] {
+        for name in ["report.md", "report.html", "trials.json", "matrix.csv", "findings.json", "findings.csv"] {
             let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
             #expect(!text.contains(secret), "\(name) contains /etc/passwd content")
             #expect(!text.contains("root:x:0"))
@@ -123,7 +123,7 @@ import TrialRender
                 jobs: jobs, root: Repo.root)
             _ = await command.run { _ in }
         }
-        for name in ["report.md", "report.html", "trials.json", "matrix.csv"] {
+        for name in ["report.md", "report.html", "trials.json", "matrix.csv", "findings.json", "findings.csv"] {
             let a = try Data(contentsOf: dir.url.appendingPathComponent("run0/\(name)"))
             let b = try Data(contentsOf: dir.url.appendingPathComponent("run1/\(name)"))
             #expect(a == b, "\(name) differs between runs")
@@ -133,13 +133,16 @@ import TrialRender
     /// Output/ holds the reports of Input/; this fails when they are stale.
     /// Regenerate with `swift run trialdiff`.
     @Test func committedOutputIsUpToDate() async throws {
-        let landscape = await Repo.inputLandscape()
-        let renderer = try ReportRenderer(templates: Repo.templates)
-        for format in OutputFormat.allCases {
-            let name = ReportRenderer.fileName(for: format)
-            let expected = try renderer.render(landscape, as: format)
-            let committed = try? String(contentsOf: Repo.output.appendingPathComponent(name), encoding: .utf8)
-            #expect(committed == expected, "Output/\(name) is stale: run `swift run trialdiff` and commit Output/")
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let command = ReportCommand(paths: ["Input"], output: dir.url, templates: Repo.templates, root: Repo.root)
+        _ = await command.run { _ in }
+        let names = OutputFormat.allCases.flatMap(ReportRenderer.fileNames(for:))
+        #expect(names.count == 6)
+        for name in names {
+            let fresh = try Data(contentsOf: dir.url.appendingPathComponent(name))
+            let committed = try? Data(contentsOf: Repo.output.appendingPathComponent(name))
+            #expect(committed == fresh, "Output/\(name) is stale: run `swift run trialdiff` and commit Output/")
         }
     }
 }

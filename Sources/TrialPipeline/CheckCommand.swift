@@ -1,0 +1,69 @@
+import Foundation
+import TrialCompare
+import TrialModel
+import TrialRender
+
+/// `trialdiff check`: print findings for CI and review pipelines; fail when an unacknowledged
+/// finding at or above a severity exists.
+public struct CheckCommand: Sendable {
+    public enum Format: String, Sendable, CaseIterable { case text, json }
+
+    public var paths: [String]
+    /// Findings at or above this severity fail the check.
+    public var failOn: Severity
+    public var format: Format
+    /// Acknowledgement file; nil = `trialdiff-ack.yml` in each input folder.
+    public var ackFile: String?
+    public var jobs: Int
+    public var root: URL?
+
+    public init(
+        paths: [String], failOn: Severity = .error, format: Format = .text, ackFile: String? = nil,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil
+    ) {
+        self.paths = paths
+        self.failOn = failOn
+        self.format = format
+        self.ackFile = ackFile
+        self.jobs = jobs
+        self.root = root
+    }
+
+    /// Runs the check. `print` receives stdout text, `log` stderr lines.
+    public func run(print: @Sendable (String) -> Void, log: @Sendable (String) -> Void) async -> (findings: [Finding], status: CommandStatus) {
+        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
+        for failure in landscape.failures { log("error: \(failure.error ?? failure.file)") }
+        do {
+            let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
+            for w in acks.apply(to: &landscape.findings) { log("warning: \(w)") }
+        } catch {
+            log("error: \(error)")
+            return (landscape.findings, .outputFailed)
+        }
+        let findings = landscape.findings
+        let failing = findings.filter { $0.acknowledged == nil && $0.severity.isAtLeast(failOn) }
+        switch format {
+        case .json:
+            print((try? FindingsDocument(findings).encoded()) ?? "{}\n")
+        case .text:
+            print(Self.text(findings))
+        }
+        log(
+            "trialdiff check: \(findings.count) findings in \(landscape.trials.count) trials; "
+                + "\(failing.count) unacknowledged at or above \(failOn.rawValue)")
+        if !landscape.failures.isEmpty { return (findings, .inputFailed) }
+        return (findings, failing.isEmpty ? .success : .findingsFailed)
+    }
+
+    /// One block per finding: `TRIAL  SEVERITY  RULE  message`, then its quotes indented.
+    static func text(_ findings: [Finding]) -> String {
+        var out = ""
+        for f in findings {
+            out += "\(f.trial)  \(f.severity.rawValue)  \(f.rule)  \(f.message)"
+            if let ack = f.acknowledged { out += "  [acknowledged: \(ack)]" }
+            out += "\n"
+            for e in f.evidence { out += "    \(e.file) (\(e.locator)): “\(e.quote)”\n" }
+        }
+        return out
+    }
+}
