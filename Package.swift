@@ -68,7 +68,10 @@ let package = Package(
         .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel"]),
         .testTarget(name: "TrialRenderTests", dependencies: ["TrialRender", "TrialCompare", "TrialModel"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TrialPipeline", "TrialModel", "TrialCompare"],
+            name: "EndToEndTests",
+            dependencies: [
+                "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ],

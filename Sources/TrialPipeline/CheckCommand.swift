@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TrialCompare
 import TrialModel
 import TrialRender
@@ -29,15 +30,15 @@ public struct CheckCommand: Sendable {
         self.root = root
     }
 
-    /// Runs the check. `print` receives stdout text, `log` stderr lines.
-    public func run(print: @Sendable (String) -> Void, log: @Sendable (String) -> Void) async -> (findings: [Finding], status: CommandStatus) {
+    /// Runs the check. `print` receives the findings (stdout); diagnostics go to `logger`.
+    public func run(print: @Sendable (String) -> Void, logger: Logger) async -> (findings: [Finding], status: CommandStatus) {
         var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
-        for failure in landscape.failures { log("error: \(failure.error ?? failure.file)") }
+        for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
         do {
             let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
-            for w in acks.apply(to: &landscape.findings) { log("warning: \(w)") }
+            for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
         } catch {
-            log("error: \(error)")
+            logger.error("\(error)")
             return (landscape.findings, .outputFailed)
         }
         let findings = landscape.findings
@@ -48,9 +49,8 @@ public struct CheckCommand: Sendable {
         case .text:
             print(Self.text(findings))
         }
-        log(
-            "trialdiff check: \(findings.count) findings in \(landscape.trials.count) trials; "
-                + "\(failing.count) unacknowledged at or above \(failOn.rawValue)")
+        logger.notice(
+            "trialdiff check: \(findings.count) findings in \(landscape.trials.count) trials; \(failing.count) unacknowledged at or above \(failOn.rawValue)")
         if !landscape.failures.isEmpty { return (findings, .inputFailed) }
         return (findings, failing.isEmpty ? .success : .findingsFailed)
     }

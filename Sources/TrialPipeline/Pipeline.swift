@@ -56,7 +56,8 @@ public enum Pipeline {
     /// Reads every file concurrently (at most `jobs` in flight) and returns the results in
     /// file order, whatever order they finish in.
     public static func read(
-        files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
@@ -69,8 +70,11 @@ public enum Pipeline {
                 group.addTask { (i, process(path: files[i], root: root)) }
             }
             while next < files.count && next < width { launch() }
+            var done = 0
             while let (i, result) = await group.next() {
                 results[i] = result
+                done += 1
+                progress?(done, files.count)
                 if next < files.count { launch() }
             }
         }
@@ -80,10 +84,11 @@ public enum Pipeline {
     /// Builds the landscape of `paths` (files and folders; relative ones resolved against
     /// `root`, default the current folder).
     public static func landscape(
-        paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Landscape {
         let (files, missing) = InputCollector.collect(paths, root: root)
-        let results = await read(files: files, root: root, jobs: jobs)
+        let results = await read(files: files, root: root, jobs: jobs, progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TrialCompare
 import TrialRender
 
@@ -40,28 +41,30 @@ public struct ReportCommand: Sendable {
     }
 
     /// Runs the report and returns the landscape and exit status. Failed inputs are logged one
-    /// line each, naming the file; the valid inputs are reported regardless.
-    public func run(log: @Sendable (String) -> Void) async -> (landscape: Landscape, status: CommandStatus) {
-        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
-        for failure in landscape.failures { log("error: \(failure.error ?? failure.file)") }
+    /// error each, naming the file; the valid inputs are reported regardless.
+    public func run(logger: Logger, progress: ProgressLine? = nil) async -> (landscape: Landscape, status: CommandStatus) {
+        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs) { done, total in
+            progress?.update(done: done, total: total)
+        }
+        progress?.finish()
+        for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
         do {
             let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
-            for w in acks.apply(to: &landscape.findings) { log("warning: \(w)") }
+            for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
         } catch {
-            log("error: \(error)")
+            logger.error("\(error)")
             return (landscape, .outputFailed)
         }
         for input in landscape.inputs {
-            for w in input.warnings { log("warning: \(input.file): \(w)") }
+            for w in input.warnings { logger.info("\(input.file): \(w)") }
         }
         do {
             let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats)
             let read = landscape.inputs.count - landscape.failures.count
-            log(
-                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; "
-                    + "wrote \(written.joined(separator: ", ")) in \(output.path)")
+            logger.notice(
+                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; wrote \(written.joined(separator: ", ")) in \(output.path)")
         } catch {
-            log("error: \(error)")
+            logger.error("\(error)")
             return (landscape, .outputFailed)
         }
         return (landscape, landscape.failures.isEmpty ? .success : .inputFailed)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TrialCompare
 import TrialModel
 import TrialPipeline
@@ -53,6 +54,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
     var ack: String?
 
+    @OptionGroup var options: LogOptions
+
     func validate() throws {
         for f in formatList where OutputFormat(rawValue: f) == nil {
             throw ValidationError("unknown format '\(f)'; choose from md, html, json, csv")
@@ -69,8 +72,23 @@ struct Report: AsyncParsableCommand {
             paths: paths.isEmpty ? ["Input"] : paths, output: URL(fileURLWithPath: output),
             templates: Pipeline.templatesFolder(templates), formats: formatList.compactMap(OutputFormat.init(rawValue:)),
             jobs: jobs, ackFile: ack)
-        let (_, status) = await command.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let (_, status) = await command.run(logger: options.logger, progress: ProgressLine())
         if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// Logging options shared by the commands.
+struct LogOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Log each step and every reader warning.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Log errors only.")
+    var quiet = false
+
+    /// stderr logger: errors and warnings by default, summaries with --verbose.
+    var logger: Logger {
+        let level: Logger.Level = verbose ? .debug : quiet ? .error : .warning
+        return Logger(label: "trialdiff") { _ in PlainStderrLogHandler(level: level) }
     }
 }
 
@@ -103,12 +121,13 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Files read in parallel (default: number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var options: LogOptions
+
     func run() async throws {
         let command = CheckCommand(
             paths: paths.isEmpty ? ["Input"] : paths, failOn: failOn, format: format, ackFile: ack, jobs: jobs)
         let (_, status) = await command.run(
-            print: { FileHandle.standardOutput.write(Data($0.utf8)) },
-            log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            print: { FileHandle.standardOutput.write(Data($0.utf8)) }, logger: options.logger)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }

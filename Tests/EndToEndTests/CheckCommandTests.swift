@@ -12,10 +12,10 @@ import TrialPipeline
     }
 
     func check(_ dir: TempFolder, failOn: Severity, format: CheckCommand.Format = .text) async -> ([Finding], CommandStatus, String, [String]) {
-        let out = Lines(), err = Lines()
+        let out = Lines(), log = CapturedLog()
         let command = CheckCommand(paths: [dir.url.path], failOn: failOn, format: format)
-        let (findings, status) = await command.run(print: { out.append($0) }, log: { err.append($0) })
-        return (findings, status, out.all.joined(), err.all)
+        let (findings, status) = await command.run(print: { out.append($0) }, logger: log.logger)
+        return (findings, status, out.all.joined(), log.lines)
     }
 
     @Test func acknowledgedFindingsStillShowButNoLongerFail() async throws {

@@ -7,17 +7,10 @@ import TrialRender
 
 @Suite struct RobustnessTests {
     func run(_ folder: TempFolder, output: URL) async -> (Landscape, CommandStatus, [String]) {
-        let messages = Messages()
+        let log = CapturedLog()
         let command = ReportCommand(paths: [folder.url.path + "/in"], output: output, templates: Repo.templates)
-        let (l, status) = await command.run { messages.append($0) }
-        return (l, status, messages.all)
-    }
-
-    final class Messages: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [String] = []
-        func append(_ s: String) { lock.withLock { items.append(s) } }
-        var all: [String] { lock.withLock { items } }
+        let (l, status) = await command.run(logger: log.logger)
+        return (l, status, log.lines)
     }
 
     @Test func badInputsAreNamedAndTheRestIsReported() async throws {
@@ -121,7 +114,7 @@ import TrialRender
             let command = ReportCommand(
                 paths: ["Input"], output: dir.url.appendingPathComponent("run\(i)"), templates: Repo.templates,
                 jobs: jobs, root: Repo.root)
-            _ = await command.run { _ in }
+            _ = await command.run(logger: CapturedLog().logger)
         }
         for name in ["report.md", "report.html", "trials.json", "matrix.csv", "findings.json", "findings.csv"] {
             let a = try Data(contentsOf: dir.url.appendingPathComponent("run0/\(name)"))
@@ -136,7 +129,7 @@ import TrialRender
         let dir = try TempFolder()
         defer { dir.remove() }
         let command = ReportCommand(paths: ["Input"], output: dir.url, templates: Repo.templates, root: Repo.root)
-        _ = await command.run { _ in }
+        _ = await command.run(logger: CapturedLog().logger)
         let names = OutputFormat.allCases.flatMap(ReportRenderer.fileNames(for:))
         #expect(names.count == 6)
         for name in names {
