@@ -21,6 +21,22 @@ public struct InputSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// How the landscape was selected from a larger input (`trialdiff report --where …`).
+public struct SelectionSummary: Codable, Sendable, Hashable {
+    /// The selection as the user wrote it, e.g. `condition:lupus AND phase:1`.
+    public var criteria: String
+    /// Records read from all inputs.
+    public var recordsRead: Int
+    /// Records that matched and are in the landscape.
+    public var recordsMatched: Int
+
+    public init(criteria: String, recordsRead: Int, recordsMatched: Int) {
+        self.criteria = criteria
+        self.recordsRead = recordsRead
+        self.recordsMatched = recordsMatched
+    }
+}
+
 /// Everything a report shows: the trials, the matrix, and what was read.
 public struct Landscape: Codable, Sendable, Hashable {
     public var trials: [Trial]
@@ -29,6 +45,8 @@ public struct Landscape: Codable, Sendable, Hashable {
     public var inputs: [InputSummary]
     /// Review findings, sorted by trial, severity and rule.
     public var findings: [Finding]
+    /// Set when the landscape is a selection of the records read.
+    public var selection: SelectionSummary?
 
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).

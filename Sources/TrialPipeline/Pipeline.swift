@@ -17,7 +17,7 @@ public struct FileResult: Sendable {
 public enum Pipeline {
     /// Reads and extracts one file. Never throws: a failure is recorded in the summary with a
     /// message naming the file (and line, where libxml2 gives one).
-    public static func process(path: String, root: URL? = nil) -> FileResult {
+    public static func process(path: String, root: URL? = nil, selection: Selection? = nil) -> FileResult {
         let bytes: [UInt8]
         do {
             let url = root.map { path.hasPrefix("/") ? URL(fileURLWithPath: path) : $0.appendingPathComponent(path) }
@@ -28,23 +28,25 @@ public enum Pipeline {
             let e = ReaderError.unreadable(file: path, reason: reason)
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
         }
-        return process(InputFile(path: path, bytes: bytes))
+        return process(InputFile(path: path, bytes: bytes), selection: selection)
     }
 
     /// Reads and extracts an in-memory file.
-    public static func process(_ file: InputFile) -> FileResult {
+    public static func process(_ file: InputFile, selection: Selection? = nil) -> FileResult {
         do {
             let reader = try ReaderRegistry.reader(for: file)
             let sources = try reader.read(file)
-            let records = sources.map { source in
+            var records: [TrialRecord] = []
+            for source in sources {
                 var record = TrialExtractor.extract(source)
+                if let selection, !selection.matches(source, record) { continue }
                 record.findings = FindingRules.check(source, record)
-                return record
+                records.append(record)
             }
             let warnings = sources.flatMap(\.warnings) + records.flatMap(\.warnings)
             let format = sources.first?.format ?? reader.format
             return FileResult(
-                summary: InputSummary(file: file.path, format: format, records: records.count, warnings: warnings),
+                summary: InputSummary(file: file.path, format: format, records: sources.count, warnings: warnings),
                 records: records)
         } catch {
             return FileResult(
@@ -57,7 +59,7 @@ public enum Pipeline {
     /// file order, whatever order they finish in.
     public static func read(
         files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
@@ -67,7 +69,7 @@ public enum Pipeline {
             func launch() {
                 let i = next
                 next += 1
-                group.addTask { (i, process(path: files[i], root: root)) }
+                group.addTask { (i, process(path: files[i], root: root, selection: selection)) }
             }
             while next < files.count && next < width { launch() }
             var done = 0
@@ -85,15 +87,22 @@ public enum Pipeline {
     /// `root`, default the current folder).
     public static func landscape(
         paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Landscape {
         let (files, missing) = InputCollector.collect(paths, root: root)
-        let results = await read(files: files, root: root, jobs: jobs, progress: progress)
+        let results = await read(files: files, root: root, jobs: jobs, selection: selection, progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
         }
-        return Landscape(records: results.flatMap(\.records), inputs: inputs)
+        let records = results.flatMap(\.records)
+        var landscape = Landscape(records: records, inputs: inputs)
+        if let selection, !selection.isEmpty {
+            landscape.selection = SelectionSummary(
+                criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
+                recordsMatched: records.count)
+        }
+        return landscape
     }
 
     /// Writes the requested outputs of `landscape` into `output`, each atomically. Returns the

@@ -26,12 +26,16 @@ public struct ReportCommand: Sendable {
     public var root: URL?
     /// Acknowledgement file; nil = `trialdiff-ack.yml` in each input folder.
     public var ackFile: String?
+    /// `--where` selection; nil = every record.
+    public var selection: Selection?
 
     public init(
         paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil,
+        selection: Selection? = nil
     ) {
         self.ackFile = ackFile
+        self.selection = selection
         self.paths = paths
         self.output = output
         self.templates = templates
@@ -43,7 +47,7 @@ public struct ReportCommand: Sendable {
     /// Runs the report and returns the landscape and exit status. Failed inputs are logged one
     /// error each, naming the file; the valid inputs are reported regardless.
     public func run(logger: Logger, progress: ProgressLine? = nil) async -> (landscape: Landscape, status: CommandStatus) {
-        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs) { done, total in
+        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs, selection: selection) { done, total in
             progress?.update(done: done, total: total)
         }
         progress?.finish()

@@ -142,10 +142,14 @@ public enum ReportContext {
         }
 
         let recordCount = landscape.trials.reduce(0) { $0 + $1.records.count }
-        let summary = summarySentence(
+        var summary = summarySentence(
             trials: landscape.trials.count, inputs: landscape.inputs.count, records: recordCount,
             failures: failures.count, differing: differing, compared: comparedCount)
 
+        if let selection = landscape.selection {
+            summary = "Selected by \(selection.criteria): \(selection.recordsMatched) of "
+                + "\(plural(selection.recordsRead, "record")) read matched. " + summary
+        }
         return [
             "title": esc("Trial landscape"),
             "summary": esc(summary),

@@ -54,9 +54,17 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
     var ack: String?
 
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp(
+            "Select records: FIELD:VALUE[,VALUE…] or bare text; repeat to combine with AND.",
+            discussion: "Fields: condition, intervention, product, sponsor, phase, status, id, text. Case-insensitive substring match (id and status match exactly)."))
+    var whereClauses: [String] = []
+
     @OptionGroup var options: LogOptions
 
     func validate() throws {
+        do { _ = try Selection(parsing: whereClauses) } catch { throw ValidationError("\(error)") }
         for f in formatList where OutputFormat(rawValue: f) == nil {
             throw ValidationError("unknown format '\(f)'; choose from md, html, json, csv")
         }
@@ -71,7 +79,7 @@ struct Report: AsyncParsableCommand {
         let command = ReportCommand(
             paths: paths.isEmpty ? ["Input"] : paths, output: URL(fileURLWithPath: output),
             templates: Pipeline.templatesFolder(templates), formats: formatList.compactMap(OutputFormat.init(rawValue:)),
-            jobs: jobs, ackFile: ack)
+            jobs: jobs, ackFile: ack, selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses))
         let (_, status) = await command.run(logger: options.logger, progress: ProgressLine())
         if status != .success { throw ExitCode(status.rawValue) }
     }

@@ -1,0 +1,108 @@
+import TrialCompare
+import TrialModel
+
+/// Selects the landscape from a large input: `--where condition:lupus --where phase:1,2`.
+///
+/// Each `--where` is one clause `FIELD:VALUES` (or bare text, meaning `text:`); clauses combine
+/// with AND, comma-separated values within a clause with OR. Matching is case-insensitive
+/// substring matching on the record's values, except `id` (exact registry ID) and `status`
+/// (exact status, spaces and underscores ignored: `recruiting` does not match "Not yet
+/// recruiting"). Selection applies to each record right after extraction, so unselected
+/// records are never held in memory.
+public struct Selection: Sendable, Hashable, CustomStringConvertible {
+    public enum Field: String, Sendable, CaseIterable {
+        case condition, intervention, product, sponsor, phase, status, id, text
+    }
+
+    public struct Clause: Sendable, Hashable {
+        public var field: Field
+        public var values: [String]
+    }
+
+    public enum ParseError: Error, Sendable, CustomStringConvertible, Equatable {
+        case unknownField(String)
+        case emptyValue(String)
+
+        public var description: String {
+            switch self {
+            case let .unknownField(f):
+                "unknown --where field '\(f)'; use one of \(Field.allCases.map(\.rawValue).joined(separator: ", ")), or bare text"
+            case let .emptyValue(e): "--where '\(e)' has no value to match"
+            }
+        }
+    }
+
+    public var clauses: [Clause]
+
+    /// Parses `--where` expressions.
+    public init(parsing expressions: [String]) throws {
+        clauses = try expressions.map { expression in
+            var field = Field.text
+            var rest = Substring(expression)
+            if let colon = expression.firstIndex(of: ":") {
+                let name = expression[..<colon].lowercased()
+                if let f = Field(rawValue: name) {
+                    field = f
+                    rest = expression[expression.index(after: colon)...]
+                } else if !name.contains(" ") && !name.isEmpty {
+                    throw ParseError.unknownField(name)
+                }
+            }
+            let values = rest.split(separator: ",").map { String($0).collapsingWhitespace.lowercased() }.filter { !$0.isEmpty }
+            guard !values.isEmpty else { throw ParseError.emptyValue(expression) }
+            return Clause(field: field, values: values)
+        }
+    }
+
+    public var isEmpty: Bool { clauses.isEmpty }
+
+    /// `condition:lupus AND phase:1|2`.
+    public var description: String {
+        clauses.map { "\($0.field.rawValue):\($0.values.joined(separator: "|"))" }.joined(separator: " AND ")
+    }
+
+    /// True when the record satisfies every clause.
+    public func matches(_ source: SourceRecord, _ record: TrialRecord) -> Bool {
+        clauses.allSatisfy { clause in
+            let candidates = Self.candidates(clause.field, source, record)
+            switch clause.field {
+            case .id:
+                return clause.values.contains { v in candidates.contains { $0.lowercased() == v } }
+            case .status:
+                let normalized = candidates.map(Self.squash)
+                return clause.values.contains { normalized.contains(Self.squash($0)) }
+            default:
+                let lowered = candidates.map { $0.lowercased() }
+                return clause.values.contains { v in lowered.contains { $0.contains(v) } }
+            }
+        }
+    }
+
+    static func squash(_ s: String) -> String {
+        String(s.lowercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    static func candidates(_ field: Field, _ source: SourceRecord, _ record: TrialRecord) -> [String] {
+        let p = record.parameters
+        switch field {
+        case .condition:
+            return p.conditions.map(\.value) + source.fields(.keyword).map(\.value)
+        case .intervention:
+            return p.interventions.map(\.value) + p.products.map(\.value) + p.cellTypes.map(\.value)
+                + p.targets.map(\.value)
+        case .product:
+            return p.products.map(\.value) + p.cellTypes.map(\.value) + p.targets.map(\.value)
+                + p.interventions.map(\.value)
+        case .sponsor:
+            return p.sponsors.map(\.value) + p.collaborators.map(\.value)
+        case .phase:
+            return p.phases.map(\.value)
+        case .status:
+            return p.statuses.flatMap { [$0.value.rawValue, $0.value.label] }
+        case .id:
+            return p.registryIDs.map(\.value.value)
+        case .text:
+            return source.fields.map(\.value)
+        }
+    }
+}

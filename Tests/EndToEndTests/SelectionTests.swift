@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import TrialModel
+import TrialPipeline
+
+@Suite struct SelectionTests {
+    @Test func whereSelectsRecordsAndReportsCounts() async throws {
+        let selection = try Selection(parsing: ["condition:cancer", "status:recruiting"])
+        let l = await Pipeline.landscape(paths: ["ctgov-xml", "ctgov-json"], root: Repo.realdata, selection: selection)
+        let summary = try #require(l.selection)
+        #expect(summary.recordsRead == 98)
+        #expect(summary.recordsMatched == l.trials.count)
+        // Conditions (or keywords) mention cancer: at least the conditions-only matches are in.
+        let all = await Pipeline.landscape(paths: ["ctgov-xml", "ctgov-json"], root: Repo.realdata)
+        let byConditions = all.trials.filter { t in
+            t.parameters.statuses.contains { $0.value == .recruiting }
+                && t.parameters.conditions.contains { $0.value.lowercased().contains("cancer") }
+        }
+        #expect(!byConditions.isEmpty)
+        #expect(Set(byConditions.map(\.id)).isSubset(of: Set(l.trials.map(\.id))))
+        for t in l.trials {
+            #expect(t.parameters.statuses.contains { $0.value == .recruiting })
+        }
+    }
+
+    @Test(arguments: [
+        (["id:NCT05438667,NCT03745326"], 2),
+        (["product:CAR-NK"], 4),
+        (["KN5501"], 4),
+        (["sponsor:changhai", "phase:phase 1"], 1),
+        (["status:not yet recruiting"], 1),
+    ])
+    func fieldsMatchOnTheSeeds(_ expressions: [String], _ expected: Int) async throws {
+        let l = await Pipeline.landscape(paths: ["Input"], root: Repo.root, selection: try Selection(parsing: expressions))
+        #expect(l.trials.count == expected, "\(expressions)")
+    }
+
+    @Test func unknownFieldIsRejectedWithTheListOfFields() {
+        #expect(throws: Selection.ParseError.unknownField("conditon")) { try Selection(parsing: ["conditon:lupus"]) }
+        #expect(throws: Selection.ParseError.emptyValue("phase:")) { try Selection(parsing: ["phase:"]) }
+    }
+}
