@@ -55,32 +55,37 @@ public enum Pipeline {
         }
     }
 
-    /// Reads every file concurrently (at most `jobs` in flight) and returns the results in
-    /// file order, whatever order they finish in.
+    /// Reads every file concurrently (at most `jobs` in flight) and returns the results sorted
+    /// by file, whatever order they finish in. A `.zip` archive is read entry by entry without
+    /// unpacking to disk; its entries are reported as `archive.zip/entry.xml`.
     public static func read(
         files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
         selection: Selection? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
-        var results = [FileResult?](repeating: nil, count: files.count)
-        await withTaskGroup(of: (Int, FileResult).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                next += 1
-                group.addTask { (i, process(path: files[i], root: root, selection: selection)) }
+        var work = WorkQueue(files: files, root: root)
+        var results: [FileResult] = []
+        results.reserveCapacity(files.count)
+        await withTaskGroup(of: FileResult.self) { group in
+            func launch() -> Bool {
+                guard let item = work.next() else { return false }
+                switch item {
+                case .path(let path): group.addTask { process(path: path, root: root, selection: selection) }
+                case .memory(let file): group.addTask { process(file, selection: selection) }
+                case .failed(let result): group.addTask { result }
+                }
+                return true
             }
-            while next < files.count && next < width { launch() }
-            var done = 0
-            while let (i, result) = await group.next() {
-                results[i] = result
-                done += 1
-                progress?(done, files.count)
-                if next < files.count { launch() }
+            var inFlight = 0
+            while inFlight < width, launch() { inFlight += 1 }
+            while let result = await group.next() {
+                results.append(result)
+                progress?(results.count, max(work.estimatedTotal, results.count))
+                if !launch() { inFlight -= 1 }
             }
         }
-        return results.map { $0! }
+        return results.sorted { $0.summary.file < $1.summary.file }
     }
 
     /// Builds the landscape of `paths` (files and folders; relative ones resolved against

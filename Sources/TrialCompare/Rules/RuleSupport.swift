@@ -1,0 +1,156 @@
+import Foundation
+import TrialModel
+
+/// A regular expression compiled once (held in a `static let`) and shared by every rule call.
+///
+/// `NSRegularExpression` is immutable after construction and safe to use from several threads.
+struct RulePattern: @unchecked Sendable {
+    let regex: NSRegularExpression
+
+    /// Case-insensitive unless `caseSensitive` is set.
+    init(_ pattern: String, caseSensitive: Bool = false) {
+        do {
+            regex = try NSRegularExpression(pattern: pattern, options: caseSensitive ? [] : [.caseInsensitive])
+        } catch {
+            preconditionFailure("invalid built-in rule pattern \(pattern): \(error)")
+        }
+    }
+
+    /// Every match in `text`, in document order.
+    func matches(in text: String) -> [RuleMatch] {
+        let ns = text as NSString
+        return regex.matches(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
+            RuleMatch(result: $0, ns: ns)
+        }
+    }
+
+    func firstMatch(in text: String) -> RuleMatch? {
+        let ns = text as NSString
+        return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
+            RuleMatch(result: $0, ns: ns)
+        }
+    }
+
+    func matches(_ text: String) -> Bool { firstMatch(in: text) != nil }
+}
+
+/// One regex match with its text, capture groups and surroundings.
+struct RuleMatch {
+    let result: NSTextCheckingResult
+    let ns: NSString
+
+    var range: NSRange { result.range }
+    var text: String { ns.substring(with: result.range) }
+
+    /// Capture group `i`, nil when it did not take part.
+    func group(_ i: Int) -> String? {
+        let r = result.range(at: i)
+        return r.location == NSNotFound ? nil : ns.substring(with: r)
+    }
+
+    func groupRange(_ i: Int) -> NSRange? {
+        let r = result.range(at: i)
+        return r.location == NSNotFound ? nil : r
+    }
+
+    /// Up to `count` UTF-16 units before the match.
+    func before(_ count: Int) -> String {
+        let start = max(0, result.range.location - count)
+        return ns.substring(with: NSRange(location: start, length: result.range.location - start))
+    }
+
+    /// Up to `count` UTF-16 units after the match.
+    func after(_ count: Int) -> String {
+        let end = result.range.location + result.range.length
+        return ns.substring(with: NSRange(location: end, length: min(count, ns.length - end)))
+    }
+
+    /// The sentence (or list line) around the match, whitespace-collapsed, capped to about
+    /// `limit` characters around the match at word boundaries, so it stays an exact quote.
+    func sentence(limit: Int = 240) -> String {
+        RuleText.sentence(in: ns, around: result.range, limit: limit)
+    }
+}
+
+enum RuleText {
+    /// Sentence boundaries: terminal punctuation followed by a space, semicolons and line breaks.
+    static func sentence(in ns: NSString, around range: NSRange, limit: Int = 240) -> String {
+        func isBreak(_ i: Int) -> Bool {
+            let c = ns.character(at: i)
+            if c == 10 || c == 0x3002 || c == 59 { return true }  // newline, 。, ;
+            if c == 46 || c == 33 || c == 63 {  // . ! ?
+                return i + 1 >= ns.length || ns.character(at: i + 1) == 32 || ns.character(at: i + 1) == 10
+            }
+            return false
+        }
+        var start = range.location
+        while start > 0, !isBreak(start - 1) { start -= 1 }
+        var end = range.location + range.length
+        while end < ns.length, !isBreak(end) { end += 1 }
+        if end < ns.length, ns.character(at: end) != 10 { end += 1 }  // keep the full stop
+        let half = max(0, (limit - range.length) / 2)
+        if end - start > limit {
+            var s = max(start, range.location - half)
+            var e = min(end, range.location + range.length + half)
+            while s > start, ns.character(at: s - 1) != 32 { s -= 1 }
+            while e < end, ns.character(at: e) != 32 { e += 1 }
+            start = s
+            end = e
+        }
+        return ns.substring(with: NSRange(location: start, length: end - start)).collapsingWhitespace
+    }
+
+    /// The 1-based line of `offset` inside `value`.
+    static func line(of offset: Int, in value: String) -> Int {
+        let ns = value as NSString
+        var line = 1
+        var i = 0
+        while i < offset && i < ns.length {
+            if ns.character(at: i) == 10 { line += 1 }
+            i += 1
+        }
+        return line
+    }
+
+    /// Evidence for a match in `field` of `source`: the field's locator narrowed to the line of
+    /// the match when the field spans several lines, and the given quote.
+    static func evidence(_ source: SourceRecord, _ field: SourceField, offset: Int, quote: String) -> Evidence {
+        let line = Self.line(of: offset, in: field.value)
+        let multiLine = field.value.contains("\n")
+        let locator: String
+        if let first = field.line, field.locator.hasPrefix("line") {
+            locator = "line \(first + line - 1)"
+        } else if multiLine {
+            locator = "\(field.locator) line \(line)"
+        } else {
+            locator = field.locator
+        }
+        return Evidence(file: source.file, locator: locator, quote: quote.collapsingWhitespace)
+    }
+
+    /// Lower-case words (letters and digits) of `text`.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    /// "a, b and c".
+    static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: return ""
+        case 1: return items[0]
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+
+    /// “text” in typographic quotes.
+    static func quoted(_ s: String) -> String { "“\(s)”" }
+}
+
+extension Trial {
+    /// Every evidence of `values`, in order, without repeats.
+    static func evidence<V>(_ values: [Measured<V>]) -> [Evidence] {
+        var out: [Evidence] = []
+        for v in values { for e in v.evidence where !out.contains(e) { out.append(e) } }
+        return out
+    }
+}
