@@ -1,0 +1,55 @@
+import Foundation
+import TrialModel
+
+/// Catches a list of time points that repeats one ("1, 3, 6, 12 and 12 months", "Day 1, 8, 8"):
+/// a typing or export slip that hides the real schedule (was it 1, 3, 6, 12 and 24 months?).
+///
+/// Every text field of the record is read (outcomes, summaries, descriptions, criteria); the same
+/// list repeated in several places gives one finding with every place as evidence.
+struct DuplicatedTimePointRule: RecordRule {
+    let id = "duplicated-time-point"
+
+    private static let number = #"\d+(?:\.\d+)?"#
+    private static let separator = #"\s*(?:,\s*(?:and|or|&)?|\band\b|\bor\b|&)\s*"#
+    private static let unit = #"(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)"#
+    /// "1, 3, 6, 12 and 12 months": numbers, then the unit. Group 1 the numbers, 2 the unit.
+    private static let trailingUnit = RulePattern(
+        #"(?<![\d.,/:-])(\#(number)(?:\#(separator)\#(number))+)\s*,?\s*(\#(unit))\b"#)
+    /// "Day 1, 8 and 8", "weeks 4, 12, 12": the unit, then numbers. Group 1 the unit, 2 the numbers.
+    private static let leadingUnit = RulePattern(
+        #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
+    private static let numberPattern = RulePattern(number)
+
+    func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
+        // Distinct lists in document order, each with every place it occurs.
+        var lists: [(text: String, repeated: [String], evidence: [Evidence])] = []
+        for field in source.fields {
+            var found: [(RuleMatch, String)] = []
+            for m in Self.trailingUnit.matches(in: field.value) { if let n = m.group(1) { found.append((m, n)) } }
+            for m in Self.leadingUnit.matches(in: field.value) { if let n = m.group(2) { found.append((m, n)) } }
+            found.sort { $0.0.range.location < $1.0.range.location }
+            for (m, numbers) in found {
+                let values = Self.numberPattern.matches(in: numbers).map(\.text)
+                var seen: [String] = []
+                var repeated: [String] = []
+                for v in values {
+                    if seen.contains(v) { if !repeated.contains(v) { repeated.append(v) } } else { seen.append(v) }
+                }
+                guard !repeated.isEmpty else { continue }
+                let text = m.text.collapsingWhitespace
+                let evidence = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())
+                if let i = lists.firstIndex(where: { $0.text == text }) {
+                    if !lists[i].evidence.contains(evidence) { lists[i].evidence.append(evidence) }
+                } else {
+                    lists.append((text, repeated, [evidence]))
+                }
+            }
+        }
+        return lists.map { list in
+            let points = RuleText.list(list.repeated)
+            let places = list.evidence.count == 1 ? "" : " (in \(list.evidence.count) places)"
+            let message = "The time points \(RuleText.quoted(list.text)) repeat \(points)\(places): one of them is probably a typo for another time point; check the protocol's schedule."
+            return Finding(rule: id, severity: .warning, trial: record.primaryID.value, message: message, evidence: list.evidence)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import TrialModel
+
+/// Catches page debris that a scraper or an export captured as trial content:
+///
+/// - unrendered template placeholders (`{{SITE_NAME}}`, `{SITE_NAME}`, `[[…]]`, `${x}`, `%s`),
+///   which mean the page was saved before its template was filled in (warning);
+/// - escaped markup left in plain text (`9×10\^9`, `\<`, `&amp;`, `&lt;`, `<br>`), which changes
+///   how values read (warning). ClinicalTrials.gov API v2 text is Markdown by design, so its
+///   backslash escapes are not debris; entities and tags are debris in every format;
+/// - navigation and form text captured as content ("Sign up", "First name*", "Send a message",
+///   "Powered by AI"): one note per record with a few examples.
+struct ScrapeDebrisRule: RecordRule {
+    let id = "scrape-debris"
+
+    private static let placeholder = RulePattern(
+        #"\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{\s*[A-Z][A-Z0-9]*_[A-Z0-9_]+\s*\}|\{[A-Z]{3,}\}|\[\[[^\]\n]{1,40}\]\]|\$\{\s*\w+\s*\}|(?<![\w%])%[sd](?![\w%])|__[A-Z][A-Z0-9_]{2,}__"#,
+        caseSensitive: true)
+    private static let backslashEscape = RulePattern(#"\\[\^<>*_\[\]#`|~]"#)
+    private static let entityOrTag = RulePattern(
+        #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s*/?\s*(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s*/?>"#)
+    /// Whole lines that are site navigation or form labels, not registry content.
+    private static let navigation = RulePattern(
+        #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#)
+
+    func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
+        var findings: [Finding] = []
+        let trial = record.primaryID.value
+        var navigation: [(String, Evidence)] = []
+        let markdownNative = source.format == .ctgovJSON
+        for field in source.fields {
+            for m in Self.placeholder.matches(in: field.value) {
+                let message = "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
+                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
+                                        evidence: [RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())]))
+            }
+            var escapes = Self.entityOrTag.matches(in: field.value)
+            if !markdownNative { escapes += Self.backslashEscape.matches(in: field.value) }
+            escapes.sort { $0.range.location < $1.range.location }
+            if !escapes.isEmpty {
+                var shown: [String] = []
+                var evidence: [Evidence] = []
+                for m in escapes {
+                    let snippet = Self.token(around: m)
+                    if !shown.contains(snippet) { shown.append(snippet) }
+                    let e = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(limit: 160))
+                    if !evidence.contains(e) { evidence.append(e) }
+                }
+                let message = "Escaped markup left in the \(Self.name(field.key)): \(RuleText.list(shown.prefix(4).map(RuleText.quoted))); the export kept escape characters or HTML, so check how these values should read."
+                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: evidence))
+            }
+            for line in field.value.split(separator: "\n") where Self.navigation.matches(String(line)) {
+                let text = String(line).collapsingWhitespace
+                let offset = (field.value as NSString).range(of: String(line)).location
+                navigation.append((text, RuleText.evidence(source, field, offset: offset == NSNotFound ? 0 : offset, quote: text)))
+            }
+        }
+        if !navigation.isEmpty {
+            var examples: [String] = []
+            for (text, _) in navigation where !examples.contains(text) { examples.append(text) }
+            let shown = examples.prefix(5).map(RuleText.quoted)
+            let more = examples.count > 5 ? " and \(examples.count - 5) more" : ""
+            let message = "Navigation or form text was captured as page content (\(RuleText.list(shown))\(more)): the source is a scraped web page; make sure none of it is read as trial data."
+            findings.append(Finding(rule: id, severity: .note, trial: trial, message: message, evidence: navigation.map(\.1)))
+        }
+        return findings
+    }
+
+    /// The word holding an escape ("9×10\^9", "&amp;"), for the message.
+    private static func token(around m: RuleMatch) -> String {
+        var start = m.range.location
+        var end = m.range.location + m.range.length
+        func isSpace(_ c: unichar) -> Bool { c == 32 || c == 10 || c == 9 || c == 0xA0 }
+        while start > 0, !isSpace(m.ns.character(at: start - 1)), m.range.location - start < 20 { start -= 1 }
+        while end < m.ns.length, !isSpace(m.ns.character(at: end)), end - m.range.location < 24 { end += 1 }
+        var s = m.ns.substring(with: NSRange(location: start, length: end - start))
+        while let last = s.last, ",;.)(".contains(last), s.count > m.range.length { s.removeLast() }
+        while let first = s.first, "(".contains(first), s.count > m.range.length { s.removeFirst() }
+        return s
+    }
+
+    /// A readable name for a field key: "summary", "eligibility criteria", "page text".
+    static func name(_ key: FieldKey) -> String {
+        switch key {
+        case .unclassified: "page text"
+        case .criteria, .inclusionCriteria, .exclusionCriteria: "eligibility criteria"
+        case .interventionDescription: "intervention description"
+        case .armDescription: "arm description"
+        case .primaryOutcome: "primary outcome"
+        case .secondaryOutcome: "secondary outcome"
+        default: key.rawValue.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+}
