@@ -28,13 +28,13 @@ public enum FindingRules {
         ForeignTextRule(),
         ScrapeDebrisRule(),
         DuplicatedTimePointRule(),
+        PhaseMismatchRule(),
     ]
 
     public static let trial: [any TrialRule] = [
         EnrollmentMismatchRule(),
         AgeMismatchRule(),
         SexMismatchRule(),
-        PhaseMismatchRule(),
         ConditionTitleContradictionRule(),
         DateOrderRule(),
         SuspiciousValueRule(),

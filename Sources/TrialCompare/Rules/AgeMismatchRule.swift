@@ -12,6 +12,7 @@ import TrialModel
 struct AgeMismatchRule: TrialRule {
     let id = "age-mismatch"
 
+    private static let yearsStated = RulePattern(#"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?)\b"#)
     private static let conditional = RulePattern(#"\b(?:if|when|for\s+those|for\s+patients|for\s+subjects|for\s+participants|unless)\s+(?:\w+\s+){0,3}$"#)
 
     func check(_ trial: Trial) -> [Finding] {
@@ -28,9 +29,10 @@ struct AgeMismatchRule: TrialRule {
                 combined.maxComparator = c.value.maxComparator
             }
         }
+        let texts = criteria.compactMap { Self.criterion(of: $0, in: trial.parameters.criteria)?.text }
         var findings: [Finding] = []
         for s in trial.parameters.ageStructured {
-            var differences: [String] = []
+            var differences: [String] = []  // "minimum …" / "maximum …"
             if let a = s.value.minYears, let b = combined.minYears,
                !Self.same(a, b, strict: combined.minComparator == .greater, direction: 1) {
                 differences.append("minimum \(Self.years(a)) vs \(Self.bound(combined.minComparator, b))")
@@ -38,6 +40,13 @@ struct AgeMismatchRule: TrialRule {
             if let a = s.value.maxYears, let b = combined.maxYears,
                !Self.same(a, b, strict: combined.maxComparator == .less, direction: -1) {
                 differences.append("maximum \(Self.years(a)) vs \(Self.bound(combined.maxComparator, b))")
+            }
+            // A criterion may state several bands ("Phase 1: 18–55 years Phase 2: 18–65 years")
+            // of which extraction reads the first: a structured bound stated as an age in the
+            // same criteria is not contradicted.
+            differences = differences.filter { d in
+                let value = d.hasPrefix("minimum") ? s.value.minYears : s.value.maxYears
+                return !(value.map { Self.stated($0, in: texts) } ?? false)
             }
             guard !differences.isEmpty else { continue }
             let quotes = criteria.compactMap { $0.evidence.first?.quote }.map(RuleText.quoted)
@@ -57,15 +66,27 @@ struct AgeMismatchRule: TrialRule {
 
     private static func years(_ y: Double) -> String { "\(Display.number(y)) years" }
 
-    private static func bound(_ c: Comparator?, _ y: Double) -> String {
+    private static func bound(_ c: TrialModel.Comparator?, _ y: Double) -> String {
         guard let c, c != .equal else { return years(y) }
         return "\(c.rawValue) \(years(y))"
     }
 
+    /// The criterion an age band was read from.
+    private static func criterion(of age: Measured<AgeRange>, in criteria: [Criterion]) -> Criterion? {
+        guard let e = age.evidence.first else { return nil }
+        return criteria.first { $0.evidence.locator == e.locator && $0.evidence.file == e.file }
+    }
+
+    /// True when one of `texts` states `years` as an age ("≤ 65 years", "65 years old").
+    private static func stated(_ years: Double, in texts: [String]) -> Bool {
+        texts.contains { text in
+            yearsStated.matches(in: text).contains { m in m.group(1).flatMap(Double.init).map { abs($0 - years) < 0.01 } ?? false }
+        }
+    }
+
     /// True when the criteria text puts a condition right before the quoted band.
     private static func isConditional(_ age: Measured<AgeRange>, in criteria: [Criterion]) -> Bool {
-        guard let e = age.evidence.first,
-              let c = criteria.first(where: { $0.evidence.locator == e.locator && $0.evidence.file == e.file }),
+        guard let e = age.evidence.first, let c = criterion(of: age, in: criteria),
               let r = c.text.range(of: e.quote) else { return false }
         let before = String(c.text[..<r.lowerBound].suffix(40))
         return conditional.matches(before)

@@ -11,14 +11,15 @@ import TrialModel
 ///   allows 10 %.
 /// - An actual enrollment that differs from the planned count in the text is normal (trials
 ///   rarely enrol exactly their target): only a difference of more than 20 % is noted.
-/// - Text counts not about the whole trial ("per centre", "excluded", arm sizes without an
-///   enrolment verb) are ignored, and when one text count equals the structured count the others
+/// - Text counts not about enrolling the whole trial (no enrolment verb, "per centre",
+///   "excluded", cohorts and arms) are ignored, and when one text count equals the structured count the others
 ///   are taken as subgroups.
 struct EnrollmentMismatchRule: TrialRule {
     let id = "enrollment-mismatch"
 
-    /// Words showing a text count is the trial's total.
-    private static let total = RulePattern(#"\btotal\b|\benrol|\brecruit|\baccru|\bplanned\b|sample\s+size|\bwill\s+be\s+(?:included|randomi[sz]ed)|\bparticipate\b|\bstudy\s+population\b"#)
+    /// Words showing a text count is the number of people enrolled ("a total of" alone is not
+    /// enough: "focus groups … for a total of 40 participants").
+    private static let total = RulePattern(#"\benrol|\brecruit|\baccru|\bplanned\b|sample\s+size|\bwill\s+be\s+(?:included|randomi[sz]ed)|\bparticipate\b|\bstudy\s+population\b"#)
     private static let partial = RulePattern(#"\bexclud|\beach\b|\bper\s+(?:site|cent(?:er|re)|arm|group|cohort)|\bin\s+each\b|\bfor\s+each\b|\bcohort\b|\bgroup\b|\barm\b|\bpart\b"#)
     private static let approximate = RulePattern(#"^(?:approximately|approx\.|about|around|~|≈|up\s+to)"#)
 

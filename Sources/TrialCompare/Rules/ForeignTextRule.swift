@@ -67,7 +67,7 @@ struct ForeignTextRule: RecordRule {
                     if Self.priorUse.matches(m.before(60)) { continue }
                     let products = RuleText.list(record.parameters.products.map(\.value).map(RuleText.quoted))
                     let own = products.isEmpty ? "the interventions listed" : products
-                    let message = "\(Self.where(criterion)) names \(RuleText.quoted(code)) as the drug administered (\(RuleText.quoted(m.sentence(limit: 120)))), but this trial tests \(own): text probably copied from another protocol."
+                    let message = "\(RuleText.name(of: criterion)) names \(RuleText.quoted(code)) as the drug administered (\(RuleText.quoted(m.sentence(limit: 120)))), but this trial tests \(own): text probably copied from another protocol."
                     findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
                                             evidence: [criterion.evidence] + Trial.evidence(record.parameters.products)))
                 }
@@ -79,7 +79,7 @@ struct ForeignTextRule: RecordRule {
                     let words = Self.contentWords(disease)
                     let summary = Self.vocabulary(source, keys: [.summary, .description])
                     guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
-                    let message = "\(Self.where(criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
+                    let message = "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
                     findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
                                             evidence: [criterion.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
                 }
@@ -113,11 +113,6 @@ struct ForeignTextRule: RecordRule {
             }
         }
         return findings
-    }
-
-    private static func `where`(_ c: Criterion) -> String {
-        let list = c.list == .unspecified ? "Criterion" : "\(c.list.rawValue.capitalized) criterion"
-        return c.number.isEmpty ? list : "\(list) \(c.number)"
     }
 
     /// Singular lower-case content words of `text` (four letters or more, not generic).

@@ -23,6 +23,8 @@ struct LostComparatorRule: RecordRule {
         #"^\s*(?:[x×*]\s*10\s*\\?\^?\s*\d+\s*/\s*[a-zμµ]+|(?:[x×*]|times)\s*(?:the\s+)?(?:ULN|upper\s+limit\s+of\s+normal)|%|g\s*/\s*d?l|mg\s*/\s*d?l|µmol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:ute)?(?:\s*/\s*1\.73\s*m\s*2|/1\.73m2)?|mm\s*/\s*h|kg|years?(?:\s+old)?|months?|weeks?|days?|points?|visits?\(?s?\)?|b/tsDMARDs)"#
     )
 
+    /// A list marker such as "1." or "b)" left at the start of a label.
+    private static let listMarker = RulePattern(#"^(?:\d{1,2}|[a-z])[.)]$"#)
     private static let age = RulePattern(#"\bage[sd]?\b|years?\s+old|years?\s+of\s+age"#)
     private static let labMinimum = RulePattern(
         #"white\s+blood\s+cell|\bWBC\b|leu[ck]ocyte|neutrophil|\bANC\b|ha?emoglobin|\bHb\b|\bHGB\b|platelet|\bPLT\b|lymphocyte|albumin|creatinine\s+clearance|\bCrCl\b|\bCCr\b|\be?GFR\b|glomerular\s+filtration|ejection\s+fraction|\bLVEF\b|\bKPS\b|karnofsky|body\s+weight|weight"#
@@ -87,10 +89,8 @@ struct LostComparatorRule: RecordRule {
             if !ageValues.isEmpty, ageValues.contains(where: { v in ages.contains { $0.value.minYears == v || $0.value.maxYears == v } }) {
                 evidence += Trial.evidence(ages)
             }
-            let listName = criterion.list == .unspecified ? "Criterion" : "\(criterion.list.rawValue.capitalized) criterion"
-            let number = criterion.number.isEmpty ? "" : " \(criterion.number)"
             let plural = hits.count == 1 ? "a bare “=” where a comparator (≥, ≤) was probably lost in export" : "bare “=” signs where comparators (≥, ≤) were probably lost in export"
-            let message = "\(listName)\(number) has \(plural): \(RuleText.list(listed)); check the original protocol."
+            let message = "\(RuleText.name(of: criterion)) has \(plural): \(RuleText.list(listed)); check the original protocol."
             findings.append(Finding(rule: id, severity: .warning, trial: record.primaryID.value, message: message, evidence: evidence))
         }
         return findings
@@ -124,7 +124,8 @@ struct LostComparatorRule: RecordRule {
             .replacingOccurrences(of: ":", with: " ").split(separator: " ").map(String.init)
         let drop: Set<String> = ["of", "is", "was", "be", "with", "and", "or", "a", "an", "the", "to", "at"]
         while let last = words.last, drop.contains(last.lowercased()) { words.removeLast() }
-        while let first = words.first, drop.contains(first.lowercased()) || first.range(of: #"^(?:\d{1,2}|[a-z])[.)]$"#, options: .regularExpression) != nil { words.removeFirst() }
-        return words.suffix(5).joined(separator: " ")
+        words = Array(words.suffix(5))
+        while let first = words.first, drop.contains(first.lowercased()) || listMarker.matches(first) { words.removeFirst() }
+        return words.joined(separator: " ")
     }
 }

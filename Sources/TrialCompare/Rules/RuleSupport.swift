@@ -142,6 +142,17 @@ enum RuleText {
         }
     }
 
+    /// "Inclusion criterion 2.1.a" or, under a subsection heading, "Inclusion criterion 1 under
+    /// “Inclusion criteria for Systemic Sclerosis”".
+    static func name(of c: Criterion) -> String {
+        var s = c.list == .unspecified ? "Criterion" : "\(c.list.rawValue.capitalized) criterion"
+        if !c.number.isEmpty { s += " \(c.number)" }
+        if let h = c.heading, !h.isEmpty, !["inclusion criteria", "exclusion criteria", "criteria", "eligibility criteria"].contains(h.lowercased()) {
+            s += " under \(quoted(h))"
+        }
+        return s
+    }
+
     /// “text” in typographic quotes.
     static func quoted(_ s: String) -> String { "“\(s)”" }
 }

@@ -6,7 +6,7 @@ import TrialModel
 /// - unrendered template placeholders (`{{SITE_NAME}}`, `{SITE_NAME}`, `[[…]]`, `${x}`, `%s`),
 ///   which mean the page was saved before its template was filled in (warning);
 /// - escaped markup left in plain text (`9×10\^9`, `\<`, `&amp;`, `&lt;`, `<br>`), which changes
-///   how values read (warning). ClinicalTrials.gov API v2 text is Markdown by design, so its
+///   how values read (warning; one finding per record listing the escapes and every place). ClinicalTrials.gov API v2 text is Markdown by design, so its
 ///   backslash escapes are not debris; entities and tags are debris in every format;
 /// - navigation and form text captured as content ("Sign up", "First name*", "Send a message",
 ///   "Powered by AI"): one note per record with a few examples.
@@ -27,6 +27,9 @@ struct ScrapeDebrisRule: RecordRule {
         var findings: [Finding] = []
         let trial = record.primaryID.value
         var navigation: [(String, Evidence)] = []
+        var escapedTokens: [String] = []
+        var escapeEvidence: [Evidence] = []
+        var escapeFields: [String] = []
         let markdownNative = source.format == .ctgovJSON
         for field in source.fields {
             for m in Self.placeholder.matches(in: field.value) {
@@ -37,17 +40,13 @@ struct ScrapeDebrisRule: RecordRule {
             var escapes = Self.entityOrTag.matches(in: field.value)
             if !markdownNative { escapes += Self.backslashEscape.matches(in: field.value) }
             escapes.sort { $0.range.location < $1.range.location }
-            if !escapes.isEmpty {
-                var shown: [String] = []
-                var evidence: [Evidence] = []
-                for m in escapes {
-                    let snippet = Self.token(around: m)
-                    if !shown.contains(snippet) { shown.append(snippet) }
-                    let e = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(limit: 160))
-                    if !evidence.contains(e) { evidence.append(e) }
-                }
-                let message = "Escaped markup left in the \(Self.name(field.key)): \(RuleText.list(shown.prefix(4).map(RuleText.quoted))); the export kept escape characters or HTML, so check how these values should read."
-                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: evidence))
+            for m in escapes {
+                let snippet = Self.token(around: m)
+                if !escapedTokens.contains(snippet) { escapedTokens.append(snippet) }
+                let e = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(limit: 160))
+                if !escapeEvidence.contains(e) { escapeEvidence.append(e) }
+                let name = Self.name(field.key)
+                if !escapeFields.contains(name) { escapeFields.append(name) }
             }
             for line in field.value.split(separator: "\n") where Self.navigation.matches(String(line)) {
                 let text = String(line).collapsingWhitespace
@@ -55,12 +54,18 @@ struct ScrapeDebrisRule: RecordRule {
                 navigation.append((text, RuleText.evidence(source, field, offset: offset == NSNotFound ? 0 : offset, quote: text)))
             }
         }
+        if !escapedTokens.isEmpty {
+            let shown = escapedTokens.prefix(4).map(RuleText.quoted)
+            let listed = escapedTokens.count > 4 ? shown.joined(separator: ", ") + " and \(escapedTokens.count - 4) more" : RuleText.list(shown)
+            let message = "Escaped markup left in the \(RuleText.list(escapeFields)): \(listed); the export kept escape characters or HTML, so check how these values should read."
+            findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: escapeEvidence))
+        }
         if !navigation.isEmpty {
             var examples: [String] = []
             for (text, _) in navigation where !examples.contains(text) { examples.append(text) }
             let shown = examples.prefix(5).map(RuleText.quoted)
-            let more = examples.count > 5 ? " and \(examples.count - 5) more" : ""
-            let message = "Navigation or form text was captured as page content (\(RuleText.list(shown))\(more)): the source is a scraped web page; make sure none of it is read as trial data."
+            let listed = examples.count > 5 ? shown.joined(separator: ", ") + " and \(examples.count - 5) more" : RuleText.list(shown)
+            let message = "Navigation or form text was captured as page content (\(listed)): the source is a scraped web page; make sure none of it is read as trial data."
             findings.append(Finding(rule: id, severity: .note, trial: trial, message: message, evidence: navigation.map(\.1)))
         }
         return findings

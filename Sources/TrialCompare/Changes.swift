@@ -1,0 +1,260 @@
+import TrialModel
+
+/// The values of one matrix row for one trial, as a run recorded them.
+public struct ParameterValues: Codable, Sendable, Hashable {
+    /// Matrix row key, e.g. `lvef_min_percent`.
+    public var key: String
+    /// Report label at the time of the run.
+    public var label: String
+    /// Never empty in a snapshot: a parameter that is not stated is left out.
+    public var values: [RecordedValue]
+
+    public init(key: String, label: String, values: [RecordedValue]) {
+        self.key = key
+        self.label = label
+        self.values = values
+    }
+}
+
+/// One trial as a run recorded it.
+public struct SnapshotTrial: Codable, Sendable, Hashable {
+    /// Display ID, e.g. `NCT00513591`.
+    public var id: String
+    /// The title cell's text ("" when none).
+    public var title: String
+    /// Every stated matrix row (including `registry_ids` and `source_files`, excluding
+    /// `trial_id`), in matrix row order.
+    public var parameters: [ParameterValues]
+
+    public init(id: String, title: String, parameters: [ParameterValues]) {
+        self.id = id
+        self.title = title
+        self.parameters = parameters
+    }
+
+    /// The values of row `key`; empty when not stated.
+    public subscript(key: String) -> [RecordedValue] { parameters.first { $0.key == key }?.values ?? [] }
+
+    public var ref: TrialRef { TrialRef(id: id, title: title) }
+}
+
+/// What a run records and what the next run compares against: per trial its stated parameter
+/// values with evidence, the findings, and the input files with their content hashes.
+public struct Snapshot: Codable, Sendable, Hashable {
+    /// Trials in landscape order (by display ID as the matrix orders them).
+    public var trials: [SnapshotTrial]
+    /// Findings, sorted (`Finding.<`).
+    public var findings: [Finding]
+    /// Input files, sorted by path.
+    public var inputs: [InputFingerprint]
+
+    public init(trials: [SnapshotTrial], findings: [Finding], inputs: [InputFingerprint]) {
+        self.trials = trials
+        self.findings = findings.sorted()
+        self.inputs = inputs.sorted()
+    }
+
+    /// The snapshot of `landscape`: every non-empty matrix cell of every trial (except the
+    /// `trial_id` row, which is the trial's ID), the landscape's findings, and `inputs` — the
+    /// content hash and size of each input file, computed by the caller
+    /// (`SnapshotStore.sha256(_:)`).
+    public init(landscape: Landscape, inputs: [InputFingerprint]) {
+        let matrix = landscape.matrix
+        var trials: [SnapshotTrial] = []
+        trials.reserveCapacity(matrix.trials.count)
+        for (i, id) in matrix.trials.enumerated() {
+            var title = ""
+            var parameters: [ParameterValues] = []
+            for row in matrix.rows where row.key != "trial_id" {
+                let cell = row.cells[i]
+                if row.key == "title" { title = cell.text }
+                guard !cell.isEmpty else { continue }
+                parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values.map(RecordedValue.init)))
+            }
+            trials.append(SnapshotTrial(id: id, title: title, parameters: parameters))
+        }
+        self.init(trials: trials, findings: landscape.findings, inputs: inputs)
+    }
+
+    /// The trial with display ID `id`.
+    public func trial(_ id: String) -> SnapshotTrial? { trials.first { $0.id == id } }
+
+    /// Findings about trial `id`.
+    public func findings(for id: String) -> [Finding] { findings.filter { $0.trial == id } }
+}
+
+extension RecordedValue {
+    /// The recorded form of a matrix cell value.
+    public init(_ cell: CellValue) { self.init(text: cell.text, csv: cell.csv, evidence: cell.evidence) }
+}
+
+/// How snapshots are compared.
+public enum ChangeRules {
+    /// Matrix rows that identify a trial or its files rather than state a parameter; never
+    /// reported as changes (a renamed file changes `source_files`, not the trial).
+    public static let identityKeys: Set<String> = ["trial_id", "source_files"]
+
+    /// Position of `key` in `ParameterCatalog.all`; unknown keys (from another trialdiff version)
+    /// sort after, by key.
+    static let catalogOrder: [String: Int] = Dictionary(
+        uniqueKeysWithValues: ParameterCatalog.all.enumerated().map { ($0.element.key, $0.offset) })
+
+    /// True when two cells mean the same: the same set of (text, csv) pairs, whatever their
+    /// order and evidence.
+    public static func sameMeaning(_ a: [RecordedValue], _ b: [RecordedValue]) -> Bool {
+        Set(a.map(\.meaning)) == Set(b.map(\.meaning))
+    }
+
+    /// The identity of a finding across runs.
+    struct FindingKey: Hashable {
+        var rule: String
+        var trial: String
+        var message: String
+        init(_ f: Finding) {
+            rule = f.rule
+            trial = f.trial
+            message = f.message
+        }
+    }
+
+    /// `findings` as if renamed input files had had their new paths: messages that name a
+    /// file (e.g. "Sources disagree on status: … in a.xml vs … in b.xml") name the new path, so a
+    /// rename alone does not open and resolve the finding.
+    public static func applyingRenames(_ renames: [InputRename], to findings: [Finding]) -> [Finding] {
+        guard !renames.isEmpty else { return findings }
+        // Longer paths first, so "dir/a.xml" is replaced before a shorter path it contains.
+        let ordered = renames.sorted { ($0.from.count, $0.from) > ($1.from.count, $1.from) }
+        return findings.map { f in
+            var f = f
+            guard ordered.contains(where: { f.message.contains($0.from) }) else { return f }
+            // Replace through placeholders so a new path equal to another old path is not
+            // replaced twice.
+            var message = f.message
+            for (i, r) in ordered.enumerated() { message = message.replacing(r.from, with: "\u{0}\(i)\u{0}") }
+            for (i, r) in ordered.enumerated() { message = message.replacing("\u{0}\(i)\u{0}", with: r.to) }
+            f.message = message
+            return f
+        }
+    }
+
+    /// Parameter changes of one trial, in matrix row order.
+    public static func parameterChanges(from old: SnapshotTrial, to new: SnapshotTrial) -> [ParameterChange] {
+        var labels: [String: String] = [:]
+        var oldValues: [String: [RecordedValue]] = [:]
+        var newValues: [String: [RecordedValue]] = [:]
+        for p in old.parameters {
+            oldValues[p.key] = p.values
+            labels[p.key] = p.label
+        }
+        for p in new.parameters {
+            newValues[p.key] = p.values
+            labels[p.key] = p.label
+        }
+        let keys = Set(oldValues.keys).union(newValues.keys).subtracting(identityKeys).sorted { a, b in
+            let ia = catalogOrder[a] ?? Int.max, ib = catalogOrder[b] ?? Int.max
+            return ia != ib ? ia < ib : a < b
+        }
+        var out: [ParameterChange] = []
+        for key in keys {
+            let o = oldValues[key] ?? [], n = newValues[key] ?? []
+            if sameMeaning(o, n) { continue }
+            out.append(ParameterChange(key: key, label: labels[key] ?? key, old: o, new: n))
+        }
+        return out
+    }
+
+    /// Findings of `new` not in `old`, and of `old` not in `new`, each sorted. `oldMatching`
+    /// (default: `old`) are the old findings as compared, e.g. with renamed paths applied; the
+    /// resolved ones are returned as they were recorded.
+    ///
+    /// With `wordOrderTolerant` (set when inputs were renamed), an opened and a resolved finding
+    /// of one rule and trial whose messages hold the same words in another order are the same
+    /// finding: a rule that lists sources in file order ("X in a.xml vs Y in b.xml") reorders
+    /// them when a file is renamed.
+    static func findingChanges(
+        from old: [Finding], matching oldMatching: [Finding]? = nil, to new: [Finding], wordOrderTolerant: Bool = false
+    ) -> (opened: [Finding], resolved: [Finding]) {
+        let matching = oldMatching ?? old
+        let oldKeys = Set(matching.map(FindingKey.init)), newKeys = Set(new.map(FindingKey.init))
+        var seen: Set<FindingKey> = []
+        var opened = new.filter { !oldKeys.contains(FindingKey($0)) && seen.insert(FindingKey($0)).inserted }
+        seen = []
+        var resolvedPairs = zip(old, matching).filter { pair in
+            let key = FindingKey(pair.1)
+            return !newKeys.contains(key) && seen.insert(key).inserted
+        }
+        if wordOrderTolerant, !opened.isEmpty, !resolvedPairs.isEmpty {
+            func words(_ f: Finding) -> [String] {
+                let edge: Set<Character> = [",", ";", ":", ".", "(", ")"]
+                return [f.rule, f.trial]
+                    + f.message.split(separator: " ").map { w in
+                        var w = Substring(w)
+                        while let c = w.first, edge.contains(c) { w = w.dropFirst() }
+                        while let c = w.last, edge.contains(c) { w = w.dropLast() }
+                        return String(w)
+                    }.sorted()
+            }
+            var unmatched = opened
+            resolvedPairs = resolvedPairs.filter { pair in
+                guard let i = unmatched.firstIndex(where: { words($0) == words(pair.1) }) else { return true }
+                unmatched.remove(at: i)
+                return false
+            }
+            opened = unmatched
+        }
+        return (opened.sorted(), resolvedPairs.map(\.0).sorted())
+    }
+
+    /// The change of one trial present in both snapshots (possibly empty).
+    public static func trialChange(
+        from old: SnapshotTrial, _ oldFindings: [Finding], to new: SnapshotTrial, _ newFindings: [Finding],
+        renames: [InputRename] = []
+    ) -> TrialChange {
+        let f = findingChanges(
+            from: oldFindings, matching: applyingRenames(renames, to: oldFindings), to: newFindings,
+            wordOrderTolerant: !renames.isEmpty)
+        return TrialChange(
+            id: new.id, title: new.title, parameters: parameterChanges(from: old, to: new), findingsNew: f.opened,
+            findingsResolved: f.resolved)
+    }
+}
+
+extension ChangeSet {
+    /// What changed from `old` (the previous run; nil on the first run) to `new`.
+    ///
+    /// Compares meaning, not strings of evidence: a value whose `csv` and `text` are unchanged is
+    /// unchanged even if its quote moved to another file or line. Inputs are compared by path
+    /// and content hash (see `InputChanges(from:to:)`).
+    public init(from old: Snapshot?, to new: Snapshot) {
+        guard let old else {
+            self.init(
+                isBaseline: true, inputs: InputChanges(from: [], to: new.inputs), trialsAdded: new.trials.map(\.ref))
+            return
+        }
+        var oldByID: [String: SnapshotTrial] = [:]
+        for t in old.trials { oldByID[t.id] = t }
+        var newIDs: Set<String> = []
+        for t in new.trials { newIDs.insert(t.id) }
+        let inputs = InputChanges(from: old.inputs, to: new.inputs)
+        var oldFindings: [String: [Finding]] = [:]
+        for f in old.findings { oldFindings[f.trial, default: []].append(f) }
+        var newFindings: [String: [Finding]] = [:]
+        for f in new.findings { newFindings[f.trial, default: []].append(f) }
+
+        var added: [TrialRef] = []
+        var changed: [TrialChange] = []
+        for t in new.trials {
+            guard let o = oldByID[t.id] else {
+                added.append(t.ref)
+                continue
+            }
+            let c = ChangeRules.trialChange(
+                from: o, oldFindings[t.id] ?? [], to: t, newFindings[t.id] ?? [], renames: inputs.renamed)
+            if !c.isEmpty { changed.append(c) }
+        }
+        let removed = old.trials.filter { !newIDs.contains($0.id) }.map(\.ref)
+        self.init(
+            isBaseline: false, inputs: inputs, trialsAdded: added,
+            trialsRemoved: removed, trialsChanged: changed)
+    }
+}

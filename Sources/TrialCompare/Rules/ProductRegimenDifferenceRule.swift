@@ -1,0 +1,99 @@
+import Foundation
+import TrialModel
+
+/// Lists, for trials that share a product code (KN5501 in several protocols), the eligibility
+/// thresholds and regimens that differ between them: LVEF ≥ 45 / 50 / 55 %, cyclophosphamide
+/// 300 mg/m²/day × 3 days vs 1000 mg/m² once, ECOG ≤ 1 vs ≤ 2, age ≤ 65 vs ≤ 70.
+///
+/// These are notes for the writer of a landscape report, not errors: protocols of one product
+/// legitimately differ, but a report must not quote one trial's figure for another. One finding
+/// per parameter per product, copied onto every trial of the product (each with its own trial
+/// ID and the same message), listing every trial's value, "not stated" included. A parameter is
+/// reported when at least two different values are stated.
+struct ProductRegimenDifferenceRule: LandscapeRule {
+    let id = "product-regimen-difference"
+
+    /// One trial's statement of a parameter.
+    private struct Cell {
+        var trial: String
+        var display: String?
+        /// What is compared: the value without a lost ("=") comparator.
+        var key: String
+        var evidence: [Evidence]
+    }
+
+    /// One stated value: how it reads, what is compared, its quotes.
+    private struct Stated {
+        var display: String
+        var key: String
+        var evidence: [Evidence]
+    }
+
+    func check(_ trials: [Trial]) -> [Finding] {
+        // Products in order of first appearance (trials are sorted by ID).
+        var products: [String] = []
+        for t in trials { for p in t.parameters.products where !products.contains(p.value) { products.append(p.value) } }
+        var findings: [Finding] = []
+        for product in products {
+            let group = trials.filter { $0.parameters.products.contains { $0.value == product } }
+            guard group.count > 1 else { continue }
+            for (name, values) in Self.parameters(group) {
+                let cells = group.map { t -> Cell in
+                    let v = values(t.parameters)
+                    return Cell(trial: t.id.value, display: v.isEmpty ? nil : v.map(\.display).joined(separator: " and "),
+                                key: v.map(\.key).sorted().joined(separator: "|"), evidence: v.flatMap(\.evidence))
+                }
+                let stated = cells.filter { $0.display != nil }.map(\.key)
+                guard Set(stated).count > 1 else { continue }
+                let listed = cells.map { "\($0.trial) \($0.display ?? "not stated")" }
+                let message = "Trials of \(product) differ in \(name): \(listed.joined(separator: "; ")); quote each trial's own value."
+                var evidence: [Evidence] = []
+                for c in cells { for e in c.evidence where !evidence.contains(e) { evidence.append(e) } }
+                for t in group {
+                    findings.append(Finding(rule: id, severity: .note, trial: t.id.value, message: message, evidence: evidence))
+                }
+            }
+        }
+        return findings
+    }
+
+    private typealias Values = @Sendable (TrialParameters) -> [Stated]
+
+    /// The compared parameters: the age band, each threshold measure and each dose agent found
+    /// in the group, in order of first appearance.
+    private static func parameters(_ group: [Trial]) -> [(String, Values)] {
+        var measures: [String] = []
+        var agents: [String] = []
+        for t in group {
+            for m in t.parameters.thresholds where !measures.contains(m.value.measure) { measures.append(m.value.measure) }
+            for d in t.parameters.doses where !agents.contains(d.value.agent) { agents.append(d.value.agent) }
+        }
+        var out: [(String, Values)] = [("age band", { p in
+            let ages = p.ageInCriteria.isEmpty ? p.ageStructured : p.ageInCriteria
+            return merged(ages.map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) })
+        })]
+        for m in measures {
+            out.append(("\(m) threshold", { p in
+                merged(p.thresholds(m).map { t in
+                    // A lost comparator ("= 3 × ULN") is the same limit as "≤ 3 × ULN" here;
+                    // `lost-comparator` reports it.
+                    Stated(display: t.value.display, key: "\(Display.number(t.value.value)) \(t.value.unit) \(t.value.cohort ?? "")", evidence: t.evidence)
+                })
+            }))
+        }
+        for a in agents {
+            out.append(("\(a) dose", { p in merged(p.doses(a).map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
+        }
+        out.append(("cell dose", { p in merged(p.cellDoses.map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
+        return out
+    }
+
+    /// Equal keys merged (the first display kept), order kept.
+    private static func merged(_ items: [Stated]) -> [Stated] {
+        var out: [Stated] = []
+        for item in items {
+            if let i = out.firstIndex(where: { $0.key == item.key }) { out[i].evidence += item.evidence } else { out.append(item) }
+        }
+        return out
+    }
+}

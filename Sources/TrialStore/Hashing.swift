@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+import TrialModel
+
+extension SnapshotStore {
+    /// SHA-256 of `bytes` as 64 lower-case hex digits.
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
+    /// SHA-256 of `data` as 64 lower-case hex digits.
+    public static func sha256(_ data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
+    /// The fingerprint of an input file read as `bytes`, to pass in `Snapshot(landscape:inputs:)`.
+    public static func fingerprint(path: String, bytes: [UInt8]) -> InputFingerprint {
+        InputFingerprint(path: path, sha256: sha256(bytes), size: bytes.count)
+    }
+
+    private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// JSON as the store writes it: compact, keys sorted, slashes unescaped — byte-stable, so equal
+/// values have equal hashes.
+enum StoreJSON {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder().encode(value) }
+
+    static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encode(value), as: UTF8.self) }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T { try JSONDecoder().decode(type, from: data) }
+
+    static func decode<T: Decodable>(_ type: T.Type, from string: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(string.utf8))
+    }
+}
+
+extension TrialRecord {
+    /// The record as if its file had been read at `newPath`: the source reference and every
+    /// evidence (parameters, criteria, findings) that named the record's file now name `newPath`.
+    /// Use it on records from the parse cache when the file was renamed or moved; a record whose
+    /// file already is `newPath` is returned unchanged.
+    public func relocated(to newPath: String) -> TrialRecord {
+        let oldPath = source.file
+        guard oldPath != newPath else { return self }
+        // Every `file` field in the record's JSON (SourceRef, Evidence) is rewritten, so a field
+        // added to the model later is covered without changing this code. In compact JSON the
+        // pattern `"file":"<old>"` occurs only as a key/value pair: inside a string value its
+        // quotes would be escaped.
+        do {
+            let json = try StoreJSON.string(self)
+            let from = "\"file\":" + (try StoreJSON.string(oldPath))
+            let to = "\"file\":" + (try StoreJSON.string(newPath))
+            return try StoreJSON.decode(TrialRecord.self, from: json.replacingOccurrences(of: from, with: to))
+        } catch {
+            // Encoding a TrialRecord cannot fail; fall back to the fields known today.
+            var r = self
+            r.source.file = newPath
+            return r
+        }
+    }
+}

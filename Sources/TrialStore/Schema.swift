@@ -1,0 +1,90 @@
+import GRDB
+
+/// The database schema, versioned with named GRDB migrations. Never edit a registered migration:
+/// add "v2", "v3", … A database carrying a migration this build does not know was written by a
+/// newer trialdiff and is refused (`StoreError.newerVersion`).
+///
+/// Tables (v1):
+/// - `run`: one row per saved run — `id` (sequence number), `label`, `recorded_at` (caller's
+///   text, or NULL), `summary`, `trial_count`, `input_count`, `finding_count`, `values_kept`
+///   (0 once pruned by retention; the row itself is kept).
+/// - `run_input`: (`run_id`, `path`) → `sha256` (64 hex), `size`.
+/// - `trial_state`: content-addressed trial states: `sha256` of `json`, the `SnapshotTrial`
+///   JSON (title and every stated parameter with its values and evidence). A trial unchanged
+///   between runs is stored once.
+/// - `run_trial`: (`run_id`, `trial_id`) → `position`, `title`, `state_sha256`.
+/// - `run_finding`: (`run_id`, `position`) → `trial_id`, `rule`, `severity`, `message`,
+///   `evidence` (JSON), `acknowledged`.
+/// - `parse_cache`: `sha256` of an input's bytes → `parser_version`, `records` (JSON
+///   `[TrialRecord]`), `summary` (JSON `InputSummary` or NULL).
+/// - view `trial_value`: one row per run, trial and parameter — `run_id`, `trial_id`, `key`,
+///   `label`, `value_list` (JSON array of {text, csv, evidence}) — for ad-hoc SQL.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        label TEXT NOT NULL,
+                        recorded_at TEXT,
+                        summary TEXT,
+                        trial_count INTEGER NOT NULL,
+                        input_count INTEGER NOT NULL,
+                        finding_count INTEGER NOT NULL,
+                        values_kept INTEGER NOT NULL DEFAULT 1 CHECK (values_kept IN (0, 1))
+                    );
+                    CREATE TABLE run_input (
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        path TEXT NOT NULL,
+                        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        PRIMARY KEY (run_id, path)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX run_input_sha256 ON run_input(sha256);
+                    CREATE TABLE trial_state (
+                        sha256 TEXT NOT NULL PRIMARY KEY,
+                        json TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_trial (
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        trial_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        title TEXT NOT NULL,
+                        state_sha256 TEXT NOT NULL REFERENCES trial_state(sha256),
+                        PRIMARY KEY (run_id, trial_id)
+                    ) WITHOUT ROWID;
+                    CREATE UNIQUE INDEX run_trial_position ON run_trial(run_id, position);
+                    CREATE INDEX run_trial_trial ON run_trial(trial_id, run_id);
+                    CREATE INDEX run_trial_state ON run_trial(state_sha256);
+                    CREATE TABLE run_finding (
+                        run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        trial_id TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        evidence TEXT NOT NULL,
+                        acknowledged TEXT,
+                        PRIMARY KEY (run_id, position)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX run_finding_trial ON run_finding(trial_id, run_id);
+                    CREATE TABLE parse_cache (
+                        sha256 TEXT NOT NULL PRIMARY KEY,
+                        parser_version TEXT NOT NULL,
+                        records TEXT NOT NULL,
+                        summary TEXT
+                    ) WITHOUT ROWID;
+                    CREATE VIEW trial_value AS
+                        SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
+                               json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
+                               json_extract(p.value, '$.values') AS value_list
+                        FROM run_trial
+                        JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
+                             json_each(trial_state.json, '$.parameters') AS p;
+                    """)
+        }
+        return m
+    }
+}

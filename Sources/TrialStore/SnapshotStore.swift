@@ -1,0 +1,392 @@
+import Foundation
+import GRDB
+import TrialCompare
+import TrialModel
+
+/// The snapshot store: an SQLite database (through GRDB, WAL mode) that remembers every run's
+/// inputs, trial values with evidence and findings, so the next run can say what changed; plus a
+/// parse cache keyed by input content hash. Schema: see `Schema`.
+///
+/// A scheduled `trialdiff report`:
+/// ```swift
+/// let store = try SnapshotStore(path: output + "/" + SnapshotStore.defaultRelativePath,
+///                               parserVersion: trialdiffVersion)
+/// // For each input file: read its bytes once, fingerprint it, and reuse the cache.
+/// let fp = SnapshotStore.fingerprint(path: path, bytes: bytes)
+/// if let hit = try store.cachedParse(sha256: fp.sha256)?.relocated(to: path) {
+///     // hit.records, hit.summary: apply --where to the records, skip reading
+/// } else {
+///     // read + extract (+ FindingRules.check), then:
+///     try store.cacheRecords(records, sha256: fp.sha256, summary: summary)  // unfiltered, not on failure
+/// }
+/// let snapshot = Snapshot(landscape: landscape, inputs: fingerprints)  // after acknowledgements
+/// let changes = ChangeSet(from: try store.latest(), to: snapshot)
+/// // render changes.md / changes.json / "What changed" and write the reports (temp + rename) …
+/// try store.save(snapshot, label: "scheduled", summary: changes.summary)  // last, one transaction
+/// ```
+/// - `--dry-run`: open with `mode: .readOnly` (`StoreError.notFound` ⇒ the run would be the
+///   baseline: `ChangeSet(from: nil, to:)`), compute `changes`, never `save`.
+/// - `--fail-on-change`: `changes.isEmpty` (any change, input renames included) or
+///   `changes.hasTrialChanges` (trials only).
+/// - `trialdiff history [ID]`: `runs()`; `history(trial:)` and its `steps`; `trialIDs()`.
+/// - `trialdiff diff OLD NEW`: no store — `ChangeSet(from: Snapshot(landscape: old, inputs: …),
+///   to: Snapshot(landscape: new, inputs: …))`, with input paths relative to each side's root so
+///   that unchanged files compare equal (evidence paths never matter).
+/// - Save after the reports are written: if the run dies before `save`, the next run compares
+///   against the same previous snapshot again and reports the same changes.
+///
+/// `save` is one SQLite transaction: a process killed at any point leaves the previous run as
+/// `latest()`. The store is `Sendable`; calls are serialized on one connection (parse-cache calls
+/// from concurrent reader tasks are fine). It never reads the clock: a run's time is whatever the
+/// caller passes as `recordedAt`. Errors are `StoreError`s whose descriptions say what to do.
+public final class SnapshotStore: Sendable {
+    /// Whether the store may write.
+    public enum AccessMode: Sendable {
+        /// Creates the file (and its folder) if missing and applies pending migrations.
+        case readWrite
+        /// Never writes: for `history`, `diff` against the store and `--dry-run`. Throws
+        /// `StoreError.notFound` when the file does not exist.
+        case readOnly
+    }
+
+    /// Default location relative to the output folder.
+    public static let defaultRelativePath = ".trialdiff/state.sqlite"
+    /// Default number of runs whose values are kept (`keepRuns`).
+    public static let defaultKeepRuns = 50
+
+    /// The database file path as given.
+    public let path: String
+    /// Runs whose trial values, findings and inputs are kept; older runs keep only their `run` row.
+    public let keepRuns: Int
+    /// Version of the reader/extraction code; parse-cache entries from another version are
+    /// ignored and pruned, so a new trialdiff never serves records extracted by an old one.
+    public let parserVersion: String
+
+    let db: DatabaseQueue
+
+    /// Opens or creates the store at `path`.
+    /// - Parameters:
+    ///   - keepRuns: number of most recent runs whose values are kept (at least 1).
+    ///   - parserVersion: identifies the extraction code that produced cached records (e.g. the
+    ///     trialdiff version); cache entries written by another version are misses.
+    ///   - busyTimeout: seconds to wait for another process's write lock before `StoreError.locked`.
+    public init(
+        path: String, mode: AccessMode = .readWrite, keepRuns: Int = SnapshotStore.defaultKeepRuns,
+        parserVersion: String = "", busyTimeout: Double = 5
+    ) throws {
+        self.path = path
+        self.keepRuns = max(1, keepRuns)
+        self.parserVersion = parserVersion
+        let fm = FileManager.default
+        var config = Configuration()
+        config.label = "trialdiff-state"
+        config.busyMode = .timeout(busyTimeout)
+        switch mode {
+        case .readWrite:
+            config.journalMode = .wal
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(path: path, detail: "cannot create folder \(folder.path)")
+            }
+        case .readOnly:
+            guard fm.fileExists(atPath: path) else { throw StoreError.notFound(path: path) }
+            config.readonly = true
+        }
+        do {
+            db = try DatabaseQueue(path: path, configuration: config)
+            let migrator = Schema.migrator
+            let (superseded, applied) = try db.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
+            }
+            if superseded {
+                let unknown = applied.subtracting(migrator.migrations).sorted()
+                throw StoreError.newerVersion(path: path, unknownMigrations: unknown)
+            }
+            switch mode {
+            case .readWrite:
+                try migrator.migrate(db)
+            case .readOnly:
+                let pending = migrator.migrations.filter { !applied.contains($0) }
+                if !pending.isEmpty { throw StoreError.needsUpgrade(path: path, pendingMigrations: pending) }
+            }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    // MARK: - Saving
+
+    /// Records `snapshot` as a new run, in one transaction: the run row, its inputs, every trial's
+    /// values and every finding; then prunes values of runs beyond `keepRuns` and parse-cache
+    /// entries whose hash is not among this run's inputs. If anything fails (or the process dies)
+    /// nothing of the run is kept and `latest()` is still the previous run.
+    /// - Parameters:
+    ///   - label: free text shown by `history` (e.g. "scheduled", "ci-1234").
+    ///   - recordedAt: a timestamp to show, if the caller wants one (the store never reads the clock).
+    ///   - summary: usually the run's `ChangeSet.summary`.
+    @discardableResult
+    public func save(_ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil) throws
+        -> RunID
+    {
+        try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, beforeCommit: { _ in })
+    }
+
+    /// `save` with a hook that runs inside the transaction just before commit (tests use it to
+    /// simulate a failure mid-run).
+    func save(
+        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?,
+        beforeCommit: (Database) throws -> Void
+    ) throws -> RunID {
+        do {
+            return try db.writeWithoutTransaction { db in
+                var id: Int64 = 0
+                try db.inTransaction(.immediate) {
+                    id = try Self.insert(snapshot, label: label, recordedAt: recordedAt, summary: summary, db)
+                    try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
+                    try beforeCommit(db)
+                    return .commit
+                }
+                return RunID(id)
+            }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    private static func insert(
+        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, _ db: Database
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO run (label, recorded_at, summary, trial_count, input_count, finding_count, values_kept)
+                VALUES (?, ?, ?, ?, ?, ?, 1)
+                """,
+            arguments: [
+                label, recordedAt, summary, snapshot.trials.count, snapshot.inputs.count, snapshot.findings.count,
+            ])
+        let id = db.lastInsertedRowID
+
+        let insertInput = try db.makeStatement(
+            sql: "INSERT INTO run_input (run_id, path, sha256, size) VALUES (?, ?, ?, ?)")
+        for input in snapshot.inputs {
+            try insertInput.execute(arguments: [id, input.path, input.sha256, input.size])
+        }
+
+        let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
+        let insertTrial = try db.makeStatement(
+            sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
+        let encoder = StoreJSON.encoder()
+        for (position, trial) in snapshot.trials.enumerated() {
+            let json = try encoder.encode(trial)
+            let hash = SnapshotStore.sha256(json)
+            try insertState.execute(arguments: [hash, String(decoding: json, as: UTF8.self)])
+            try insertTrial.execute(arguments: [id, trial.id, position, trial.title, hash])
+        }
+
+        let insertFinding = try db.makeStatement(
+            sql: """
+                INSERT INTO run_finding (run_id, position, trial_id, rule, severity, message, evidence, acknowledged)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (position, f) in snapshot.findings.enumerated() {
+            let evidence = String(decoding: try encoder.encode(f.evidence), as: UTF8.self)
+            try insertFinding.execute(arguments: [
+                id, position, f.trial, f.rule, f.severity.rawValue, f.message, evidence, f.acknowledged,
+            ])
+        }
+        return id
+    }
+
+    private static func prune(keepRuns: Int, parserVersion: String, latest: Int64, _ db: Database) throws {
+        let old = try Int64.fetchAll(
+            db, sql: "SELECT id FROM run WHERE values_kept = 1 ORDER BY id DESC LIMIT -1 OFFSET ?",
+            arguments: [keepRuns])
+        if !old.isEmpty {
+            for id in old {
+                try db.execute(sql: "DELETE FROM run_trial WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM run_finding WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM run_input WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE run SET values_kept = 0 WHERE id = ?", arguments: [id])
+            }
+            try db.execute(
+                sql: "DELETE FROM trial_state WHERE sha256 NOT IN (SELECT state_sha256 FROM run_trial)")
+        }
+        try db.execute(
+            sql: """
+                DELETE FROM parse_cache
+                WHERE parser_version <> ? OR sha256 NOT IN (SELECT sha256 FROM run_input WHERE run_id = ?)
+                """,
+            arguments: [parserVersion, latest])
+    }
+
+    // MARK: - Reading runs
+
+    /// The most recent run's snapshot; nil before the first run.
+    public func latest() throws -> Snapshot? {
+        try read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE values_kept = 1") else {
+                return nil
+            }
+            return try Self.snapshot(id, db)
+        }
+    }
+
+    /// The most recent run, or nil before the first run.
+    public func latestRun() throws -> RunInfo? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM run WHERE values_kept = 1 ORDER BY id DESC LIMIT 1").map(Self.runInfo)
+        }
+    }
+
+    /// The snapshot of run `id`; nil if there is no such run or its values were pruned.
+    public func snapshot(_ id: RunID) throws -> Snapshot? {
+        try read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT values_kept FROM run WHERE id = ?", arguments: [id.rawValue]) == true
+            else { return nil }
+            return try Self.snapshot(id.rawValue, db)
+        }
+    }
+
+    /// Every recorded run, oldest first (pruned runs included, with `valuesKept == false`).
+    public func runs() throws -> [RunInfo] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map(Self.runInfo) }
+    }
+
+    /// How trial `id` (display ID) evolved over the runs whose values are kept: one entry per such
+    /// run, oldest first; `state` is nil in runs that did not have the trial. See
+    /// `TrialHistory.steps` for the changes run by run.
+    public func history(trial id: String) throws -> TrialHistory {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT run.*, trial_state.json AS state_json
+                    FROM run
+                    LEFT JOIN run_trial ON run_trial.run_id = run.id AND run_trial.trial_id = ?
+                    LEFT JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256
+                    WHERE run.values_kept = 1
+                    ORDER BY run.id
+                    """,
+                arguments: [id])
+            var findings: [Int64: [Finding]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT * FROM run_finding WHERE trial_id = ? ORDER BY run_id, position", arguments: [id])
+            {
+                findings[row["run_id"], default: []].append(try Self.finding(row))
+            }
+            let entries = try rows.map { row -> TrialHistory.Entry in
+                let run = Self.runInfo(row)
+                let json: String? = row["state_json"]
+                let state = try json.map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+                return TrialHistory.Entry(run: run, state: state, findings: findings[run.id.rawValue] ?? [])
+            }
+            return TrialHistory(trial: id, entries: entries)
+        }
+    }
+
+    /// Display IDs of every trial in the kept runs, sorted (for `history` without an ID).
+    public func trialIDs() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT trial_id FROM run_trial ORDER BY trial_id") }
+    }
+
+    static func snapshot(_ id: Int64, _ db: Database) throws -> Snapshot {
+        let trials = try String.fetchAll(
+            db,
+            sql: """
+                SELECT trial_state.json FROM run_trial JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256
+                WHERE run_trial.run_id = ? ORDER BY run_trial.position
+                """,
+            arguments: [id]
+        ).map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+        let findings = try Row.fetchAll(
+            db, sql: "SELECT * FROM run_finding WHERE run_id = ? ORDER BY position", arguments: [id]
+        ).map(finding)
+        let inputs = try Row.fetchAll(
+            db, sql: "SELECT path, sha256, size FROM run_input WHERE run_id = ? ORDER BY path", arguments: [id]
+        ).map { InputFingerprint(path: $0["path"], sha256: $0["sha256"], size: $0["size"]) }
+        return Snapshot(trials: trials, findings: findings, inputs: inputs)
+    }
+
+    static func runInfo(_ row: Row) -> RunInfo {
+        RunInfo(
+            id: RunID(row["id"] as Int64), label: row["label"], recordedAt: row["recorded_at"], summary: row["summary"],
+            trialCount: row["trial_count"], inputCount: row["input_count"], findingCount: row["finding_count"],
+            valuesKept: row["values_kept"])
+    }
+
+    static func finding(_ row: Row) throws -> Finding {
+        let severityText: String = row["severity"]
+        guard let severity = Severity(rawValue: severityText) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown severity \(severityText)"))
+        }
+        return Finding(
+            rule: row["rule"], severity: severity, trial: row["trial_id"], message: row["message"],
+            evidence: try StoreJSON.decode([Evidence].self, from: row["evidence"] as String),
+            acknowledged: row["acknowledged"])
+    }
+
+    // MARK: - Parse cache
+
+    /// Records extracted earlier from an input with content hash `sha256` (by this
+    /// `parserVersion`), or nil. Their evidence names the path the file had then: call
+    /// `relocated(to:)` on each record if the file was renamed.
+    public func cachedRecords(sha256: String) throws -> [TrialRecord]? {
+        try cachedParse(sha256: sha256)?.records
+    }
+
+    /// The cached records and input summary for content hash `sha256`, or nil.
+    public func cachedParse(sha256: String) throws -> CachedParse? {
+        try read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT records, summary FROM parse_cache WHERE sha256 = ? AND parser_version = ?",
+                    arguments: [sha256, parserVersion])
+            else { return nil }
+            let records = try StoreJSON.decode([TrialRecord].self, from: row["records"] as String)
+            let summaryJSON: String? = row["summary"]
+            let summary = try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) }
+            return CachedParse(records: records, summary: summary)
+        }
+    }
+
+    /// Caches the records extracted from an input with content hash `sha256` (and optionally its
+    /// summary), replacing any earlier entry. Cache what extraction returned for the whole file —
+    /// before any `--where` selection — and don't cache a failed read (it may be transient).
+    /// Committed at once; entries whose hash is not among the inputs of the next saved run are
+    /// pruned by that `save`.
+    public func cacheRecords(_ records: [TrialRecord], sha256: String, summary: InputSummary? = nil) throws {
+        let recordsJSON = try StoreJSON.string(records)
+        let summaryJSON = try summary.map { try StoreJSON.string($0) }
+        do {
+            try db.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO parse_cache (sha256, parser_version, records, summary)
+                        VALUES (?, ?, ?, ?)
+                        """,
+                    arguments: [sha256, parserVersion, recordsJSON, summaryJSON])
+            }
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// Number of parse-cache entries (all versions).
+    public func cacheCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parse_cache") ?? 0 }
+    }
+
+    // MARK: - Helpers
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try db.read(body)
+        } catch let e as DecodingError {
+            throw StoreError.invalidData(path: path, detail: String(describing: e))
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The snapshot store; see issue 5.

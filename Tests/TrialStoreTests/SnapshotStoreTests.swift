@@ -1,0 +1,287 @@
+import Foundation
+import GRDB
+import Testing
+import TrialCompare
+import TrialModel
+@testable import TrialStore
+
+struct Boom: Error {}
+
+@Suite struct SnapshotStoreTests {
+    let a = Spec()
+    var b: Spec {
+        var s = Spec()
+        s.file = "Input/NCT00000002.xml"
+        s.nct = "NCT00000002"
+        s.title = "CAR-T cells in myositis"
+        return s
+    }
+
+    @Test func sha256IsLowerCaseHex() {
+        #expect(SnapshotStore.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SnapshotStore.sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SnapshotStore.fingerprint(path: "x", bytes: [1, 2, 3]).size == 3)
+    }
+
+    @Test func freshDatabaseIsMigratedInWALMode() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        #expect(FileManager.default.fileExists(atPath: tmp.dbPath))
+        let tables = ["run", "run_input", "trial_state", "run_trial", "run_finding", "parse_cache"]
+        let (mode, applied, missing, view) = try store.db.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Schema.migrator.appliedIdentifiers(db),
+                try tables.filter { try !db.tableExists($0) }, try db.viewExists("trial_value")
+            )
+        }
+        #expect(mode == "wal")
+        #expect(applied == ["v1"])
+        #expect(missing.isEmpty)
+        #expect(view)
+        #expect(try store.latest() == nil)
+        #expect(try store.runs().isEmpty)
+        // Reopening an up-to-date database is a no-op.
+        #expect(try SnapshotStore(path: tmp.dbPath).runs().isEmpty)
+    }
+
+    @Test func saveAndLoadRoundTrip() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        var a2 = a
+        a2.findings = [debrisFinding(a)]
+        let s = snapshot([a2, b])
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let id = try store.save(s, label: "first", recordedAt: "2024-07-01T06:00:00Z", summary: "baseline")
+        #expect(id == RunID(1))
+        let loaded = try #require(try store.latest())
+        #expect(loaded == s)
+        #expect(try store.snapshot(id) == s)
+        #expect(loaded.findings.contains { $0.rule == "scrape-debris" })
+        // A fresh connection reads the same.
+        #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == s)
+        let run = try #require(try store.latestRun())
+        #expect(run == RunInfo(
+            id: RunID(1), label: "first", recordedAt: "2024-07-01T06:00:00Z", summary: "baseline", trialCount: 2,
+            inputCount: 2, findingCount: s.findings.count, valuesKept: true))
+        // The per-parameter view answers ad-hoc SQL.
+        let lvef = try store.db.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT value_list FROM trial_value WHERE run_id = 1 AND trial_id = ? AND key = 'lvef_min_percent'",
+                arguments: ["NCT00000001"])
+        }
+        #expect(lvef?.contains("Left ventricular ejection fraction") == true)
+    }
+
+    @Test func twoRunsGiveHistoryAndChanges() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let first = snapshot([a])
+        #expect(ChangeSet(from: try store.latest(), to: first).isBaseline)
+        try store.save(first, label: "june")
+        var a2 = a
+        a2.lvef = 55
+        a2.status = .activeNotRecruiting
+        let second = snapshot([a2, b])
+        let changes = ChangeSet(from: try store.latest(), to: second)
+        #expect(changes.summary == "1 trial changed, 1 added, 0 removed; inputs: 1 added, 1 modified")
+        try store.save(second, label: "july", summary: changes.summary)
+        try store.save(snapshot([a2]), label: "august")
+
+        #expect(try store.runs().map(\.label) == ["june", "july", "august"])
+        #expect(try store.runs().map(\.id.rawValue) == [1, 2, 3])
+        #expect(try store.runs()[1].summary == changes.summary)
+        #expect(try store.trialIDs() == ["NCT00000001", "NCT00000002"])
+
+        let history = try store.history(trial: "NCT00000001")
+        #expect(history.entries.count == 3)
+        #expect(history.entries.map { $0.state?["lvef_min_percent"].map(\.csv) } == [["50"], ["55"], ["55"]])
+        #expect(history.steps.map(\.event) == [.added, .changed, .unchanged])
+        let step = try #require(history.steps[1].change)
+        #expect(step.parameters.map(\.key) == ["status", "lvef_min_percent"])
+        #expect(step.parameter("lvef_min_percent")?.old.first?.evidence.first?.quote == "Left ventricular ejection fraction ≥ 50%")
+
+        let other = try store.history(trial: "NCT00000002")
+        #expect(other.steps.map(\.event) == [.absent, .added, .removed])
+        #expect(try store.history(trial: "NCT99999999").isEmpty)
+    }
+
+    @Test func failureInsideSaveLeavesThePreviousSnapshot() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let first = snapshot([a])
+        try store.save(first, label: "good")
+        var a2 = a
+        a2.lvef = 60
+        #expect(throws: (any Error).self) {
+            _ = try store.save(snapshot([a2, b]), label: "killed", recordedAt: nil, summary: nil) { _ in throw Boom() }
+        }
+        #expect(try store.latest() == first)
+        #expect(try store.runs().map(\.label) == ["good"])
+        // The database opens fine and takes the next run.
+        let reopened = try SnapshotStore(path: tmp.dbPath)
+        #expect(try reopened.latest() == first)
+        #expect(try reopened.save(snapshot([a2]), label: "next") == RunID(2))
+        #expect(try reopened.runs().map(\.label) == ["good", "next"])
+    }
+
+    @Test func constraintViolationMidSaveRollsBack() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let first = snapshot([a])
+        try store.save(first, label: "good")
+        // An invalid hash fails after the run row was inserted.
+        var bad = snapshot([a, b])
+        bad.inputs.append(InputFingerprint(path: "zz.xml", sha256: "not-a-hash", size: 1))
+        let error = #expect(throws: StoreError.self) { try store.save(bad, label: "bad") }
+        #expect(error.map { "\($0)" }?.contains("CHECK constraint failed") == true)
+        #expect(try store.latest() == first)
+        #expect(try store.runs().count == 1)
+        let rows = try store.db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_trial") }
+        #expect(rows == 1)
+    }
+
+    @Test func retentionKeepsTheLastRunsValues() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath, keepRuns: 2)
+        for lvef in [40.0, 45, 50, 55] {
+            var s = a
+            s.lvef = lvef
+            try store.save(snapshot([s, b]), label: "lvef \(Display.number(lvef))")
+        }
+        let runs = try store.runs()
+        #expect(runs.map(\.valuesKept) == [false, false, true, true])
+        #expect(runs.map(\.trialCount) == [2, 2, 2, 2])
+        #expect(try store.snapshot(RunID(1)) == nil)
+        #expect(try store.history(trial: "NCT00000001").entries.map(\.run.id.rawValue) == [3, 4])
+        let counts = try store.db.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trial_state")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_input")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT run_id) FROM run_finding")!
+            )
+        }
+        // Trial b is unchanged across runs: stored once. Trial a: one state per kept run.
+        #expect(counts.0 == 3)
+        #expect(counts.1 == 4)
+        #expect(counts.2 <= 2)
+    }
+
+    @Test func parseCacheByContentHash() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        let records = [a.record()]
+        let hash = SnapshotStore.sha256(Array(a.content.utf8))
+        #expect(try store.cachedRecords(sha256: hash) == nil)
+        let summary = InputSummary(file: a.file, format: .ctgovXML, records: 1, warnings: ["w"])
+        try store.cacheRecords(records, sha256: hash, summary: summary)
+        #expect(try store.cachedRecords(sha256: hash) == records)
+        #expect(try store.cachedParse(sha256: hash) == CachedParse(records: records, summary: summary))
+
+        // Another extraction version does not see the entry.
+        let newer = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.1")
+        #expect(try newer.cachedRecords(sha256: hash) == nil)
+
+        // Saving a run prunes entries whose hash is not an input of that run.
+        let other = SnapshotStore.sha256(Array("gone".utf8))
+        try store.cacheRecords([], sha256: other)
+        #expect(try store.cacheCount() == 2)
+        try store.save(snapshot([a]), label: "run")
+        #expect(try store.cacheCount() == 1)
+        #expect(try store.cachedRecords(sha256: hash) == records)
+        // … and entries of another parser version.
+        try newer.save(snapshot([a]), label: "upgrade")
+        #expect(try store.cacheCount() == 0)
+    }
+
+    @Test func relocatedRewritesEveryEvidencePath() throws {
+        var spec = a
+        spec.findings = [debrisFinding(a)]
+        var r = spec.record()
+        r.parameters.criteria = [
+            Criterion(list: .inclusion, heading: nil, number: "1", text: "LVEF ≥ 50%",
+                      evidence: Evidence(file: a.file, locator: "line 40", quote: "LVEF ≥ 50%"))
+        ]
+        // A quote that mentions the path is text, not a location: left alone.
+        r.parameters.titles.append(Measured("See \"file\":\"\(a.file)\"", Evidence(file: a.file, locator: "/x", quote: "file:\(a.file)")))
+        let moved = r.relocated(to: "Archive/2024/study one.xml")
+        #expect(moved.source.file == "Archive/2024/study one.xml")
+        #expect(moved.parameters.thresholds[0].evidence[0].file == "Archive/2024/study one.xml")
+        #expect(moved.parameters.criteria[0].evidence.file == "Archive/2024/study one.xml")
+        #expect(moved.findings[0].evidence[0].file == "Archive/2024/study one.xml")
+        #expect(moved.parameters.titles[1].value == "See \"file\":\"\(a.file)\"")
+        #expect(moved.parameters.titles[1].evidence[0].quote == "file:\(a.file)")
+        let json = String(decoding: try JSONEncoder().encode(moved), as: UTF8.self)
+        #expect(!json.contains("\"file\":\"Input"))
+        #expect(moved.relocated(to: a.file) == r)
+        #expect(r.relocated(to: a.file) == r)
+
+        let parse = CachedParse(records: [r], summary: InputSummary(file: a.file, format: .ctgovXML, records: 1))
+        #expect(parse.relocated(to: "b.xml").summary?.file == "b.xml")
+        #expect(parse.relocated(to: "b.xml").records[0].source.file == "b.xml")
+    }
+
+    @Test func newerSchemaIsRefused() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        try store.db.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
+        let error = #expect(throws: StoreError.self) { try SnapshotStore(path: tmp.dbPath) }
+        #expect(error == .newerVersion(path: tmp.dbPath, unknownMigrations: ["v99"]))
+        #expect(error?.description.contains("newer trialdiff") == true)
+    }
+
+    @Test func corruptFileIsReportedWithAWayOut() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        try FileManager.default.createDirectory(
+            atPath: (tmp.dbPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: tmp.dbPath))
+        let error = #expect(throws: StoreError.self) { try SnapshotStore(path: tmp.dbPath) }
+        guard case .corrupt? = error else {
+            Issue.record("expected .corrupt, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.contains("move it aside") == true)
+        #expect(error?.description.contains("--state") == true)
+    }
+
+    @Test func readOnlyOpenOfAMissingDatabaseSaysSo() {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        #expect(throws: StoreError.notFound(path: tmp.dbPath)) { try SnapshotStore(path: tmp.dbPath, mode: .readOnly) }
+        #expect(!FileManager.default.fileExists(atPath: tmp.dbPath))
+    }
+
+    @Test func readOnlyOpenAfterTheWriterClosed() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let s = snapshot([a, b])
+        do {
+            let store = try SnapshotStore(path: tmp.dbPath)
+            try store.save(s, label: "one")
+        }
+        let reader = try SnapshotStore(path: tmp.dbPath, mode: .readOnly)
+        #expect(try reader.latest() == s)
+        #expect(try reader.runs().map(\.label) == ["one"])
+        #expect(throws: StoreError.self) { try reader.save(s, label: "two") }
+    }
+
+    @Test func writerHoldingTheLockMakesSaveFailWithLocked() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath, busyTimeout: 0.1)
+        let other = try DatabaseQueue(path: tmp.dbPath)
+        try other.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            #expect(throws: StoreError.locked(path: tmp.dbPath)) { try store.save(snapshot([a]), label: "blocked") }
+            try db.execute(sql: "ROLLBACK")
+        }
+        #expect(try store.save(snapshot([a]), label: "after") == RunID(1))
+    }
+}
