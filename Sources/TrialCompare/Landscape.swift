@@ -11,13 +11,29 @@ public struct InputSummary: Codable, Sendable, Hashable {
     public var error: String?
     /// Reader warnings (recovered HTML errors, unknown labels).
     public var warnings: [String]
+    /// SHA-256 of the file's bytes (hex), when it could be read: how runs recognize unchanged
+    /// and renamed inputs.
+    public var sha256: String?
+    /// Size in bytes, when the file could be read.
+    public var size: Int?
 
-    public init(file: String, format: SourceFormat?, records: Int, error: String? = nil, warnings: [String] = []) {
+    public init(
+        file: String, format: SourceFormat?, records: Int, error: String? = nil, warnings: [String] = [],
+        sha256: String? = nil, size: Int? = nil
+    ) {
         self.file = file
         self.format = format
         self.records = records
         self.error = error
         self.warnings = warnings
+        self.sha256 = sha256
+        self.size = size
+    }
+
+    /// The file's fingerprint, when it could be read.
+    public var fingerprint: InputFingerprint? {
+        guard let sha256, let size else { return nil }
+        return InputFingerprint(path: file, sha256: sha256, size: size)
     }
 }
 
@@ -47,6 +63,9 @@ public struct Landscape: Codable, Sendable, Hashable {
     public var findings: [Finding]
     /// Set when the landscape is a selection of the records read.
     public var selection: SelectionSummary?
+    /// What changed since the previous run (set by runs that keep a snapshot store); the
+    /// reports show it in a "What changed" section and in changes.md / changes.json.
+    public var changes: ChangeSet?
 
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).

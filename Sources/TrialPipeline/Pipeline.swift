@@ -4,6 +4,7 @@ import TrialExtraction
 import TrialModel
 import TrialReaders
 import TrialRender
+import TrialStore
 import XMLKit
 
 /// The result of reading one input file.
@@ -16,8 +17,11 @@ public struct FileResult: Sendable {
 /// tested without spawning the executable.
 public enum Pipeline {
     /// Reads and extracts one file. Never throws: a failure is recorded in the summary with a
-    /// message naming the file (and line, where libxml2 gives one).
-    public static func process(path: String, root: URL? = nil, selection: Selection? = nil) -> FileResult {
+    /// message naming the file (and line, where libxml2 gives one). With a `cache`, a file whose
+    /// content was read before (same SHA-256) is not parsed again.
+    public static func process(
+        path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil
+    ) -> FileResult {
         let bytes: [UInt8]
         do {
             let url = root.map { path.hasPrefix("/") ? URL(fileURLWithPath: path) : $0.appendingPathComponent(path) }
@@ -28,18 +32,39 @@ public enum Pipeline {
             let e = ReaderError.unreadable(file: path, reason: reason)
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
         }
-        return process(InputFile(path: path, bytes: bytes), selection: selection)
+        return process(InputFile(path: path, bytes: bytes), selection: selection, cache: cache)
     }
 
-    /// Reads and extracts an in-memory file.
-    public static func process(_ file: InputFile, selection: Selection? = nil) -> FileResult {
+    /// Reads and extracts an in-memory file (see `process(path:root:selection:cache:)`).
+    public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
+        let sha256 = SnapshotStore.sha256(file.bytes)
+        var result: FileResult
+        if let cache, let hit = try? cache.cachedParse(sha256: sha256), let summary = hit.summary {
+            let moved = hit.relocated(to: file.path)
+            result = FileResult(summary: moved.summary ?? summary, records: moved.records)
+        } else {
+            result = parse(file)
+            if let cache, result.summary.error == nil {
+                try? cache.cacheRecords(result.records, sha256: sha256, summary: result.summary)
+            }
+        }
+        result.summary.sha256 = sha256
+        result.summary.size = file.bytes.count
+        if let selection {
+            result.records = result.records.filter { selection.matches($0) }
+        }
+        return result
+    }
+
+    /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
+    static func parse(_ file: InputFile) -> FileResult {
         do {
             let reader = try ReaderRegistry.reader(for: file)
             let sources = try reader.read(file)
             var records: [TrialRecord] = []
+            records.reserveCapacity(sources.count)
             for source in sources {
                 var record = TrialExtractor.extract(source)
-                if let selection, !selection.matches(source, record) { continue }
                 record.findings = FindingRules.check(source, record)
                 records.append(record)
             }
@@ -60,7 +85,7 @@ public enum Pipeline {
     /// unpacking to disk; its entries are reported as `archive.zip/entry.xml`.
     public static func read(
         files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        selection: Selection? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, cache: SnapshotStore? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
@@ -71,8 +96,8 @@ public enum Pipeline {
             func launch() -> Bool {
                 guard let item = work.next() else { return false }
                 switch item {
-                case .path(let path): group.addTask { process(path: path, root: root, selection: selection) }
-                case .memory(let file): group.addTask { process(file, selection: selection) }
+                case .path(let path): group.addTask { process(path: path, root: root, selection: selection, cache: cache) }
+                case .memory(let file): group.addTask { process(file, selection: selection, cache: cache) }
                 case .failed(let result): group.addTask { result }
                 }
                 return true
@@ -92,10 +117,11 @@ public enum Pipeline {
     /// `root`, default the current folder).
     public static func landscape(
         paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        selection: Selection? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, cache: SnapshotStore? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Landscape {
         let (files, missing) = InputCollector.collect(paths, root: root)
-        let results = await read(files: files, root: root, jobs: jobs, selection: selection, progress: progress)
+        let results = await read(
+            files: files, root: root, jobs: jobs, selection: selection, cache: cache, progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import TrialCompare
+import TrialModel
 import TrialRender
+import TrialStore
 
 /// Exit statuses of the `trialdiff` commands.
 public enum CommandStatus: Int32, Sendable {
@@ -9,13 +11,18 @@ public enum CommandStatus: Int32, Sendable {
     case success = 0
     /// At least one input could not be read; the others were reported.
     case inputFailed = 1
-    /// Usage or output error: templates missing or broken, output folder not writable.
+    /// Usage or output error: templates missing or broken, output folder not writable, bad
+    /// acknowledgement file, unusable state database.
     case outputFailed = 2
     /// `check`: an unacknowledged finding at or above `--fail-on` exists.
     case findingsFailed = 3
+    /// `--fail-on-change`: something changed since the previous run (or between OLD and NEW).
+    case changed = 4
+    /// Another run holds the output folder's lock.
+    case locked = 5
 }
 
-/// `trialdiff report`: read, compare, render, write. Messages go to `log` (stderr in the CLI).
+/// `trialdiff report`: read, compare, render, write, remember. Messages go to `logger`.
 public struct ReportCommand: Sendable {
     public var paths: [String]
     public var output: URL
@@ -28,30 +35,79 @@ public struct ReportCommand: Sendable {
     public var ackFile: String?
     /// `--where` selection; nil = every record.
     public var selection: Selection?
+    /// Snapshot database; nil = `<output>/.trialdiff/state.sqlite`.
+    public var statePath: String?
+    /// Compare and say what would change, but write nothing.
+    public var dryRun: Bool
+    /// Exit with `.changed` when anything changed since the previous run.
+    public var failOnChange: Bool
+    /// Seconds to wait for another run's lock on the output folder.
+    public var lockTimeout: Double
 
     public init(
         paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil,
-        selection: Selection? = nil
+        selection: Selection? = nil, statePath: String? = nil, dryRun: Bool = false, failOnChange: Bool = false,
+        lockTimeout: Double = 60
     ) {
-        self.ackFile = ackFile
-        self.selection = selection
         self.paths = paths
         self.output = output
         self.templates = templates
         self.formats = formats
         self.jobs = jobs
         self.root = root
+        self.ackFile = ackFile
+        self.selection = selection
+        self.statePath = statePath
+        self.dryRun = dryRun
+        self.failOnChange = failOnChange
+        self.lockTimeout = lockTimeout
     }
 
-    /// Runs the report and returns the landscape and exit status. Failed inputs are logged one
-    /// error each, naming the file; the valid inputs are reported regardless.
-    public func run(logger: Logger, progress: ProgressLine? = nil) async -> (landscape: Landscape, status: CommandStatus) {
-        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs, selection: selection) { done, total in
-            progress?.update(done: done, total: total)
+    /// The snapshot database path of this run.
+    public var resolvedStatePath: String {
+        statePath ?? output.appendingPathComponent(SnapshotStore.defaultRelativePath).path
+    }
+
+    /// Runs the report and returns the landscape (with its changes) and exit status. Failed
+    /// inputs are logged one error each, naming the file; the valid inputs are reported regardless.
+    public func run(logger: Logger, progress: ProgressLine? = nil, print: (@Sendable (String) -> Void)? = nil)
+        async -> (landscape: Landscape, status: CommandStatus)
+    {
+        var lock: RunLock?
+        if !dryRun {
+            do {
+                lock = try RunLock(folder: output, timeout: lockTimeout) { logger.warning("\($0)") }
+            } catch let error as RunLock.LockError {
+                logger.error("\(error)")
+                if case .busy = error { return (Landscape(records: [], inputs: []), .locked) }
+                return (Landscape(records: [], inputs: []), .outputFailed)
+            } catch {
+                logger.error("\(error)")
+                return (Landscape(records: [], inputs: []), .outputFailed)
+            }
         }
+        defer { withExtendedLifetime(lock) {} }
+
+        let store: SnapshotStore?
+        do {
+            store = try SnapshotStore(
+                path: resolvedStatePath, mode: dryRun ? .readOnly : .readWrite, parserVersion: ParserVersion.current)
+        } catch StoreError.notFound where dryRun {
+            store = nil
+        } catch {
+            logger.error("\(error)")
+            return (Landscape(records: [], inputs: []), .outputFailed)
+        }
+
+        var landscape = await Pipeline.landscape(
+            paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store
+        ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
         for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
+        for input in landscape.inputs {
+            for w in input.warnings { logger.info("\(input.file): \(w)") }
+        }
         do {
             let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
             for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
@@ -59,18 +115,62 @@ public struct ReportCommand: Sendable {
             logger.error("\(error)")
             return (landscape, .outputFailed)
         }
-        for input in landscape.inputs {
-            for w in input.warnings { logger.info("\(input.file): \(w)") }
-        }
+
+        // What changed since the last run. When nothing did, the reports keep describing the
+        // last real change, so an unchanged run rewrites byte-identical files.
+        let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
+        let changes: ChangeSet
+        var display: ChangeSet
         do {
-            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats)
-            let read = landscape.inputs.count - landscape.failures.count
-            logger.notice(
-                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; wrote \(written.joined(separator: ", ")) in \(output.path)")
+            let previous = try store?.latest()
+            changes = ChangeSet(from: previous, to: snapshot)
+            display = changes
+            if let store, let previous, changes.isEmpty {
+                let runs = try store.runs()
+                let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id) : nil
+                display = ChangeSet(from: before, to: previous)
+            }
         } catch {
             logger.error("\(error)")
             return (landscape, .outputFailed)
         }
-        return (landscape, landscape.failures.isEmpty ? .success : .inputFailed)
+        landscape.changes = display
+
+        if dryRun {
+            print?(ChangeText.render(changes))
+            logger.notice("dry run: \(changes.summary); nothing written")
+            return (landscape, status(landscape, changes))
+        }
+        do {
+            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats)
+            if let store, !changes.isEmpty {
+                try store.save(snapshot, label: "report", summary: changes.summary)
+            }
+            let read = landscape.inputs.count - landscape.failures.count
+            logger.notice(
+                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); wrote \(written.joined(separator: ", ")) in \(output.path)")
+        } catch {
+            logger.error("\(error)")
+            return (landscape, .outputFailed)
+        }
+        return (landscape, status(landscape, changes))
     }
+
+    func status(_ landscape: Landscape, _ changes: ChangeSet) -> CommandStatus {
+        if !landscape.failures.isEmpty { return .inputFailed }
+        if failOnChange && !changes.isEmpty { return .changed }
+        return .success
+    }
+}
+
+/// Identifies the code that produced cached records: the executable's size and modification
+/// time, so any rebuild invalidates the parse cache (no version number to forget to bump).
+enum ParserVersion {
+    static let current: String = {
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().path
+        let attributes = (try? FileManager.default.attributesOfItem(atPath: exe)) ?? [:]
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "trialdiff-1/\(size)/\(Int(modified))"
+    }()
 }

@@ -8,7 +8,8 @@ import TrialModel
 /// substring matching on the record's values, except `id` (exact registry ID) and `status`
 /// (exact status, spaces and underscores ignored: `recruiting` does not match "Not yet
 /// recruiting"). Selection applies to each record right after extraction, so unselected
-/// records are never held in memory.
+/// records are never held in memory. Field `condition` matches structured conditions only
+/// (not keywords).
 public struct Selection: Sendable, Hashable, CustomStringConvertible {
     public enum Field: String, Sendable, CaseIterable {
         case condition, intervention, product, sponsor, phase, status, id, text
@@ -62,9 +63,9 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when the record satisfies every clause.
-    public func matches(_ source: SourceRecord, _ record: TrialRecord) -> Bool {
+    public func matches(_ record: TrialRecord) -> Bool {
         clauses.allSatisfy { clause in
-            let candidates = Self.candidates(clause.field, source, record)
+            let candidates = Self.candidates(clause.field, record)
             switch clause.field {
             case .id:
                 return clause.values.contains { v in candidates.contains { $0.lowercased() == v } }
@@ -82,11 +83,14 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
         String(s.lowercased().filter { $0.isLetter || $0.isNumber })
     }
 
-    static func candidates(_ field: Field, _ source: SourceRecord, _ record: TrialRecord) -> [String] {
+    /// The extracted values a clause looks at. Selection works on extracted records (so cached
+    /// records need no re-parse); `text` covers titles, conditions, interventions, sponsors,
+    /// products, outcomes and every criterion.
+    static func candidates(_ field: Field, _ record: TrialRecord) -> [String] {
         let p = record.parameters
         switch field {
         case .condition:
-            return p.conditions.map(\.value) + source.fields(.keyword).map(\.value)
+            return p.conditions.map(\.value)
         case .intervention:
             return p.interventions.map(\.value) + p.products.map(\.value) + p.cellTypes.map(\.value)
                 + p.targets.map(\.value)
@@ -102,7 +106,10 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
         case .id:
             return p.registryIDs.map(\.value.value)
         case .text:
-            return source.fields.map(\.value)
+            return p.titles.map(\.value) + p.conditions.map(\.value) + p.interventions.map(\.value)
+                + p.sponsors.map(\.value) + p.collaborators.map(\.value) + p.products.map(\.value)
+                + p.cellTypes.map(\.value) + p.targets.map(\.value) + p.primaryOutcomes.map(\.value)
+                + p.criteria.map(\.text) + p.registryIDs.map(\.value.value)
         }
     }
 }

@@ -131,6 +131,9 @@ public enum ReportContext {
             ]
         }
         let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial)
+        let groups = landscape.changes.map(ChangesContext.groups) ?? []
+        let changeGroups = ChangesContext.context(groups, esc: esc)
+        let changesByTrial = Dictionary(grouping: groups.filter { !$0.trial.isEmpty }, by: \.trial)
 
         let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
         let trials = landscape.trials.enumerated().map { i, trial in
@@ -138,6 +141,9 @@ public enum ReportContext {
             let items = (findingsByTrial[trial.id.value] ?? []).sorted { $0.severity.rank < $1.severity.rank }
             section["findings"] = positioned(items.map { findingItem($0, esc: esc) })
             section["hasFindings"] = !items.isEmpty
+            let trialChanges = ChangesContext.context(changesByTrial[trial.id.value] ?? [], esc: esc)
+            section["changes"] = trialChanges
+            section["hasChanges"] = !trialChanges.isEmpty
             return section
         }
 
@@ -176,8 +182,9 @@ public enum ReportContext {
             "findings": positioned(findingGroups),
             "hasFindings": !findingGroups.isEmpty,
             "findingSummary": esc(findingSummary(landscape.findings)),
-            "changes": [[String: Any]](),
-            "hasChanges": false,
+            "changes": changeGroups,
+            "hasChanges": landscape.changes != nil,
+            "changeSummary": esc(landscape.changes.map(ChangesContext.summary) ?? ""),
         ]
     }
 

@@ -52,7 +52,7 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
 /// Rendering is pure: the same landscape gives byte-identical output.
 public struct ReportRenderer: Sendable {
     /// Template names (file name without `.mustache`) the renderer needs.
-    public static let requiredTemplates = ["report.md", "report.html"]
+    public static let requiredTemplates = ["report.md", "report.html", "changes.md"]
 
     private let library: MustacheLibrary
 
@@ -112,11 +112,13 @@ public struct ReportRenderer: Sendable {
     }
 
     /// Every file a format writes: JSON and CSV also write the findings (`findings.json`,
-    /// `findings.csv`).
-    public static func fileNames(for format: OutputFormat) -> [String] {
+    /// `findings.csv`); when the landscape carries changes since the previous run, Markdown and
+    /// JSON also write `changes.md` and `changes.json`.
+    public static func fileNames(for format: OutputFormat, withChanges: Bool = true) -> [String] {
         switch format {
-        case .markdown, .html: [fileName(for: format)]
-        case .json: ["trials.json", "findings.json"]
+        case .markdown: withChanges ? ["report.md", "changes.md"] : ["report.md"]
+        case .html: ["report.html"]
+        case .json: withChanges ? ["trials.json", "findings.json", "changes.json"] : ["trials.json", "findings.json"]
         case .csv: ["matrix.csv", "findings.csv"]
         }
     }
@@ -128,7 +130,7 @@ public struct ReportRenderer: Sendable {
 
     /// Renders every file of `format`, in ``fileNames(for:)`` order.
     public func renderFiles(_ landscape: Landscape, as format: OutputFormat) throws -> [(name: String, text: String)] {
-        try Self.fileNames(for: format).map { ($0, try render(landscape, file: $0)) }
+        try Self.fileNames(for: format, withChanges: landscape.changes != nil).map { ($0, try render(landscape, file: $0)) }
     }
 
     /// Renders the output file called `file` (one of the names ``fileNames(for:)`` returns).
@@ -139,6 +141,9 @@ public struct ReportRenderer: Sendable {
         case "trials.json": try TrialsDocument(landscape).encoded()
         case "findings.json": try FindingsDocument(landscape.findings).encoded()
         case "findings.csv": FindingsCSV.render(landscape.findings)
+        case "changes.md": renderTemplate("changes.md", ReportContext.make(landscape, flavor: .markdown))
+        case "changes.json":
+            try ChangesDocument(landscape.changes ?? ChangeSet(isBaseline: true)).encoded()
         default: CSVMatrix.render(landscape.matrix)
         }
     }

@@ -19,9 +19,10 @@ struct TrialDiff: AsyncParsableCommand {
 
             Exit status: 0 success; 1 at least one input could not be read (all others are still \
             reported); 2 usage or output error (bad option, templates missing, output not writable); \
-            3 (check) an unacknowledged finding at or above --fail-on.
+            3 (check) an unacknowledged finding at or above --fail-on; 4 --fail-on-change and \
+            something changed; 5 another run holds the output folder's lock.
             """,
-        subcommands: [Report.self, Check.self, Extract.self],
+        subcommands: [Report.self, Check.self, Diff.self, History.self, Extract.self],
         defaultSubcommand: Report.self
     )
 }
@@ -61,6 +62,18 @@ struct Report: AsyncParsableCommand {
             discussion: "Fields: condition, intervention, product, sponsor, phase, status, id, text. Case-insensitive substring match (id and status match exactly)."))
     var whereClauses: [String] = []
 
+    @Option(help: "Snapshot database of previous runs (default: OUTPUT/.trialdiff/state.sqlite).")
+    var state: String?
+
+    @Flag(help: "Read and compare, print what would change, write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Exit with status 4 when anything changed since the previous run.")
+    var failOnChange = false
+
+    @Option(help: "Seconds to wait when another run holds the output folder's lock.")
+    var lockTimeout: Double = 60
+
     @OptionGroup var options: LogOptions
 
     func validate() throws {
@@ -79,8 +92,11 @@ struct Report: AsyncParsableCommand {
         let command = ReportCommand(
             paths: paths.isEmpty ? ["Input"] : paths, output: URL(fileURLWithPath: output),
             templates: Pipeline.templatesFolder(templates), formats: formatList.compactMap(OutputFormat.init(rawValue:)),
-            jobs: jobs, ackFile: ack, selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses))
-        let (_, status) = await command.run(logger: options.logger, progress: ProgressLine())
+            jobs: jobs, ackFile: ack, selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses),
+            statePath: state, dryRun: dryRun, failOnChange: failOnChange, lockTimeout: lockTimeout)
+        let (_, status) = await command.run(
+            logger: options.logger, progress: ProgressLine(),
+            print: { FileHandle.standardOutput.write(Data($0.utf8)) })
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }
@@ -135,6 +151,60 @@ struct Check: AsyncParsableCommand {
         let command = CheckCommand(
             paths: paths.isEmpty ? ["Input"] : paths, failOn: failOn, format: format, ackFile: ack, jobs: jobs)
         let (_, status) = await command.run(
+            print: { FileHandle.standardOutput.write(Data($0.utf8)) }, logger: options.logger)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two exports (files or folders) and print what changed, without the store.")
+
+    @Argument(help: "The older export (file or folder).")
+    var old: String
+
+    @Argument(help: "The newer export (file or folder).")
+    var new: String
+
+    @Option(name: .shortAndLong, help: "Also write changes.md and changes.json to this folder.")
+    var output: String?
+
+    @Option(help: "Templates folder (default: ./Templates).")
+    var templates: String?
+
+    @Flag(help: "Exit with status 4 when anything changed.")
+    var failOnChange = false
+
+    @OptionGroup var options: LogOptions
+
+    func run() async throws {
+        let command = DiffCommand(
+            old: old, new: new, output: output.map { URL(fileURLWithPath: $0) },
+            templates: Pipeline.templatesFolder(templates), failOnChange: failOnChange)
+        let (_, status) = await command.run(
+            print: { FileHandle.standardOutput.write(Data($0.utf8)) }, logger: options.logger)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the recorded runs, or how one trial's parameters evolved across them.")
+
+    @Argument(help: "A trial ID (e.g. NCT06464679); omit to list the runs.")
+    var trial: String?
+
+    @Option(help: "Snapshot database (default: OUTPUT/.trialdiff/state.sqlite).")
+    var state: String?
+
+    @Option(name: .shortAndLong, help: "Output folder whose snapshot to read.")
+    var output: String = "Output"
+
+    @OptionGroup var options: LogOptions
+
+    func run() async throws {
+        let path = state ?? URL(fileURLWithPath: output).appendingPathComponent(".trialdiff/state.sqlite").path
+        let status = HistoryCommand(statePath: path, trial: trial).run(
             print: { FileHandle.standardOutput.write(Data($0.utf8)) }, logger: options.logger)
         if status != .success { throw ExitCode(status.rawValue) }
     }
