@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", .product(name: "Logging", package: "swift-log"),
+                "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Fixtures")]

@@ -31,6 +31,13 @@ public struct AtomicWriter: Sendable {
         }
     }
 
+    /// Microseconds to pause before each file, from `TRIALDIFF_TEST_WRITE_DELAY_MS`: lets the
+    /// crash-safety test kill a real run in the middle of writing. Zero otherwise.
+    static let testDelay: UInt32 = {
+        guard let ms = ProcessInfo.processInfo.environment["TRIALDIFF_TEST_WRITE_DELAY_MS"].flatMap(UInt32.init) else { return 0 }
+        return ms * 1000
+    }()
+
     /// A file name is safe when it is a single path component without `..` or a leading dot.
     public static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && !name.contains("/") && !name.contains("\\") && !name.hasPrefix(".") && !name.contains("\0")
@@ -40,6 +47,7 @@ public struct AtomicWriter: Sendable {
     @discardableResult
     public func write(_ bytes: [UInt8], to name: String) throws -> Bool {
         guard Self.isSafeName(name) else { throw OutputError.unsafeName(name) }
+        if Self.testDelay > 0 { usleep(Self.testDelay) }
         let target = folder.appendingPathComponent(name)
         if let existing = FileManager.default.contents(atPath: target.path), Array(existing) == bytes { return false }
         let temp = folder.appendingPathComponent(".trialdiff-tmp-\(getpid())-\(name)")

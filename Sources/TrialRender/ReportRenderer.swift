@@ -52,7 +52,7 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
 /// Rendering is pure: the same landscape gives byte-identical output.
 public struct ReportRenderer: Sendable {
     /// Template names (file name without `.mustache`) the renderer needs.
-    public static let requiredTemplates = ["report.md", "report.html", "changes.md"]
+    public static let requiredTemplates = ["report.md", "report.html"]
 
     private let library: MustacheLibrary
 
@@ -141,7 +141,11 @@ public struct ReportRenderer: Sendable {
         case "trials.json": try TrialsDocument(landscape).encoded()
         case "findings.json": try FindingsDocument(landscape.findings).encoded()
         case "findings.csv": FindingsCSV.render(landscape.findings)
-        case "changes.md": renderTemplate("changes.md", ReportContext.make(landscape, flavor: .markdown))
+        case "changes.md":
+            // Optional template: a templates folder copied before it existed still works.
+            library.getTemplate(named: "changes.md") == nil
+                ? "# What changed\n\n" + ChangeText.render(landscape.changes ?? ChangeSet(isBaseline: true))
+                : renderTemplate("changes.md", ReportContext.make(landscape, flavor: .markdown))
         case "changes.json":
             try ChangesDocument(landscape.changes ?? ChangeSet(isBaseline: true)).encoded()
         default: CSVMatrix.render(landscape.matrix)

@@ -31,7 +31,7 @@ import TrialRender
         #expect(errors.contains { $0.contains("empty.xml") && $0.contains("empty") })
         #expect(errors.contains { $0.contains("blob.bin") && $0.contains("binary") })
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == ["findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json"])
+        #expect(written == [".trialdiff", "changes.json", "changes.md", "findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json"])
         let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
     }
@@ -130,8 +130,8 @@ import TrialRender
         defer { dir.remove() }
         let command = ReportCommand(paths: ["Input"], output: dir.url, templates: Repo.templates, root: Repo.root)
         _ = await command.run(logger: CapturedLog().logger)
-        let names = OutputFormat.allCases.flatMap(ReportRenderer.fileNames(for:))
-        #expect(names.count == 6)
+        let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0) }
+        #expect(names.count == 8)
         for name in names {
             let fresh = try Data(contentsOf: dir.url.appendingPathComponent(name))
             let committed = try? Data(contentsOf: Repo.output.appendingPathComponent(name))

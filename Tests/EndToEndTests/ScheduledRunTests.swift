@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialPipeline
+import TrialStore
+
+/// Issue 5: regeneration on a schedule — changes since the last run, unchanged runs, crash safety.
+@Suite struct ScheduledRunTests {
+    static let record = "ctgov-json/NCT03745326.json"
+
+    /// The real record edited the way registries change records: status, enrollment, a threshold
+    /// in the criteria (maximum age 72 → 70) and the last-update date.
+    static func editedCopy() throws -> [UInt8] {
+        var text = try String(contentsOf: Repo.realdata.appendingPathComponent(record), encoding: .utf8)
+        for (old, new) in [
+            ("\"overallStatus\": \"RECRUITING\"", "\"overallStatus\": \"ACTIVE_NOT_RECRUITING\""),
+            ("\"count\": 70", "\"count\": 64"),
+            ("less than or equal to 72 years", "less than or equal to 70 years"),
+            ("\"date\": \"2025-09-24\"", "\"date\": \"2025-11-03\""),
+        ] {
+            #expect(text.contains(old))
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        return Array(text.utf8)
+    }
+
+    func report(_ dir: TempFolder, failOnChange: Bool = false) async -> (Landscape, CommandStatus) {
+        let command = ReportCommand(
+            paths: [dir.url.appendingPathComponent("in").path], output: dir.url.appendingPathComponent("out"),
+            templates: Repo.templates, failOnChange: failOnChange)
+        return await command.run(logger: CapturedLog().logger)
+    }
+
+    @Test func editedExportReportsExactlyTheEditedChanges() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/NCT03745326.json")
+        try dir.copy(realdata: "ctgov-json/NCT05438667.json", as: "in/NCT05438667.json")
+        let (first, _) = await report(dir)
+        #expect(first.changes?.isBaseline == true)
+
+        try dir.write("in/NCT03745326.json", try Self.editedCopy())
+        let (second, status) = await report(dir, failOnChange: true)
+        #expect(status == .changed)
+        let changes = try #require(second.changes)
+        #expect(changes.trialsAdded.isEmpty && changes.trialsRemoved.isEmpty)
+        #expect(changes.trialsChanged.map(\.id) == ["NCT03745326"])
+        let t = try #require(changes.trial("NCT03745326"))
+        #expect(Set(t.parameters.map(\.key)) == ["status", "enrollment", "age_criteria_years", "last_update"])
+        let status2 = try #require(t.parameter("status"))
+        #expect(status2.old.map(\.text) == ["Recruiting"] && status2.new.map(\.text) == ["Active, not recruiting"])
+        #expect(status2.old.first?.evidence.first?.quote == "RECRUITING")
+        #expect(status2.new.first?.evidence.first?.quote == "ACTIVE_NOT_RECRUITING")
+        #expect(t.parameter("enrollment")?.new.first?.csv == "64")
+        #expect(t.parameter("age_criteria_years")?.old.first?.evidence.first?.quote.contains("72 years") == true)
+        #expect(t.parameter("age_criteria_years")?.new.first?.evidence.first?.quote.contains("70 years") == true)
+        #expect(t.parameter("last_update")?.new.first?.csv == "2025-11-03")
+        // The criteria now say 70 while the structured maximum age is still 72: a new finding.
+        #expect(t.findingsNew.map(\.rule) == ["age-mismatch"])
+        #expect(changes.inputs.modified.map(\.path).count == 1)
+
+        let md = try String(contentsOf: dir.url.appendingPathComponent("out/changes.md"), encoding: .utf8)
+        #expect(md.contains("Status: Recruiting → Active, not recruiting"))
+        let report = try String(contentsOf: dir.url.appendingPathComponent("out/report.md"), encoding: .utf8)
+        #expect(report.contains("## What changed"))
+    }
+
+    @Test func unchangedRunWritesIdenticalFilesAndSaysNoChanges() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/a.json")
+        try dir.copy(realdata: "ctgov-xml/NCT00513591.xml", as: "in/b.xml")
+        _ = await report(dir)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("out").path)
+            .filter { !$0.hasPrefix(".") }.sorted()
+        let before = try names.map { try Data(contentsOf: dir.url.appendingPathComponent("out/\($0)")) }
+        let (again, status) = await report(dir, failOnChange: true)
+        #expect(status == .success)
+        #expect(again.changes?.isBaseline == true)  // the reports keep describing the last real change
+        let after = try names.map { try Data(contentsOf: dir.url.appendingPathComponent("out/\($0)")) }
+        #expect(before == after)
+        let store = try SnapshotStore(path: dir.url.appendingPathComponent("out/.trialdiff/state.sqlite").path, mode: .readOnly)
+        #expect(try store.runs().count == 1)
+    }
+
+    @Test func addedRemovedAndRenamedInputs() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/a.json")
+        try dir.copy(realdata: "ctgov-xml/NCT00513591.xml", as: "in/b.xml")
+        _ = await report(dir)
+
+        try FileManager.default.moveItem(
+            at: dir.url.appendingPathComponent("in/a.json"), to: dir.url.appendingPathComponent("in/renamed.json"))
+        let (renamed, _) = await report(dir)
+        #expect(renamed.changes?.hasTrialChanges == false)
+        #expect(renamed.changes?.inputs.renamed.count == 1)
+
+        try FileManager.default.removeItem(at: dir.url.appendingPathComponent("in/b.xml"))
+        let (removed, _) = await report(dir)
+        #expect(removed.changes?.trialsRemoved.map(\.id) == ["NCT00513591"])
+
+        try dir.copy(realdata: "ctgov-xml/NCT00001177.xml", as: "in/c.xml")
+        let (added, _) = await report(dir)
+        #expect(added.changes?.trialsAdded.map(\.id) == ["NCT00001177"])
+        #expect(added.changes?.trialsChanged.isEmpty == true)
+    }
+
+    @Test func diffComparesTwoExportsWithoutTheStore() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "old/NCT03745326.json")
+        try dir.write("new/NCT03745326.json", try Self.editedCopy())
+        let command = DiffCommand(
+            old: dir.url.appendingPathComponent("old").path, new: dir.url.appendingPathComponent("new").path,
+            output: dir.url.appendingPathComponent("out"), templates: Repo.templates, failOnChange: true)
+        let (changes, status) = await command.run(print: { _ in }, logger: CapturedLog().logger)
+        #expect(status == .changed)
+        #expect(Set(changes.trial("NCT03745326")?.parameters.map(\.key) ?? []) == ["status", "enrollment", "age_criteria_years", "last_update"])
+        #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("out/changes.json").path))
+    }
+
+    /// A real `trialdiff report` process killed with SIGKILL while it writes its outputs leaves
+    /// every previous report whole and the previous snapshot current; the next run completes.
+    @Test func killedRunLeavesPreviousReportsAndSnapshotIntact() async throws {
+        let binary = Repo.root.appendingPathComponent(".build/debug/trialdiff")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the trialdiff executable first")
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/NCT03745326.json")
+        let out = dir.url.appendingPathComponent("out")
+
+        func run(delayMS: Int?, killAfter: Double?) throws -> Int32 {
+            let p = Process()
+            p.executableURL = binary
+            p.arguments = ["report", dir.url.appendingPathComponent("in").path, "--output", out.path, "--quiet", "--templates", Repo.templates.path]
+            var env = ProcessInfo.processInfo.environment
+            if let delayMS { env["TRIALDIFF_TEST_WRITE_DELAY_MS"] = "\(delayMS)" }
+            p.environment = env
+            try p.run()
+            if let killAfter {
+                Thread.sleep(forTimeInterval: killAfter)
+                kill(p.processIdentifier, SIGKILL)
+            }
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+
+        #expect(try run(delayMS: nil, killAfter: nil) == 0)
+        let names = ["report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv"]
+        let first = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
+
+        try dir.write("in/NCT03745326.json", try Self.editedCopy())
+        // 8 files × 400 ms: killed while writing, after some files were replaced.
+        _ = try run(delayMS: 400, killAfter: 1.5)
+        let state = out.appendingPathComponent(".trialdiff/state.sqlite").path
+        let store = try SnapshotStore(path: state, mode: .readOnly)
+        #expect(try store.runs().count == 1, "the killed run must not have saved a snapshot")
+        #expect(try store.latest()?.trial("NCT03745326")?["enrollment"].first?.csv == "70")
+        var replaced = 0
+        for (i, name) in names.enumerated() {
+            let now = try Data(contentsOf: out.appendingPathComponent(name))
+            if now != first[i] { replaced += 1 }
+            // Whole files only: JSON files still parse.
+            if name.hasSuffix(".json") { #expect((try? JSONSerialization.jsonObject(with: now)) != nil, "\(name) is broken") }
+        }
+        #expect(replaced < names.count, "the run was not interrupted")
+
+        #expect(try run(delayMS: nil, killAfter: nil) == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".trialdiff-tmp") }
+        #expect(leftovers.isEmpty)
+        let reopened = try SnapshotStore(path: state, mode: .readOnly)
+        #expect(try reopened.runs().count == 2)
+        let md = try String(contentsOf: out.appendingPathComponent("changes.md"), encoding: .utf8)
+        #expect(md.contains("Enrollment: 70 (planned) → 64 (planned)"))
+    }
+}
