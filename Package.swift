@@ -75,8 +75,7 @@ let package = Package(
                 "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -115,9 +115,13 @@ enum AgeExtractor {
     static func fromCriteria(_ criteria: [Criterion], file: String) -> [Measured<AgeRange>] {
         var result: [Measured<AgeRange>] = []
         for criterion in criteria where criterion.list != .exclusion {
+            // A band needs an ASCII number (`Numbers.parse`) and, in its clause, an age word or a
+            // year unit ("age", "years old", "yrs", "岁", "年龄"): without both, no band.
+            guard Prefilter.hasASCIIDigit(criterion.text),
+                  Prefilter.mayContain(criterion.text, ["age", "year", "yr", "岁", "年龄"]) else { continue }
             let buffer = TextBuffer(criterion.text)
             guard let found = firstBand(in: buffer) else { continue }
-            let quote = buffer.substring(found.span).collapsingWhitespace
+            let quote = buffer.substring(found.span).collapsedFast
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
         return result

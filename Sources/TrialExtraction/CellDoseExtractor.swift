@@ -28,7 +28,12 @@ enum CellDoseExtractor {
         for text in texts where sourceKeys.contains(text.key) {
             let buffer = text.buffer
             var hits: [(NSRange, [Double], Int)] = []
-            for m in buffer.matches(scientific) {
+            // `scientific` needs "10" after the multiplication sign; `eNotation` a digit and "cell".
+            let value = text.field.value
+            let mayBeScientific = Prefilter.containsExactly(value, ["10"])
+            let mayBeENotation = Prefilter.hasDigit(value) && Prefilter.mayContain(value, ["cell"])
+            guard mayBeScientific || mayBeENotation else { continue }
+            for m in mayBeScientific ? buffer.matches(scientific) : [] {
                 guard let mantissa = buffer.group(m, 2).flatMap(Numbers.parse),
                       let exponent = buffer.group(m, 3).flatMap({ Int($0) })
                         ?? buffer.group(m, 4).flatMap(Numbers.superscript)
@@ -37,7 +42,7 @@ enum CellDoseExtractor {
                 if let low = buffer.group(m, 1).flatMap(Numbers.parse) { mantissas.insert(low, at: 0) }
                 hits.append((m.range, mantissas, exponent))
             }
-            for m in buffer.matches(eNotation) {
+            for m in mayBeENotation ? buffer.matches(eNotation) : [] {
                 guard let mantissa = buffer.group(m, 1).flatMap(Numbers.parse),
                       let exponent = buffer.group(m, 2).flatMap({ Int($0) }) else { continue }
                 hits.append((m.range, [mantissa], exponent))
@@ -46,7 +51,7 @@ enum CellDoseExtractor {
             for (range, mantissas, exponent) in hits {
                 guard let (unit, quoteRange) = unit(after: range, in: text) else { continue }
                 let evidence = Evidence(file: file, locator: text.locator(at: range.location),
-                                        quote: buffer.substring(quoteRange).collapsingWhitespace)
+                                        quote: buffer.substring(quoteRange).collapsedFast)
                 for mantissa in mantissas {
                     result.appendMerging(Measured(CellDose(mantissa: mantissa, exponent: exponent, unit: unit), evidence))
                 }

@@ -30,7 +30,7 @@ enum CriteriaSplitter {
             default: continue
             }
             for (i, span) in split(text.buffer, defaultList: defaultList).enumerated() {
-                let quote = text.buffer.substring(span.range).collapsingWhitespace
+                let quote = text.buffer.substring(span.range).collapsedFast
                 let locator = "\(text.locator(at: span.range.location)) item \(i + 1)"
                 result.append(Criterion(list: span.list, heading: span.heading, number: span.number, text: quote,
                                         evidence: Evidence(file: file, locator: locator, quote: quote)))
@@ -78,6 +78,50 @@ enum CriteriaSplitter {
     private static let labelOnly = Pattern(#"^(?:eligibility|eligibility\s+criteria|criteria)\s*[:：]?$"#)
 
     private enum HeadingSentence { case subheading, listIntroduction }
+
+    /// Every `lineHeading` alternative names one of these.
+    private static let headingKeywords: [StaticString] = ["inclusion", "exclusion", "eligibility", "criteria", "标准"]
+    /// Every `inlineHeading` alternative names one of these (and needs a colon).
+    private static let inlineHeadingKeywords: [StaticString] = ["inclusion", "exclusion", "标准"]
+
+    /// False when `lineMarker` cannot match at the start of `line`: a line starting with a word
+    /// (an ASCII letter not followed by ".", ")", a space or a tab, and not a roman numeral
+    /// letter) or with ASCII punctuation that starts no marker.
+    private static func mayStartWithMarker(_ line: String) -> Bool {
+        var it = line.utf8.makeIterator()
+        guard let c0 = it.next() else { return false }
+        if c0 >= 0x80 { return true }
+        let isLetter = (c0 >= 0x41 && c0 <= 0x5A) || (c0 >= 0x61 && c0 <= 0x7A)
+        if isLetter {
+            if "ivxIVX".utf8.contains(c0) { return true }
+            guard let c1 = it.next() else { return false }
+            return c1 == 0x2E || c1 == 0x29 || c1 == 0x20 || c1 == 0x09
+        }
+        if c0 >= 0x30 && c0 <= 0x39 { return true }
+        return c0 == 0x2D || c0 == 0x2A || c0 == 0x28
+    }
+
+    /// False when `inlineMarker` cannot match in `line`: every alternative needs a decimal digit,
+    /// an opening parenthesis, a semicolon, or a letter a–h right after white space and before
+    /// "." or ")".
+    private static func mayHaveInlineMarker(_ line: String) -> Bool {
+        var previousMaybeSpace = false
+        var previousLetter = false
+        for s in line.unicodeScalars {
+            let v = s.value
+            if v < 0x80 {
+                if (v >= 0x30 && v <= 0x39) || v == 0x28 || v == 0x3B { return true }
+                if previousLetter && (v == 0x2E || v == 0x29) { return true }
+                previousLetter = previousMaybeSpace && v >= 0x61 && v <= 0x68
+                previousMaybeSpace = v == 0x20 || (v >= 0x09 && v <= 0x0D)
+            } else {
+                if v == 0xFF08 || v == 0xFF1B || s.properties.numericType == .decimal { return true }
+                previousLetter = false
+                previousMaybeSpace = true
+            }
+        }
+        return false
+    }
 
     /// An unnumbered line that works as a heading: an all-capitals label, a sentence introducing an
     /// inclusion or exclusion list, or a "For … participants:" cohort line.
@@ -172,13 +216,17 @@ enum CriteriaSplitter {
             let offset = content.location
             func shifted(_ r: NSRange) -> NSRange { NSRange(location: r.location + offset, length: r.length) }
 
-            if let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length {
+            // Cheap checks first: each pattern below needs a word, a colon or a marker character
+            // that most lines lack (see `Prefilter`).
+            let hasColon = Prefilter.containsExactly(lb.string, [":", "："])
+            if Prefilter.mayContain(lb.string, headingKeywords),
+               let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length {
                 state.applyHeading(lb.substring(h.range(at: 1)))
                 state.endLine(endsSentence: true)
                 continue
             }
-            let leadingMarker = lb.firstMatch(lineMarker, anchored: true)
-            if leadingMarker == nil, let kind = headingSentence(lb, lb.fullRange) {
+            let leadingMarker = mayStartWithMarker(lb.string) ? lb.firstMatch(lineMarker, anchored: true) : nil
+            if leadingMarker == nil, hasColon, let kind = headingSentence(lb, lb.fullRange) {
                 state.applyHeading(lb.string, changesList: kind == .listIntroduction)
                 state.endLine(endsSentence: true)
                 continue
@@ -192,9 +240,10 @@ enum CriteriaSplitter {
                 restStart = m.range.end
             }
             let rest = NSRange(from: restStart, to: lb.length)
-            let headings = lb.matches(inlineHeading, in: rest)
+            let headings = hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
+                ? lb.matches(inlineHeading, in: rest) : []
             for h in headings { tokens.append(.heading(lb.substring(h.range(at: 1)), shifted(h.range))) }
-            for m in lb.matches(inlineMarker, in: rest)
+            for m in (mayHaveInlineMarker(lb.string) ? lb.matches(inlineMarker, in: rest) : [])
             where !headings.contains(where: { NSIntersectionRange($0.range, m.range).length > 0 }) {
                 var marker = inlineMarker(m, lb)
                 marker.range = shifted(marker.range)
@@ -227,8 +276,8 @@ enum CriteriaSplitter {
         return state.spans.compactMap { span in
             let r = buffer.trimmed(span.range)
             guard r.length > 0 else { return nil }
-            let text = buffer.substring(r).collapsingWhitespace
-            if TextBuffer(text).firstMatch(labelOnly) != nil { return nil }
+            let text = buffer.substring(r).collapsedFast
+            if Prefilter.mayContain(text, ["eligibility", "criteria"]), TextBuffer(text).firstMatch(labelOnly) != nil { return nil }
             var s = span
             s.range = r
             return s
@@ -279,7 +328,7 @@ enum CriteriaSplitter {
         mutating func applyHeading(_ raw: String, changesList: Bool = true) {
             close()
             stack.removeAll()
-            var text = raw.collapsingWhitespace
+            var text = raw.collapsedFast
             while let first = text.first, "-–*#•> ".contains(first) { text.removeFirst() }
             while let last = text.last, ":： ".contains(last) { text.removeLast() }
             if changesList {

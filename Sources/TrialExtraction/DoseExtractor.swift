@@ -42,6 +42,8 @@ enum DoseExtractor {
     static func extract(_ texts: [FieldText], file: String) -> [Measured<Dose>] {
         var result: [Measured<Dose>] = []
         for text in texts where sourceKeys.contains(text.key) {
+            guard Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "fludara", "bendamustine"])
+            else { continue }
             let buffer = text.buffer
             let allMentions = buffer.matches(agent)
             guard !allMentions.isEmpty else { continue }

@@ -26,6 +26,8 @@ enum EnrollmentTextExtractor {
     static func extract(_ texts: [FieldText], file: String) -> [Measured<CountRange>] {
         var result: [Measured<CountRange>] = []
         for text in texts where sourceKeys.contains(text.key) {
+            // A count is read from ASCII digits (`Int`) and names people.
+            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, peopleWords) else { continue }
             let buffer = text.buffer
             for m in buffer.matches(count) {
                 guard let low = buffer.group(m, 2).flatMap(parseInt) else { continue }
@@ -39,7 +41,7 @@ enum EnrollmentTextExtractor {
                 guard qualifier.contains("total") || buffer.firstMatch(enrolment, in: sentence) != nil else { continue }
                 let quoteRange = NSRange(from: m.range.location, to: sentence.end)
                 let quote = quoteRange.length <= 240
-                    ? buffer.substring(quoteRange).collapsingWhitespace
+                    ? buffer.substring(quoteRange).collapsedFast
                     : text.context(around: m.range)
                 let evidence = Evidence(file: file, locator: text.locator(at: m.range.location), quote: quote)
                 result.appendMerging(Measured(CountRange(low: low, high: high), evidence))
@@ -47,6 +49,11 @@ enum EnrollmentTextExtractor {
         }
         return result
     }
+
+    private static let peopleWords: [StaticString] = [
+        "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",
+        "men", "cases", "pts",
+    ]
 
     private static func parseInt(_ raw: String) -> Int? { Int(raw.replacingOccurrences(of: ",", with: "")) }
 }

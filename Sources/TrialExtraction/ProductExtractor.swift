@@ -58,7 +58,7 @@ enum ProductExtractor {
         let b = TextBuffer(chainText)
         var result: [String] = []
         for m in b.matches(singleTarget) {
-            let token = b.substring(m.range).collapsingWhitespace
+            let token = b.substring(m.range).collapsedFast
             if token.hasPrefix("KRAS") {
                 let mutations = b.matches(mutation, in: m.range).map { b.substring($0.range) }
                 result.append(contentsOf: mutations.isEmpty ? ["KRAS"] : mutations.map { "KRAS \($0)" })
@@ -87,8 +87,12 @@ enum ProductExtractor {
             func evidence(_ range: NSRange) -> Evidence {
                 Evidence(file: file, locator: text.locator(at: range.location), quote: text.context(around: range))
             }
+            let value = text.field.value
+            let hasCAR = Prefilter.containsExactly(value, ["CAR"])
+            let hasTCR = Prefilter.containsExactly(value, ["TCR"])
+            let chimeric = Prefilter.mayContain(value, ["chimeric"])
             var products: [(Int, String, NSRange)] = []
-            for m in buffer.matches(code) {
+            for m in Prefilter.hasDigit(value) ? buffer.matches(code) : [] {
                 guard let prefix = buffer.group(m, 1), !notProducts.contains(prefix) else { continue }
                 products.append((m.range.location, buffer.substring(m.range), m.range))
             }
@@ -96,14 +100,25 @@ enum ProductExtractor {
 
             var types: [(Int, String, NSRange)] = []
             for (name, pattern) in cellTypes {
+                // Each cell-type pattern needs its acronym (case-sensitive) or its spelled-out words.
+                switch name {
+                case "CAR-NK", "CAR-T": guard hasCAR || chimeric else { continue }
+                case "TCR-T": guard hasTCR || Prefilter.mayContain(value, ["receptor"]) else { continue }
+                case "TIL": guard Prefilter.containsExactly(value, ["TIL"]) || Prefilter.mayContain(value, ["infiltrating"]) else { continue }
+                default: break
+                }
                 types.append(contentsOf: buffer.matches(pattern).map { ($0.range.location, name, $0.range) })
             }
             types.sort { $0.0 < $1.0 }
             addFirstPerValue(types, to: &result.cellTypes, evidence: evidence)
-            addFirstPerValue(buffer.matches(nkCells).map { ($0.range.location, "NK", $0.range) }, to: &nkMentions, evidence: evidence)
+            let mayBeNK = Prefilter.containsExactly(value, ["NK"]) || Prefilter.mayContain(value, ["killer"])
+            addFirstPerValue((mayBeNK ? buffer.matches(nkCells) : []).map { ($0.range.location, "NK", $0.range) }, to: &nkMentions, evidence: evidence)
 
             var found: [(Int, String, NSRange)] = []
-            for pattern in targetContexts {
+            for (i, pattern) in targetContexts.enumerated() {
+                // "anti-…" needs "anti"; the others name CAR/TCR or a chimeric antigen receptor.
+                let possible = i == 0 ? Prefilter.mayContain(value, ["anti"]) : (hasCAR || hasTCR || (i == 1 && chimeric))
+                guard possible else { continue }
                 for m in buffer.matches(pattern) {
                     let r = m.range(at: 1)
                     found.append(contentsOf: targets(in: buffer.substring(r)).map { (r.location, $0, m.range) })

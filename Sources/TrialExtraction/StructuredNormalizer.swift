@@ -58,7 +58,7 @@ enum StructuredNormalizer {
     }
 
     private static func copy(_ f: SourceField, _ record: SourceRecord) -> Measured<String> {
-        Measured(f.value.collapsingWhitespace, record.evidence(f))
+        Measured(f.value.collapsedFast, record.evidence(f))
     }
 
     // MARK: Registry IDs
@@ -95,7 +95,7 @@ enum StructuredNormalizer {
                 if TextBuffer(f.value).firstMatch(ctis) == nil { add(eudract, .eudract, f, normalize: { $0 }) }
                 add(isrctn, .isrctn, f, normalize: compact)
             case .orgStudyID:
-                let value = f.value.collapsingWhitespace
+                let value = f.value.collapsedFast
                 if !value.isEmpty { ids.appendMerging(Measured(TrialID(.sponsor, value), record.evidence(f))) }
             default:
                 break
@@ -150,10 +150,10 @@ enum StructuredNormalizer {
     static func status(_ raw: String) -> TrialStatus? {
         var s = raw.lowercased()
         for ch in ["_", ",", "-", ":"] { s = s.replacingOccurrences(of: ch, with: " ") }
-        s = s.collapsingWhitespace
+        s = s.collapsedFast
         if let hit = statusTable[s] { return hit }
         if let paren = s.firstIndex(of: "(") {
-            return statusTable[String(s[..<paren]).collapsingWhitespace]
+            return statusTable[String(s[..<paren]).collapsedFast]
         }
         return nil
     }
@@ -230,7 +230,7 @@ enum StructuredNormalizer {
 
     /// "All", "Both", "男女均可" → all; "Female", "女" → female; "Male", "男" → male.
     static func sex(_ raw: String) -> Sex? {
-        let s = raw.lowercased().collapsingWhitespace
+        let s = raw.lowercased().collapsedFast
         switch s {
         case "all", "both", "男女均可", "男女", "不限", "male and female", "female and male", "males and females", "all sexes":
             return .all
@@ -291,10 +291,18 @@ enum StructuredNormalizer {
 
     /// "June 30, 2024" → "2024-06-30"; "June 2024" → "2024-06"; "2024-05-28 08:56:14" → "2024-05-28".
     static func isoDate(_ raw: String) -> String? {
-        let collapsed = raw.collapsingWhitespace
-        let b = TextBuffer(qualifier.regex.stringByReplacingMatches(
-            in: collapsed, range: NSRange(location: 0, length: collapsed.utf16.count), withTemplate: " "
-        ).collapsingWhitespace)
+        let collapsed = raw.collapsedFast
+        // Without a qualifier word the replacement is the identity (and `collapsed` is collapsed).
+        let b = Prefilter.mayContain(collapsed, ["anticipated", "estimated", "actual"])
+            ? TextBuffer(qualifier.regex.stringByReplacingMatches(
+                in: collapsed, range: NSRange(location: 0, length: collapsed.utf16.count), withTemplate: " "
+            ).collapsedFast)
+            : TextBuffer(collapsed)
+        // Every pattern is anchored at the start: the numeric ones need a digit (`\d`) there, the
+        // month-name ones a letter (never a digit).
+        let first = b.string.unicodeScalars.first
+        let startsWithDigit = first?.properties.numericType == .decimal
+        let startsWithLetter = !startsWithDigit
         func build(_ y: String?, _ m: Int?, _ d: String?) -> String? {
             guard let y, let year = Int(y), (1900...2200).contains(year) else { return nil }
             guard let m else { return y }
@@ -304,18 +312,18 @@ enum StructuredNormalizer {
             guard (1...31).contains(day) else { return nil }
             return "\(y)-\(mm)-\(day < 10 ? "0\(day)" : "\(day)")"
         }
-        if let m = b.firstMatch(isoLike) { return build(b.group(m, 1), b.group(m, 2).flatMap { Int($0) }, b.group(m, 3)) }
-        if let m = b.firstMatch(chineseDate) { return build(b.group(m, 1), b.group(m, 2).flatMap { Int($0) }, b.group(m, 3)) }
-        if let m = b.firstMatch(monthDayYear), let month = b.group(m, 1).flatMap({ months[$0.lowercased()] }) {
+        if startsWithDigit, let m = b.firstMatch(isoLike) { return build(b.group(m, 1), b.group(m, 2).flatMap { Int($0) }, b.group(m, 3)) }
+        if startsWithDigit, let m = b.firstMatch(chineseDate) { return build(b.group(m, 1), b.group(m, 2).flatMap { Int($0) }, b.group(m, 3)) }
+        if startsWithLetter, let m = b.firstMatch(monthDayYear), let month = b.group(m, 1).flatMap({ months[$0.lowercased()] }) {
             return build(b.group(m, 3), month, b.group(m, 2))
         }
-        if let m = b.firstMatch(dayMonthYear), let month = b.group(m, 2).flatMap({ months[$0.lowercased()] }) {
+        if startsWithDigit, let m = b.firstMatch(dayMonthYear), let month = b.group(m, 2).flatMap({ months[$0.lowercased()] }) {
             return build(b.group(m, 3), month, b.group(m, 1))
         }
-        if let m = b.firstMatch(monthYear), let month = b.group(m, 1).flatMap({ months[$0.lowercased()] }) {
+        if startsWithLetter, let m = b.firstMatch(monthYear), let month = b.group(m, 1).flatMap({ months[$0.lowercased()] }) {
             return build(b.group(m, 2), month, nil)
         }
-        if let m = b.firstMatch(yearOnly) { return build(b.group(m, 1), nil, nil) }
+        if startsWithDigit, let m = b.firstMatch(yearOnly) { return build(b.group(m, 1), nil, nil) }
         return nil
     }
 
@@ -327,8 +335,8 @@ enum StructuredNormalizer {
 
     /// An intervention name without a leading type label ("Drug: Cyclophosphamide" → "Cyclophosphamide").
     static func interventionName(_ raw: String) -> String {
-        let b = TextBuffer(raw.collapsingWhitespace)
-        guard let m = b.firstMatch(interventionType), m.range.end < b.length else { return b.string }
+        let b = TextBuffer(raw.collapsedFast)
+        guard b.string.utf8.contains(0x3A), let m = b.firstMatch(interventionType), m.range.end < b.length else { return b.string }
         return b.substring(NSRange(from: m.range.end, to: b.length))
     }
 }

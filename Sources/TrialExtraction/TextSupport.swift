@@ -36,12 +36,25 @@ struct TextBuffer {
     var length: Int { ns.length }
     var fullRange: NSRange { NSRange(location: 0, length: ns.length) }
 
-    func substring(_ range: NSRange) -> String { ns.substring(with: range) }
+    /// The text of `range` (UTF-16 offsets). Cut from the Swift string by scalar indices (no
+    /// UTF-16 transcoding); a range that splits a surrogate pair goes through `NSString`.
+    func substring(_ range: NSRange) -> String {
+        let utf16 = string.utf16
+        guard range.location >= 0, range.length >= 0, range.location + range.length <= utf16.count else {
+            return ns.substring(with: range)
+        }
+        let start = utf16.index(utf16.startIndex, offsetBy: range.location)
+        let end = utf16.index(start, offsetBy: range.length)
+        guard let s = start.samePosition(in: string.unicodeScalars), let e = end.samePosition(in: string.unicodeScalars) else {
+            return ns.substring(with: range)
+        }
+        return String(string.unicodeScalars[s..<e])
+    }
 
     /// The text of capture group `index`, or nil when the group did not take part in the match.
     func group(_ match: NSTextCheckingResult, _ index: Int) -> String? {
         let r = match.range(at: index)
-        return r.location == NSNotFound ? nil : ns.substring(with: r)
+        return r.location == NSNotFound ? nil : substring(r)
     }
 
     /// All matches in `range` (default: everything). Lookbehinds may look before `range`.
@@ -67,20 +80,25 @@ struct TextBuffer {
 
     /// Ranges of the lines of the text, without their line terminators.
     func lineRanges() -> [NSRange] {
+        // Walks the UTF-8 bytes, counting UTF-16 offsets (no NSString indexing).
         var lines: [NSRange] = []
         var start = 0
-        let n = ns.length
-        var i = 0
-        while i < n {
-            if ns.character(at: i) == 10 {
-                var end = i
-                if end > start, ns.character(at: end - 1) == 13 { end -= 1 }
-                lines.append(NSRange(location: start, length: end - start))
-                start = i + 1
+        var offset = 0
+        var previous: UInt8 = 0
+        var copy = string
+        copy.withUTF8 { bytes in
+            for c in bytes {
+                if c == 10 {
+                    var end = offset
+                    if end > start, previous == 13 { end -= 1 }
+                    lines.append(NSRange(location: start, length: end - start))
+                    start = offset + 1
+                }
+                if c < 0x80 || c >= 0xC0 { offset += c >= 0xF0 ? 2 : 1 }
+                previous = c
             }
-            i += 1
         }
-        lines.append(NSRange(location: start, length: n - start))
+        lines.append(NSRange(location: start, length: offset - start))
         return lines
     }
 
@@ -117,9 +135,22 @@ final class FieldText {
     init(_ field: SourceField) {
         self.field = field
         self.buffer = TextBuffer(field.value)
+        // Line starts as UTF-16 offsets, counted over the UTF-8 bytes (no NSString indexing).
         var starts = [0]
-        let ns = buffer.ns
-        for i in 0..<ns.length where ns.character(at: i) == 10 { starts.append(i + 1) }
+        var value = field.value
+        value.withUTF8 { bytes in
+            var offset = 0
+            for c in bytes {
+                if c < 0x80 {
+                    offset += 1
+                    if c == 10 { starts.append(offset) }
+                } else if c >= 0xF0 {
+                    offset += 2
+                } else if c >= 0xC0 {
+                    offset += 1
+                }
+            }
+        }
         self.lineStarts = starts
     }
 
@@ -132,18 +163,18 @@ final class FieldText {
     /// stays readable yet remains an exact (whitespace-collapsed) substring of the source.
     func context(around range: NSRange, limit: Int = 240) -> String {
         let sentence = sentence(around: range)
-        if sentence.length <= limit { return buffer.substring(sentence).collapsingWhitespace }
+        if sentence.length <= limit { return buffer.substring(sentence).collapsedFast }
         let half = max(0, (limit - range.length) / 2)
         var start = max(sentence.location, range.location - half)
         var end = min(sentence.end, range.end + half)
         while start > sentence.location, !TextBuffer.isSpace(buffer.ns.character(at: start - 1)) { start -= 1 }
         while end < sentence.end, !TextBuffer.isSpace(buffer.ns.character(at: end)) { end += 1 }
-        return buffer.substring(NSRange(from: start, to: end)).collapsingWhitespace
+        return buffer.substring(NSRange(from: start, to: end)).collapsedFast
     }
 
     /// Evidence quoting `range` of this field, located at its line.
     func evidence(file: String, range: NSRange) -> Evidence {
-        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsingWhitespace)
+        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsedFast)
     }
 
     /// 0-based line index of a UTF-16 offset within the field value.
@@ -200,7 +231,7 @@ enum ComparatorText {
 
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
-        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
+        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsedFast
         switch s.replacingOccurrences(of: " ", with: "") {
         case ">/=", "=/>": return .greaterOrEqual
         case "</=", "=/<": return .lessOrEqual
@@ -241,5 +272,121 @@ enum Numbers {
     static func superscript(_ raw: String) -> Int? {
         let map: [Character: Character] = ["⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"]
         return Int(String(raw.compactMap { map[$0] }))
+    }
+}
+
+/// Cheap byte-level checks run before an expensive regular expression: when a check fails the
+/// pattern cannot match, so skipping it changes nothing. Every check is conservative (it may say
+/// "maybe" when the pattern still fails, never "no" when it could match).
+enum Prefilter {
+    /// True when `text` may contain one of `words` ignoring ASCII case, as a case-insensitive ICU
+    /// pattern would see it. `words` are lower-case; non-ASCII bytes compare exactly. Also true
+    /// when the text holds a character whose Unicode case folding yields ASCII letters (ſ, K,
+    /// İ, ß, ẞ, the ﬀ…ﬆ ligatures), so no match a case-insensitive pattern could find is missed.
+    static func mayContain(_ text: String, _ words: [StaticString]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            if hasFoldingSpecials(bytes) { return true }
+            for word in words where contains(bytes, word, ignoringCase: true) { return true }
+            return false
+        }
+    }
+
+    /// True when `text` contains one of `words` exactly (case-sensitive).
+    static func containsExactly(_ text: String, _ words: [StaticString]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in words.contains { contains(bytes, $0, ignoringCase: false) } }
+    }
+
+    /// True when `text` has an ASCII digit.
+    static func hasASCIIDigit(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.contains { $0 >= 0x30 && $0 <= 0x39 } }
+    }
+
+    /// True when `text` has a character `\d` matches (any decimal digit, `\p{Nd}`).
+    static func hasDigit(_ text: String) -> Bool {
+        var text = text
+        let (ascii, nonASCII) = text.withUTF8 { b -> (Bool, Bool) in
+            (b.contains { $0 >= 0x30 && $0 <= 0x39 }, b.contains { $0 >= 0x80 })
+        }
+        if ascii { return true }
+        guard nonASCII else { return false }
+        return text.unicodeScalars.contains { $0.properties.numericType == .decimal }
+    }
+
+    private static func hasFoldingSpecials(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            if c >= 0xC3 {
+                let c1 = i + 1 < n ? b[i + 1] : 0
+                let c2 = i + 2 < n ? b[i + 2] : 0
+                switch c {
+                case 0xC3 where c1 == 0x9F: return true  // ß
+                case 0xC4 where c1 == 0xB0: return true  // İ
+                case 0xC5 where c1 == 0xBF: return true  // ſ
+                case 0xE1 where c1 == 0xBA && c2 == 0x9E: return true  // ẞ
+                case 0xE2 where c1 == 0x84 && (c2 == 0xAA || c2 == 0xAB): return true  // K Å
+                case 0xEF where c1 == 0xAC: return true  // ﬀ … ligatures
+                default: break
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool) -> Bool {
+        let m = word.utf8CodeUnitCount
+        let w = word.utf8Start
+        let n = b.count
+        guard m > 0, n >= m else { return m == 0 }
+        let first = w[0]
+        var i = 0
+        while i <= n - m {
+            var c = b[i]
+            if ignoringCase && c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if c == first {
+                var j = 1
+                while j < m {
+                    var d = b[i + j]
+                    if ignoringCase && d >= 0x41 && d <= 0x5A { d |= 0x20 }
+                    if d != w[j] { break }
+                    j += 1
+                }
+                if j == m { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
+
+extension String {
+    /// `collapsingWhitespace` with a fast path for ASCII text (same result: ASCII white space is
+    /// U+0009…U+000D and U+0020, and "\r\n" is one white-space character either way).
+    var collapsedFast: String {
+        var copy = self
+        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        guard ascii else { return collapsingWhitespace }
+        return copy.withUTF8 { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                var k = 0
+                var pending = false
+                for c in b {
+                    if c == 0x20 || (c >= 0x09 && c <= 0x0D) {
+                        pending = k > 0
+                    } else {
+                        if pending { out[k] = 0x20; k += 1 }
+                        pending = false
+                        out[k] = c
+                        k += 1
+                    }
+                }
+                return k
+            }
+        }
     }
 }

@@ -12,6 +12,10 @@ enum ThresholdExtractor {
         var pattern: Pattern
         /// Maps the matched unit text to the normalized unit.
         var unit: @Sendable (String) -> String
+        /// The pattern can only match when the text has one of these words (`Prefilter`) …
+        var names: [StaticString]
+        /// … and one of these (its unit).
+        var units: [StaticString]
     }
 
     private static let cmp = ComparatorText.pattern
@@ -31,25 +35,26 @@ enum ThresholdExtractor {
     private static let measures: [Measure] = [
         Measure(name: "LVEF",
                 pattern: simple(#"(?:left\s+ventricular\s+)?ejection\s+fraction|\bLVEF\b|\bEF\b"#, "%"),
-                unit: { _ in "%" }),
+                unit: { _ in "%" }, names: ["ejection", "ef"], units: ["%"]),
         Measure(name: "eGFR",
                 pattern: simple(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit),
-                unit: { _ in "mL/min/1.73 m²" }),
+                unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], units: ["ml"]),
         Measure(name: "CrCl",
                 pattern: simple(#"creatinine\s+clearance(?:\s+rate)?|\bCrCl\b|\bCLcr\b|\bCCr\b"#, renalUnit),
-                unit: { $0.contains("1.73") ? "mL/min/1.73 m²" : "mL/min" }),
+                unit: { $0.contains("1.73") ? "mL/min/1.73 m²" : "mL/min" },
+                names: ["creatinine", "crcl", "clcr", "ccr"], units: ["ml"]),
         Measure(name: "body weight",
                 pattern: simple(#"body\s*weight|\bweight\b|体重"#, #"kg\b|公斤"#),
-                unit: { _ in "kg" }),
+                unit: { _ in "kg" }, names: ["weight", "体重"], units: ["kg", "公斤"]),
         Measure(name: "hemoglobin",
                 pattern: simple(#"ha?emoglobin|\bHGB\b|\bHb\b"#, #"g\s*/\s*(?:dL|dl|L|l)\b"#),
-                unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }),
+                unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }, names: ["emoglobin", "hgb", "hb"], units: ["g"]),
         Measure(name: "platelets",
                 pattern: simple(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit),
-                unit: countUnitName),
+                unit: countUnitName, names: ["platelet", "plt"], units: ["/"]),
         Measure(name: "neutrophils",
                 pattern: simple(#"absolute\s+neutrophil\s+count|\bANC\b|neutrophils?(?:\s+count)?"#, countUnit),
-                unit: countUnitName),
+                unit: countUnitName, names: ["neutrophil", "anc"], units: ["/"]),
     ]
 
     @Sendable private static func countUnitName(_ raw: String) -> String {
@@ -80,10 +85,14 @@ enum ThresholdExtractor {
     static func extract(_ criteria: [Criterion], file: String) -> [Measured<Threshold>] {
         var result: [Measured<Threshold>] = []
         for criterion in criteria where criterion.list != .exclusion {
+            // Every limit is read from ASCII digits (`Numbers.parse`, `[0-5]`): none, no limit.
+            guard Prefilter.hasASCIIDigit(criterion.text) else { continue }
             let buffer = TextBuffer(criterion.text)
-            let cohort = cohortName(criterion.heading)
             var found: [(NSRange, Threshold)] = []
             for measure in measures {
+                guard Prefilter.mayContain(criterion.text, measure.names), Prefilter.mayContain(criterion.text, measure.units) else {
+                    continue
+                }
                 for m in buffer.matches(measure.pattern) {
                     guard var comparator = buffer.group(m, 1).flatMap(ComparatorText.parse),
                           let value = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
@@ -91,17 +100,23 @@ enum ThresholdExtractor {
                         comparator = ["less", "lower", "below"].contains(post) ? .lessOrEqual : .greaterOrEqual
                     }
                     let unit = measure.unit(buffer.group(m, 3) ?? "")
-                    found.append((m.range, Threshold(measure: measure.name, comparator: comparator, value: value, unit: unit, cohort: cohort)))
+                    found.append((m.range, Threshold(measure: measure.name, comparator: comparator, value: value, unit: unit, cohort: nil)))
                 }
             }
-            found.append(contentsOf: ecogLimits(buffer, cohort: cohort))
-            if criterion.text.range(of: "ULN", options: .caseInsensitive) != nil
-                || criterion.text.range(of: "upper limit", options: .caseInsensitive) != nil {
-                found.append(contentsOf: liverLimits(buffer, cohort: cohort))
+            if Prefilter.mayContain(criterion.text, ["ecog", "eastern"]) {
+                found.append(contentsOf: ecogLimits(buffer, cohort: nil))
             }
+            if Prefilter.mayContain(criterion.text, ["uln", "upper limit"]),
+               criterion.text.range(of: "ULN", options: .caseInsensitive) != nil
+                || criterion.text.range(of: "upper limit", options: .caseInsensitive) != nil {
+                found.append(contentsOf: liverLimits(buffer, cohort: nil))
+            }
+            guard !found.isEmpty else { continue }
+            let cohort = cohortName(criterion.heading)
+            if cohort != nil { for i in found.indices { found[i].1.cohort = cohort } }
             found.sort { $0.0.location < $1.0.location }
             for (range, threshold) in found {
-                let quote = buffer.substring(range).collapsingWhitespace
+                let quote = buffer.substring(range).collapsedFast
                 result.appendMerging(Measured(threshold, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
             }
         }
@@ -115,16 +130,23 @@ enum ThresholdExtractor {
         guard let heading else { return nil }
         let lower = heading.lowercased()
         if lower.contains("common") || lower.contains("general") { return nil }
-        if lower.range(of: #"criteri(a|on)\s+(for|of|in)\s+\S"#, options: .regularExpression) != nil { return heading }
-        if lower.range(of: #"criteri(a|on)\s*[-–(]?\s*(stage|part|cohort|arm|phase|group|step)\b"#, options: .regularExpression) != nil {
-            return heading
-        }
-        if lower.range(of: #"^(cohort|arm|part|group)\b"#, options: .regularExpression) != nil { return heading }
-        if lower.hasPrefix("for "), lower.range(of: #"inclu|exclu|criteri|eligib"#, options: .regularExpression) == nil {
+        let b = TextBuffer(lower)
+        if b.firstMatch(cohortCriteriaFor) != nil { return heading }
+        if b.firstMatch(cohortCriteriaPart) != nil { return heading }
+        if b.firstMatch(cohortLabel) != nil { return heading }
+        if lower.hasPrefix("for "), b.firstMatch(listWords) == nil {
             return heading
         }
         return nil
     }
+
+    // `cohortName` patterns, compiled once (matched case-sensitively on the lower-cased heading,
+    // as `String.range(of:options: .regularExpression)` did).
+    private static let cohortCriteriaFor = Pattern(#"criteri(a|on)\s+(for|of|in)\s+\S"#, caseSensitive: true)
+    private static let cohortCriteriaPart = Pattern(
+        #"criteri(a|on)\s*[-–(]?\s*(stage|part|cohort|arm|phase|group|step)\b"#, caseSensitive: true)
+    private static let cohortLabel = Pattern(#"^(cohort|arm|part|group)\b"#, caseSensitive: true)
+    private static let listWords = Pattern(#"inclu|exclu|criteri|eligib"#, caseSensitive: true)
 
     private static func ecogLimits(_ buffer: TextBuffer, cohort: String?) -> [(NSRange, Threshold)] {
         buffer.matches(ecog).compactMap { m in

@@ -14,6 +14,40 @@ public struct CTGovXMLReader: TrialReader {
     }
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
+        var records: [SourceRecord] = []
+        try forEachRecord(file) { records.append($0) }
+        return records
+    }
+
+    /// Reads the file record by record with libxml2's streaming reader: each `<clinical_study>`
+    /// is handed to `body` as soon as it closes, and no document tree is built, so a
+    /// `<search_results>` bundle of any size is read in flat memory.
+    ///
+    /// Produces exactly the records of `readWithDOM` (same fields, values, locators and order).
+    /// When the stream reports any error, the file is read again with the DOM parser, which
+    /// yields the canonical error (or, for errors libxml2 recovers from, the remaining records).
+    public func forEachRecord(_ file: InputFile, _ body: (SourceRecord) throws -> Void) throws {
+        var delivered = 0
+        let summary: XMLRecordStream.Summary
+        do {
+            summary = try XMLRecordStream.read(xml: file.bytes, file: file.path, capture: Self.capture) { study in
+                let r = record(study, file: file.path, index: delivered)
+                delivered += 1
+                try body(r)
+            }
+        } catch let error as XMLKitError {
+            if case .empty = error { throw error }
+            for r in try readWithDOM(file).dropFirst(delivered) { try body(r) }
+            return
+        }
+        if summary.records == 0 {
+            throw ReaderError.notATrialRecord(file: file.path, detail: "no <clinical_study> element in <\(summary.rootName)>")
+        }
+    }
+
+    /// The DOM-based reader (the whole document parsed into a libxml2 tree): the reference the
+    /// streaming reader is tested against, and the fallback when the stream reports an error.
+    func readWithDOM(_ file: InputFile) throws -> [SourceRecord] {
         let document = try XMLDocument(xml: file.bytes, file: file.path)
         guard let root = document.root else { throw ReaderError.empty(file: file.path) }
         let studies = root.name == "clinical_study" ? [root] : root.descendants { $0.name == "clinical_study" }
@@ -23,13 +57,36 @@ public struct CTGovXMLReader: TrialReader {
         return studies.enumerated().map { index, study in record(study, file: file.path, index: index) }
     }
 
-    func record(_ study: XMLElement, file: String, index: Int) -> SourceRecord {
+    /// The parts of a `<clinical_study>` that `record` reads: every element it visits (with its
+    /// text where it reads the text) and the enrollment type attribute.
+    static let capture = XMLRecordStream.Capture(
+        record: "clinical_study",
+        elements: [
+            "id_info", "sponsors", "sponsors/lead_sponsor", "sponsors/collaborator", "arm_group", "intervention",
+            "primary_outcome", "secondary_outcome", "eligibility", "location_countries",
+        ],
+        text: [
+            "id_info/nct_id", "id_info/org_study_id", "id_info/secondary_id", "id_info/nct_alias",
+            "brief_title", "official_title", "acronym", "sponsors/lead_sponsor/agency", "sponsors/collaborator/agency",
+            "brief_summary", "brief_summary/textblock", "detailed_description", "detailed_description/textblock",
+            "overall_status", "start_date", "completion_date", "primary_completion_date", "last_update_posted",
+            "lastchanged_date", "study_first_posted", "firstreceived_date", "verification_date", "study_type", "phase",
+            "enrollment", "condition", "keyword", "arm_group/description", "arm_group/description/textblock",
+            "intervention/intervention_name", "intervention/description", "intervention/description/textblock",
+            "primary_outcome/measure", "secondary_outcome/measure",
+            "eligibility/criteria", "eligibility/criteria/textblock", "eligibility/gender", "eligibility/minimum_age",
+            "eligibility/maximum_age", "eligibility/healthy_volunteers", "location_countries/country",
+        ],
+        attributes: ["enrollment": ["type"]]
+    )
+
+    func record<Element: CTGovElement>(_ study: Element, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        func add(_ key: FieldKey, _ element: XMLElement?) {
+        func add(_ key: FieldKey, _ element: Element?) {
             guard let element else { return }
             r.add(key, element.text, locator: element.path, line: element.line)
         }
-        func addText(_ key: FieldKey, _ element: XMLElement?) {
+        func addText(_ key: FieldKey, _ element: Element?) {
             guard let element else { return }
             let block = element.child("textblock") ?? element
             r.addText(key, block.text, locator: block.path, line: block.line)
@@ -82,6 +139,28 @@ public struct CTGovXMLReader: TrialReader {
         return r
     }
 }
+
+/// What `CTGovXMLReader.record` needs of an element: the DOM element and the streamed copy both
+/// provide it, so both readers build records with the same code.
+protocol CTGovElement {
+    var text: String { get }
+    var path: String { get }
+    var line: Int { get }
+    func child(_ name: String) -> Self?
+    func children(_ name: String) -> [Self]
+    func attribute(_ name: String) -> String?
+}
+
+extension CTGovElement {
+    func descend(_ names: String...) -> Self? {
+        var current: Self? = self
+        for n in names { current = current?.child(n) }
+        return current
+    }
+}
+
+extension XMLElement: CTGovElement {}
+extension XMLCapturedElement: CTGovElement {}
 
 /// ClinicalTrials.gov RSS search feeds: each `<item>` is a partial record (ID, title, and the
 /// condition, interventions, sponsor and status listed in its description). An empty feed
