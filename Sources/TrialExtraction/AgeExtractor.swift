@@ -121,7 +121,7 @@ enum AgeExtractor {
                   Prefilter.mayContain(criterion.text, ["age", "year", "yr", "岁", "年龄"]) else { continue }
             let buffer = TextBuffer(criterion.text)
             guard let found = firstBand(in: buffer) else { continue }
-            let quote = buffer.substring(found.span).collapsedFast
+            let quote = buffer.substring(found.span).collapsingWhitespace
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
         return result

@@ -51,7 +51,7 @@ enum CellDoseExtractor {
             for (range, mantissas, exponent) in hits {
                 guard let (unit, quoteRange) = unit(after: range, in: text) else { continue }
                 let evidence = Evidence(file: file, locator: text.locator(at: range.location),
-                                        quote: buffer.substring(quoteRange).collapsedFast)
+                                        quote: buffer.substring(quoteRange).collapsingWhitespace)
                 for mantissa in mantissas {
                     result.appendMerging(Measured(CellDose(mantissa: mantissa, exponent: exponent, unit: unit), evidence))
                 }

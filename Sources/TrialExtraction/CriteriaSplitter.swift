@@ -30,7 +30,7 @@ enum CriteriaSplitter {
             default: continue
             }
             for (i, span) in split(text.buffer, defaultList: defaultList).enumerated() {
-                let quote = text.buffer.substring(span.range).collapsedFast
+                let quote = text.buffer.substring(span.range).collapsingWhitespace
                 let locator = "\(text.locator(at: span.range.location)) item \(i + 1)"
                 result.append(Criterion(list: span.list, heading: span.heading, number: span.number, text: quote,
                                         evidence: Evidence(file: file, locator: locator, quote: quote)))
@@ -276,7 +276,7 @@ enum CriteriaSplitter {
         return state.spans.compactMap { span in
             let r = buffer.trimmed(span.range)
             guard r.length > 0 else { return nil }
-            let text = buffer.substring(r).collapsedFast
+            let text = buffer.substring(r).collapsingWhitespace
             if Prefilter.mayContain(text, ["eligibility", "criteria"]), TextBuffer(text).firstMatch(labelOnly) != nil { return nil }
             var s = span
             s.range = r
@@ -328,7 +328,7 @@ enum CriteriaSplitter {
         mutating func applyHeading(_ raw: String, changesList: Bool = true) {
             close()
             stack.removeAll()
-            var text = raw.collapsedFast
+            var text = raw.collapsingWhitespace
             while let first = text.first, "-–*#•> ".contains(first) { text.removeFirst() }
             while let last = text.last, ":： ".contains(last) { text.removeLast() }
             if changesList {

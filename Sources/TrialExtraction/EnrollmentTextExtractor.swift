@@ -41,7 +41,7 @@ enum EnrollmentTextExtractor {
                 guard qualifier.contains("total") || buffer.firstMatch(enrolment, in: sentence) != nil else { continue }
                 let quoteRange = NSRange(from: m.range.location, to: sentence.end)
                 let quote = quoteRange.length <= 240
-                    ? buffer.substring(quoteRange).collapsedFast
+                    ? buffer.substring(quoteRange).collapsingWhitespace
                     : text.context(around: m.range)
                 let evidence = Evidence(file: file, locator: text.locator(at: m.range.location), quote: quote)
                 result.appendMerging(Measured(CountRange(low: low, high: high), evidence))

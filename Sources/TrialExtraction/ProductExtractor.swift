@@ -58,7 +58,7 @@ enum ProductExtractor {
         let b = TextBuffer(chainText)
         var result: [String] = []
         for m in b.matches(singleTarget) {
-            let token = b.substring(m.range).collapsedFast
+            let token = b.substring(m.range).collapsingWhitespace
             if token.hasPrefix("KRAS") {
                 let mutations = b.matches(mutation, in: m.range).map { b.substring($0.range) }
                 result.append(contentsOf: mutations.isEmpty ? ["KRAS"] : mutations.map { "KRAS \($0)" })

@@ -58,7 +58,7 @@ enum StructuredNormalizer {
     }
 
     private static func copy(_ f: SourceField, _ record: SourceRecord) -> Measured<String> {
-        Measured(f.value.collapsedFast, record.evidence(f))
+        Measured(f.value.collapsingWhitespace, record.evidence(f))
     }
 
     // MARK: Registry IDs
@@ -95,7 +95,7 @@ enum StructuredNormalizer {
                 if TextBuffer(f.value).firstMatch(ctis) == nil { add(eudract, .eudract, f, normalize: { $0 }) }
                 add(isrctn, .isrctn, f, normalize: compact)
             case .orgStudyID:
-                let value = f.value.collapsedFast
+                let value = f.value.collapsingWhitespace
                 if !value.isEmpty { ids.appendMerging(Measured(TrialID(.sponsor, value), record.evidence(f))) }
             default:
                 break
@@ -150,10 +150,10 @@ enum StructuredNormalizer {
     static func status(_ raw: String) -> TrialStatus? {
         var s = raw.lowercased()
         for ch in ["_", ",", "-", ":"] { s = s.replacingOccurrences(of: ch, with: " ") }
-        s = s.collapsedFast
+        s = s.collapsingWhitespace
         if let hit = statusTable[s] { return hit }
         if let paren = s.firstIndex(of: "(") {
-            return statusTable[String(s[..<paren]).collapsedFast]
+            return statusTable[String(s[..<paren]).collapsingWhitespace]
         }
         return nil
     }
@@ -230,7 +230,7 @@ enum StructuredNormalizer {
 
     /// "All", "Both", "男女均可" → all; "Female", "女" → female; "Male", "男" → male.
     static func sex(_ raw: String) -> Sex? {
-        let s = raw.lowercased().collapsedFast
+        let s = raw.lowercased().collapsingWhitespace
         switch s {
         case "all", "both", "男女均可", "男女", "不限", "male and female", "female and male", "males and females", "all sexes":
             return .all
@@ -291,12 +291,12 @@ enum StructuredNormalizer {
 
     /// "June 30, 2024" → "2024-06-30"; "June 2024" → "2024-06"; "2024-05-28 08:56:14" → "2024-05-28".
     static func isoDate(_ raw: String) -> String? {
-        let collapsed = raw.collapsedFast
+        let collapsed = raw.collapsingWhitespace
         // Without a qualifier word the replacement is the identity (and `collapsed` is collapsed).
         let b = Prefilter.mayContain(collapsed, ["anticipated", "estimated", "actual"])
             ? TextBuffer(qualifier.regex.stringByReplacingMatches(
                 in: collapsed, range: NSRange(location: 0, length: collapsed.utf16.count), withTemplate: " "
-            ).collapsedFast)
+            ).collapsingWhitespace)
             : TextBuffer(collapsed)
         // Every pattern is anchored at the start: the numeric ones need a digit (`\d`) there, the
         // month-name ones a letter (never a digit).
@@ -335,7 +335,7 @@ enum StructuredNormalizer {
 
     /// An intervention name without a leading type label ("Drug: Cyclophosphamide" → "Cyclophosphamide").
     static func interventionName(_ raw: String) -> String {
-        let b = TextBuffer(raw.collapsedFast)
+        let b = TextBuffer(raw.collapsingWhitespace)
         guard b.string.utf8.contains(0x3A), let m = b.firstMatch(interventionType), m.range.end < b.length else { return b.string }
         return b.substring(NSRange(from: m.range.end, to: b.length))
     }

@@ -163,18 +163,18 @@ final class FieldText {
     /// stays readable yet remains an exact (whitespace-collapsed) substring of the source.
     func context(around range: NSRange, limit: Int = 240) -> String {
         let sentence = sentence(around: range)
-        if sentence.length <= limit { return buffer.substring(sentence).collapsedFast }
+        if sentence.length <= limit { return buffer.substring(sentence).collapsingWhitespace }
         let half = max(0, (limit - range.length) / 2)
         var start = max(sentence.location, range.location - half)
         var end = min(sentence.end, range.end + half)
         while start > sentence.location, !TextBuffer.isSpace(buffer.ns.character(at: start - 1)) { start -= 1 }
         while end < sentence.end, !TextBuffer.isSpace(buffer.ns.character(at: end)) { end += 1 }
-        return buffer.substring(NSRange(from: start, to: end)).collapsedFast
+        return buffer.substring(NSRange(from: start, to: end)).collapsingWhitespace
     }
 
     /// Evidence quoting `range` of this field, located at its line.
     func evidence(file: String, range: NSRange) -> Evidence {
-        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsedFast)
+        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsingWhitespace)
     }
 
     /// 0-based line index of a UTF-16 offset within the field value.
@@ -231,7 +231,7 @@ enum ComparatorText {
 
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
-        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsedFast
+        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
         switch s.replacingOccurrences(of: " ", with: "") {
         case ">/=", "=/>": return .greaterOrEqual
         case "</=", "=/<": return .lessOrEqual
@@ -361,32 +361,5 @@ enum Prefilter {
             i += 1
         }
         return false
-    }
-}
-
-extension String {
-    /// `collapsingWhitespace` with a fast path for ASCII text (same result: ASCII white space is
-    /// U+0009…U+000D and U+0020, and "\r\n" is one white-space character either way).
-    var collapsedFast: String {
-        var copy = self
-        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
-        guard ascii else { return collapsingWhitespace }
-        return copy.withUTF8 { b in
-            String(unsafeUninitializedCapacity: b.count) { out in
-                var k = 0
-                var pending = false
-                for c in b {
-                    if c == 0x20 || (c >= 0x09 && c <= 0x0D) {
-                        pending = k > 0
-                    } else {
-                        if pending { out[k] = 0x20; k += 1 }
-                        pending = false
-                        out[k] = c
-                        k += 1
-                    }
-                }
-                return k
-            }
-        }
     }
 }

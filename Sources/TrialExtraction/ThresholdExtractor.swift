@@ -116,7 +116,7 @@ enum ThresholdExtractor {
             if cohort != nil { for i in found.indices { found[i].1.cohort = cohort } }
             found.sort { $0.0.location < $1.0.location }
             for (range, threshold) in found {
-                let quote = buffer.substring(range).collapsedFast
+                let quote = buffer.substring(range).collapsingWhitespace
                 result.appendMerging(Measured(threshold, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
             }
         }

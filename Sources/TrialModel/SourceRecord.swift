@@ -130,7 +130,34 @@ public struct SourceRecord: Codable, Sendable, Hashable {
 
 extension String {
     /// Runs of whitespace (including newlines and no-break spaces) collapsed to one space, trimmed.
+    /// ASCII text (most registry text) takes a byte-level path; the rest walks Characters.
     public var collapsingWhitespace: String {
+        var copy = self
+        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        guard ascii else { return collapsingWhitespaceCharacters }
+        return copy.withUTF8 { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                var k = 0
+                var pending = false
+                for c in b {
+                    if c == 0x20 || (c >= 0x09 && c <= 0x0D) {
+                        pending = k > 0
+                    } else {
+                        if pending {
+                            out[k] = 0x20
+                            k += 1
+                        }
+                        pending = false
+                        out[k] = c
+                        k += 1
+                    }
+                }
+                return k
+            }
+        }
+    }
+
+    private var collapsingWhitespaceCharacters: String {
         var out = ""
         out.reserveCapacity(utf8.count)
         var pendingSpace = false

@@ -84,6 +84,9 @@ public final class SnapshotStore: Sendable {
         switch mode {
         case .readWrite:
             config.journalMode = .wal
+            // WAL + NORMAL: no fsync per parse-cache insert; a killed process still never leaves
+            // a half transaction (only a power loss can drop the last commits, never corrupt).
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)

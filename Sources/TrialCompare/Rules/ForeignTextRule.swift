@@ -53,7 +53,16 @@ struct ForeignTextRule: RecordRule {
         var findings: [Finding] = []
         let trial = record.primaryID.value
         let subject = Self.vocabulary(source, keys: [.title, .officialTitle, .condition, .keyword])
-        let ownText = Self.normalizedCodes(source.fields.filter { $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified }.map(\.value).joined(separator: " "))
+        // Built only when a criterion names a code (rare): normalizing all text is the costly part.
+        var ownTextCache: String?
+        func ownText() -> String {
+            if let ownTextCache { return ownTextCache }
+            let text = Self.normalizedCodes(
+                source.fields.filter { $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified }
+                    .map(\.value).joined(separator: " "))
+            ownTextCache = text
+            return text
+        }
         let ownProducts = record.parameters.products.map(\.value) + record.parameters.interventions.map(\.value)
 
         for criterion in record.parameters.criteria {
@@ -63,7 +72,7 @@ struct ForeignTextRule: RecordRule {
                     guard let code = m.group(1) else { continue }
                     let prefix = String(code.prefix(while: { $0.isLetter })).uppercased()
                     guard code.first?.isUppercase == true, !Self.notProducts.contains(prefix) else { continue }
-                    if ownText.contains(Self.normalizedCode(code)) { continue }
+                    if ownText().contains(Self.normalizedCode(code)) { continue }
                     if Self.priorUse.matches(m.before(60)) { continue }
                     let products = RuleText.list(record.parameters.products.map(\.value).map(RuleText.quoted))
                     let own = products.isEmpty ? "the interventions listed" : products

@@ -31,14 +31,26 @@ struct ScrapeDebrisRule: RecordRule {
         var escapeEvidence: [Evidence] = []
         var escapeFields: [String] = []
         let markdownNative = source.format == .ctgovJSON
+        // Navigation and form text only exists in scraped pages, not in registry exports.
+        let scraped = [.plainText, .registryHTML, .chictrHTML].contains(source.format)
         for field in source.fields {
-            for m in Self.placeholder.matches(in: field.value) {
+            // Cheap byte checks first: most fields contain none of the characters the patterns need.
+            var hasBrace = false, hasEntity = false, hasBackslash = false
+            for b in field.value.utf8 {
+                switch b {
+                case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "_"): hasBrace = true
+                case UInt8(ascii: "&"), UInt8(ascii: "<"): hasEntity = true
+                case UInt8(ascii: "\\"): hasBackslash = true
+                default: break
+                }
+            }
+            for m in hasBrace ? Self.placeholder.matches(in: field.value) : [] {
                 let message = "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
                 findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
                                         evidence: [RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())]))
             }
-            var escapes = Self.entityOrTag.matches(in: field.value)
-            if !markdownNative { escapes += Self.backslashEscape.matches(in: field.value) }
+            var escapes = hasEntity ? Self.entityOrTag.matches(in: field.value) : []
+            if !markdownNative && hasBackslash { escapes += Self.backslashEscape.matches(in: field.value) }
             escapes.sort { $0.range.location < $1.range.location }
             for m in escapes {
                 let snippet = Self.token(around: m)
@@ -48,7 +60,8 @@ struct ScrapeDebrisRule: RecordRule {
                 let name = Self.name(field.key)
                 if !escapeFields.contains(name) { escapeFields.append(name) }
             }
-            for line in field.value.split(separator: "\n") where Self.navigation.matches(String(line)) {
+            for line in scraped ? field.value.split(separator: "\n") : []
+            where line.utf8.count <= 80 && Self.navigation.matches(String(line)) {
                 let text = String(line).collapsingWhitespace
                 let offset = (field.value as NSString).range(of: String(line)).location
                 navigation.append((text, RuleText.evidence(source, field, offset: offset == NSNotFound ? 0 : offset, quote: text)))
