@@ -68,3 +68,23 @@ import TrialModel
         #expect(records.map(\.index) == [0, 1])
     }
 }
+
+/// The streaming reader (xmlTextReader) must give exactly the records the DOM reader gives:
+/// same fields, values, XPath locators and order, on every real XML record.
+@Suite struct StreamingReaderEquivalenceTests {
+    static let xmlFiles: [String] = {
+        let dir = RealData.root.appendingPathComponent("ctgov-xml")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".xml") }.sorted().map { "ctgov-xml/" + $0 } + ["versions/NCT00513591_redownloaded.xml"]
+    }()
+
+    @Test(arguments: xmlFiles)
+    func streamedRecordsEqualDOMRecords(_ relative: String) throws {
+        let file = try RealData.file(relative)
+        let reader = CTGovXMLReader()
+        let streamed = try reader.read(file)
+        let dom = try reader.readWithDOM(file)
+        #expect(streamed == dom)
+        #expect(!streamed.isEmpty)
+    }
+}
