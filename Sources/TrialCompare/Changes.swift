@@ -69,7 +69,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
                 let cell = row.cells[i]
                 if row.key == "title" { title = cell.text }
                 guard !cell.isEmpty else { continue }
-                parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values.map(RecordedValue.init)))
+                parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values))
             }
             trials.append(SnapshotTrial(id: id, title: title, parameters: parameters))
         }
@@ -81,11 +81,6 @@ public struct Snapshot: Codable, Sendable, Hashable {
 
     /// Findings about trial `id`.
     public func findings(for id: String) -> [Finding] { findings.filter { $0.trial == id } }
-}
-
-extension RecordedValue {
-    /// The recorded form of a matrix cell value.
-    public init(_ cell: CellValue) { self.init(text: cell.text, csv: cell.csv, evidence: cell.evidence) }
 }
 
 /// How snapshots are compared.

@@ -1,20 +1,5 @@
 import TrialModel
 
-/// One value in a matrix cell, with the evidence behind it.
-public struct CellValue: Codable, Sendable, Hashable {
-    /// Human text, e.g. "≥ 50 %" or "300 mg/m²/day, days −5, −4, −3".
-    public var text: String
-    /// Machine value for CSV, e.g. "50" or "-5;-4;-3"; unit is in the column name.
-    public var csv: String
-    public var evidence: [Evidence]
-
-    public init(text: String, csv: String, evidence: [Evidence]) {
-        self.text = text
-        self.csv = csv
-        self.evidence = evidence
-    }
-}
-
 /// The values of one parameter for one trial; empty = not stated.
 public struct MatrixCell: Codable, Sendable, Hashable {
     public var values: [CellValue]

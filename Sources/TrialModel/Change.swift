@@ -5,15 +5,15 @@
 /// list is in a deterministic order, so the same two snapshots always give the same JSON and the
 /// same report text.
 
-/// One value of a parameter as a run recorded it: the display text, the machine (CSV) value and
-/// the evidence quotes. Mirrors TrialCompare's `CellValue` (TrialModel cannot import it).
+/// One value in a matrix cell, as a report shows it and a run records it: the display text, the
+/// machine (CSV) value and the evidence behind it.
 ///
 /// Two values mean the same when `text` and `csv` are equal; `evidence` says where the value was
 /// read and is never compared (a renamed file or a moved line is not a change).
-public struct RecordedValue: Codable, Sendable, Hashable {
-    /// Human text, e.g. "≥ 50 %".
+public struct CellValue: Codable, Sendable, Hashable {
+    /// Human text, e.g. "≥ 50 %" or "300 mg/m²/day, days −5, −4, −3".
     public var text: String
-    /// Machine value, e.g. "50".
+    /// Machine value for CSV, e.g. "50" or "-5 -4 -3"; the unit is in the column name.
     public var csv: String
     public var evidence: [Evidence]
 
@@ -26,6 +26,9 @@ public struct RecordedValue: Codable, Sendable, Hashable {
     /// What the value means, without its evidence: the identity used to compare runs.
     public var meaning: ValueMeaning { ValueMeaning(text: text, csv: csv) }
 }
+
+/// A cell value as a snapshot records it (the same type: snapshots store matrix values as is).
+public typealias RecordedValue = CellValue
 
 /// The comparable part of a `RecordedValue`.
 public struct ValueMeaning: Codable, Sendable, Hashable, Comparable {

@@ -130,13 +130,6 @@ public struct ChangesDocument: Codable, Sendable, Hashable {
         self.changes = changes
     }
 
-    public func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-        } catch {
-            throw RenderError.encodingFailed(reason: "\(error)")
-        }
-    }
+    /// Stable JSON text ending in a newline.
+    public func encoded() throws -> String { try StableJSON.encode(self) }
 }

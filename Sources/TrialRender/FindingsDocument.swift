@@ -34,15 +34,7 @@ public struct FindingsDocument: Codable, Sendable, Hashable {
     }
 
     /// Stable JSON text ending in a newline.
-    public func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-        } catch {
-            throw RenderError.encodingFailed(reason: "\(error)")
-        }
-    }
+    public func encoded() throws -> String { try StableJSON.encode(self) }
 }
 
 /// Writes `findings.csv`: header `trial_id,severity,rule,message,acknowledged,evidence`, one row

@@ -38,12 +38,17 @@ public struct TrialsDocument: Codable, Sendable, Hashable {
     }
 
     /// The document as stable JSON text ending in a newline.
-    public func encoded() throws -> String {
+    public func encoded() throws -> String { try StableJSON.encode(self) }
+}
+
+/// The one JSON encoding of every document trialdiff writes: pretty-printed, sorted keys,
+/// slashes unescaped, final newline — so the same value always gives the same bytes.
+enum StableJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(self)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
         } catch {
             throw RenderError.encodingFailed(reason: "\(error)")
         }
