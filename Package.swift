@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "TrialModel", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .target(
             name: "TrialRender",

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ZIPFoundation
 import TrialModel
 
 extension SnapshotStore {
@@ -32,6 +33,27 @@ extension SnapshotStore {
 
 /// JSON as the store writes it: compact, keys sorted, slashes unescaped — byte-stable, so equal
 /// values have equal hashes.
+/// Raw deflate (zlib, through ZIPFoundation) for parse-cache blobs: extracted records are
+/// repetitive JSON and shrink several-fold, which keeps the cache of a registry dump on disk.
+enum Deflate {
+    static func compress(_ data: Data) throws -> Data {
+        var out = Data()
+        _ = try Data.compress(size: Int64(data.count), bufferSize: 64 * 1024, provider: { position, size in
+            data.subdata(in: Int(position)..<min(data.count, Int(position) + size))
+        }, consumer: { out.append($0) })
+        return out
+    }
+
+    static func decompress(_ data: Data) throws -> Data {
+        var out = Data()
+        _ = try Data.decompress(size: Int64(data.count), bufferSize: 64 * 1024, skipCRC32: true, provider: { position, size in
+            // The decoder asks for whole buffers; the last one is shorter.
+            data.subdata(in: Int(position)..<min(data.count, Int(position) + size))
+        }, consumer: { out.append($0) })
+        return out
+    }
+}
+
 enum StoreJSON {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()

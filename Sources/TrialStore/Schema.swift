@@ -16,7 +16,8 @@ import GRDB
 /// - `run_finding`: (`run_id`, `position`) → `trial_id`, `rule`, `severity`, `message`,
 ///   `evidence` (JSON), `acknowledged`.
 /// - `parse_cache`: `sha256` of an input's bytes → `parser_version`, `records` (JSON
-///   `[TrialRecord]`), `summary` (JSON `InputSummary` or NULL).
+///   `[TrialRecord]`, raw-deflate compressed since migration v2), `summary` (JSON `InputSummary`
+///   or NULL).
 /// - view `trial_value`: one row per run, trial and parameter — `run_id`, `trial_id`, `key`,
 ///   `label`, `value_list` (JSON array of {text, csv, evidence}) — for ad-hoc SQL.
 enum Schema {
@@ -83,6 +84,19 @@ enum Schema {
                         FROM run_trial
                         JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
                              json_each(trial_state.json, '$.parameters') AS p;
+                    """)
+        }
+        m.registerMigration("v2") { db in
+            // Cache blobs are deflate-compressed from now on; old entries are simply dropped.
+            try db.execute(
+                sql: """
+                    DROP TABLE parse_cache;
+                    CREATE TABLE parse_cache (
+                        sha256 TEXT NOT NULL PRIMARY KEY,
+                        parser_version TEXT NOT NULL,
+                        records BLOB NOT NULL,
+                        summary TEXT
+                    ) WITHOUT ROWID;
                     """)
         }
         return m

@@ -347,7 +347,7 @@ public final class SnapshotStore: Sendable {
                     db, sql: "SELECT records, summary FROM parse_cache WHERE sha256 = ? AND parser_version = ?",
                     arguments: [sha256, parserVersion])
             else { return nil }
-            let records = try StoreJSON.decode([TrialRecord].self, from: row["records"] as String)
+            let records = try StoreJSON.decode([TrialRecord].self, from: try Deflate.decompress(row["records"] as Data))
             let summaryJSON: String? = row["summary"]
             let summary = try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) }
             return CachedParse(records: records, summary: summary)
@@ -360,7 +360,7 @@ public final class SnapshotStore: Sendable {
     /// Committed at once; entries whose hash is not among the inputs of the next saved run are
     /// pruned by that `save`.
     public func cacheRecords(_ records: [TrialRecord], sha256: String, summary: InputSummary? = nil) throws {
-        let recordsJSON = try StoreJSON.string(records)
+        let recordsJSON = try Deflate.compress(try StoreJSON.encode(records))
         let summaryJSON = try summary.map { try StoreJSON.string($0) }
         do {
             try db.write { db in

@@ -36,7 +36,7 @@ struct Boom: Error {}
             )
         }
         #expect(mode == "wal")
-        #expect(applied == ["v1"])
+        #expect(applied == ["v1", "v2"])
         #expect(missing.isEmpty)
         #expect(view)
         #expect(try store.latest() == nil)
