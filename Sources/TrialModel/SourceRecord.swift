@@ -174,8 +174,42 @@ extension String {
     }
 
     /// Lines with trailing whitespace removed, leading and trailing blank lines dropped, and
-    /// common leading indentation removed.
+    /// common leading indentation removed. ASCII text takes a byte-level path.
     public var trimmingBlankLines: String {
+        var copy = self
+        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        guard ascii else { return trimmingBlankLinesCharacters }
+        return copy.withUTF8 { b -> String in
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
+            // Each line as (start, end) with trailing whitespace cut.
+            var lines: [(Int, Int)] = []
+            var start = 0
+            for i in 0...b.count where i == b.count || b[i] == 0x0A {
+                var end = i
+                while end > start, isSpace(b[end - 1]) { end -= 1 }
+                lines.append((start, end))
+                start = i + 1
+            }
+            while let first = lines.first, first.0 == first.1 { lines.removeFirst() }
+            while let last = lines.last, last.0 == last.1 { lines.removeLast() }
+            var common = Int.max
+            for (s, e) in lines where s < e {
+                var n = 0
+                while s + n < e, b[s + n] == 0x20 || b[s + n] == 0x09 { n += 1 }
+                common = min(common, n)
+            }
+            if common == Int.max { common = 0 }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            for (index, (s, e)) in lines.enumerated() {
+                if index > 0 { out.append(0x0A) }
+                if s < e { out.append(contentsOf: b[(s + common)..<e]) }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private var trimmingBlankLinesCharacters: String {
         var lines = self.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             var l = line
             while let last = l.last, last.isWhitespace { l = l.dropLast() }

@@ -43,8 +43,10 @@ public enum Pipeline {
             let moved = hit.relocated(to: file.path)
             result = FileResult(summary: moved.summary ?? summary, records: moved.records)
         } else {
-            result = parse(file)
-            if let cache, result.summary.error == nil {
+            // With a selection, records that cannot match are never extracted; such a partial
+            // result is not cached.
+            result = parse(file, prefilter: selection)
+            if let cache, selection == nil, result.summary.error == nil {
                 try? cache.cacheRecords(result.records, sha256: sha256, summary: result.summary)
             }
         }
@@ -57,13 +59,14 @@ public enum Pipeline {
     }
 
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
-    static func parse(_ file: InputFile) -> FileResult {
+    static func parse(_ file: InputFile, prefilter: Selection? = nil) -> FileResult {
         do {
             let reader = try ReaderRegistry.reader(for: file)
             let sources = try reader.read(file)
             var records: [TrialRecord] = []
             records.reserveCapacity(sources.count)
             for source in sources {
+                if let prefilter, !prefilter.mayMatch(source) { continue }
                 var record = TrialExtractor.extract(source)
                 record.findings = FindingRules.check(source, record)
                 records.append(record)

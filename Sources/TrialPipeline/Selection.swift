@@ -62,6 +62,31 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
         clauses.map { "\($0.field.rawValue):\($0.values.joined(separator: "|"))" }.joined(separator: " AND ")
     }
 
+    /// A cheap necessary condition, checked on the raw record before extraction: false only when
+    /// the record cannot match. For fields whose extracted values are copies or reformatted
+    /// pieces of the source text (`condition`, `sponsor`, `id`, `text`), some field must contain
+    /// one of the clause's values once both are reduced to letters and digits ("CAR-NK" is found
+    /// in "CAR NK cells"). Fields whose vocabulary extraction translates (`phase` "Phase I" → 1,
+    /// `status`, `product`, `intervention`) are not prefiltered.
+    public func mayMatch(_ source: SourceRecord) -> Bool {
+        return clauses.allSatisfy { clause in
+            let keys: [FieldKey]?
+            switch clause.field {
+            case .condition: keys = [.condition]
+            case .sponsor: keys = [.sponsor, .collaborator]
+            case .id: keys = [.nctID, .chictrID, .otherID, .orgStudyID]
+            case .text: keys = nil
+            case .phase, .status, .product, .intervention: return true
+            }
+            let needles = clause.values.map(Self.squash)
+            return source.fields.contains { field in
+                guard keys?.contains(field.key) ?? true else { return false }
+                let hay = Self.squash(field.value)
+                return needles.contains { $0.isEmpty || hay.contains($0) }
+            }
+        }
+    }
+
     /// True when the record satisfies every clause.
     public func matches(_ record: TrialRecord) -> Bool {
         clauses.allSatisfy { clause in
@@ -79,8 +104,28 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Lower-case letters and digits only ("CAR-NK" → "carnk"); a byte-level path for ASCII.
     static func squash(_ s: String) -> String {
-        String(s.lowercased().filter { $0.isLetter || $0.isNumber })
+        var copy = s
+        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
+        guard ascii else { return String(s.lowercased().filter { $0.isLetter || $0.isNumber }) }
+        return copy.withUTF8 { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                var k = 0
+                for c in b {
+                    switch c {
+                    case 0x30...0x39, 0x61...0x7A:
+                        out[k] = c
+                        k += 1
+                    case 0x41...0x5A:
+                        out[k] = c + 0x20
+                        k += 1
+                    default: break
+                    }
+                }
+                return k
+            }
+        }
     }
 
     /// The extracted values a clause looks at. Selection works on extracted records (so cached

@@ -40,3 +40,22 @@ import TrialPipeline
         #expect(throws: Selection.ParseError.emptyValue("phase:")) { try Selection(parsing: ["phase:"]) }
     }
 }
+
+/// The pre-extraction filter is only an optimization: it must never drop a record that the
+/// selection on extracted values would keep.
+@Suite struct SelectionPrefilterTests {
+    @Test(arguments: [
+        ["condition:cancer"], ["condition:lupus,thrombocytopenia"], ["sponsor:national cancer institute"],
+        ["id:NCT00513591,NCT06337474"], ["text:CAR-NK"], ["KN5501"], ["text:cyclophosphamide"],
+        ["text:ejection fraction", "sponsor:hospital"], ["condition:covid"],
+    ])
+    func prefilterKeepsEveryRecordTheSelectionMatches(_ expressions: [String]) async throws {
+        let selection = try Selection(parsing: expressions)
+        let paths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
+        let all = await Pipeline.landscape(paths: paths, root: Repo.root)
+        let expected = Set(all.trials.flatMap(\.records).filter { selection.matches($0) }.map(\.source))
+        let selected = await Pipeline.landscape(paths: paths, root: Repo.root, selection: selection)
+        #expect(Set(selected.trials.flatMap(\.records).map(\.source)) == expected, "\(expressions)")
+        #expect(selected.selection?.recordsRead == all.inputs.reduce(0) { $0 + $1.records })
+    }
+}
