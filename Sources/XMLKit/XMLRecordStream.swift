@@ -266,6 +266,16 @@ private final class Frame {
         return parts.reversed().joined()
     }
 
+    /// Drops the downward references of this frame and its captured descendants.
+    func dismantle() {
+        for c in captured { c.dismantle() }
+        captured = []
+        firsts = []
+        counts = []
+        firstChild = nil
+        text = []
+    }
+
     /// Registers `child` as the next element child of `self`, computing its index.
     func add(child: Frame) {
         if childTotal == 1, let first = firstChild, first.generic { first.sameSibling = true }
@@ -371,6 +381,9 @@ private struct Walker {
             }
             started.removeFirst()
             let element = snapshot(head, path: head.path)
+            // Captured frames point up to their parents and parents down to them: break the
+            // cycle once the record is copied out, or every record's frames would leak.
+            head.dismantle()
             delivered += 1
             try body(element)
         }
