@@ -45,11 +45,14 @@ public struct SelectionSummary: Codable, Sendable, Hashable {
     public var recordsRead: Int
     /// Records that matched and are in the landscape.
     public var recordsMatched: Int
+    /// Input files read; only those with matching records (or errors) are listed in `inputs`.
+    public var inputsRead: Int
 
-    public init(criteria: String, recordsRead: Int, recordsMatched: Int) {
+    public init(criteria: String, recordsRead: Int, recordsMatched: Int, inputsRead: Int = 0) {
         self.criteria = criteria
         self.recordsRead = recordsRead
         self.recordsMatched = recordsMatched
+        self.inputsRead = inputsRead
     }
 }
 

@@ -130,12 +130,15 @@ public enum Pipeline {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
         }
         let records = results.flatMap(\.records)
-        var landscape = Landscape(records: records, inputs: inputs)
-        if let selection, !selection.isEmpty {
-            landscape.selection = SelectionSummary(
-                criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
-                recordsMatched: records.count)
-        }
+        guard let selection, !selection.isEmpty else { return Landscape(records: records, inputs: inputs) }
+        // A selection from a large input lists only the inputs it drew on (and the failed ones):
+        // reports, trials.json and the snapshot must not grow with the unselected records.
+        let contributing = Set(records.map(\.source.file))
+        let listed = inputs.filter { $0.error != nil || contributing.contains($0.file) }
+        var landscape = Landscape(records: records, inputs: listed)
+        landscape.selection = SelectionSummary(
+            criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
+            recordsMatched: records.count, inputsRead: inputs.count)
         return landscape
     }
 

@@ -154,7 +154,8 @@ public enum ReportContext {
 
         if let selection = landscape.selection {
             summary = "Selected by \(selection.criteria): \(selection.recordsMatched) of "
-                + "\(plural(selection.recordsRead, "record")) read matched. " + summary
+                + "\(plural(selection.recordsRead, "record")) read from \(plural(selection.inputsRead, "input file")) matched; "
+                + "only the input files with matching records are listed. " + summary
         }
         return [
             "title": esc("Trial landscape"),

@@ -10,6 +10,8 @@ import TrialPipeline
         let summary = try #require(l.selection)
         #expect(summary.recordsRead == 98)
         #expect(summary.recordsMatched == l.trials.count)
+        #expect(summary.inputsRead == 98)
+        #expect(l.inputs.count == l.trials.flatMap(\.sources).count)  // only contributing inputs listed
         // Conditions (or keywords) mention cancer: at least the conditions-only matches are in.
         let all = await Pipeline.landscape(paths: ["ctgov-xml", "ctgov-json"], root: Repo.realdata)
         let byConditions = all.trials.filter { t in
