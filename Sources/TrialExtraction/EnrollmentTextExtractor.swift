@@ -15,7 +15,7 @@ enum EnrollmentTextExtractor {
     private static let people = #"(?:patients|participants|subjects|volunteers|individuals|people|persons|adults|children|women|men|cases|pts)"#
     /// Groups: 1 qualifier, 2 count (or lower end), 3 upper end.
     private static let count = Pattern(
-        #"(?<![\d,])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:(?:eligible|evaluable|adult|pediatric|paediatric|additional|healthy|male|female|new|consecutive)\s+){0,2}\#(people)\b"#
+        #"(?<![\d,\w-])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:(?:eligible|evaluable|adult|pediatric|paediatric|additional|healthy|male|female|new|consecutive)\s+){0,2}\#(people)\b"#
     )
     private static let enrolment = Pattern(
         #"enrol|recruit|planned|\baccru|randomi[sz]|sample\s+size|will\s+(?:be\s+)?(?:included|treated|studied|participate|receive)|will\s+take\s+part"#

@@ -227,3 +227,18 @@ struct ComponentTests {
         #expect(p.targets.map(\.value) == ["BCMA", "GPRC5D", "CD19"])
     }
 }
+
+/// A number that is part of a name ("COVID-19 patients", "H1N1") is not a participant count.
+@Suite struct EnrollmentTextNameTests {
+    @Test(arguments: [
+        ("This study will enrol COVID-19 patients admitted to hospital.", [CountRange]()),
+        ("A total of 120 patients with COVID-19 will be enrolled.", [CountRange(low: 120, high: 120)]),
+        ("36-72 patients are planned to be enrolled in the dose-escalation trial.", [CountRange(low: 36, high: 72)]),
+    ])
+    func countsAreNotReadFromNames(_ text: String, _ expected: [CountRange]) {
+        var r = SourceRecord(file: "t.txt", format: .plainText)
+        r.addText(.summary, text, locator: "line 1")
+        let extracted = TrialExtractor.extract(r).parameters.enrollmentInText.map(\.value)
+        #expect(extracted == expected)
+    }
+}
