@@ -20,10 +20,23 @@ struct DuplicatedTimePointRule: RecordRule {
         #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
     private static let numberPattern = RulePattern(number)
 
+    /// A cheap necessary condition for both patterns: two digits, a list separator ("," "&"
+    /// "and" "or") and a unit stem (day, week, month, year, hour, hr, min), ignoring case.
+    static func mayHoldTimeList(_ text: String) -> Bool {
+        var digits = 0
+        var separator = false
+        for b in text.utf8 {
+            if b >= 0x30 && b <= 0x39 { digits += 1 }
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "&") { separator = true }
+        }
+        guard digits >= 2, separator || RuleText.containsAny(text, ["and", "or"]) else { return false }
+        return RuleText.containsAny(text, ["day", "week", "month", "year", "hour", "hr", "min"])
+    }
+
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         // Distinct lists in document order, each with every place it occurs.
         var lists: [(text: String, repeated: [String], evidence: [Evidence])] = []
-        for field in source.fields {
+        for field in source.fields where Self.mayHoldTimeList(field.value) {
             var found: [(RuleMatch, String)] = []
             for m in Self.trailingUnit.matches(in: field.value) { if let n = m.group(1) { found.append((m, n)) } }
             for m in Self.leadingUnit.matches(in: field.value) { if let n = m.group(2) { found.append((m, n)) } }
