@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TrialCompare
 import TrialModel
 import Yams
@@ -75,9 +76,7 @@ public struct Acknowledgements: Sendable, Equatable {
         var entries: [Entry] = []
         var sources: [String] = []
         for p in paths {
-            let folder = root.map { p.hasPrefix("/") ? URL(fileURLWithPath: p) : $0.appendingPathComponent(p) }
-                ?? URL(fileURLWithPath: p)
-            let candidate = folder.appendingPathComponent(defaultFileName).path
+            let candidate = InputCollector.url(for: p, root: root).appendingPathComponent(defaultFileName).path
             guard FileManager.default.fileExists(atPath: candidate) else { continue }
             let loaded = try load(path: candidate)
             entries += loaded.entries
@@ -110,5 +109,26 @@ public struct Acknowledgements: Sendable, Equatable {
             }
         }
         return warnings
+    }
+}
+
+extension Pipeline {
+    /// The step every reviewing command shares after reading: log each failed input (one error
+    /// naming the file) and each reader warning, then mark acknowledged findings. Throws when the
+    /// acknowledgement file is unusable (already logged).
+    static func review(
+        _ landscape: inout Landscape, paths: [String], ackFile: String?, root: URL?, logger: Logger
+    ) throws {
+        for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
+        for input in landscape.inputs {
+            for w in input.warnings { logger.info("\(input.file): \(w)") }
+        }
+        do {
+            let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
+            for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
+        } catch {
+            logger.error("\(error)")
+            throw error
+        }
     }
 }

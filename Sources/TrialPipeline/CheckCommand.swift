@@ -33,12 +33,9 @@ public struct CheckCommand: Sendable {
     /// Runs the check. `print` receives the findings (stdout); diagnostics go to `logger`.
     public func run(print: @Sendable (String) -> Void, logger: Logger) async -> (findings: [Finding], status: CommandStatus) {
         var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
-        for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
         do {
-            let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
-            for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
+            try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {
-            logger.error("\(error)")
             return (landscape.findings, .outputFailed)
         }
         let findings = landscape.findings

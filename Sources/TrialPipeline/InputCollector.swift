@@ -7,16 +7,20 @@ public enum InputCollector {
     /// Files trialdiff reads for configuration, never as registry exports.
     static let ownFiles: Set<String> = ["trialdiff-ack.yml", "trialdiff-ack.yaml", "README.md", "SOURCES.md", "TRUTH.tsv"]
 
+    /// Where `path` is on disk: relative paths are taken from `root` (default: the current
+    /// folder), absolute ones as they are. The one place input paths are resolved.
+    public static func url(for path: String, root: URL?) -> URL {
+        guard let root, !path.hasPrefix("/") else { return URL(fileURLWithPath: path) }
+        return root.appendingPathComponent(path)
+    }
+
     /// Expands `paths` into a sorted, duplicate-free list of file paths. A path that does not
     /// exist is returned in `missing` (the run reports it as a failed input). Relative paths are
     /// resolved against `root` (default: the current folder) and returned as given, so reports
     /// name files the way the user wrote them.
     public static func collect(_ paths: [String], root: URL? = nil) -> (files: [String], missing: [String]) {
         let fm = FileManager.default
-        func resolved(_ p: String) -> String {
-            guard let root, !p.hasPrefix("/") else { return p }
-            return root.appendingPathComponent(p).path
-        }
+        func resolved(_ p: String) -> String { url(for: p, root: root).path }
         var files: [String] = []
         var missing: [String] = []
         for path in paths {

@@ -24,9 +24,7 @@ public enum Pipeline {
     ) -> FileResult {
         let bytes: [UInt8]
         do {
-            let url = root.map { path.hasPrefix("/") ? URL(fileURLWithPath: path) : $0.appendingPathComponent(path) }
-                ?? URL(fileURLWithPath: path)
-            bytes = Array(try Data(contentsOf: url))
+            bytes = Array(try Data(contentsOf: InputCollector.url(for: path, root: root)))
         } catch {
             let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
             let e = ReaderError.unreadable(file: path, reason: reason)
@@ -39,9 +37,8 @@ public enum Pipeline {
     public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
         let sha256 = SnapshotStore.sha256(file.bytes)
         var result: FileResult
-        if let cache, let hit = try? cache.cachedParse(sha256: sha256), let summary = hit.summary {
-            let moved = hit.relocated(to: file.path)
-            result = FileResult(summary: moved.summary ?? summary, records: moved.records)
+        if let cache, let hit = try? cache.cachedParse(sha256: sha256)?.relocated(to: file.path), let summary = hit.summary {
+            result = FileResult(summary: summary, records: hit.records)
         } else {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.

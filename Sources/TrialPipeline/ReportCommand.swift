@@ -104,15 +104,9 @@ public struct ReportCommand: Sendable {
             paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
-        for failure in landscape.failures { logger.error("\(failure.error ?? failure.file)") }
-        for input in landscape.inputs {
-            for w in input.warnings { logger.info("\(input.file): \(w)") }
-        }
         do {
-            let acks = try Acknowledgements.discover(paths: paths, explicit: ackFile, root: root)
-            for w in acks.apply(to: &landscape.findings) { logger.warning("\(w)") }
+            try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {
-            logger.error("\(error)")
             return (landscape, .outputFailed)
         }
 

@@ -65,10 +65,7 @@ struct WorkQueue {
         }
     }
 
-    private func url(_ path: String) -> URL {
-        guard let root, !path.hasPrefix("/") else { return URL(fileURLWithPath: path) }
-        return root.appendingPathComponent(path)
-    }
+    private func url(_ path: String) -> URL { InputCollector.url(for: path, root: root) }
 
     /// Archive entries worth reading: not hidden, not macOS resource forks.
     static func isReadable(_ entryPath: String) -> Bool {
@@ -77,9 +74,10 @@ struct WorkQueue {
 
     /// A zip archive by its first four bytes (extension is not trusted).
     static func isZip(_ url: URL) -> Bool {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4)).map(Array.init) ?? []
-        return head == zipMagic
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4)
+        return read(fd, &head, 4) == 4 && head == zipMagic
     }
 }

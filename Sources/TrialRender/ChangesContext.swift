@@ -27,7 +27,9 @@ public enum ChangesContext {
     /// One sentence: the baseline note, "no changes", or the change counts.
     public static func summary(_ changes: ChangeSet) -> String {
         if changes.isBaseline {
-            return "First run: this is the baseline (\(changes.summary.replacingOccurrences(of: "baseline: ", with: ""))). "
+            let trials = ReportContext.plural(changes.trialsAdded.count, "trial")
+            let inputs = ReportContext.plural(changes.inputs.added.count, "input")
+            return "First run: this is the baseline (\(trials) from \(inputs)). "
                 + "Later runs report what changed since the previous one."
         }
         if changes.isEmpty { return "No changes since the previous run." }

@@ -28,12 +28,28 @@ public enum ReportContext {
     /// (trials.json keeps them whole).
     static let quoteLimit = 300
 
-    public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
-        let esc: (String) -> String
+    /// How strings are prepared for `flavor`.
+    static func escaper(_ flavor: Flavor) -> (String) -> String {
         switch flavor {
-        case .markdown: esc = { Escape.markdownCell($0) }
-        case .html: esc = { $0 }
+        case .markdown: { Escape.markdownCell($0) }
+        case .html: { $0 }
         }
+    }
+
+    /// The "What changed" keys alone (`changeSummary`, `changes`, `hasChanges`): all that
+    /// `changes.md` needs, without building the matrix and evidence of the whole report.
+    public static func changes(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
+        let esc = escaper(flavor)
+        let groups = landscape.changes.map(ChangesContext.groups) ?? []
+        return [
+            "changes": ChangesContext.context(groups, esc: esc),
+            "hasChanges": landscape.changes != nil,
+            "changeSummary": esc(landscape.changes.map(ChangesContext.summary) ?? ""),
+        ]
+    }
+
+    public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
+        let esc = escaper(flavor)
         let matrix = landscape.matrix
         let trialAnchors = anchors(for: matrix.trials)
 
@@ -132,7 +148,6 @@ public enum ReportContext {
         }
         let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial)
         let groups = landscape.changes.map(ChangesContext.groups) ?? []
-        let changeGroups = ChangesContext.context(groups, esc: esc)
         let changesByTrial = Dictionary(grouping: groups.filter { !$0.trial.isEmpty }, by: \.trial)
 
         let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
@@ -183,10 +198,7 @@ public enum ReportContext {
             "findings": positioned(findingGroups),
             "hasFindings": !findingGroups.isEmpty,
             "findingSummary": esc(findingSummary(landscape.findings)),
-            "changes": changeGroups,
-            "hasChanges": landscape.changes != nil,
-            "changeSummary": esc(landscape.changes.map(ChangesContext.summary) ?? ""),
-        ]
+        ].merging(changes(landscape, flavor: flavor)) { _, new in new }
     }
 
     static func trialSection(

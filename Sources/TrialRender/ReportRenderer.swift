@@ -115,12 +115,14 @@ public struct ReportRenderer: Sendable {
     /// `findings.csv`); when the landscape carries changes since the previous run, Markdown and
     /// JSON also write `changes.md` and `changes.json`.
     public static func fileNames(for format: OutputFormat, withChanges: Bool = true) -> [String] {
-        switch format {
-        case .markdown: withChanges ? ["report.md", "changes.md"] : ["report.md"]
-        case .html: ["report.html"]
-        case .json: withChanges ? ["trials.json", "findings.json", "changes.json"] : ["trials.json", "findings.json"]
-        case .csv: ["matrix.csv", "findings.csv"]
-        }
+        let extra: [String] =
+            switch format {
+            case .markdown: withChanges ? ["changes.md"] : []
+            case .html: []
+            case .json: withChanges ? ["findings.json", "changes.json"] : ["findings.json"]
+            case .csv: ["findings.csv"]
+            }
+        return [fileName(for: format)] + extra
     }
 
     /// Renders one output. Pure and deterministic: same landscape → byte-identical string.
@@ -145,7 +147,7 @@ public struct ReportRenderer: Sendable {
             // Optional template: a templates folder copied before it existed still works.
             library.getTemplate(named: "changes.md") == nil
                 ? "# What changed\n\n" + ChangeText.render(landscape.changes ?? ChangeSet(isBaseline: true))
-                : renderTemplate("changes.md", ReportContext.make(landscape, flavor: .markdown))
+                : renderTemplate("changes.md", ReportContext.changes(landscape, flavor: .markdown))
         case "changes.json":
             try ChangesDocument(landscape.changes ?? ChangeSet(isBaseline: true)).encoded()
         default: CSVMatrix.render(landscape.matrix)

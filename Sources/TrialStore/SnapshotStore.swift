@@ -332,14 +332,9 @@ public final class SnapshotStore: Sendable {
 
     // MARK: - Parse cache
 
-    /// Records extracted earlier from an input with content hash `sha256` (by this
-    /// `parserVersion`), or nil. Their evidence names the path the file had then: call
-    /// `relocated(to:)` on each record if the file was renamed.
-    public func cachedRecords(sha256: String) throws -> [TrialRecord]? {
-        try cachedParse(sha256: sha256)?.records
-    }
-
-    /// The cached records and input summary for content hash `sha256`, or nil.
+    /// The records extracted earlier from an input with content hash `sha256` (by this
+    /// `parserVersion`) and its input summary, or nil. Their evidence names the path the file had
+    /// then: call `relocated(to:)` if the file was renamed.
     public func cachedParse(sha256: String) throws -> CachedParse? {
         try read { db in
             guard

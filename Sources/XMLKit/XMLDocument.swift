@@ -42,6 +42,11 @@ public enum XMLKit {
 
     /// Idempotent; called by every parse entry point. Call it early before starting concurrent work.
     public static func initialize() { _ = setup }
+
+    /// True when the input holds nothing but XML white space: reported as empty, not malformed.
+    static func isBlank(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
 }
 
 /// Parser options: never substitute entities, never load DTDs, never touch the network.
@@ -50,28 +55,34 @@ private let htmlOptions = Int32(
     HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue
         | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue)
 
-/// Collects the structured errors of one parser context (userData of `serror`).
-private final class DiagnosticSink {
+/// Collects the structured errors of one parse (the DOM parser's context or a text reader):
+/// the first 100, and whether any was an error rather than a warning.
+final class DiagnosticSink {
     var items: [XMLDiagnostic] = []
+    var failed = false
+
+    func add(_ error: UnsafeMutablePointer<xmlError>) {
+        let e = error.pointee
+        let level: XMLDiagnostic.Level =
+            switch e.level {
+            case XML_ERR_FATAL: .fatal
+            case XML_ERR_ERROR: .error
+            default: .warning
+            }
+        if level != .warning { failed = true }
+        var message = e.message.map { String(cString: $0) } ?? "unknown error"
+        while message.last?.isWhitespace == true { message.removeLast() }
+        if items.count < 100 {
+            items.append(XMLDiagnostic(level: level, line: Int(e.line), column: Int(e.int2), message: message))
+        }
+    }
 }
 
 private func collect(_ userData: UnsafeMutableRawPointer?, _ error: UnsafeMutablePointer<xmlError>?) {
     guard let userData, let error else { return }
     let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
     guard let raw = ctxt.pointee._private else { return }
-    let sink = Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue()
-    let e = error.pointee
-    let level: XMLDiagnostic.Level =
-        switch e.level {
-        case XML_ERR_FATAL: .fatal
-        case XML_ERR_ERROR: .error
-        default: .warning
-        }
-    var message = e.message.map { String(cString: $0) } ?? "unknown error"
-    while message.last?.isWhitespace == true { message.removeLast() }
-    if sink.items.count < 100 {
-        sink.items.append(XMLDiagnostic(level: level, line: Int(e.line), column: Int(e.int2), message: message))
-    }
+    Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue().add(error)
 }
 
 /// A parsed XML or HTML document. Owns the libxml2 tree and frees it in `deinit`; every
@@ -108,7 +119,7 @@ public final class XMLDocument {
         let wellFormed = ctxt.pointee.wellFormed != 0
         guard let doc, wellFormed else {
             if let doc { xmlFreeDoc(doc) }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            if XMLKit.isBlank(bytes) {
                 throw XMLKitError.empty(file: file)
             }
             let first = diagnostics.first { $0.level != .warning } ?? diagnostics.first

@@ -99,7 +99,7 @@ public enum XMLRecordStream {
         xml bytes: [UInt8], file: String, capture: Capture, _ body: (XMLCapturedElement) throws -> Void
     ) throws -> Summary {
         XMLKit.initialize()
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if XMLKit.isBlank(bytes) {
             throw XMLKitError.empty(file: file)
         }
         return try bytes.withUnsafeBufferPointer { buffer -> Summary in
@@ -108,12 +108,12 @@ public enum XMLRecordStream {
                     throw XMLKitError.parserUnavailable
                 }
                 defer { xmlFreeTextReader(reader) }
-                let sink = ReaderSink()
+                let sink = DiagnosticSink()
                 let unmanaged = Unmanaged.passRetained(sink)
                 defer { unmanaged.release() }
                 xmlTextReaderSetStructuredErrorHandler(reader, { arg, error in
                     guard let arg, let error else { return }
-                    Unmanaged<ReaderSink>.fromOpaque(arg).takeUnretainedValue().add(error)
+                    Unmanaged<DiagnosticSink>.fromOpaque(arg).takeUnretainedValue().add(error)
                 }, unmanaged.toOpaque())
                 var walker = Walker(capture: capture)
                 var status: Int32 = 1
@@ -146,28 +146,6 @@ public enum XMLRecordStream {
 }
 
 private let streamOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
-
-/// Collects the reader's structured errors; any error (not warning) fails the stream.
-private final class ReaderSink {
-    var items: [XMLDiagnostic] = []
-    var failed = false
-
-    func add(_ error: UnsafeMutablePointer<xmlError>) {
-        let e = error.pointee
-        let level: XMLDiagnostic.Level =
-            switch e.level {
-            case XML_ERR_FATAL: .fatal
-            case XML_ERR_ERROR: .error
-            default: .warning
-            }
-        if level != .warning { failed = true }
-        var message = e.message.map { String(cString: $0) } ?? "unknown error"
-        while message.last?.isWhitespace == true { message.removeLast() }
-        if items.count < 100 {
-            items.append(XMLDiagnostic(level: level, line: Int(e.line), column: Int(e.int2), message: message))
-        }
-    }
-}
 
 /// A node of the capture specification (a trie of relative paths).
 private final class CaptureNode: @unchecked Sendable {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// Collects log lines as `level: message` for assertions.
+/// Collects lines for assertions: log events as `level: message` (through `logger`), or any
+/// printed text appended directly.
 final class CapturedLog: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []

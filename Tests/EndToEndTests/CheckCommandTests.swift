@@ -4,18 +4,11 @@ import TrialModel
 import TrialPipeline
 
 @Suite struct CheckCommandTests {
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [String] = []
-        func append(_ s: String) { lock.withLock { items.append(s) } }
-        var all: [String] { lock.withLock { items } }
-    }
-
     func check(_ dir: TempFolder, failOn: Severity, format: CheckCommand.Format = .text) async -> ([Finding], CommandStatus, String, [String]) {
-        let out = Lines(), log = CapturedLog()
+        let out = CapturedLog(), log = CapturedLog()
         let command = CheckCommand(paths: [dir.url.path], failOn: failOn, format: format)
         let (findings, status) = await command.run(print: { out.append($0) }, logger: log.logger)
-        return (findings, status, out.all.joined(), log.lines)
+        return (findings, status, out.lines.joined(), log.lines)
     }
 
     @Test func acknowledgedFindingsStillShowButNoLongerFail() async throws {

@@ -54,7 +54,7 @@ import TrialPipeline
     func prefilterKeepsEveryRecordTheSelectionMatches(_ expressions: [String]) async throws {
         let selection = try Selection(parsing: expressions)
         let paths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
-        let all = await Pipeline.landscape(paths: paths, root: Repo.root)
+        let all = await Repo.landscape(paths)
         let expected = Set(all.trials.flatMap(\.records).filter { selection.matches($0) }.map(\.source))
         let selected = await Pipeline.landscape(paths: paths, root: Repo.root, selection: selection)
         #expect(Set(selected.trials.flatMap(\.records).map(\.source)) == expected, "\(expressions)")

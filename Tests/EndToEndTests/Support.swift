@@ -13,17 +13,21 @@ enum Repo {
     static let realdata = root.appendingPathComponent("Tests/TrialReadersTests/Fixtures/realdata")
 
     /// The landscape of the default `Input/`, as `swift run trialdiff` builds it (computed once).
-    static func inputLandscape() async -> Landscape { await cache.landscape() }
+    static func inputLandscape() async -> Landscape { await landscape(["Input"]) }
+
+    /// The unselected landscape of `paths` (relative to the package root), computed once per
+    /// list of paths and shared by the tests that compare against it.
+    static func landscape(_ paths: [String]) async -> Landscape { await cache.landscape(paths) }
 
     private static let cache = LandscapeCache()
 
     private actor LandscapeCache {
-        private var task: Task<Landscape, Never>?
+        private var tasks: [[String]: Task<Landscape, Never>] = [:]
 
-        func landscape() async -> Landscape {
-            if let task { return await task.value }
-            let t = Task { await Pipeline.landscape(paths: ["Input"], root: Repo.root) }
-            task = t
+        func landscape(_ paths: [String]) async -> Landscape {
+            if let task = tasks[paths] { return await task.value }
+            let t = Task { await Pipeline.landscape(paths: paths, root: Repo.root) }
+            tasks[paths] = t
             return await t.value
         }
     }

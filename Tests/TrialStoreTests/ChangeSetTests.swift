@@ -6,14 +6,7 @@ import TrialStore
 
 @Suite struct ChangeSetTests {
     let a = Spec()
-    var b: Spec {
-        var s = Spec()
-        s.file = "Input/NCT00000002.xml"
-        s.nct = "NCT00000002"
-        s.title = "CAR-T cells in myositis"
-        s.lvef = 45
-        return s
-    }
+    let b = Spec.second(lvef: 45)
 
     @Test func firstRunIsTheBaseline() {
         let changes = ChangeSet(from: nil, to: snapshot([a, b]))

@@ -9,13 +9,7 @@ struct Boom: Error {}
 
 @Suite struct SnapshotStoreTests {
     let a = Spec()
-    var b: Spec {
-        var s = Spec()
-        s.file = "Input/NCT00000002.xml"
-        s.nct = "NCT00000002"
-        s.title = "CAR-T cells in myositis"
-        return s
-    }
+    let b = Spec.second()
 
     @Test func sha256IsLowerCaseHex() {
         #expect(SnapshotStore.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -177,15 +171,15 @@ struct Boom: Error {}
         let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
         let records = [a.record()]
         let hash = SnapshotStore.sha256(Array(a.content.utf8))
-        #expect(try store.cachedRecords(sha256: hash) == nil)
+        #expect(try store.cachedParse(sha256: hash)?.records == nil)
         let summary = InputSummary(file: a.file, format: .ctgovXML, records: 1, warnings: ["w"])
         try store.cacheRecords(records, sha256: hash, summary: summary)
-        #expect(try store.cachedRecords(sha256: hash) == records)
+        #expect(try store.cachedParse(sha256: hash)?.records == records)
         #expect(try store.cachedParse(sha256: hash) == CachedParse(records: records, summary: summary))
 
         // Another extraction version does not see the entry.
         let newer = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.1")
-        #expect(try newer.cachedRecords(sha256: hash) == nil)
+        #expect(try newer.cachedParse(sha256: hash)?.records == nil)
 
         // Saving a run prunes entries whose hash is not an input of that run.
         let other = SnapshotStore.sha256(Array("gone".utf8))
@@ -193,7 +187,7 @@ struct Boom: Error {}
         #expect(try store.cacheCount() == 2)
         try store.save(snapshot([a]), label: "run")
         #expect(try store.cacheCount() == 1)
-        #expect(try store.cachedRecords(sha256: hash) == records)
+        #expect(try store.cachedParse(sha256: hash)?.records == records)
         // … and entries of another parser version.
         try newer.save(snapshot([a]), label: "upgrade")
         #expect(try store.cacheCount() == 0)

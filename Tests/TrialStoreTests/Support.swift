@@ -16,6 +16,16 @@ struct Spec {
     var criteriaLine = 40
     var findings: [Finding] = []
 
+    /// The second trial of the tests: another file, ID and title.
+    static func second(lvef: Double? = 50) -> Spec {
+        var s = Spec()
+        s.file = "Input/NCT00000002.xml"
+        s.nct = "NCT00000002"
+        s.title = "CAR-T cells in myositis"
+        s.lvef = lvef
+        return s
+    }
+
     func record() -> TrialRecord {
         func ev(_ locator: String, _ quote: String) -> Evidence { Evidence(file: file, locator: locator, quote: quote) }
         var p = TrialParameters()

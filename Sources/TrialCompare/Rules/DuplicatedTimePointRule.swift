@@ -20,17 +20,11 @@ struct DuplicatedTimePointRule: RecordRule {
         #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
     private static let numberPattern = RulePattern(number)
 
-    /// A cheap necessary condition for both patterns: two digits, a list separator ("," "&"
-    /// "and" "or") and a unit stem (day, week, month, year, hour, hr, min), ignoring case.
+    /// A cheap necessary condition for both patterns: a digit, a list separator ("," "&" "and"
+    /// "or") and a unit stem (day, week, month, year, hour, hr, min).
     static func mayHoldTimeList(_ text: String) -> Bool {
-        var digits = 0
-        var separator = false
-        for b in text.utf8 {
-            if b >= 0x30 && b <= 0x39 { digits += 1 }
-            if b == UInt8(ascii: ",") || b == UInt8(ascii: "&") { separator = true }
-        }
-        guard digits >= 2, separator || RuleText.containsAny(text, ["and", "or"]) else { return false }
-        return RuleText.containsAny(text, ["day", "week", "month", "year", "hour", "hr", "min"])
+        Prefilter.hasDigit(text) && Prefilter.mayContain(text, [",", "&", "and", "or"])
+            && Prefilter.mayContain(text, ["day", "week", "month", "year", "hour", "hr", "min"])
     }
 
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {

@@ -68,7 +68,7 @@ struct ForeignTextRule: RecordRule {
         for criterion in record.parameters.criteria {
             // A product code presented as this trial's study drug.
             if !ownProducts.isEmpty {
-                let cue = RuleText.containsAny(criterion.text, ["administ", "dosing", "dose", "infusion", "injection", "study"])
+                let cue = Prefilter.mayContain(criterion.text, ["administ", "dosing", "dose", "infusion", "injection", "study"])
                 for m in cue ? Self.studyDrugCode.matches(in: criterion.text) : [] {
                     guard let code = m.group(1) else { continue }
                     let prefix = String(code.prefix(while: { $0.isLetter })).uppercased()
@@ -84,7 +84,7 @@ struct ForeignTextRule: RecordRule {
             }
             // A disease named as the trial's own subject.
             if !subject.isEmpty {
-                for m in RuleText.containsAny(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
+                for m in Prefilter.mayContain(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
                     guard let disease = m.group(1)?.trimmingCharacters(in: .whitespaces) else { continue }
                     let words = Self.contentWords(disease)
                     let summary = Self.vocabulary(source, keys: [.summary, .description])

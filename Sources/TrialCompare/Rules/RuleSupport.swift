@@ -73,19 +73,6 @@ struct RuleMatch {
 }
 
 enum RuleText {
-    /// True when `text` contains one of `needles` (lower-case ASCII), ignoring ASCII case: the
-    /// cheap test rules run before a regular expression that needs one of those words.
-    static func containsAny(_ text: String, _ needles: [String]) -> Bool {
-        let hay = Array(text.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-        return needles.contains { needle in
-            let n = Array(needle.utf8)
-            guard let first = n.first, hay.count >= n.count else { return false }
-            for i in 0...(hay.count - n.count) where hay[i] == first && hay[i..<(i + n.count)].elementsEqual(n) {
-                return true
-            }
-            return false
-        }
-    }
 
     /// Sentence boundaries: terminal punctuation followed by a space, semicolons and line breaks.
     static func sentence(in ns: NSString, around range: NSRange, limit: Int = 240) -> String {
