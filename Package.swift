@@ -28,6 +28,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        .systemLibrary(
+            name: "CZlibDeflate",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         .target(name: "TrialModel"),
         .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel"]),
@@ -37,8 +43,7 @@ let package = Package(
             name: "TrialStore",
             dependencies: [
                 "TrialModel", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"), "CZlibDeflate",
             ]),
         .target(
             name: "TrialRender",

@@ -143,10 +143,13 @@ public final class SnapshotStore: Sendable {
         beforeCommit: (Database) throws -> Void
     ) throws -> RunID {
         do {
+            // Encoding the trial states is most of a save's work and needs no database: done on
+            // all cores before the write transaction, which then only inserts.
+            let states = try Self.encodeStates(snapshot.trials)
             return try db.writeWithoutTransaction { db in
                 var id: Int64 = 0
                 try db.inTransaction(.immediate) {
-                    id = try Self.insert(snapshot, label: label, recordedAt: recordedAt, summary: summary, db)
+                    id = try Self.insert(snapshot, states: states, label: label, recordedAt: recordedAt, summary: summary, db)
                     try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
                     try beforeCommit(db)
                     return .commit
@@ -158,8 +161,34 @@ public final class SnapshotStore: Sendable {
         }
     }
 
+    /// A trial's state as stored: its JSON and the JSON's SHA-256 (states are shared between runs
+    /// by hash).
+    struct EncodedState {
+        var json: String
+        var sha256: String
+    }
+
+    /// Encodes every trial's state, in chunks on all cores; the result is in trial order.
+    static func encodeStates(_ trials: [SnapshotTrial]) throws -> [EncodedState] {
+        let chunk = 256
+        let chunks = (trials.count + chunk - 1) / chunk
+        let results = ChunkResults<EncodedState>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let encoder = StoreJSON.encoder()
+            let range = (c * chunk)..<min(trials.count, (c + 1) * chunk)
+            results.set(c, Result {
+                try trials[range].map { trial in
+                    let json = try encoder.encode(trial)
+                    return EncodedState(json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
+                }
+            })
+        }
+        return try results.collect()
+    }
+
     private static func insert(
-        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, _ db: Database
+        _ snapshot: Snapshot, states: [EncodedState], label: String, recordedAt: String?, summary: String?,
+        _ db: Database
     ) throws -> Int64 {
         try db.execute(
             sql: """
@@ -180,13 +209,11 @@ public final class SnapshotStore: Sendable {
         let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
         let insertTrial = try db.makeStatement(
             sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
-        let encoder = StoreJSON.encoder()
-        for (position, trial) in snapshot.trials.enumerated() {
-            let json = try encoder.encode(trial)
-            let hash = SnapshotStore.sha256(json)
-            try insertState.execute(arguments: [hash, String(decoding: json, as: UTF8.self)])
-            try insertTrial.execute(arguments: [id, trial.id, position, trial.title, hash])
+        for (position, (trial, state)) in zip(snapshot.trials, states).enumerated() {
+            try insertState.execute(arguments: [state.sha256, state.json])
+            try insertTrial.execute(arguments: [id, trial.id, position, trial.title, state.sha256])
         }
+        let encoder = StoreJSON.encoder()
 
         let insertFinding = try db.makeStatement(
             sql: """
