@@ -101,23 +101,39 @@ enum CriteriaSplitter {
         return c0 == 0x2D || c0 == 0x2A || c0 == 0x28
     }
 
-    /// False when `inlineMarker` cannot match in `line`: every alternative needs a decimal digit,
-    /// an opening parenthesis, a semicolon, or a letter a–h right after white space and before
-    /// "." or ")".
-    private static func mayHaveInlineMarker(_ line: String) -> Bool {
-        var previousMaybeSpace = false
-        var previousLetter = false
-        for s in line.unicodeScalars {
-            let v = s.value
-            if v < 0x80 {
-                if (v >= 0x30 && v <= 0x39) || v == 0x28 || v == 0x3B { return true }
-                if previousLetter && (v == 0x2E || v == 0x29) { return true }
-                previousLetter = previousMaybeSpace && v >= 0x61 && v <= 0x68
-                previousMaybeSpace = v == 0x20 || (v >= 0x09 && v <= 0x0D)
-            } else {
-                if v == 0xFF08 || v == 0xFF1B || s.properties.numericType == .decimal { return true }
-                previousLetter = false
-                previousMaybeSpace = true
+    /// False when `inlineMarker` cannot match in `line`. Every alternative needs one of:
+    /// sentence punctuation (`;:；：.。)）`) then at most three spaces or tabs then a digit or an
+    /// opening parenthesis; white space then a letter a–h then "." or ")"; white space then an
+    /// opening parenthesis, a letter a–h and a closing one; or a semicolon, at most three spaces or
+    /// tabs, a letter a–h and a space or tab. Lines with numbers but none of these shapes ("Age ≥ 18
+    /// years") are most criteria lines; they never reach the regular expression.
+    static func mayHaveInlineMarker(_ line: String) -> Bool {
+        func isDigit(_ v: UInt32) -> Bool { (v >= 0x30 && v <= 0x39) }
+        func isDecimal(_ s: Unicode.Scalar) -> Bool { isDigit(s.value) || (s.value >= 0x80 && s.properties.numericType == .decimal) }
+        func isLetterAH(_ v: UInt32) -> Bool { v >= 0x61 && v <= 0x68 }
+        func isOpen(_ v: UInt32) -> Bool { v == 0x28 || v == 0xFF08 }
+        func isClose(_ v: UInt32) -> Bool { v == 0x29 || v == 0xFF09 }
+        func isBlank(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 }
+        func isPunct(_ v: UInt32) -> Bool {
+            v == 0x3B || v == 0x3A || v == 0xFF1B || v == 0xFF1A || v == 0x2E || v == 0x3002 || v == 0x29 || v == 0xFF09
+        }
+        // The scalars are fetched once (lines are short); only non-ASCII ones need Unicode properties.
+        let scalars = Array(line.unicodeScalars)
+        let n = scalars.count
+        for i in 0..<n {
+            let v = scalars[i].value
+            if isPunct(v) {
+                var j = i + 1
+                while j < n, j - i <= 3, isBlank(scalars[j].value) { j += 1 }
+                if j < n, isDecimal(scalars[j]) || isOpen(scalars[j].value) { return true }
+                if v == 0x3B || v == 0xFF1B, j + 1 < n, isLetterAH(scalars[j].value), isBlank(scalars[j + 1].value) {
+                    return true
+                }
+            } else if i + 2 < n, v == 0x20 || (v >= 0x09 && v <= 0x0D) || (v >= 0x80 && scalars[i].properties.isWhitespace) {
+                let a = scalars[i + 1].value
+                let b = scalars[i + 2].value
+                if isLetterAH(a) && (b == 0x2E || b == 0x29) { return true }
+                if isOpen(a), i + 3 < n, isLetterAH(b), isClose(scalars[i + 3].value) { return true }
             }
         }
         return false
@@ -127,9 +143,20 @@ enum CriteriaSplitter {
     /// inclusion or exclusion list, or a "For … participants:" cohort line.
     private static func headingSentence(_ buffer: TextBuffer, _ line: NSRange) -> HeadingSentence? {
         guard line.length <= 220 else { return nil }
-        if buffer.firstMatch(subheading, in: line, anchored: true) != nil { return .subheading }
-        if buffer.firstMatch(listIntroduction, in: line) != nil { return .listIntroduction }
-        if buffer.firstMatch(cohortIntroduction, in: line, anchored: true) != nil { return .subheading }
+        // Necessary conditions first: `subheading` starts with an ASCII capital, `listIntroduction`
+        // names "criteria"/"criterion", `cohortIntroduction` starts with "for" (any case; a
+        // non-ASCII first letter is left to the pattern).
+        let text = buffer.substring(line)
+        let first = text.unicodeScalars.first?.value ?? 0
+        if first >= 0x41 && first <= 0x5A, buffer.firstMatch(subheading, in: line, anchored: true) != nil {
+            return .subheading
+        }
+        if Prefilter.mayContain(text, ["criteri"]), buffer.firstMatch(listIntroduction, in: line) != nil {
+            return .listIntroduction
+        }
+        if first == 0x46 || first == 0x66 || first >= 0x80, buffer.firstMatch(cohortIntroduction, in: line, anchored: true) != nil {
+            return .subheading
+        }
         return nil
     }
 

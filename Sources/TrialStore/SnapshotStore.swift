@@ -62,7 +62,9 @@ public final class SnapshotStore: Sendable {
     /// ignored and pruned, so a new trialdiff never serves records extracted by an old one.
     public let parserVersion: String
 
-    let db: DatabaseQueue
+    /// A pool when writable (WAL: parse-cache lookups from all reading tasks run concurrently
+    /// while one connection writes); a single read-only connection otherwise.
+    let db: any DatabaseWriter
 
     /// Opens or creates the store at `path`.
     /// - Parameters:
@@ -98,7 +100,10 @@ public final class SnapshotStore: Sendable {
             config.readonly = true
         }
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            switch mode {
+            case .readWrite: db = try DatabasePool(path: path, configuration: config)
+            case .readOnly: db = try DatabaseQueue(path: path, configuration: config)
+            }
             let migrator = Schema.migrator
             let (superseded, applied) = try db.read { db in
                 (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))

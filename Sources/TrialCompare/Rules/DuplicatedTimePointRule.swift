@@ -25,6 +25,63 @@ struct DuplicatedTimePointRule: RecordRule {
     static func mayHoldTimeList(_ text: String) -> Bool {
         Prefilter.hasDigit(text) && Prefilter.mayContain(text, [",", "&", "and", "or"])
             && Prefilter.mayContain(text, ["day", "week", "month", "year", "hour", "hr", "min"])
+            && mayHoldNumberPair(text)
+    }
+
+    /// A necessary condition both patterns share: two numbers joined by a list separator ("3, 6",
+    /// "3 and 6", "3,\n and 6", "1, Day 8"). Scanned over the UTF-8 bytes; a non-ASCII character
+    /// counts as a possible digit and as possible white space, so nothing `\d` or `\s` could
+    /// match is missed.
+    static func mayHoldNumberPair(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            func isDigit(_ i: Int) -> Bool { i < n && ((b[i] >= 0x30 && b[i] <= 0x39) || b[i] >= 0x80) }
+            func isSpace(_ i: Int) -> Bool { i < n && (b[i] == 0x20 || (b[i] >= 0x09 && b[i] <= 0x0D) || b[i] >= 0x80) }
+            func isLetter(_ i: Int) -> Bool { i < n && ((b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A) }
+            func word(_ i: Int, _ w: StaticString) -> Bool {
+                let m = w.utf8CodeUnitCount
+                guard i + m <= n else { return false }
+                for k in 0..<m where (b[i + k] | 0x20) != w.utf8Start[k] { return false }
+                return true
+            }
+            func skipSpaces(_ i: Int) -> Int {
+                var i = i
+                while isSpace(i) { i += 1 }
+                return i
+            }
+            /// After a separator's start at `i`: the position past it, or nil.
+            func separator(_ i: Int) -> Int? {
+                if i < n, b[i] == 0x2C {  // ","
+                    var j = skipSpaces(i + 1)
+                    if word(j, "and") { j += 3 } else if word(j, "or") { j += 2 } else if j < n, b[j] == 0x26 { j += 1 }
+                    return j
+                }
+                if i < n, b[i] == 0x26 { return i + 1 }
+                if word(i, "and") { return i + 3 }
+                if word(i, "or") { return i + 2 }
+                return nil
+            }
+            var i = 0
+            while i < n {
+                guard isDigit(i) else {
+                    i += 1
+                    continue
+                }
+                var end = i
+                while end < n, isDigit(end) || b[end] == 0x2E { end += 1 }
+                i = end
+                guard var j = separator(skipSpaces(end)) else { continue }
+                j = skipSpaces(j)
+                if isDigit(j) { return true }
+                // An optional unit word between the numbers ("Day 1, Day 8").
+                guard isLetter(j) else { continue }
+                while isLetter(j) { j += 1 }
+                guard isSpace(j) else { continue }
+                if isDigit(skipSpaces(j)) { return true }
+            }
+            return false
+        }
     }
 
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {

@@ -131,7 +131,25 @@ enum RuleText {
 
     /// Lower-case words (letters and digits) of `text`.
     static func words(_ text: String) -> [String] {
-        text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+        var text = text
+        // ASCII text (most registry fields) is split on its bytes; anything else by Characters.
+        let ascii: [String]? = text.withUTF8 { b in
+            guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+            let lower = b.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            var out: [String] = []
+            var start = -1
+            for i in 0...lower.count {
+                let c = i < lower.count ? lower[i] : 0
+                let isWord = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+                if isWord, start < 0 { start = i }
+                if !isWord, start >= 0 {
+                    out.append(String(decoding: lower[start..<i], as: UTF8.self))
+                    start = -1
+                }
+            }
+            return out
+        }
+        return ascii ?? text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     }
 
     /// "a, b and c".
