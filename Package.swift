@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore",
+                "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

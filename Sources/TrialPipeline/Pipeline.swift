@@ -34,7 +34,11 @@ public enum Pipeline {
     }
 
     /// Reads and extracts an in-memory file (see `process(path:root:selection:cache:)`).
+    /// With a `selection`, a ClinicalTrials.gov XML or JSON file whose bytes cannot hold a
+    /// clause's value is only scanned, not parsed (see `RawPrefilter`): its summary counts its
+    /// records, it has none to report, and its syntax is not checked.
     public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
+        if let selection, let skipped = skipIfUnselectable(file, selection) { return skipped }
         let sha256 = SnapshotStore.sha256(file.bytes)
         var result: FileResult
         if let cache, let hit = try? cache.cachedParse(sha256: sha256)?.relocated(to: file.path), let summary = hit.summary {
@@ -53,6 +57,16 @@ public enum Pipeline {
             result.records = result.records.filter { selection.matches($0) }
         }
         return result
+    }
+
+    /// The result for a file the selection's raw prefilter excludes, or nil to read it.
+    static func skipIfUnselectable(_ file: InputFile, _ selection: Selection) -> FileResult? {
+        let prefilter = RawPrefilter(selection)
+        guard !prefilter.isEmpty, let reader = try? ReaderRegistry.reader(for: file),
+              let syntax = RawPrefilter.syntax(for: reader.format), !prefilter.mayMatch(file.bytes, syntax: syntax)
+        else { return nil }
+        let count = RawPrefilter.recordCount(file.bytes, syntax: syntax)
+        return FileResult(summary: InputSummary(file: file.path, format: reader.format, records: count), records: [])
     }
 
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
