@@ -90,20 +90,35 @@ struct RawPrefilter {
         let n = hay.count
         let m = needle.count
         guard m > 0, n >= m else { return nil }
-        var i = start
-        let first = needle[0]
-        while i <= n - m {
-            if hay[i] == first {
-                var j = 1
-                while j < m, hay[i + j] == needle[j] { j += 1 }
-                if j == m { return i }
+        return hay.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { w in
+                let first = w[0]
+                var i = start
+                while i <= n - m {
+                    if h[i] == first {
+                        var j = 1
+                        while j < m, h[i + j] == w[j] { j += 1 }
+                        if j == m { return i }
+                    }
+                    i += 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool { find(hay, needle, from: 0) != nil }
+
+    /// Per byte: the byte to keep (ASCII letters lower-cased, digits), 0 to drop it, or 1 for a
+    /// byte the full scan must look at ("&", "<", "]", "\", non-ASCII).
+    private static let plainBytes: [UInt8] = (0..<256).map { c -> UInt8 in
+        switch c {
+        case 0x26, 0x3C, 0x5D, 0x5C, 0x80...: 1
+        case 0x30...0x39, 0x61...0x7A: UInt8(c)
+        case 0x41...0x5A: UInt8(c | 0x20)
+        default: 0
+        }
+    }
 
     /// `bytes` reduced to lower-case letters and digits with escapes decoded, or nil when the
     /// file holds something the scan cannot decode with certainty.
@@ -131,7 +146,16 @@ struct RawPrefilter {
         var i = 0
         /// The end of the CDATA section being read (its content is literal), else -1.
         var literalUntil = -1
+        let plain = plainBytes
         while i < n {
+            // Most bytes are plain ASCII: kept (lower-cased) or dropped by table lookup.
+            while i < n {
+                let t = plain[Int(bytes[i])]
+                if t == 1 { break }
+                if t != 0 { out.append(t) }
+                i += 1
+            }
+            guard i < n else { break }
             let c = bytes[i]
             if c < 0x80 {
                 switch (syntax, c) {
