@@ -30,7 +30,6 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CZlibDeflate",
-            path: "Sources/CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),

@@ -65,7 +65,7 @@ enum CriteriaSplitter {
     /// A list marker inside a line (criteria run together in one paragraph). Numbers need sentence
     /// punctuation before them, so "ECOG 0 or 1. Patients" is not split; "1)" may follow a full stop
     /// directly ("… 60 mL/min.6)Serum …").
-    private static let inlineMarker = Pattern(
+    static let inlineMarker = Pattern(
         #"(?:(?<=[;:；：])|(?<=[;:；：.。)）][ \t]{1,3}))(?:(\d{1,2})([.)、])(?!\d)[ \t]*(?=[A-Z(\p{Lo}"“])|[(（](\d{1,2})[)）][ \t]*(?=\S)|[(（]([ivx]{1,4})[)）][ \t]+(?=\S))|(?<=\s)([a-h])([.)])[ \t]+(?=[A-Z(])|(?<=[;；][ \t]{0,3})([a-h])[ \t]+(?=[A-Z])|(?<=\s)[(（]([a-h])[)）][ \t]+(?=\S)|(?<=[.。)）])(\d{1,2})\)(?=[A-Z\p{Lo}])"#,
         caseSensitive: true
     )

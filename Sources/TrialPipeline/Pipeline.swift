@@ -38,7 +38,12 @@ public enum Pipeline {
     /// clause's value is only scanned, not parsed (see `RawPrefilter`): its summary counts its
     /// records, it has none to report, and its syntax is not checked.
     public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
-        if let selection, let skipped = skipIfUnselectable(file, selection) { return skipped }
+        // With a selection the reader is chosen first (its format decides the raw scan) and
+        // reused by `parse`; without one, only a cache miss needs it.
+        let reader = selection.map { _ in Result { try ReaderRegistry.reader(for: file) } }
+        if let selection, case .success(let r)? = reader, let skipped = skipIfUnselectable(file, r, selection) {
+            return skipped
+        }
         let sha256 = SnapshotStore.sha256(file.bytes)
         var result: FileResult
         if let cache, let hit = try? cache.cachedParse(sha256: sha256)?.relocated(to: file.path), let summary = hit.summary {
@@ -46,7 +51,7 @@ public enum Pipeline {
         } else {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.
-            result = parse(file, prefilter: selection)
+            result = parse(file, reader: reader, prefilter: selection)
             if let cache, selection == nil, result.summary.error == nil {
                 try? cache.cacheRecords(result.records, sha256: sha256, summary: result.summary)
             }
@@ -60,19 +65,21 @@ public enum Pipeline {
     }
 
     /// The result for a file the selection's raw prefilter excludes, or nil to read it.
-    static func skipIfUnselectable(_ file: InputFile, _ selection: Selection) -> FileResult? {
+    static func skipIfUnselectable(_ file: InputFile, _ reader: any TrialReader, _ selection: Selection) -> FileResult? {
         let prefilter = RawPrefilter(selection)
-        guard !prefilter.isEmpty, let reader = try? ReaderRegistry.reader(for: file),
-              let syntax = RawPrefilter.syntax(for: reader.format), !prefilter.mayMatch(file.bytes, syntax: syntax)
+        guard !prefilter.isEmpty, let syntax = RawPrefilter.syntax(for: reader.format), !prefilter.mayMatch(file.bytes, syntax: syntax)
         else { return nil }
         let count = RawPrefilter.recordCount(file.bytes, syntax: syntax)
         return FileResult(summary: InputSummary(file: file.path, format: reader.format, records: count), records: [])
     }
 
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
-    static func parse(_ file: InputFile, prefilter: Selection? = nil) -> FileResult {
+    /// `reader` is the outcome of choosing the file's reader, when the caller already did.
+    static func parse(
+        _ file: InputFile, reader chosen: Result<any TrialReader, any Error>? = nil, prefilter: Selection? = nil
+    ) -> FileResult {
         do {
-            let reader = try ReaderRegistry.reader(for: file)
+            let reader = try (chosen ?? Result { try ReaderRegistry.reader(for: file) }).get()
             let sources = try reader.read(file)
             var records: [TrialRecord] = []
             records.reserveCapacity(sources.count)

@@ -21,10 +21,7 @@ struct RawPrefilter {
 
     init(_ selection: Selection) {
         clauses = selection.clauses.compactMap { clause in
-            switch clause.field {
-            case .condition, .sponsor, .id, .text: break
-            case .phase, .status, .product, .intervention: return nil
-            }
+            guard case .fields = clause.field.sourceScope else { return nil }
             let needles = clause.values.map { Array(Selection.squash($0).utf8) }
             if needles.contains(where: { $0.isEmpty || $0.contains { $0 >= 0x80 } }) { return nil }
             return needles

@@ -13,6 +13,25 @@ import TrialModel
 public struct Selection: Sendable, Hashable, CustomStringConvertible {
     public enum Field: String, Sendable, CaseIterable {
         case condition, intervention, product, sponsor, phase, status, id, text
+
+        /// Where a field's values come from in the source, for the filters that run before
+        /// extraction: the source fields whose text they copy (nil: any field), or `translated`
+        /// when extraction maps the source's vocabulary (`phase` "Phase I" → 1, `status`,
+        /// `product`, `intervention`), so no filter on source text is sound.
+        enum SourceScope {
+            case fields([FieldKey]?)
+            case translated
+        }
+
+        var sourceScope: SourceScope {
+            switch self {
+            case .condition: .fields([.condition])
+            case .sponsor: .fields([.sponsor, .collaborator])
+            case .id: .fields([.nctID, .chictrID, .otherID, .orgStudyID])
+            case .text: .fields(nil)
+            case .phase, .status, .product, .intervention: .translated
+            }
+        }
     }
 
     public struct Clause: Sendable, Hashable {
@@ -70,14 +89,7 @@ public struct Selection: Sendable, Hashable, CustomStringConvertible {
     /// `status`, `product`, `intervention`) are not prefiltered.
     public func mayMatch(_ source: SourceRecord) -> Bool {
         return clauses.allSatisfy { clause in
-            let keys: [FieldKey]?
-            switch clause.field {
-            case .condition: keys = [.condition]
-            case .sponsor: keys = [.sponsor, .collaborator]
-            case .id: keys = [.nctID, .chictrID, .otherID, .orgStudyID]
-            case .text: keys = nil
-            case .phase, .status, .product, .intervention: return true
-            }
+            guard case .fields(let keys) = clause.field.sourceScope else { return true }
             let needles = clause.values.map(Self.squash)
             return source.fields.contains { field in
                 guard keys?.contains(field.key) ?? true else { return false }

@@ -31,8 +31,6 @@ extension SnapshotStore {
     }
 }
 
-/// JSON as the store writes it: compact, keys sorted, slashes unescaped — byte-stable, so equal
-/// values have equal hashes.
 /// Raw deflate (zlib) for parse-cache blobs: extracted records are repetitive JSON and shrink
 /// several-fold, which keeps the cache of a registry dump on disk. Level 1 (zlib's fastest): on
 /// this data it compresses within a few percent of the default level at a fraction of the time,
@@ -92,6 +90,8 @@ enum Deflate {
     }
 }
 
+/// JSON as the store writes it: compact, keys sorted, slashes unescaped — byte-stable, so equal
+/// values have equal hashes.
 enum StoreJSON {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
@@ -133,26 +133,5 @@ extension TrialRecord {
             r.source.file = newPath
             return r
         }
-    }
-}
-
-/// Per-chunk results of a `DispatchQueue.concurrentPerform`, each slot written by exactly one
-/// iteration; `collect()` after the loop returns them in chunk order or the first error.
-final class ChunkResults<T>: @unchecked Sendable {
-    private var slots: [Result<[T], any Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<[T], any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func collect() throws -> [T] {
-        var out: [T] = []
-        for slot in slots { out += try slot!.get() }
-        return out
     }
 }

@@ -420,3 +420,24 @@ public final class SnapshotStore: Sendable {
         }
     }
 }
+
+/// Per-chunk results of a `DispatchQueue.concurrentPerform`, each slot written by exactly one
+/// iteration; `collect()` after the loop returns them in chunk order or the first error.
+final class ChunkResults<T>: @unchecked Sendable {
+    private var slots: [Result<[T], any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<[T], any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func collect() throws -> [T] {
+        var out: [T] = []
+        for slot in slots { out += try slot!.get() }
+        return out
+    }
+}

@@ -13,10 +13,10 @@ struct DuplicatedTimePointRule: RecordRule {
     private static let separator = #"\s*(?:,\s*(?:and|or|&)?|\band\b|\bor\b|&)\s*"#
     private static let unit = #"(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)"#
     /// "1, 3, 6, 12 and 12 months": numbers, then the unit. Group 1 the numbers, 2 the unit.
-    private static let trailingUnit = RulePattern(
+    static let trailingUnit = RulePattern(
         #"(?<![\d.,/:-])(\#(number)(?:\#(separator)\#(number))+)\s*,?\s*(\#(unit))\b"#)
     /// "Day 1, 8 and 8", "weeks 4, 12, 12": the unit, then numbers. Group 1 the unit, 2 the numbers.
-    private static let leadingUnit = RulePattern(
+    static let leadingUnit = RulePattern(
         #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
     private static let numberPattern = RulePattern(number)
 
