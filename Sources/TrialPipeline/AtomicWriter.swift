@@ -1,4 +1,5 @@
 import Foundation
+import TrialRender
 
 /// Why an output could not be written.
 public enum OutputError: Error, Sendable, CustomStringConvertible {
@@ -46,43 +47,155 @@ public struct AtomicWriter: Sendable {
     /// Writes `bytes` to `name` in the folder atomically. Returns true when the content changed.
     @discardableResult
     public func write(_ bytes: [UInt8], to name: String) throws -> Bool {
-        guard Self.isSafeName(name) else { throw OutputError.unsafeName(name) }
-        if Self.testDelay > 0 { usleep(Self.testDelay) }
-        let target = folder.appendingPathComponent(name)
-        if let existing = FileManager.default.contents(atPath: target.path), Array(existing) == bytes { return false }
-        let temp = folder.appendingPathComponent(".trialdiff-tmp-\(getpid())-\(name)")
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw OutputError.cannotWrite(path: target.path, reason: String(cString: strerror(errno))) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temp.path)
-                throw OutputError.cannotWrite(path: target.path, reason: reason)
-            }
-            offset += n
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temp.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp.path)
-            throw OutputError.cannotWrite(path: target.path, reason: reason)
-        }
-        return true
+        let staged = try stage(name) { try $0.write(bytes) }
+        return try commit(staged)
     }
 
     /// Writes UTF-8 text atomically.
     @discardableResult
     public func write(_ text: String, to name: String) throws -> Bool { try write(Array(text.utf8), to: name) }
 
+    /// A file written to its temporary name and flushed to disk, not yet renamed over its target.
+    public struct Staged: Sendable {
+        /// The output file name.
+        public let name: String
+        let temp: String
+        let target: String
+    }
+
+    /// First half of an atomic write: `body` writes the content through a buffered ``FileSink``
+    /// into a temporary file beside `name`, which is then flushed to disk. Nothing is visible
+    /// under `name` until ``commit(_:)``; ``discard(_:)`` removes the temporary file. Staging every
+    /// file of a run before committing any means a failure leaves no mix of old and new outputs.
+    ///
+    /// - Throws: ``OutputError`` for an unsafe name or a failed write (the temporary file is
+    ///   removed), or whatever `body` throws.
+    public func stage(_ name: String, _ body: (inout FileSink) throws -> Void) throws -> Staged {
+        guard Self.isSafeName(name) else { throw OutputError.unsafeName(name) }
+        if Self.testDelay > 0 { usleep(Self.testDelay) }
+        let target = folder.appendingPathComponent(name).path
+        let temp = folder.appendingPathComponent(".trialdiff-tmp-\(getpid())-\(name)").path
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path: target, reason: String(cString: strerror(errno))) }
+        var sink = FileSink(fd: fd, path: target)
+        do {
+            try body(&sink)
+            try sink.flush()
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        fsync(fd)
+        close(fd)
+        return Staged(name: name, temp: temp, target: target)
+    }
+
+    /// Second half of an atomic write: renames the staged file over its target. When the target
+    /// already holds the same bytes, it is left untouched (its modification time too) and the
+    /// temporary file removed. Returns true when the content changed.
+    @discardableResult
+    public func commit(_ staged: Staged) throws -> Bool {
+        if Self.sameContent(staged.temp, staged.target) {
+            unlink(staged.temp)
+            return false
+        }
+        guard rename(staged.temp, staged.target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(staged.temp)
+            throw OutputError.cannotWrite(path: staged.target, reason: reason)
+        }
+        return true
+    }
+
+    /// Removes a staged file without touching its target.
+    public func discard(_ staged: Staged) { unlink(staged.temp) }
+
+    /// True when both files exist and hold the same bytes (compared a megabyte at a time).
+    static func sameContent(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0, sa.st_size == sb.st_size else { return false }
+        let fa = open(a, O_RDONLY), fb = open(b, O_RDONLY)
+        defer {
+            if fa >= 0 { close(fa) }
+            if fb >= 0 { close(fb) }
+        }
+        guard fa >= 0, fb >= 0 else { return false }
+        let size = 1 << 20
+        let ba = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        let bb = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer {
+            ba.deallocate()
+            bb.deallocate()
+        }
+        while true {
+            let na = readFully(fa, ba, size), nb = readFully(fb, bb, size)
+            guard na == nb, na >= 0 else { return false }
+            if na == 0 { return true }
+            if memcmp(ba, bb, na) != 0 { return false }
+        }
+    }
+
+    /// Reads up to `count` bytes, retrying short reads; the number read (0 at the end), -1 on error.
+    private static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        var total = 0
+        while total < count {
+            let n = read(fd, buffer + total, count - total)
+            if n < 0 { return -1 }
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+
     /// Removes temporary files left by a run that was killed.
     public func removeStaleTemporaries() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasPrefix(".trialdiff-tmp-") {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+}
+
+/// An ``OutputSink`` writing to a file descriptor through a 1 MB buffer.
+public struct FileSink: OutputSink {
+    let fd: Int32
+    /// The output's final path, for error messages.
+    let path: String
+    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 20
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > Self.capacity { try flush() }
+        if bytes.count >= Self.capacity {
+            try writeAll(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Writes the buffered bytes to the file.
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = posixWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw OutputError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+            offset += n
         }
     }
 }

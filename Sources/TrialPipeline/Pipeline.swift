@@ -163,15 +163,47 @@ public enum Pipeline {
     /// Writes the requested outputs of `landscape` into `output`, each atomically. Returns the
     /// file names written, in order.
     public static func write(
-        _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat]
+        _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat],
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws -> [String] {
         let renderer = try ReportRenderer(templates: templates)
-        // Render everything first: a template error must not leave a mix of old and new files.
-        let rendered = try formats.flatMap { try renderer.renderFiles(landscape, as: $0) }
+        let names = formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: landscape.changes != nil) }
         let writer = try AtomicWriter(folder: output)
         writer.removeStaleTemporaries()
-        for (name, text) in rendered { try writer.write(text, to: name) }
-        return rendered.map(\.name)
+        // Stage every file before committing any: a template or write error must not leave a mix
+        // of old and new files. Files are rendered concurrently, the largest first, each straight
+        // into its temporary file, so memory holds at most `jobs` rendered files, never all.
+        let order = names.indices.sorted { Self.renderCost(names[$0]) > Self.renderCost(names[$1]) }
+        let staged = try Parallel.mapChunks(count: order.count, chunk: 1, jobs: jobs) { range in
+            range.map { i -> Result<AtomicWriter.Staged, any Error> in
+                let name = names[order[i]]
+                return Result {
+                    try writer.stage(name) { sink in
+                        try renderer.render(landscape, file: name, into: &sink, jobs: jobs)
+                    }
+                }
+            }
+        }
+        let byName = Dictionary(uniqueKeysWithValues: zip(order.map { names[$0] }, staged))
+        if let failure = names.lazy.compactMap({ name -> (any Error)? in
+            if case let .failure(error) = byName[name]! { return error }
+            return nil
+        }).first {
+            for case let .success(file) in staged { writer.discard(file) }
+            throw failure
+        }
+        for name in names { try writer.commit(byName[name]!.get()) }
+        return names
+    }
+
+    /// Rough relative rendering cost of an output file, to start the slowest first.
+    static func renderCost(_ name: String) -> Int {
+        switch name {
+        case "report.md", "report.html": 3
+        case "trials.json": 2
+        case "matrix.csv": 1
+        default: 0
+        }
     }
 
     /// The templates folder to use: the given one, else `Templates/` in the current folder,

@@ -136,7 +136,7 @@ public struct ReportCommand: Sendable {
             return (landscape, status(landscape, changes))
         }
         do {
-            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats)
+            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats, jobs: jobs)
             if let store, !changes.isEmpty {
                 try store.save(snapshot, label: "report", summary: changes.summary)
             }

@@ -20,6 +20,11 @@ public enum Escape {
     ///
     /// Bare URLs may still be auto-linked by GFM renderers; their visible text is their target.
     public static func markdownCell(_ text: String) -> String {
+        neutralizeLeadingMarkdown(markdownCellASCII(text) ?? markdownCellCharacters(text))
+    }
+
+    /// ``markdownCell(_:)`` before the leading-marker check, `Character` by `Character`.
+    static func markdownCellCharacters(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
         var pendingSpace = false
@@ -41,7 +46,43 @@ public enum Escape {
             default: out.append(ch)
             }
         }
-        return neutralizeLeadingMarkdown(out)
+        return out
+    }
+
+    /// ``markdownCell(_:)`` before the leading-marker check, byte by byte, for text that is all
+    /// ASCII (most registry text), where every `Character` is one byte (or CR LF, whitespace
+    /// either way); nil otherwise. ASCII
+    /// whitespace is HT, LF, VT, FF, CR and space; the other bytes below 0x20 and DEL are controls.
+    static func markdownCellASCII(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 8)
+            var pendingSpace = false
+            for b in bytes {
+                switch b {
+                case 0x80...: return nil
+                case 0x09...0x0D, 0x20:
+                    pendingSpace = !out.isEmpty
+                    continue
+                case 0x00...0x1F, 0x7F: continue
+                default: break
+                }
+                if pendingSpace { out.append(0x20) }
+                pendingSpace = false
+                switch b {
+                case UInt8(ascii: "\\"), UInt8(ascii: "|"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+                    UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "~"), UInt8(ascii: "$"), UInt8(ascii: "#"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(b)
+                case UInt8(ascii: "<"): out += "&lt;".utf8
+                case UInt8(ascii: ">"): out += "&gt;".utf8
+                case UInt8(ascii: "&"): out += "&amp;".utf8
+                default: out.append(b)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     private static func neutralizeLeadingMarkdown(_ s: String) -> String {

@@ -137,10 +137,29 @@ public struct ReportRenderer: Sendable {
 
     /// Renders the output file called `file` (one of the names ``fileNames(for:)`` returns).
     public func render(_ landscape: Landscape, file: String) throws -> String {
+        guard file != "trials.json" else { return try TrialsDocument(landscape).encoded() }
+        return try renderText(landscape, file: file)
+    }
+
+    /// Renders the output file called `file` into `sink`, the same bytes as
+    /// ``render(_:file:)``. `trials.json` is written piece by piece as it is encoded (on up to
+    /// `jobs` cores), so it is never held whole in memory; the other files are rendered whole
+    /// and then written.
+    public func render(
+        _ landscape: Landscape, file: String, into sink: inout some OutputSink,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws {
+        if file == "trials.json" {
+            try TrialsDocument(landscape).write(into: &sink, jobs: jobs)
+        } else {
+            try sink.write(renderText(landscape, file: file))
+        }
+    }
+
+    private func renderText(_ landscape: Landscape, file: String) throws -> String {
         switch file {
         case "report.md": renderTemplate("report.md", ReportContext.make(landscape, flavor: .markdown))
         case "report.html": renderTemplate("report.html", ReportContext.make(landscape, flavor: .html))
-        case "trials.json": try TrialsDocument(landscape).encoded()
         case "findings.json": try FindingsDocument(landscape.findings).encoded()
         case "findings.csv": FindingsCSV.render(landscape.findings)
         case "changes.md":

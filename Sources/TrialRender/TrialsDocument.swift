@@ -38,19 +38,110 @@ public struct TrialsDocument: Codable, Sendable, Hashable {
     }
 
     /// The document as stable JSON text ending in a newline.
-    public func encoded() throws -> String { try StableJSON.encode(self) }
+    public func encoded() throws -> String {
+        var sink = MemorySink()
+        try write(into: &sink)
+        return sink.text
+    }
+
+    /// Writes the bytes of ``encoded()`` to `sink` piece by piece: the trials and the matrix rows
+    /// (the bulk of the document) are encoded in batches on up to `jobs` cores and written as each
+    /// batch is ready, so memory holds a batch of encoded text rather than the whole document
+    /// (hundreds of megabytes for a registry dump). The bytes are those of `JSONEncoder` on the
+    /// whole document with ``StableJSON``'s options.
+    public func write(into sink: inout some OutputSink, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        // Keys in sorted order: inputs, matrix (rows, trials), schema, trials.
+        try sink.write("{\n  \"inputs\" : ")
+        try sink.write(StableJSON.fragment(inputs, depth: 1))
+        try sink.write(",\n  \"matrix\" : {\n    \"rows\" : ")
+        try StableJSON.writeArray(matrix.rows, depth: 2, batch: 1, jobs: jobs, into: &sink)
+        try sink.write(",\n    \"trials\" : ")
+        try sink.write(StableJSON.fragment(matrix.trials, depth: 2))
+        try sink.write("\n  },\n  \"schema\" : ")
+        try sink.write(StableJSON.fragment(schema, depth: 1))
+        try sink.write(",\n  \"trials\" : ")
+        try StableJSON.writeArray(trials, depth: 1, batch: 64, jobs: jobs, into: &sink)
+        try sink.write("\n}\n")
+    }
 }
 
 /// The one JSON encoding of every document trialdiff writes: pretty-printed, sorted keys,
 /// slashes unescaped, final newline — so the same value always gives the same bytes.
 enum StableJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+            return String(decoding: try encoder().encode(value), as: UTF8.self) + "\n"
         } catch {
             throw RenderError.encodingFailed(reason: "\(error)")
         }
+    }
+
+    /// The encoding of `value` as it appears nested `depth` levels deep in a pretty-printed
+    /// document: every line after the first indented by two spaces per level. Empty lines (inside
+    /// `[` `]` of an empty array) stay empty, as `JSONEncoder` writes them; string values never
+    /// hold a raw line break, so every line break in the encoding is structural.
+    static func fragment<T: Encodable>(_ value: T, depth: Int, encoder: JSONEncoder = encoder()) throws -> [UInt8] {
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw RenderError.encodingFailed(reason: "\(error)")
+        }
+        let indent = 2 * depth
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [UInt8] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lines = 0
+            for b in bytes where b == UInt8(ascii: "\n") { lines += 1 }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + lines * indent)
+            for (i, b) in bytes.enumerated() {
+                out.append(b)
+                if b == UInt8(ascii: "\n"), i + 1 < bytes.count, bytes[i + 1] != UInt8(ascii: "\n") {
+                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Writes `items` as the pretty-printed array at nesting level `depth`, encoding `batch` items
+    /// per task on up to `jobs` cores, a bounded number of batches at a time.
+    static func writeArray<T: Encodable & Sendable>(
+        _ items: [T], depth: Int, batch: Int, jobs: Int, into sink: inout some OutputSink
+    ) throws {
+        let indent = String(repeating: " ", count: 2 * depth)
+        guard !items.isEmpty else {
+            try sink.write("[\n\n" + indent + "]")
+            return
+        }
+        let itemPrefix = Array((indent + "  ").utf8)
+        let separator = Array(",\n".utf8)
+        try sink.write("[\n")
+        // Enough batches in flight to keep every core busy, few enough to bound memory.
+        let wave = batch * max(1, jobs) * 4
+        var start = 0
+        while start < items.count {
+            let end = min(items.count, start + wave)
+            let encoded = try Parallel.mapChunks(count: end - start, chunk: batch, jobs: jobs) { range in
+                let encoder = encoder()
+                var out: [UInt8] = []
+                for i in range {
+                    let index = start + i
+                    if index > 0 { out += separator }
+                    out += itemPrefix
+                    out += try fragment(items[index], depth: depth + 1, encoder: encoder)
+                }
+                return [out]
+            }
+            for chunk in encoded { try sink.write(chunk) }
+            start = end
+        }
+        try sink.write("\n" + indent + "]")
     }
 }

@@ -175,20 +175,13 @@ public final class SnapshotStore: Sendable {
 
     /// Encodes every trial's state, in chunks on all cores; the result is in trial order.
     static func encodeStates(_ trials: [SnapshotTrial]) throws -> [EncodedState] {
-        let chunk = 256
-        let chunks = (trials.count + chunk - 1) / chunk
-        let results = ChunkResults<EncodedState>(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             let encoder = StoreJSON.encoder()
-            let range = (c * chunk)..<min(trials.count, (c + 1) * chunk)
-            results.set(c, Result {
-                try trials[range].map { trial in
-                    let json = try encoder.encode(trial)
-                    return EncodedState(json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
-                }
-            })
+            return try trials[range].map { trial in
+                let json = try encoder.encode(trial)
+                return EncodedState(json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
+            }
         }
-        return try results.collect()
     }
 
     private static func insert(
@@ -418,26 +411,5 @@ public final class SnapshotStore: Sendable {
         } catch {
             throw StoreError.wrap(error, path: path)
         }
-    }
-}
-
-/// Per-chunk results of a `DispatchQueue.concurrentPerform`, each slot written by exactly one
-/// iteration; `collect()` after the loop returns them in chunk order or the first error.
-final class ChunkResults<T>: @unchecked Sendable {
-    private var slots: [Result<[T], any Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<[T], any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func collect() throws -> [T] {
-        var out: [T] = []
-        for slot in slots { out += try slot!.get() }
-        return out
     }
 }
