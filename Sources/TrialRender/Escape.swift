@@ -20,7 +20,7 @@ public enum Escape {
     ///
     /// Bare URLs may still be auto-linked by GFM renderers; their visible text is their target.
     public static func markdownCell(_ text: String) -> String {
-        neutralizeLeadingMarkdown(markdownCellASCII(text) ?? markdownCellCharacters(text))
+        neutralizeLeadingMarkdown(markdownCellScalars(text) ?? markdownCellCharacters(text))
     }
 
     /// ``markdownCell(_:)`` before the leading-marker check, `Character` by `Character`.
@@ -49,19 +49,21 @@ public enum Escape {
         return out
     }
 
-    /// ``markdownCell(_:)`` before the leading-marker check, byte by byte, for text that is all
-    /// ASCII (most registry text), where every `Character` is one byte (or CR LF, whitespace
-    /// either way); nil otherwise. ASCII
-    /// whitespace is HT, LF, VT, FF, CR and space; the other bytes below 0x20 and DEL are controls.
-    static func markdownCellASCII(_ text: String) -> String? {
-        var text = text
-        return text.withUTF8 { bytes -> String? in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + 8)
-            var pendingSpace = false
-            for b in bytes {
+    /// ``markdownCell(_:)`` before the leading-marker check, scalar by scalar, for text in which
+    /// every `Character` is one scalar (or CR LF, whitespace either way): text made only of
+    /// ASCII and of the ``isStandalone(_:)`` scalars, which is nearly all registry text. Nil for
+    /// any other text, which takes the `Character` path. Same result as
+    /// ``markdownCellCharacters(_:)``: for a one-scalar `Character`, `isWhitespace` and the
+    /// control check are the scalar's own properties.
+    static func markdownCellScalars(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                let b = UInt8(v)
                 switch b {
-                case 0x80...: return nil
                 case 0x09...0x0D, 0x20:
                     pendingSpace = !out.isEmpty
                     continue
@@ -80,8 +82,33 @@ public enum Escape {
                 case UInt8(ascii: "&"): out += "&amp;".utf8
                 default: out.append(b)
                 }
+                continue
             }
-            return String(decoding: out, as: UTF8.self)
+            guard isStandalone(scalar) else { return nil }
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if scalar.properties.generalCategory == .control { continue }
+            if pendingSpace { out.append(0x20) }
+            pendingSpace = false
+            UTF8.encode(scalar) { out.append($0) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Non-ASCII scalars that always form a `Character` of their own, whatever surrounds them: no
+    /// combining mark, joiner, variation selector, prepended mark, regional indicator, Hangul
+    /// jamo or emoji modifier is among them, so a string made of them and ASCII breaks into
+    /// one-scalar `Character`s (apart from CR LF). Latin-1 Supplement and Latin Extended-A/B,
+    /// Greek, general punctuation (dashes, quotes, bullets, ‰, ′), letterlike symbols, arrows and
+    /// mathematical operators (≥, ≤, ±, ×).
+    static func isStandalone(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x024F, 0x0370...0x03FF, 0x2010...0x2027, 0x2030...0x205E, 0x2100...0x214F,
+            0x2190...0x21FF, 0x2200...0x22FF:
+            true
+        default: false
         }
     }
 

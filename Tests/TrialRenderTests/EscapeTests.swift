@@ -1,5 +1,6 @@
 import Testing
-import TrialRender
+import Foundation
+@testable import TrialRender
 
 @Suite struct MarkdownEscapeTests {
     @Test func pipesAndBackslashesAreEscaped() {
@@ -89,5 +90,57 @@ import TrialRender
         #expect(!Escape.isPlainNumericList("-A1"))
         #expect(!Escape.isPlainNumericList("=1+1"))
         #expect(!Escape.isPlainNumericList("-1+SUM(A1)"))
+    }
+}
+
+/// The scalar path of ``Escape/markdownCell(_:)`` (taken for nearly all registry text) must give
+/// exactly what the `Character` path gives.
+@Suite struct MarkdownEscapePathTests {
+    static let realdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TrialReadersTests/Fixtures/realdata")
+
+    /// Every line of every real registry file, plus each line joined with the next (so that
+    /// line breaks are inside the text).
+    static func realLines() throws -> [String] {
+        let files = FileManager.default.enumerator(atPath: realdata.path)!.compactMap { $0 as? String }.sorted()
+        var lines: [String] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: realdata.appendingPathComponent(file).path),
+                let text = String(data: data, encoding: .utf8)
+            else { continue }
+            let split = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines += split
+            lines += zip(split, split.dropFirst()).map { $0 + "\r\n" + $1 }
+        }
+        return lines
+    }
+
+    @Test func scalarPathEqualsCharacterPathOnRealText() throws {
+        let lines = try Self.realLines()
+        var scalarPath = 0
+        var nonASCII = 0
+        for line in lines {
+            guard let fast = Escape.markdownCellScalars(line) else { continue }
+            scalarPath += 1
+            if line.utf8.contains(where: { $0 >= 0x80 }) { nonASCII += 1 }
+            #expect(fast == Escape.markdownCellCharacters(line), "\(line.prefix(200))")
+        }
+        #expect(scalarPath > 10_000)
+        #expect(nonASCII > 100)
+    }
+
+    @Test func scalarPathEqualsCharacterPathForEveryStandaloneAndASCIIScalar() {
+        let scalars = (0...0x22FF).compactMap(Unicode.Scalar.init).filter { $0.isASCII || Escape.isStandalone($0) }
+        for scalar in scalars {
+            for text in ["\(scalar)", "a\(scalar)b", " \(scalar) ", "\(scalar)\(scalar)", "x\r\n\(scalar)"] {
+                #expect(Escape.markdownCellScalars(text) == Escape.markdownCellCharacters(text), "U+\(String(scalar.value, radix: 16))")
+            }
+        }
+    }
+
+    @Test(arguments: ["e\u{301}*", "*\u{301}", "a\u{200D}b", "🇫🇷 | x", "가각", "x\u{FE0F}"])
+    func textWithJoiningScalarsTakesTheCharacterPath(text: String) {
+        #expect(Escape.markdownCellScalars(text) == nil)
+        #expect(Escape.markdownCell(text) == Escape.markdownCellCharacters(text))
     }
 }

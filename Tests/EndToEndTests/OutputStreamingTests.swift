@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialPipeline
+import TrialRender
+
+/// Large outputs are written piece by piece and staged before they replace the old files; the
+/// bytes must be exactly those of the whole-document encodings they replace.
+@Suite struct OutputStreamingTests {
+    /// What `trials.json` was before streaming: `JSONEncoder` on the whole document.
+    static func wholeDocument(_ landscape: Landscape) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(TrialsDocument(landscape)), as: UTF8.self) + "\n"
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func streamedTrialsJSONIsTheWholeDocumentEncoding(jobs: Int) async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        #expect(landscape.trials.count > 100)
+        #expect(landscape.matrix.rows.count > 10)
+        var sink = MemorySink()
+        try TrialsDocument(landscape).write(into: &sink, jobs: jobs)
+        let expected = try Self.wholeDocument(landscape)
+        #expect(sink.text == expected)
+        #expect(sink.bytes.count > 1_000_000)
+    }
+
+    @Test func streamedTrialsJSONOfAnEmptyLandscape() throws {
+        let empty = Landscape(records: [], inputs: [])
+        #expect(try TrialsDocument(empty).encoded() == Self.wholeDocument(empty))
+        #expect(try TrialsDocument(empty).encoded().contains("\"trials\" : [\n\n  ]"))
+    }
+
+    @Test func stagedFilesAppearOnlyWhenCommitted() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-stage-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = try AtomicWriter(folder: folder)
+        try writer.write("old\n", to: "a.txt")
+        let staged = try writer.stage("a.txt") { try $0.write("new\n") }
+        #expect(try String(contentsOf: folder.appendingPathComponent("a.txt"), encoding: .utf8) == "old\n")
+        #expect(try writer.commit(staged))
+        #expect(try String(contentsOf: folder.appendingPathComponent("a.txt"), encoding: .utf8) == "new\n")
+        // The same content again: not replaced, reported unchanged.
+        #expect(try !writer.commit(writer.stage("a.txt") { try $0.write("new\n") }))
+        // Discarded: the target keeps its content.
+        writer.discard(try writer.stage("a.txt") { try $0.write("discarded\n") })
+        #expect(try String(contentsOf: folder.appendingPathComponent("a.txt"), encoding: .utf8) == "new\n")
+        // A body that throws leaves no temporary file behind.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try writer.stage("b.txt") { sink in try sink.write("partial"); throw Boom() } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.txt"])
+    }
+
+    @Test func largeWritesGoThroughTheBufferInOrder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-stage-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = try AtomicWriter(folder: folder)
+        // Pieces below, at and above the 1 MB buffer, so every branch of the sink runs.
+        let pieces = [100, 1 << 20, 3 << 20, 7, (1 << 20) - 1].enumerated().map { i, n in
+            [UInt8](repeating: UInt8(ascii: "a") + UInt8(i), count: n)
+        }
+        try writer.commit(writer.stage("big.bin") { sink in for p in pieces { try sink.write(p) } })
+        let written = try [UInt8](Data(contentsOf: folder.appendingPathComponent("big.bin")))
+        #expect(written == pieces.flatMap { $0 })
+    }
+}
