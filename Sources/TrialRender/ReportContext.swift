@@ -1,3 +1,4 @@
+import Mustache
 import TrialCompare
 import TrialModel
 
@@ -48,14 +49,20 @@ public enum ReportContext {
         ]
     }
 
+    /// The context of `report.md` (flavor `.markdown`) or `report.html` (`.html`). The long lists
+    /// (matrix rows, evidence, inputs, findings, trial sections) are ``LazyItems``: each item is
+    /// built when the template reaches it and dropped after, so the context of a landscape of
+    /// thousands of trials holds the landscape, not a copy of it as dictionaries.
     public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
         let esc = escaper(flavor)
         let matrix = landscape.matrix
         let trialAnchors = anchors(for: matrix.trials)
 
-        // Matrix rows and evidence footnotes, numbered row by row, left to right.
-        var rows: [[String: Any]] = []
-        var evidence: [[String: Any]] = []
+        // Rows shown, and where each row's evidence footnotes start: footnotes are numbered row by
+        // row, left to right, over the values that have evidence.
+        var shown: [MatrixRow] = []
+        var firstFootnote: [Int] = []
+        var footnoted: [(row: Int, column: Int, value: Int)] = []
         var unstated: [String] = []
         var differing: [String] = []
         var comparedCount = 0
@@ -66,64 +73,83 @@ public enum ReportContext {
             }
             if row.comparable { comparedCount += 1 }
             if row.differs { differing.append(row.label) }
-            var cells: [[String: Any]] = []
-            for (column, cell) in row.cells.enumerated() {
-                let trialID = matrix.trials[column]
-                var values: [[String: Any]] = []
-                for value in cell.values {
-                    let footnote = !value.evidence.isEmpty && !rowsWithoutFootnotes.contains(row.key)
-                    let sources = value.evidence.map { e -> [String: Any] in
-                        ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+            firstFootnote.append(footnoted.count + 1)
+            if !rowsWithoutFootnotes.contains(row.key) {
+                for (column, cell) in row.cells.enumerated() {
+                    for (v, value) in cell.values.enumerated() where !value.evidence.isEmpty {
+                        footnoted.append((shown.count, column, v))
                     }
+                }
+            }
+            shown.append(row)
+        }
+
+        let rows = LazyItems(count: shown.count) { r -> [String: Any] in
+            let row = shown[r]
+            let footnotes = !rowsWithoutFootnotes.contains(row.key)
+            var next = firstFootnote[r]
+            let cells = row.cells.enumerated().map { column, cell -> [String: Any] in
+                let values = cell.values.map { value -> [String: Any] in
                     var item: [String: Any] = [
                         "text": esc(value.text),
-                        "hasRef": footnote,
+                        "hasRef": false,
                         "ref": "",
                         "refID": "",
                         "backID": "",
                         "hover": esc(hover(value.evidence)),
                         "hasHover": !value.evidence.isEmpty,
                     ]
-                    if footnote {
-                        let n = evidence.count + 1
-                        item["ref"] = n
-                        item["refID"] = "ev-\(n)"
-                        item["backID"] = "ref-\(n)"
-                        evidence.append([
-                            "ref": n,
-                            "refID": "ev-\(n)",
-                            "backID": "ref-\(n)",
-                            "trial": esc(trialID),
-                            "trialAnchor": trialAnchors[column],
-                            "parameter": esc(row.label),
-                            "key": row.key,
-                            "value": esc(value.text),
-                            "sources": positioned(sources),
-                        ])
+                    if footnotes, !value.evidence.isEmpty {
+                        item["hasRef"] = true
+                        item["ref"] = next
+                        item["refID"] = "ev-\(next)"
+                        item["backID"] = "ref-\(next)"
+                        next += 1
                     }
-                    values.append(item)
+                    return item
                 }
-                cells.append([
-                    "trial": esc(trialID),
+                return [
+                    "trial": esc(matrix.trials[column]),
                     "isEmpty": cell.isEmpty,
                     "values": positioned(values),
-                ])
+                ]
             }
-            rows.append([
+            return [
                 "key": row.key,
                 "label": esc(row.label),
                 "differs": row.differs,
                 "comparable": row.comparable,
                 "cells": cells,
-            ])
+            ]
+        }
+        let evidence = LazyItems(count: footnoted.count, positioned: false) { i -> [String: Any] in
+            let (r, column, v) = footnoted[i]
+            let row = shown[r]
+            let value = row.cells[column].values[v]
+            let n = i + 1
+            return [
+                "ref": n,
+                "refID": "ev-\(n)",
+                "backID": "ref-\(n)",
+                "trial": esc(matrix.trials[column]),
+                "trialAnchor": trialAnchors[column],
+                "parameter": esc(row.label),
+                "key": row.key,
+                "value": esc(value.text),
+                "sources": positioned(value.evidence.map { e -> [String: Any] in
+                    ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+                }),
+            ]
         }
 
-        let columns = matrix.trials.enumerated().map { i, id -> [String: Any] in
-            ["id": esc(id), "anchor": trialAnchors[i]]
+        let columns = LazyItems(count: matrix.trials.count) { i -> [String: Any] in
+            ["id": esc(matrix.trials[i]), "anchor": trialAnchors[i]]
         }
 
-        let inputs = landscape.inputs.map { input -> [String: Any] in
-            [
+        let inputList = landscape.inputs
+        let inputs = LazyItems(count: inputList.count) { i -> [String: Any] in
+            let input = inputList[i]
+            return [
                 "file": esc(input.file),
                 "format": esc(input.format?.rawValue ?? "unknown"),
                 "records": input.records,
@@ -138,22 +164,27 @@ public enum ReportContext {
         }
 
         // Findings grouped by trial (in matrix order), most severe first within each trial.
-        let findingGroups = landscape.trials.enumerated().compactMap { i, trial -> [String: Any]? in
-            let items = landscape.findings(for: trial.id.value).sorted { $0.severity.rank < $1.severity.rank }
-            guard !items.isEmpty else { return nil }
+        let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial).mapValues { items in
+            items.sorted { $0.severity.rank < $1.severity.rank }
+        }
+        let trialList = landscape.trials
+        let trialsWithFindings = trialList.indices.filter { findingsByTrial[trialList[$0].id.value] != nil }
+        let findingGroups = LazyItems(count: trialsWithFindings.count) { g -> [String: Any] in
+            let i = trialsWithFindings[g]
+            let id = trialList[i].id.value
             return [
-                "trial": esc(trial.id.value), "anchor": trialAnchors[i],
-                "items": positioned(items.map { findingItem($0, esc: esc) }),
+                "trial": esc(id), "anchor": trialAnchors[i],
+                "items": positioned((findingsByTrial[id] ?? []).map { findingItem($0, esc: esc) }),
             ]
         }
-        let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial)
         let groups = landscape.changes.map(ChangesContext.groups) ?? []
         let changesByTrial = Dictionary(grouping: groups.filter { !$0.trial.isEmpty }, by: \.trial)
 
         let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
-        let trials = landscape.trials.enumerated().map { i, trial in
+        let trials = LazyItems(count: trialList.count) { i -> [String: Any] in
+            let trial = trialList[i]
             var section = trialSection(trial, anchor: trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
-            let items = (findingsByTrial[trial.id.value] ?? []).sorted { $0.severity.rank < $1.severity.rank }
+            let items = findingsByTrial[trial.id.value] ?? []
             section["findings"] = positioned(items.map { findingItem($0, esc: esc) })
             section["hasFindings"] = !items.isEmpty
             let trialChanges = ChangesContext.context(changesByTrial[trial.id.value] ?? [], esc: esc)
@@ -178,25 +209,25 @@ public enum ReportContext {
             "trialCount": landscape.trials.count,
             "inputCount": landscape.inputs.count,
             "recordCount": recordCount,
-            "inputs": positioned(inputs),
-            "hasInputs": !inputs.isEmpty,
+            "inputs": inputs,
+            "hasInputs": inputs.count > 0,
             "failures": positioned(failures),
             "hasFailures": !failures.isEmpty,
             "matrix": [
-                "trials": positioned(columns),
-                "rows": positioned(rows),
-                "hasRows": !rows.isEmpty,
+                "trials": columns,
+                "rows": rows,
+                "hasRows": rows.count > 0,
                 "hasDiffering": !differing.isEmpty,
                 "differing": esc(differing.joined(separator: ", ")),
                 "hasUnstated": !unstated.isEmpty,
                 "unstated": esc(unstated.joined(separator: ", ")),
             ] as [String: Any],
             "evidence": evidence,
-            "hasEvidence": !evidence.isEmpty,
-            "trials": positioned(trials),
-            "hasTrials": !trials.isEmpty,
-            "findings": positioned(findingGroups),
-            "hasFindings": !findingGroups.isEmpty,
+            "hasEvidence": evidence.count > 0,
+            "trials": trials,
+            "hasTrials": trials.count > 0,
+            "findings": findingGroups,
+            "hasFindings": findingGroups.count > 0,
             "findingSummary": esc(findingSummary(landscape.findings)),
         ].merging(changes(landscape, flavor: flavor)) { _, new in new }
     }
@@ -321,6 +352,41 @@ public enum ReportContext {
             item["isFirst"] = i == 0
             item["isLast"] = i == items.count - 1
             item["position"] = i + 1
+            return item
+        }
+    }
+}
+
+/// A list in a Mustache context whose items are built only when a section iterates over them
+/// (and again each time it does), so that a report over thousands of trials never holds all its
+/// rows, cells and footnotes as dictionaries at once. Items get `isFirst`, `isLast` and 1-based
+/// `position` like ``ReportContext/positioned(_:)`` unless `positioned` is false.
+struct LazyItems: MustacheSequence {
+    let count: Int
+    let positioned: Bool
+    let item: (Int) -> [String: Any]
+
+    init(count: Int, positioned: Bool = true, _ item: @escaping (Int) -> [String: Any]) {
+        self.count = count
+        self.positioned = positioned
+        self.item = item
+    }
+
+    func makeIterator() -> Iterator { Iterator(items: self) }
+
+    struct Iterator: IteratorProtocol {
+        let items: LazyItems
+        var index = 0
+
+        mutating func next() -> [String: Any]? {
+            guard index < items.count else { return nil }
+            defer { index += 1 }
+            var item = items.item(index)
+            if items.positioned {
+                item["isFirst"] = index == 0
+                item["isLast"] = index == items.count - 1
+                item["position"] = index + 1
+            }
             return item
         }
     }
