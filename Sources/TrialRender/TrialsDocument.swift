@@ -68,45 +68,29 @@ public struct TrialsDocument: Codable, Sendable, Hashable {
 /// The one JSON encoding of every document trialdiff writes: pretty-printed, sorted keys,
 /// slashes unescaped, final newline — so the same value always gives the same bytes.
 enum StableJSON {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
+    static let encoder = StableJSONEncoder(pretty: true)
 
     static func encode<T: Encodable>(_ value: T) throws -> String {
         do {
-            return String(decoding: try encoder().encode(value), as: UTF8.self) + "\n"
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
         } catch {
             throw RenderError.encodingFailed(reason: "\(error)")
         }
     }
 
     /// The encoding of `value` as it appears nested `depth` levels deep in a pretty-printed
-    /// document: every line after the first indented by two spaces per level. Empty lines (inside
-    /// `[` `]` of an empty array) stay empty, as `JSONEncoder` writes them; string values never
-    /// hold a raw line break, so every line break in the encoding is structural.
-    static func fragment<T: Encodable>(_ value: T, depth: Int, encoder: JSONEncoder = encoder()) throws -> [UInt8] {
-        let data: Data
+    /// document: inner lines and the closing bracket indented two spaces per level.
+    static func fragment<T: Encodable>(_ value: T, depth: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try append(value, depth: depth, to: &out)
+        return out
+    }
+
+    static func append<T: Encodable>(_ value: T, depth: Int, to out: inout [UInt8]) throws {
         do {
-            data = try encoder.encode(value)
+            try encoder.encode(value, depth: depth, into: &out)
         } catch {
             throw RenderError.encodingFailed(reason: "\(error)")
-        }
-        let indent = 2 * depth
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [UInt8] in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var lines = 0
-            for b in bytes where b == UInt8(ascii: "\n") { lines += 1 }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + lines * indent)
-            for (i, b) in bytes.enumerated() {
-                out.append(b)
-                if b == UInt8(ascii: "\n"), i + 1 < bytes.count, bytes[i + 1] != UInt8(ascii: "\n") {
-                    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
-                }
-            }
-            return out
         }
     }
 
@@ -129,13 +113,12 @@ enum StableJSON {
         while start < items.count {
             let end = min(items.count, start + wave)
             let encoded = try Parallel.mapChunks(count: end - start, chunk: batch, jobs: jobs) { range in
-                let encoder = encoder()
                 var out: [UInt8] = []
                 for i in range {
                     let index = start + i
                     if index > 0 { out += separator }
                     out += itemPrefix
-                    out += try fragment(items[index], depth: depth + 1, encoder: encoder)
+                    try append(items[index], depth: depth + 1, to: &out)
                 }
                 return [out]
             }

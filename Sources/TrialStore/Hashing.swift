@@ -93,15 +93,12 @@ enum Deflate {
 /// JSON as the store writes it: compact, keys sorted, slashes unescaped — byte-stable, so equal
 /// values have equal hashes.
 enum StoreJSON {
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
+    /// Compact, sorted keys, slashes unescaped: `JSONEncoder`'s bytes with those options.
+    static func encoder() -> StableJSONEncoder { StableJSONEncoder(pretty: false) }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder().encode(value) }
+    static func encode<T: Encodable>(_ value: T) throws -> Data { Data(try encoder().encode(value)) }
 
-    static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encode(value), as: UTF8.self) }
+    static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder().encode(value), as: UTF8.self) }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T { try JSONDecoder().decode(type, from: data) }
 

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialStore
+
+/// ``StableJSONEncoder`` must write exactly `JSONEncoder`'s bytes: documents' text and stored
+/// state hashes depend on them.
+@Suite struct StableJSONEncoderTests {
+    static func reference<T: Encodable>(_ value: T, pretty: Bool) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return [UInt8](try encoder.encode(value))
+    }
+
+    static func expectSame<T: Encodable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for pretty in [false, true] {
+            let fast = String(decoding: try StableJSONEncoder(pretty: pretty).encode(value), as: UTF8.self)
+            let slow = String(decoding: try reference(value, pretty: pretty), as: UTF8.self)
+            #expect(fast == slow, "pretty: \(pretty)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func realLandscapeEncodesAsJSONEncoderDoes() async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        #expect(landscape.trials.count > 100)
+        for trial in landscape.trials { try Self.expectSame(trial) }
+        try Self.expectSame(landscape.matrix)
+        try Self.expectSame(landscape.findings)
+        try Self.expectSame(landscape.inputs)
+        let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
+        try Self.expectSame(snapshot.trials)
+    }
+
+    struct Sample: Encodable {
+        var text: String
+        var numbers: [Double]
+        var floats: [Float]
+        var ints: [Int64]
+        var small: [UInt8]
+        var flags: [Bool]
+        var missing: String?
+        var null: String?
+        var empty: [String]
+        var emptyObject: [String: Int]
+        var map: [String: [Int]]
+        var intKeys: [Int: String]
+        var nested: [[Sample]]
+        var choice: Choice
+
+        enum Choice: Encodable {
+            case none
+            case pair(Int, label: String)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case text, numbers, floats, ints, small, flags, missing, null, empty, emptyObject, map, intKeys, nested, choice
+            case Zeta, alpha = "Alpha", b10 = "b10", b9 = "b9", über = "über", dup
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(text, forKey: .text)
+            try c.encode(numbers, forKey: .numbers)
+            try c.encode(floats, forKey: .floats)
+            try c.encode(ints, forKey: .ints)
+            try c.encode(small, forKey: .small)
+            try c.encode(flags, forKey: .flags)
+            try c.encodeIfPresent(missing, forKey: .missing)
+            try c.encode(null, forKey: .null)
+            try c.encode(empty, forKey: .empty)
+            try c.encode(emptyObject, forKey: .emptyObject)
+            try c.encode(map, forKey: .map)
+            try c.encode(intKeys, forKey: .intKeys)
+            try c.encode(nested, forKey: .nested)
+            try c.encode(choice, forKey: .choice)
+            // Key order by bytes: upper case before lower case, "b10" before "b9", non-ASCII last.
+            try c.encode(1, forKey: .Zeta)
+            try c.encode(2, forKey: .alpha)
+            try c.encode(3, forKey: .b10)
+            try c.encode(4, forKey: .b9)
+            try c.encode(5, forKey: .über)
+            // A key encoded twice: the last value wins.
+            try c.encode("first", forKey: .dup)
+            try c.encode("second", forKey: .dup)
+            var list = c.nestedUnkeyedContainer(forKey: .empty)
+            try list.encode("into a nested container")
+            let sup = c.superEncoder()
+            var single = sup.singleValueContainer()
+            try single.encode("from the super encoder")
+        }
+    }
+
+    @Test func everyShapeEncodesAsJSONEncoderDoes() throws {
+        let text = "quote \" backslash \\ slash / tab \t nl \n cr \r bs \u{8} ff \u{c} nul \u{0} us \u{1f} del \u{7f} ≥ 18 µg é 🧬"
+        let leaf = Sample(
+            text: "leaf", numbers: [], floats: [], ints: [], small: [], flags: [], missing: nil, null: nil, empty: [],
+            emptyObject: [:], map: [:], intKeys: [:], nested: [], choice: .none)
+        let sample = Sample(
+            text: text,
+            numbers: [0, -0.0, 1, 1.5, 0.1, 1e20, 1e-7, 123456789.123, 2.5e-300, 1.7976931348623157e308, 100, 36.5, 1e16],
+            floats: [0.1, 3.4028235e38, 1e-7], ints: [Int64.min, -1, 0, Int64.max], small: [0, 255],
+            flags: [true, false], missing: nil, null: nil, empty: [], emptyObject: [:], map: ["b": [2], "a": [], "B": [1]],
+            intKeys: [10: "ten", 9: "nine"], nested: [[leaf], [], [leaf, leaf]], choice: .pair(7, label: "seven"))
+        try Self.expectSame(sample)
+        try Self.expectSame([sample])
+        try Self.expectSame("a top-level string / \n")
+        try Self.expectSame(42)
+        try Self.expectSame([String]())
+        try Self.expectSame([String: String]())
+    }
+
+    @Test func nonFiniteNumbersAndSpecialTypesThrow() {
+        #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: false).encode([Double.nan]) }
+        #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: true).encode(["x": Double.infinity]) }
+        #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: false).encode([Date(timeIntervalSince1970: 0)]) }
+        #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: false).encode(Data([1, 2])) }
+    }
+}
