@@ -5,7 +5,9 @@
 
 RESULTS.tsv has one line per measured run, tab-separated, no header:
     size  tool  rc  wall_s  rss_kb  rows  stderr_tail_file
-tool is one of xmllint, python, td (trialdiff, default --jobs), td1 (trialdiff --jobs 1);
+tool is one of xmllint, python, td (trialdiff --format csv, default --jobs), td1 (trialdiff
+--format csv --jobs 1), tdall (trialdiff with every output format, default --jobs; reported for
+information, the targets are checked against td and td1);
 rc is the exit status, or "na" when the tool could not be run at all (stderr_tail_file then
 holds the reason). META.tsv holds "key<TAB>value" lines (seed, nproc, machine, versions, ...).
 
@@ -47,6 +49,7 @@ def main() -> int:
         "python": "python + lxml",
         "td": f"trialdiff (default jobs = {nproc})",
         "td1": "trialdiff --jobs 1",
+        "tdall": f"trialdiff, all formats (default jobs = {nproc})",
     }
 
     runs: dict[tuple[int, str], dict] = {}
@@ -88,7 +91,7 @@ def main() -> int:
     p("|---:|---|---:|---:|---:|---:|---:|")
     for size in sizes:
         x, py = wall(size, "xmllint"), wall(size, "python")
-        for tool in ("xmllint", "python", "td", "td1"):
+        for tool in ("xmllint", "python", "td", "td1", "tdall"):
             r = runs.get((size, tool))
             if r is None:
                 continue
@@ -175,6 +178,24 @@ def main() -> int:
             peak = max(r["rss_mb"] for r in measured_rs)
             checks.append((name, f"{peak:.1f} MB", "PASS" if peak < RSS_LIMIT_MB else "FAIL"))
 
+    # Informational, never PASS/FAIL: what writing every format costs on top of --format csv.
+    name = "all formats vs --format csv, default jobs (information)"
+    parts = []
+    for size in sizes:
+        r = runs.get((size, "tdall"))
+        if r is None or r["rc"] == "na":
+            continue
+        if not r["ok"]:
+            parts.append(f"{fmt_size(size)}: FAILED (exit {r['rc']})")
+            continue
+        c = runs.get((size, "td"))
+        c_ok = c is not None and c["ok"]
+        rt = f" ({r['wall'] / c['wall']:.2f} × csv)" if c_ok else ""
+        rm = f" ({r['rss_mb'] / c['rss_mb']:.2f} × csv)" if c_ok and r["rss_mb"] and c["rss_mb"] else ""
+        rss = f"{r['rss_mb']:.1f} MB" if r["rss_mb"] is not None else "? MB"
+        parts.append(f"{fmt_size(size)}: {r['wall']:.3f} s{rt}, {rss}{rm}")
+    checks.append((name, "; ".join(parts), "info" if parts else "n/a (trialdiff not run)"))
+
     p("## Targets (issue 6)")
     p("")
     p("| check | measured | result |")
@@ -186,7 +207,8 @@ def main() -> int:
     # --- notes: row counts and failures ---
     notes = []
     for size in sizes:
-        for tool, what in (("python", "CSV rows"), ("td", "matrix.csv rows"), ("td1", "matrix.csv rows")):
+        for tool, what in (("python", "CSV rows"), ("td", "matrix.csv rows"), ("td1", "matrix.csv rows"),
+                           ("tdall", "matrix.csv rows")):
             r = runs.get((size, tool))
             if r and r["ok"] and r["rows"] != size:
                 notes.append(f"- {size} / {labels[tool]}: {what} = {r['rows']}, expected {size}.")
@@ -213,7 +235,7 @@ def main() -> int:
         out.extend(notes)
         p("")
     else:
-        p("Every run exited 0; the Python CSV and trialdiff's matrix.csv have one row per record.")
+        p("Every run exited 0; the Python CSV and every trialdiff run's matrix.csv have one row per record.")
         p("")
 
     text = "\n".join(out).rstrip("\n") + "\n"
