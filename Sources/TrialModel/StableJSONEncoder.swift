@@ -52,14 +52,11 @@ enum JSONNode {
     case deferred(JSONTreeEncoder)
 
     static func wrap<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONNode {
-        switch value {
-        case let v as String: return .string(v)
-        case let v as Int: return .number(String(v))
-        case let v as Bool: return .bool(v)
-        case let v as Double: return try number(v, codingPath)
-        case let v as Float: return try number(v, codingPath)
-        default: break
-        }
+        // The common leaves by type identity: a metadata comparison instead of a dynamic cast.
+        if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
+        if T.self == Int.self { return .number(String(unsafeBitCast(value, to: Int.self))) }
+        if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
+        if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self), codingPath) }
         if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
             throw EncodingError.invalidValue(
                 value,

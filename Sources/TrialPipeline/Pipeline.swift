@@ -199,7 +199,8 @@ public enum Pipeline {
     /// Rough relative rendering cost of an output file, to start the slowest first.
     static func renderCost(_ name: String) -> Int {
         switch name {
-        case "report.md", "report.html": 3
+        case "report.html": 4
+        case "report.md": 3
         case "trials.json": 2
         case "matrix.csv": 1
         default: 0
