@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 
 /// The values of one parameter for one trial; empty = not stated.
@@ -40,12 +41,17 @@ public struct Matrix: Codable, Sendable, Hashable {
     /// Builds the matrix for `trials` with every parameter of `ParameterCatalog.all`.
     public init(trials: [Trial]) {
         self.trials = trials.map(\.id.value)
-        rows = ParameterCatalog.all.map { def in
-            let cells = trials.map { MatrixCell(values: def.values($0)) }
-            let distinct = Set(cells.filter { !$0.isEmpty }.map(\.text))
-            return MatrixRow(
-                key: def.key, label: def.label, differs: def.comparable && distinct.count > 1,
-                comparable: def.comparable, cells: cells)
+        // Rows are independent: built on all cores (a registry dump has tens of thousands of columns).
+        let catalog = ParameterCatalog.all
+        rows = Parallel.mapChunks(count: catalog.count, chunk: 1, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            range.map { r in
+                let def = catalog[r]
+                let cells = trials.map { MatrixCell(values: def.values($0)) }
+                let distinct = Set(cells.filter { !$0.isEmpty }.map(\.text))
+                return MatrixRow(
+                    key: def.key, label: def.label, differs: def.comparable && distinct.count > 1,
+                    comparable: def.comparable, cells: cells)
+            }
         }
     }
 

@@ -8,9 +8,9 @@ public enum Parallel {
     /// `jobs` is 1 or there is one range) and returns the concatenated results in index order.
     ///
     /// - Throws: the error of the first range, in index order, whose `body` threw.
-    public static func mapChunks<R>(
-        count: Int, chunk: Int, jobs: Int, _ body: (Range<Int>) throws -> [R]
-    ) throws -> [R] {
+    public static func mapChunks<R, E: Error>(
+        count: Int, chunk: Int, jobs: Int, _ body: (Range<Int>) throws(E) -> [R]
+    ) throws(E) -> [R] {
         let chunk = max(1, chunk)
         let chunks = (count + chunk - 1) / chunk
         let range: @Sendable (Int) -> Range<Int> = { c in (c * chunk)..<min(count, (c + 1) * chunk) }
@@ -20,30 +20,30 @@ public enum Parallel {
             for c in 0..<chunks { out += try body(range(c)) }
             return out
         }
-        let slots = Slots<R>(count: chunks)
+        let slots = Slots<R, E>(count: chunks)
         withoutActuallyEscaping(body) { body in
             let run = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                slots.set(c, Result { try run.value(range(c)) })
+                slots.set(c, Result { () throws(E) -> [R] in try run.value(range(c)) })
             }
         }
         return try slots.collect()
     }
 
     /// Per-range results, each slot written by exactly one iteration.
-    private final class Slots<R>: @unchecked Sendable {
-        private var slots: [Result<[R], any Error>?]
+    private final class Slots<R, E: Error>: @unchecked Sendable {
+        private var slots: [Result<[R], E>?]
         private let lock = NSLock()
 
         init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-        func set(_ index: Int, _ result: Result<[R], any Error>) {
+        func set(_ index: Int, _ result: Result<[R], E>) {
             lock.lock()
             slots[index] = result
             lock.unlock()
         }
 
-        func collect() throws -> [R] {
+        func collect() throws(E) -> [R] {
             var out: [R] = []
             for slot in slots { out += try slot!.get() }
             return out

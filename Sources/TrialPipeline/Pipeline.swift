@@ -174,7 +174,7 @@ public enum Pipeline {
         // of old and new files. Files are rendered concurrently, the largest first, each straight
         // into its temporary file, so memory holds at most `jobs` rendered files, never all.
         let order = names.indices.sorted { Self.renderCost(names[$0]) > Self.renderCost(names[$1]) }
-        let staged = try Parallel.mapChunks(count: order.count, chunk: 1, jobs: jobs) { range in
+        let staged = Parallel.mapChunks(count: order.count, chunk: 1, jobs: jobs) { range in
             range.map { i -> Result<AtomicWriter.Staged, any Error> in
                 let name = names[order[i]]
                 return Result {
