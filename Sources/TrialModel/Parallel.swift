@@ -3,9 +3,10 @@ import Foundation
 /// Data-parallel work over index ranges, for the CPU-bound batch steps (encoding snapshot states,
 /// encoding `trials.json`) that sit outside the structured-concurrency reading stage.
 public enum Parallel {
-    /// Splits `0..<count` into consecutive ranges of `chunk` indices, runs `body` on each (on all
-    /// cores through `DispatchQueue.concurrentPerform`, or in order on the calling thread when
-    /// `jobs` is 1 or there is one range) and returns the concatenated results in index order.
+    /// Splits `0..<count` into consecutive ranges of `chunk` indices, runs `body` on each (on
+    /// `jobs` threads at most, each taking the next range when it is done with one, or in order
+    /// on the calling thread when `jobs` is 1 or there is one range) and returns the
+    /// concatenated results in index order.
     ///
     /// - Throws: the error of the first range, in index order, whose `body` threw.
     public static func mapChunks<R, E: Error>(
@@ -23,19 +24,31 @@ public enum Parallel {
         let slots = Slots<R, E>(count: chunks)
         withoutActuallyEscaping(body) { body in
             let run = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                slots.set(c, Result { () throws(E) -> [R] in try run.value(range(c)) })
+            DispatchQueue.concurrentPerform(iterations: min(jobs, chunks)) { _ in
+                while let c = slots.claim() {
+                    slots.set(c, Result { () throws(E) -> [R] in try run.value(range(c)) })
+                }
             }
         }
         return try slots.collect()
     }
 
-    /// Per-range results, each slot written by exactly one iteration.
+    /// Per-range results, each slot claimed and written by exactly one thread.
     private final class Slots<R, E: Error>: @unchecked Sendable {
         private var slots: [Result<[R], E>?]
+        private var next = 0
         private let lock = NSLock()
 
         init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        /// The next range index no thread has taken yet, nil when all are taken.
+        func claim() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < slots.count else { return nil }
+            next += 1
+            return next - 1
+        }
 
         func set(_ index: Int, _ result: Result<[R], E>) {
             lock.lock()

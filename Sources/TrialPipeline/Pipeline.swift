@@ -160,14 +160,17 @@ public enum Pipeline {
         return landscape
     }
 
-    /// Writes the requested outputs of `landscape` into `output`, each atomically. Returns the
-    /// file names written, in order.
+    /// Writes the requested outputs of `landscape` into `output`, each atomically and each once
+    /// (a format named twice is written once), rendering on up to `jobs` cores. Returns the file
+    /// names written, in order.
     public static func write(
         _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat],
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws -> [String] {
         let renderer = try ReportRenderer(templates: templates)
+        var seen: Set<String> = []
         let names = formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: landscape.changes != nil) }
+            .filter { seen.insert($0).inserted }
         let writer = try AtomicWriter(folder: output)
         writer.removeStaleTemporaries()
         // Stage every file before committing any: a template or write error must not leave a mix

@@ -65,4 +65,35 @@ import TrialRender
         let written = try [UInt8](Data(contentsOf: folder.appendingPathComponent("big.bin")))
         #expect(written == pieces.flatMap { $0 })
     }
+
+    @Test(arguments: [1, 2])
+    func aFormatNamedTwiceIsWrittenOnce(jobs: Int) async throws {
+        let landscape = await Repo.inputLandscape()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-formats-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let written = try Pipeline.write(
+            landscape, to: folder, templates: Repo.templates, formats: [.csv, .markdown, .csv, .json], jobs: jobs)
+        #expect(written == ["matrix.csv", "findings.csv", "report.md", "trials.json", "findings.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == written.sorted())
+        // The same bytes as each file rendered alone.
+        let renderer = try ReportRenderer(templates: Repo.templates)
+        for name in written {
+            let file = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
+            #expect(file == Data(try renderer.render(landscape, file: name).utf8), "\(name)")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 16])
+    func parallelChunksKeepIndexOrderAndReportTheFirstError(jobs: Int) throws {
+        let squares = Parallel.mapChunks(count: 1000, chunk: 7, jobs: jobs) { range in range.map { $0 * $0 } }
+        #expect(squares == (0..<1000).map { $0 * $0 })
+        #expect(Parallel.mapChunks(count: 0, chunk: 7, jobs: jobs) { range in range.map { $0 } }.isEmpty)
+        struct Failed: Error, Equatable { let at: Int }
+        #expect(throws: Failed(at: 350)) {
+            try Parallel.mapChunks(count: 1000, chunk: 50, jobs: jobs) { (range: Range<Int>) throws(Failed) -> [Int] in
+                if range.lowerBound >= 350 { throw Failed(at: range.lowerBound) }
+                return Array(range)
+            }
+        }
+    }
 }
