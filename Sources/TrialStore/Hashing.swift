@@ -100,10 +100,10 @@ enum StoreJSON {
 
     static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder().encode(value), as: UTF8.self) }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T { try JSONDecoder().decode(type, from: data) }
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T { try StableJSONDecoder().decode(type, from: data) }
 
     static func decode<T: Decodable>(_ type: T.Type, from string: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(string.utf8))
+        try StableJSONDecoder().decode(type, from: string)
     }
 }
 

@@ -117,3 +117,78 @@ import TrialStore
         #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: false).encode(Data([1, 2])) }
     }
 }
+
+/// ``StableJSONDecoder`` must give back what `JSONDecoder` gives for trialdiff's stored JSON.
+@Suite struct StableJSONDecoderTests {
+    static func roundTrip<T: Codable & Equatable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for pretty in [false, true] {
+            let bytes = try StableJSONEncoder(pretty: pretty).encode(value)
+            let fast = try StableJSONDecoder().decode(T.self, from: Data(bytes))
+            let slow = try JSONDecoder().decode(T.self, from: Data(bytes))
+            #expect(fast == slow, sourceLocation: sourceLocation)
+            #expect(fast == value, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func realLandscapeDecodesAsJSONDecoderDoes() async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        #expect(landscape.trials.count > 100)
+        for trial in landscape.trials {
+            try Self.roundTrip(trial)
+            try Self.roundTrip(trial.records)
+        }
+        try Self.roundTrip(landscape.findings)
+        try Self.roundTrip(landscape.inputs)
+        try Self.roundTrip(Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint)))
+    }
+
+    struct Shapes: Codable, Equatable {
+        var text: String
+        var numbers: [Double]
+        var ints: [Int64]
+        var small: [UInt8]
+        var flags: [Bool]
+        var optional: String?
+        var map: [String: [Int]]
+        var intKeys: [Int: String]
+        var choice: Choice
+        var nested: [[Shapes]]
+
+        enum Choice: Codable, Equatable {
+            case none
+            case pair(Int, label: String)
+        }
+    }
+
+    @Test func everyShapeDecodesAsJSONDecoderDoes() throws {
+        let leaf = Shapes(
+            text: "", numbers: [], ints: [], small: [], flags: [], optional: nil, map: [:], intKeys: [:], choice: .none,
+            nested: [])
+        try Self.roundTrip(
+            Shapes(
+                text: "quote \" backslash \\ slash / tab \t nl \n nul \u{0} us \u{1f} ≥ 18 µg 🧬",
+                numbers: [0, -0.0, 1, 1.5, 0.1, 1e20, 1e-7, 2.5e-300, 1.7976931348623157e308, 36.5],
+                ints: [Int64.min, -1, 0, Int64.max], small: [0, 255], flags: [true, false], optional: "set",
+                map: ["b": [2], "a": [], "B": [1]], intKeys: [10: "ten", 9: "nine"], choice: .pair(7, label: "seven"),
+                nested: [[leaf], [], [leaf, leaf]]))
+    }
+
+    @Test func escapesOfOtherEncodersDecode() throws {
+        // JSONEncoder's escaped slashes and \u escapes, including a surrogate pair.
+        let text = #"["a\/b", "\u00e9\u2265\ud83e\uddec", "x\"y\\z\b\f\r"]"#
+        #expect(try StableJSONDecoder().decode([String].self, from: text) == ["a/b", "é≥🧬", "x\"y\\z\u{8}\u{c}\r"])
+        #expect(try StableJSONDecoder().decode([String].self, from: text) == JSONDecoder().decode([String].self, from: Data(text.utf8)))
+    }
+
+    @Test(arguments: ["", "[", "{\"a\":}", "[1,]", "[1 2]", "\"open", "[\"\\x\"]", "[\"\\ud800\"]", "tru", "[1] x", "{\"a\" 1}"])
+    func malformedTextThrows(text: String) {
+        #expect(throws: StableJSONDecoder.SyntaxError.self) { try StableJSONDecoder().decode([Int].self, from: text) }
+    }
+
+    @Test func wrongShapesThrowDecodingErrors() {
+        #expect(throws: DecodingError.self) { try StableJSONDecoder().decode([Int].self, from: #"["1"]"#) }
+        #expect(throws: DecodingError.self) { try StableJSONDecoder().decode([UInt8].self, from: "[256]") }
+        #expect(throws: DecodingError.self) { try StableJSONDecoder().decode(Shapes.self, from: #"{"text":"x"}"#) }
+        #expect(throws: DecodingError.self) { try StableJSONDecoder().decode([String].self, from: "[null]") }
+    }
+}
