@@ -64,9 +64,9 @@ public struct AtomicWriter: Sendable {
     }
 
     /// First half of an atomic write: `body` writes the content through a buffered ``FileSink``
-    /// into a temporary file beside `name`, which is then flushed to disk. Nothing is visible
-    /// under `name` until ``commit(_:)``; ``discard(_:)`` removes the temporary file. Staging every
-    /// file of a run before committing any means a failure leaves no mix of old and new outputs.
+    /// into a temporary file beside `name`. Nothing is visible under `name` until
+    /// ``commit(_:)``; ``discard(_:)`` removes the temporary file. Staging every file of a run
+    /// before committing any means a failure leaves no mix of old and new outputs.
     ///
     /// - Throws: ``OutputError`` for an unsafe name or a failed write (the temporary file is
     ///   removed), or whatever `body` throws.
@@ -86,20 +86,28 @@ public struct AtomicWriter: Sendable {
             unlink(temp)
             throw error
         }
-        fsync(fd)
         close(fd)
         return Staged(name: name, temp: temp, target: target)
     }
 
-    /// Second half of an atomic write: renames the staged file over its target. When the target
-    /// already holds the same bytes, it is left untouched (its modification time too) and the
-    /// temporary file removed. Returns true when the content changed.
+    /// Second half of an atomic write: flushes the staged file to disk and renames it over its
+    /// target. When the target already holds the same bytes, it is left untouched (its
+    /// modification time too) and the temporary file removed unflushed, so an unchanged rerun
+    /// writes nothing durable. Returns true when the content changed.
     @discardableResult
     public func commit(_ staged: Staged) throws -> Bool {
         if Self.sameContent(staged.temp, staged.target) {
             unlink(staged.temp)
             return false
         }
+        let fd = open(staged.temp, O_RDONLY)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            unlink(staged.temp)
+            throw OutputError.cannotWrite(path: staged.target, reason: reason)
+        }
+        close(fd)
         guard rename(staged.temp, staged.target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(staged.temp)

@@ -53,4 +53,37 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         blackHole(try renderer.render(Corpus.landscape, as: .csv))
     }
+
+    Benchmark("render: trials.json of \(Corpus.records.count) trials (streamed, StableJSONEncoder)") { benchmark in
+        let renderer = try ReportRenderer(templates: Corpus.templates)
+        benchmark.startMeasurement()
+        blackHole(try renderer.render(Corpus.landscape, as: .json))
+    }
+
+    // The store's JSON both ways, against Foundation's JSONEncoder/JSONDecoder on the same
+    // values (the baseline the stable coders replace; their bytes and values are the same).
+    Benchmark("store: encode \(Corpus.records.count) records, StableJSONEncoder") { benchmark in
+        let encoder = StableJSONEncoder(pretty: false)
+        for record in Corpus.records { blackHole(try encoder.encode(record)) }
+    }
+
+    Benchmark("store: encode \(Corpus.records.count) records, JSONEncoder (baseline)") { benchmark in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for record in Corpus.records { blackHole(try encoder.encode(record)) }
+    }
+
+    Benchmark("store: decode \(Corpus.records.count) records, StableJSONDecoder") { benchmark in
+        let encoded = try Corpus.records.map { Data(try StableJSONEncoder(pretty: false).encode($0)) }
+        let decoder = StableJSONDecoder()
+        benchmark.startMeasurement()
+        for data in encoded { blackHole(try decoder.decode(TrialRecord.self, from: data)) }
+    }
+
+    Benchmark("store: decode \(Corpus.records.count) records, JSONDecoder (baseline)") { benchmark in
+        let encoded = try Corpus.records.map { Data(try StableJSONEncoder(pretty: false).encode($0)) }
+        let decoder = JSONDecoder()
+        benchmark.startMeasurement()
+        for data in encoded { blackHole(try decoder.decode(TrialRecord.self, from: data)) }
+    }
 }
