@@ -131,6 +131,8 @@ public enum Pipeline {
                 if !launch() { inFlight -= 1 }
             }
         }
+        // The parse-cache entries of the last batch; a failure only costs a re-parse next time.
+        try? cache?.flushCache()
         return results.sorted { $0.summary.file < $1.summary.file }
     }
 

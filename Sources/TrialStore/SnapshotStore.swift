@@ -65,6 +65,8 @@ public final class SnapshotStore: Sendable {
     /// A pool when writable (WAL: parse-cache lookups from all reading tasks run concurrently
     /// while one connection writes); a single read-only connection otherwise.
     let db: any DatabaseWriter
+    /// Parse-cache entries not yet written (see ``cacheRecords(_:sha256:summary:)``).
+    private let pendingCache = PendingCache()
 
     /// Opens or creates the store at `path`.
     /// - Parameters:
@@ -147,6 +149,7 @@ public final class SnapshotStore: Sendable {
         _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?,
         beforeCommit: (Database) throws -> Void
     ) throws -> RunID {
+        try flushCache()
         do {
             // Encoding the trial states is most of a save's work and needs no database: done on
             // all cores before the write transaction, which then only inserts.
@@ -361,35 +364,63 @@ public final class SnapshotStore: Sendable {
     /// `parserVersion`) and its input summary, or nil. Their evidence names the path the file had
     /// then: call `relocated(to:)` if the file was renamed.
     public func cachedParse(sha256: String) throws -> CachedParse? {
-        try read { db in
+        if let entry = pendingCache.entry(sha256) { return try Self.decodeCached(entry.records, entry.summary) }
+        return try read { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT records, summary FROM parse_cache WHERE sha256 = ? AND parser_version = ?",
                     arguments: [sha256, parserVersion])
             else { return nil }
-            let records = try StoreJSON.decode([TrialRecord].self, from: try Deflate.decompress(row["records"] as Data))
-            let summaryJSON: String? = row["summary"]
-            let summary = try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) }
-            return CachedParse(records: records, summary: summary)
+            return try Self.decodeCached(row["records"], row["summary"])
         }
+    }
+
+    private static func decodeCached(_ records: Data, _ summaryJSON: String?) throws -> CachedParse {
+        CachedParse(
+            records: try StoreJSON.decode([TrialRecord].self, from: try Deflate.decompress(records)),
+            summary: try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) })
     }
 
     /// Caches the records extracted from an input with content hash `sha256` (and optionally its
     /// summary), replacing any earlier entry. Cache what extraction returned for the whole file —
     /// before any `--where` selection — and don't cache a failed read (it may be transient).
-    /// Committed at once; entries whose hash is not among the inputs of the next saved run are
-    /// pruned by that `save`.
+    /// Entries are written in batches of ``cacheBatchSize``, one transaction each (one per file
+    /// made the reading tasks queue on the single writer); ``flushCache()`` writes the rest, as
+    /// do `save`, `cacheCount` and closing the store. A pending entry is already a hit for
+    /// ``cachedParse(sha256:)``. Entries whose hash is not among the inputs of the next saved run
+    /// are pruned by that `save`.
     public func cacheRecords(_ records: [TrialRecord], sha256: String, summary: InputSummary? = nil) throws {
-        let recordsJSON = try Deflate.compress(try StoreJSON.encode(records))
-        let summaryJSON = try summary.map { try StoreJSON.string($0) }
+        let entry = PendingCache.Entry(
+            sha256: sha256, records: try Deflate.compress(try StoreJSON.encode(records)),
+            summary: try summary.map { try StoreJSON.string($0) })
+        if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
+    }
+
+    deinit {
+        // Closing the store writes what is pending; a failure here only loses cache entries.
+        try? flushCache()
+    }
+
+    /// Parse-cache entries written per transaction.
+    public static let cacheBatchSize = 128
+
+    /// Writes the parse-cache entries not yet written.
+    public func flushCache() throws {
+        let batch = pendingCache.takeAll()
+        if !batch.isEmpty { try writeCache(batch) }
+    }
+
+    private func writeCache(_ batch: [PendingCache.Entry]) throws {
         do {
             try db.write { db in
-                try db.execute(
+                let insert = try db.makeStatement(
                     sql: """
                         INSERT OR REPLACE INTO parse_cache (sha256, parser_version, records, summary)
                         VALUES (?, ?, ?, ?)
-                        """,
-                    arguments: [sha256, parserVersion, recordsJSON, summaryJSON])
+                        """)
+                for entry in batch {
+                    try insert.execute(arguments: [entry.sha256, parserVersion, entry.records, entry.summary])
+                }
             }
         } catch {
             throw StoreError.wrap(error, path: path)
@@ -398,7 +429,8 @@ public final class SnapshotStore: Sendable {
 
     /// Number of parse-cache entries (all versions).
     public func cacheCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parse_cache") ?? 0 }
+        try flushCache()
+        return try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parse_cache") ?? 0 }
     }
 
     // MARK: - Helpers
@@ -411,5 +443,54 @@ public final class SnapshotStore: Sendable {
         } catch {
             throw StoreError.wrap(error, path: path)
         }
+    }
+}
+
+/// Parse-cache entries waiting for their batch to be written, shared by the reading tasks.
+final class PendingCache: @unchecked Sendable {
+    struct Entry {
+        var sha256: String
+        /// Deflated JSON of the records.
+        var records: Data
+        var summary: String?
+    }
+
+    private var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+    private let lock = NSLock()
+
+    /// Adds `entry` (replacing a pending one with the same hash); returns every pending entry, to
+    /// be written by the caller, once there are `batchSize` of them.
+    func add(_ entry: Entry, batchSize: Int) -> [Entry]? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let i = index[entry.sha256] {
+            entries[i] = entry
+        } else {
+            index[entry.sha256] = entries.count
+            entries.append(entry)
+        }
+        guard entries.count >= batchSize else { return nil }
+        return takeLocked()
+    }
+
+    func takeAll() -> [Entry] {
+        lock.lock()
+        defer { lock.unlock() }
+        return takeLocked()
+    }
+
+    private func takeLocked() -> [Entry] {
+        defer {
+            entries = []
+            index = [:]
+        }
+        return entries
+    }
+
+    func entry(_ sha256: String) -> Entry? {
+        lock.lock()
+        defer { lock.unlock() }
+        return index[sha256].map { entries[$0] }
     }
 }

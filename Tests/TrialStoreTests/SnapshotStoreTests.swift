@@ -193,6 +193,26 @@ struct Boom: Error {}
         #expect(try store.cacheCount() == 0)
     }
 
+    @Test func parseCacheEntriesAreWrittenInBatchesAndNeverLost() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let records = [a.record()]
+        let hashes = (0..<(SnapshotStore.cacheBatchSize + 5)).map { SnapshotStore.sha256(Array("input \($0)".utf8)) }
+        do {
+            let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+            for hash in hashes { try store.cacheRecords(records, sha256: hash) }
+            // One batch is written; the last five are pending, yet already hits.
+            let other = try SnapshotStore(path: tmp.dbPath, mode: .readOnly, parserVersion: "1.0")
+            #expect(try other.cachedParse(sha256: hashes[0])?.records == records)
+            #expect(try other.cachedParse(sha256: hashes.last!) == nil)
+            #expect(try store.cachedParse(sha256: hashes.last!)?.records == records)
+        }
+        // Closing the store wrote the rest.
+        let reopened = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        #expect(try reopened.cacheCount() == hashes.count)
+        #expect(try reopened.cachedParse(sha256: hashes.last!)?.records == records)
+    }
+
     @Test func relocatedRewritesEveryEvidencePath() throws {
         var spec = a
         spec.findings = [debrisFinding(a)]
