@@ -151,13 +151,10 @@ public final class SnapshotStore: Sendable {
     ) throws -> RunID {
         try flushCache()
         do {
-            // Encoding the trial states is most of a save's work and needs no database: done on
-            // all cores before the write transaction, which then only inserts.
-            let states = try Self.encodeStates(snapshot.trials)
             return try db.writeWithoutTransaction { db in
                 var id: Int64 = 0
                 try db.inTransaction(.immediate) {
-                    id = try Self.insert(snapshot, states: states, label: label, recordedAt: recordedAt, summary: summary, db)
+                    id = try Self.insert(snapshot, label: label, recordedAt: recordedAt, summary: summary, db)
                     try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
                     try beforeCommit(db)
                     return .commit
@@ -176,9 +173,14 @@ public final class SnapshotStore: Sendable {
         var sha256: String
     }
 
-    /// Encodes every trial's state, in chunks on all cores; the result is in trial order.
-    static func encodeStates(_ trials: [SnapshotTrial]) throws -> [EncodedState] {
+    /// Trial states encoded and inserted per wave: bounds the encoded JSON held at once (a
+    /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
+    static let stateWave = 4096
+
+    /// Encodes the states of `trials`, in chunks on all cores; the result is in trial order.
+    static func encodeStates(_ trials: ArraySlice<SnapshotTrial>) throws -> [EncodedState] {
         try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            let range = (trials.startIndex + range.lowerBound)..<(trials.startIndex + range.upperBound)
             let encoder = StoreJSON.encoder()
             return try trials[range].map { trial in
                 let json = try encoder.encode(trial)
@@ -188,8 +190,7 @@ public final class SnapshotStore: Sendable {
     }
 
     private static func insert(
-        _ snapshot: Snapshot, states: [EncodedState], label: String, recordedAt: String?, summary: String?,
-        _ db: Database
+        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, _ db: Database
     ) throws -> Int64 {
         try db.execute(
             sql: """
@@ -210,9 +211,14 @@ public final class SnapshotStore: Sendable {
         let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
         let insertTrial = try db.makeStatement(
             sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
-        for (position, (trial, state)) in zip(snapshot.trials, states).enumerated() {
-            try insertState.execute(arguments: [state.sha256, state.json])
-            try insertTrial.execute(arguments: [id, trial.id, position, trial.title, state.sha256])
+        var start = 0
+        while start < snapshot.trials.count {
+            let wave = snapshot.trials[start..<min(snapshot.trials.count, start + stateWave)]
+            for (position, (trial, state)) in zip(wave.indices, zip(wave, try encodeStates(wave))) {
+                try insertState.execute(arguments: [state.sha256, state.json])
+                try insertTrial.execute(arguments: [id, trial.id, position, trial.title, state.sha256])
+            }
+            start = wave.endIndex
         }
         let encoder = StoreJSON.encoder()
 

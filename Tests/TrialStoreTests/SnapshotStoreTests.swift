@@ -213,6 +213,21 @@ struct Boom: Error {}
         #expect(try reopened.cachedParse(sha256: hashes.last!)?.records == records)
     }
 
+    @Test func statesOfMoreTrialsThanOneWaveAreAllStoredInOrder() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let count = SnapshotStore.stateWave * 2 + 3
+        let trials = (0..<count).map { i in
+            SnapshotTrial(
+                id: String(format: "NCT%08d", i), title: "Trial \(i)",
+                parameters: [ParameterValues(key: "enrollment", label: "Enrollment", values: [RecordedValue(text: "\(i % 7)", csv: "\(i % 7)", evidence: [])])])
+        }
+        try store.save(Snapshot(trials: trials, findings: [], inputs: []), label: "big")
+        let loaded = try #require(try store.latest())
+        #expect(loaded.trials == trials)
+    }
+
     @Test func relocatedRewritesEveryEvidencePath() throws {
         var spec = a
         spec.findings = [debrisFinding(a)]
