@@ -175,14 +175,14 @@ struct JSONTreeParser {
         guard i < bytes.count else { throw error("unterminated string") }
         if bytes[i] == UInt8(ascii: "\"") {
             defer { i += 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+            return intern(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
         }
         var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
-                return String(decoding: out, as: UTF8.self)
+                return intern(String(decoding: out, as: UTF8.self))
             }
             guard b == UInt8(ascii: "\\") else {
                 out.append(b)
@@ -217,6 +217,16 @@ struct JSONTreeParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// Strings seen in this document, by value: a record repeats its file path in every evidence
+    /// and each criterion's text as its quote, and the decoded values share one copy instead of
+    /// holding one each (shorter strings are stored inline anyway).
+    private var seen: Set<String> = []
+
+    private mutating func intern(_ string: String) -> String {
+        guard string.utf8.count > 15 else { return string }
+        return seen.insert(string).memberAfterInsert
     }
 
     private mutating func hex4() throws -> UInt32 {
