@@ -1,7 +1,8 @@
 import Foundation
 
 /// Decodes the JSON that ``StableJSONEncoder`` (or `JSONEncoder`) writes back into `Decodable`
-/// values, several times faster than `JSONDecoder`, for trialdiff's own stored data: parse-cache
+/// values faster than `JSONDecoder` (1.5× on the stage benchmark of 86 real records; an
+/// unchanged 10k-record rerun went from 9.1 s to 6.1 s), for trialdiff's own stored data: parse-cache
 /// records and snapshot states, which every scheduled run reads back (the previous snapshot) and
 /// an unchanged rerun reads for every input.
 ///
@@ -248,7 +249,8 @@ struct JSONTreeParser {
     }
 }
 
-/// The `Decoder` over a ``JSONTree``.
+/// The `Decoder` over a ``JSONTree``. Coding paths are not tracked (each nested value would pay
+/// an array allocation for them): they stay empty, and errors name the key or type instead.
 struct JSONTreeDecoder: Decoder {
     let value: JSONTree
     let codingPath: [any CodingKey]
@@ -330,9 +332,9 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         }
         if case .null = value {
             throw DecodingError.valueNotFound(
-                Any.self, .init(codingPath: codingPath + [key], debugDescription: "Found null for key \(key.stringValue)."))
+                Any.self, .init(codingPath: codingPath, debugDescription: "Found null for key \(key.stringValue)."))
         }
-        return JSONTreeDecoder(value: value, codingPath: codingPath + [key])
+        return JSONTreeDecoder(value: value, codingPath: codingPath)
     }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
@@ -349,7 +351,7 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = find(key) else { return nil }
         if case .null = value { return nil }
-        return try JSONTreeDecoder(value: value, codingPath: codingPath + [key]).decodeValue(type)
+        return try JSONTreeDecoder(value: value, codingPath: codingPath).decodeValue(type)
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder(key).decodeValue(type) }
@@ -369,7 +371,7 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONTreeDecoder(value: find(key) ?? .null, codingPath: codingPath + [key])
+        JSONTreeDecoder(value: find(key) ?? .null, codingPath: codingPath)
     }
 }
 
