@@ -35,7 +35,7 @@ public struct StableJSONDecoder: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         var parser = JSONTreeParser(bytes: bytes.bindMemory(to: UInt8.self))
         let value = try parser.parseDocument()
-        return try JSONTreeDecoder(value: value, codingPath: []).decodeValue(type)
+        return try JSONTreeDecoder(value: value).decodeValue(type)
     }
 }
 
@@ -253,7 +253,7 @@ struct JSONTreeParser {
 /// an array allocation for them): they stay empty, and errors name the key or type instead.
 struct JSONTreeDecoder: Decoder {
     let value: JSONTree
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
@@ -302,12 +302,12 @@ struct JSONTreeDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case let .object(pairs) = value else { throw mismatch([String: Any].self) }
-        return KeyedDecodingContainer(JSONTreeKeyedContainer<Key>(pairs: pairs, codingPath: codingPath))
+        return KeyedDecodingContainer(JSONTreeKeyedContainer<Key>(pairs: pairs))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case let .array(items) = value else { throw mismatch([Any].self) }
-        return JSONTreeUnkeyedContainer(items: items, codingPath: codingPath)
+        return JSONTreeUnkeyedContainer(items: items)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { JSONTreeSingleValueContainer(decoder: self) }
@@ -315,7 +315,7 @@ struct JSONTreeDecoder: Decoder {
 
 struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let pairs: [(key: String, value: JSONTree)]
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     var allKeys: [Key] { pairs.compactMap { Key(stringValue: $0.key) } }
 
@@ -334,7 +334,7 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw DecodingError.valueNotFound(
                 Any.self, .init(codingPath: codingPath, debugDescription: "Found null for key \(key.stringValue)."))
         }
-        return JSONTreeDecoder(value: value, codingPath: codingPath)
+        return JSONTreeDecoder(value: value)
     }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
@@ -351,7 +351,7 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = find(key) else { return nil }
         if case .null = value { return nil }
-        return try JSONTreeDecoder(value: value, codingPath: codingPath).decodeValue(type)
+        return try JSONTreeDecoder(value: value).decodeValue(type)
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder(key).decodeValue(type) }
@@ -367,25 +367,22 @@ struct JSONTreeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONTreeDecoder(value: pairs.last { $0.key == "super" }?.value ?? .null, codingPath: codingPath)
+        JSONTreeDecoder(value: pairs.last { $0.key == "super" }?.value ?? .null)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONTreeDecoder(value: find(key) ?? .null, codingPath: codingPath)
+        JSONTreeDecoder(value: find(key) ?? .null)
     }
 }
 
 struct JSONTreeUnkeyedContainer: UnkeyedDecodingContainer {
     let items: [JSONTree]
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var currentIndex = 0
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    init(items: [JSONTree], codingPath: [any CodingKey]) {
-        self.items = items
-        self.codingPath = codingPath
-    }
+    init(items: [JSONTree]) { self.items = items }
 
     private mutating func next(_ type: Any.Type) throws -> JSONTreeDecoder {
         guard !isAtEnd else {
@@ -393,7 +390,7 @@ struct JSONTreeUnkeyedContainer: UnkeyedDecodingContainer {
                 type, .init(codingPath: codingPath, debugDescription: "Unkeyed container is at end."))
         }
         defer { currentIndex += 1 }
-        return JSONTreeDecoder(value: items[currentIndex], codingPath: codingPath)
+        return JSONTreeDecoder(value: items[currentIndex])
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -428,7 +425,7 @@ struct JSONTreeUnkeyedContainer: UnkeyedDecodingContainer {
 
 struct JSONTreeSingleValueContainer: SingleValueDecodingContainer {
     let decoder: JSONTreeDecoder
-    var codingPath: [any CodingKey] { decoder.codingPath }
+    var codingPath: [any CodingKey] { [] }
 
     func decodeNil() -> Bool {
         if case .null = decoder.value { return true }

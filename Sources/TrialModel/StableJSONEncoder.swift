@@ -33,7 +33,7 @@ public struct StableJSONEncoder: Sendable {
     /// deep in a pretty-printed document (its closing bracket and inner lines indented for that
     /// depth; the first line is not indented). `depth` has no effect when not ``pretty``.
     public func encode<T: Encodable>(_ value: T, depth: Int, into out: inout [UInt8]) throws {
-        let node = try JSONNode.wrap(value, codingPath: [])
+        let node = try JSONNode.wrap(value)
         var writer = JSONNodeWriter(pretty: pretty, out: [])
         swap(&writer.out, &out)
         writer.write(node, depth: depth)
@@ -52,28 +52,26 @@ enum JSONNode {
     /// A value encoded through a `superEncoder`, filled in after the container asked for it.
     case deferred(JSONTreeEncoder)
 
-    static func wrap<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONNode {
+    static func wrap<T: Encodable>(_ value: T) throws -> JSONNode {
         // The common leaves by type identity: a metadata comparison instead of a dynamic cast.
         if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
         if T.self == Int.self { return .number(String(unsafeBitCast(value, to: Int.self))) }
         if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
-        if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self), codingPath) }
+        if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self)) }
         if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
             throw EncodingError.invalidValue(
                 value,
-                .init(codingPath: codingPath, debugDescription: "StableJSONEncoder does not encode \(T.self) values"))
+                .init(codingPath: [], debugDescription: "StableJSONEncoder does not encode \(T.self) values"))
         }
-        let encoder = JSONTreeEncoder(codingPath: codingPath)
+        let encoder = JSONTreeEncoder()
         try value.encode(to: encoder)
         return encoder.node ?? .object(JSONObjectBox())
     }
 
-    static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(
-        _ value: F, _ codingPath: [any CodingKey]
-    ) throws -> JSONNode {
+    static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, .init(codingPath: codingPath, debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
+                value, .init(codingPath: [], debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -92,24 +90,22 @@ final class JSONObjectBox {
 /// The `Encoder` that builds a ``JSONNode``. Coding paths are not tracked (each nested value
 /// would pay an array allocation for them): they stay empty, and errors name the type instead.
 final class JSONTreeEncoder: Encoder {
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var node: JSONNode?
 
-    init(codingPath: [any CodingKey]) { self.codingPath = codingPath }
-
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case let .object(box) = node { return KeyedEncodingContainer(JSONKeyedContainer(box: box, codingPath: codingPath)) }
+        if case let .object(box) = node { return KeyedEncodingContainer(JSONKeyedContainer(box: box)) }
         let box = JSONObjectBox()
         node = .object(box)
-        return KeyedEncodingContainer(JSONKeyedContainer(box: box, codingPath: codingPath))
+        return KeyedEncodingContainer(JSONKeyedContainer(box: box))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case let .array(box) = node { return JSONUnkeyedContainer(box: box, codingPath: codingPath) }
+        if case let .array(box) = node { return JSONUnkeyedContainer(box: box) }
         let box = JSONArrayBox()
         node = .array(box)
-        return JSONUnkeyedContainer(box: box, codingPath: codingPath)
+        return JSONUnkeyedContainer(box: box)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { JSONSingleValueContainer(encoder: self) }
@@ -117,7 +113,7 @@ final class JSONTreeEncoder: Encoder {
 
 struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONObjectBox
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil(forKey key: Key) throws { box.pairs.append((key.stringValue, .null)) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { box.pairs.append((key.stringValue, .bool(value))) }
@@ -133,13 +129,13 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt32, forKey key: Key) throws { box.pairs.append((key.stringValue, .number(String(value)))) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { box.pairs.append((key.stringValue, .number(String(value)))) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        box.pairs.append((key.stringValue, try JSONNode.number(value, codingPath)))
+        box.pairs.append((key.stringValue, try JSONNode.number(value)))
     }
     mutating func encode(_ value: Float, forKey key: Key) throws {
-        box.pairs.append((key.stringValue, try JSONNode.number(value, codingPath)))
+        box.pairs.append((key.stringValue, try JSONNode.number(value)))
     }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        box.pairs.append((key.stringValue, try JSONNode.wrap(value, codingPath: codingPath)))
+        box.pairs.append((key.stringValue, try JSONNode.wrap(value)))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -147,13 +143,13 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested = JSONObjectBox()
         box.pairs.append((key.stringValue, .object(nested)))
-        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested, codingPath: codingPath))
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = JSONArrayBox()
         box.pairs.append((key.stringValue, .array(nested)))
-        return JSONUnkeyedContainer(box: nested, codingPath: codingPath)
+        return JSONUnkeyedContainer(box: nested)
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(named: "super") }
@@ -161,7 +157,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue) }
 
     private func superEncoder(named name: String) -> any Encoder {
-        let encoder = JSONTreeEncoder(codingPath: codingPath)
+        let encoder = JSONTreeEncoder()
         box.pairs.append((name, .deferred(encoder)))
         return encoder
     }
@@ -169,7 +165,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
 struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     let box: JSONArrayBox
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var count: Int { box.items.count }
 
     mutating func encodeNil() throws { box.items.append(.null) }
@@ -185,24 +181,24 @@ struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { box.items.append(.number(String(value))) }
     mutating func encode(_ value: UInt32) throws { box.items.append(.number(String(value))) }
     mutating func encode(_ value: UInt64) throws { box.items.append(.number(String(value))) }
-    mutating func encode(_ value: Double) throws { box.items.append(try JSONNode.number(value, codingPath)) }
-    mutating func encode(_ value: Float) throws { box.items.append(try JSONNode.number(value, codingPath)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try JSONNode.wrap(value, codingPath: codingPath)) }
+    mutating func encode(_ value: Double) throws { box.items.append(try JSONNode.number(value)) }
+    mutating func encode(_ value: Float) throws { box.items.append(try JSONNode.number(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { box.items.append(try JSONNode.wrap(value)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let nested = JSONObjectBox()
         box.items.append(.object(nested))
-        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested, codingPath: codingPath))
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let nested = JSONArrayBox()
         box.items.append(.array(nested))
-        return JSONUnkeyedContainer(box: nested, codingPath: codingPath)
+        return JSONUnkeyedContainer(box: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
-        let encoder = JSONTreeEncoder(codingPath: codingPath)
+        let encoder = JSONTreeEncoder()
         box.items.append(.deferred(encoder))
         return encoder
     }
@@ -210,7 +206,7 @@ struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
 
 struct JSONSingleValueContainer: SingleValueEncodingContainer {
     let encoder: JSONTreeEncoder
-    var codingPath: [any CodingKey] { encoder.codingPath }
+    var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil() throws { encoder.node = .null }
     mutating func encode(_ value: Bool) throws { encoder.node = .bool(value) }
@@ -225,9 +221,9 @@ struct JSONSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { encoder.node = .number(String(value)) }
     mutating func encode(_ value: UInt32) throws { encoder.node = .number(String(value)) }
     mutating func encode(_ value: UInt64) throws { encoder.node = .number(String(value)) }
-    mutating func encode(_ value: Double) throws { encoder.node = try JSONNode.number(value, codingPath) }
-    mutating func encode(_ value: Float) throws { encoder.node = try JSONNode.number(value, codingPath) }
-    mutating func encode<T: Encodable>(_ value: T) throws { encoder.node = try JSONNode.wrap(value, codingPath: codingPath) }
+    mutating func encode(_ value: Double) throws { encoder.node = try JSONNode.number(value) }
+    mutating func encode(_ value: Float) throws { encoder.node = try JSONNode.number(value) }
+    mutating func encode<T: Encodable>(_ value: T) throws { encoder.node = try JSONNode.wrap(value) }
 }
 
 /// Writes a ``JSONNode`` as `JSONEncoder` would: keys sorted by their UTF-8 bytes (the last
