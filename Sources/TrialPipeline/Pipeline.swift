@@ -197,7 +197,15 @@ public enum Pipeline {
             for case let .success(file) in staged { writer.discard(file) }
             throw failure
         }
-        for name in names { try writer.commit(byName[name]!.get()) }
+        for (i, name) in names.enumerated() {
+            do {
+                try writer.commit(byName[name]!.get())
+            } catch {
+                // Leave no temporary file behind: the files not yet committed keep their old content.
+                for rest in names[(i + 1)...] { try? writer.discard(byName[rest]!.get()) }
+                throw error
+            }
+        }
         return names
     }
 

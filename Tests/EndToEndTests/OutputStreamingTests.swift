@@ -96,4 +96,19 @@ import TrialRender
             }
         }
     }
+
+    @Test func aFailedCommitLeavesNoTemporaryFile() async throws {
+        let landscape = await Repo.inputLandscape()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-commit-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A folder where findings.csv should go: renaming the staged file over it fails.
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("findings.csv/keep"), withIntermediateDirectories: true)
+        #expect(throws: OutputError.self) {
+            try Pipeline.write(landscape, to: folder, templates: Repo.templates, formats: [.csv, .markdown], jobs: 2)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == ["findings.csv", "matrix.csv"])
+        #expect(!names.contains { $0.hasPrefix(".trialdiff-tmp-") })
+    }
 }
