@@ -170,9 +170,7 @@ public enum Pipeline {
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws -> [String] {
         let renderer = try ReportRenderer(templates: templates)
-        var seen: Set<String> = []
-        let names = formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: landscape.changes != nil) }
-            .filter { seen.insert($0).inserted }
+        let names = outputNames(formats, withChanges: landscape.changes != nil)
         let writer = try AtomicWriter(folder: output)
         writer.removeStaleTemporaries()
         // Stage every file before committing any: a template or write error must not leave a mix
@@ -207,6 +205,13 @@ public enum Pipeline {
             }
         }
         return names
+    }
+
+    /// The files `formats` write, each once, in format order.
+    static func outputNames(_ formats: [OutputFormat], withChanges: Bool) -> [String] {
+        var seen: Set<String> = []
+        return formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: withChanges) }
+            .filter { seen.insert($0).inserted }
     }
 
     /// Rough relative rendering cost of an output file, to start the slowest first.

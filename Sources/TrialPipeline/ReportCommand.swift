@@ -135,12 +135,28 @@ public struct ReportCommand: Sendable {
             logger.notice("dry run: \(changes.summary); nothing written")
             return (landscape, status(landscape, changes))
         }
+        let read = landscape.inputs.count - landscape.failures.count
         do {
+            // Nothing changed and the outputs on disk were rendered from exactly this: skip
+            // rendering (they would come out byte-identical).
+            let key = try? OutputManifest.key(landscape, formats: formats, templates: templates)
+            let names = Pipeline.outputNames(formats, withChanges: landscape.changes != nil)
+            if changes.isEmpty, let key, let saved = OutputManifest.load(from: output), saved.key == key,
+                OutputManifest.current(key: key, names: names, in: output) == saved
+            {
+                logger.notice(
+                    "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); \(names.joined(separator: ", ")) in \(output.path) up to date")
+                return (landscape, status(landscape, changes))
+            }
+            OutputManifest.remove(from: output)
             let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats, jobs: jobs)
             if let store, !changes.isEmpty {
                 try store.save(snapshot, label: "report", summary: changes.summary)
             }
-            let read = landscape.inputs.count - landscape.failures.count
+            if let key, let manifest = OutputManifest.current(key: key, names: written, in: output) {
+                // Only an optimisation: when it cannot be saved, the next run renders again.
+                try? manifest.save(in: output)
+            }
             logger.notice(
                 "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); wrote \(written.joined(separator: ", ")) in \(output.path)")
         } catch {

@@ -3,6 +3,7 @@ import Testing
 import TrialCompare
 import TrialModel
 import TrialPipeline
+import TrialRender
 import TrialStore
 
 /// Issue 5: regeneration on a schedule — changes since the last run, unchanged runs, crash safety.
@@ -82,6 +83,54 @@ import TrialStore
         #expect(before == after)
         let store = try SnapshotStore(path: dir.url.appendingPathComponent("out/.trialdiff/state.sqlite").path, mode: .readOnly)
         #expect(try store.runs().count == 1)
+    }
+
+    /// An unchanged run whose outputs are as the last run left them renders nothing; an edited,
+    /// removed or differently requested output, or an edited template, is rendered again.
+    @Test func unchangedRunSkipsRenderingUntilAnOutputOrTemplateChanges() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/a.json")
+        try dir.copy(realdata: "ctgov-xml/NCT00513591.xml", as: "in/b.xml")
+        let templates = dir.url.appendingPathComponent("templates")
+        try FileManager.default.copyItem(at: Repo.templates, to: templates)
+        let out = dir.url.appendingPathComponent("out")
+
+        func run(_ formats: [OutputFormat] = OutputFormat.allCases) async -> (upToDate: Bool, status: CommandStatus) {
+            let log = CapturedLog()
+            let command = ReportCommand(
+                paths: [dir.url.appendingPathComponent("in").path], output: out, templates: templates, formats: formats)
+            let (_, status) = await command.run(logger: log.logger)
+            return (log.lines.contains { $0.hasSuffix("up to date") }, status)
+        }
+        func text(_ name: String) throws -> String { try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8) }
+
+        #expect(await run().upToDate == false)
+        let report = try text("report.md")
+        #expect(await run() == (true, .success))
+
+        // An output edited by hand is rendered again, and put back.
+        try (report + "edited\n").write(to: out.appendingPathComponent("report.md"), atomically: false, encoding: .utf8)
+        #expect(await run().upToDate == false)
+        #expect(try text("report.md") == report)
+        #expect(await run().upToDate == true)
+
+        // A removed output, too.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("trials.json"))
+        #expect(await run().upToDate == false)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("trials.json").path))
+
+        // Other formats requested.
+        #expect(await run([.csv]).upToDate == false)
+        #expect(await run([.csv]).upToDate == true)
+
+        // An edited template.
+        let template = templates.appendingPathComponent("report.md.mustache")
+        let source = try String(contentsOf: template, encoding: .utf8)
+        try source.replacingOccurrences(of: "## Inputs", with: "## Input files").write(to: template, atomically: true, encoding: .utf8)
+        #expect(await run().upToDate == false)
+        #expect(try text("report.md").contains("## Input files"))
+        #expect(await run().upToDate == true)
     }
 
     @Test func addedRemovedAndRenamedInputs() async throws {
