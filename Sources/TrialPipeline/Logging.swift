@@ -53,6 +53,19 @@ public final class ProgressLine: @unchecked Sendable {
         }
     }
 
+    /// Shows `text` (e.g. the outputs being written) in place of the line, at most every 0.2 s
+    /// unless `force` is set.
+    public func status(_ text: String, force: Bool = false) {
+        guard enabled else { return }
+        lock.withLock {
+            let now = Date()
+            guard force || now.timeIntervalSince(last) >= 0.2 else { return }
+            last = now
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            drawn = true
+        }
+    }
+
     /// Clears the line before other output.
     public func finish() {
         guard enabled else { return }

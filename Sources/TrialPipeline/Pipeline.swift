@@ -167,7 +167,8 @@ public enum Pipeline {
     /// names written, in order.
     public static func write(
         _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat],
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (_ done: Int, _ total: Int, _ writing: [String]) -> Void)? = nil
     ) throws -> [String] {
         let renderer = try ReportRenderer(templates: templates)
         let names = outputNames(formats, withChanges: landscape.changes != nil)
@@ -177,9 +178,12 @@ public enum Pipeline {
         // of old and new files. Files are rendered concurrently, the largest first, each straight
         // into its temporary file, so memory holds at most `jobs` rendered files, never all.
         let order = names.indices.sorted { Self.renderCost(names[$0]) > Self.renderCost(names[$1]) }
+        let tracker = progress.map { WriteProgress(total: names.count, report: $0) }
         let staged = Parallel.mapChunks(count: order.count, chunk: 1, jobs: jobs) { range in
             range.map { i -> Result<AtomicWriter.Staged, any Error> in
                 let name = names[order[i]]
+                tracker?.started(name)
+                defer { tracker?.finished(name) }
                 return Result {
                     try writer.stage(name) { sink in
                         try renderer.render(landscape, file: name, into: &sink, jobs: jobs)
@@ -234,5 +238,35 @@ public enum Pipeline {
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         return exe.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("share/trialdiff/Templates")
+    }
+}
+
+/// Which outputs are being rendered, for a progress line: reported when one starts or finishes.
+final class WriteProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let report: @Sendable (Int, Int, [String]) -> Void
+    private var done = 0
+    private var writing: [String] = []
+
+    init(total: Int, report: @escaping @Sendable (Int, Int, [String]) -> Void) {
+        self.total = total
+        self.report = report
+    }
+
+    // Reported under the lock, so reports arrive in the order the states changed.
+    func started(_ name: String) {
+        lock.withLock {
+            writing.append(name)
+            report(done, total, writing)
+        }
+    }
+
+    func finished(_ name: String) {
+        lock.withLock {
+            writing.removeAll { $0 == name }
+            done += 1
+            report(done, total, writing)
+        }
     }
 }

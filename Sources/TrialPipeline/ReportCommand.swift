@@ -149,7 +149,14 @@ public struct ReportCommand: Sendable {
                 return (landscape, status(landscape, changes))
             }
             OutputManifest.remove(from: output)
-            let written = try Pipeline.write(landscape, to: output, templates: templates, formats: formats, jobs: jobs)
+            let written = try Pipeline.write(
+                landscape, to: output, templates: templates, formats: formats, jobs: jobs
+            ) { done, total, writing in
+                progress?.status(
+                    "rendered \(done)/\(total) outputs" + (writing.isEmpty ? "" : ", rendering \(writing.joined(separator: ", "))"),
+                    force: true)
+            }
+            progress?.finish()
             if let store, !changes.isEmpty {
                 try store.save(snapshot, label: "report", summary: changes.summary)
             }
@@ -160,6 +167,7 @@ public struct ReportCommand: Sendable {
             logger.notice(
                 "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); wrote \(written.joined(separator: ", ")) in \(output.path)")
         } catch {
+            progress?.finish()
             logger.error("\(error)")
             return (landscape, .outputFailed)
         }

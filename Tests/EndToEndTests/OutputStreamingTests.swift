@@ -111,4 +111,18 @@ import TrialRender
         #expect(names == ["findings.csv", "matrix.csv"])
         #expect(!names.contains { $0.hasPrefix(".trialdiff-tmp-") })
     }
+
+    @Test func writingReportsEachOutputStartedAndFinished() async throws {
+        let landscape = await Repo.inputLandscape()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-progress-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = CapturedLog()
+        let written = try Pipeline.write(landscape, to: folder, templates: Repo.templates, formats: [.markdown, .csv], jobs: 2) {
+            done, total, writing in log.append("\(done)/\(total) \(writing.sorted().joined(separator: ","))")
+        }
+        let lines = log.lines
+        #expect(lines.count == 2 * written.count)
+        #expect(lines.last == "\(written.count)/\(written.count) ")
+        for name in written { #expect(lines.contains { $0.contains(name) }, "\(name)") }
+    }
 }
