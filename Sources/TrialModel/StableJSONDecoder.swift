@@ -13,6 +13,7 @@ import Foundation
 /// enums (tests compare the two on real data). Not meant for registry input: malformed text
 /// throws ``StableJSONDecoder/SyntaxError`` with a byte offset, nothing more helpful.
 public struct StableJSONDecoder: Sendable {
+    /// A decoder; it holds no state, so one can serve any number of threads.
     public init() {}
 
     /// Why the text is not JSON.
@@ -23,15 +24,21 @@ public struct StableJSONDecoder: Sendable {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
+    /// A value of `type` from the JSON text in `data`.
+    ///
+    /// - Throws: ``SyntaxError`` when the text is not JSON; `DecodingError` when it does not fit
+    ///   `type` (a missing key, a string where a number belongs, a number out of range).
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try data.withUnsafeBytes { try decode(type, from: $0) }
     }
 
+    /// A value of `type` from the JSON text `string`; throws as with `Data`.
     public func decode<T: Decodable>(_ type: T.Type, from string: String) throws -> T {
         var string = string
         return try string.withUTF8 { try decode(type, from: UnsafeRawBufferPointer($0)) }
     }
 
+    /// A value of `type` from the UTF-8 JSON text in `bytes`; throws as with `Data`.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         var parser = JSONTreeParser(bytes: bytes.bindMemory(to: UInt8.self))
         let value = try parser.parseDocument()
