@@ -73,7 +73,9 @@ let package = Package(
             name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialReaders", "TrialExtraction"]
         ),
         .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel"]),
-        .testTarget(name: "TrialRenderTests", dependencies: ["TrialRender", "TrialCompare", "TrialModel"]),
+        .testTarget(
+            name: "TrialRenderTests",
+            dependencies: ["TrialRender", "TrialCompare", "TrialModel", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -128,19 +128,57 @@ public enum Escape {
 
     // MARK: HTML
 
-    /// Escapes `text` for HTML element content and quoted attribute values: `&`, `<`, `>`, `"`
-    /// and `'` become entities. Identical to Mustache's default `{{ }}` escaping.
+    /// Escapes `text` for HTML element content and quoted attribute values: every `&`, `<`, `>`,
+    /// `"` and `'` byte becomes an entity, whatever follows it. (Mustache's own escaping works on
+    /// `Character`s and leaves a quote followed by a combining mark unescaped, which would end an
+    /// attribute value early: trialdiff registers this escaper as the `HTML` content type.)
     public static func html(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.contains(where: isHTMLSpecial) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "&"): out += "&amp;".utf8
+                case UInt8(ascii: "<"): out += "&lt;".utf8
+                case UInt8(ascii: ">"): out += "&gt;".utf8
+                case UInt8(ascii: "\""): out += "&quot;".utf8
+                case UInt8(ascii: "'"): out += "&#39;".utf8
+                default: out.append(b)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    private static func isHTMLSpecial(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "\"")
+            || b == UInt8(ascii: "'")
+    }
+
+    /// `text` with every `&`, `<`, `>`, `"` and `'` made a `Character` of its own: a combining
+    /// mark, joiner or prepended mark clustered with one of them is dropped. Registry text passes
+    /// through this before an HTML template sees it, so that any HTML escaping, whether
+    /// `Character`-based like Mustache's default or byte-based like ``html(_:)``, escapes every
+    /// one of these characters (`"` + U+0301 would otherwise close an attribute value).
+    public static func isolatingHTMLSpecials(_ text: String) -> String {
+        var text = text
+        let suspect = text.withUTF8 { b -> Bool in
+            for i in b.indices where isHTMLSpecial(b[i]) {
+                if (i > 0 && b[i - 1] >= 0x80) || (i + 1 < b.count && b[i + 1] >= 0x80) { return true }
+            }
+            return false
+        }
+        guard suspect else { return text }
         var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
+        out.reserveCapacity(text.utf8.count)
         for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
+            let scalars = ch.unicodeScalars
+            if scalars.count > 1, scalars.contains(where: { $0.isASCII && isHTMLSpecial(UInt8($0.value)) }) {
+                for s in scalars where s.isASCII && isHTMLSpecial(UInt8(s.value)) { out.unicodeScalars.append(s) }
+            } else {
+                out.append(ch)
             }
         }
         return out

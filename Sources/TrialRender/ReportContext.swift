@@ -17,7 +17,7 @@ public enum ReportContext {
     public enum Flavor: Sendable {
         /// Pre-escaped for Markdown (template uses `CONTENT_TYPE: TEXT`).
         case markdown
-        /// Raw; the template's `{{ }}` escapes for HTML.
+        /// Raw but for ``Escape/isolatingHTMLSpecials(_:)``; the template's `{{ }}` escapes for HTML.
         case html
     }
 
@@ -33,7 +33,7 @@ public enum ReportContext {
     static func escaper(_ flavor: Flavor) -> (String) -> String {
         switch flavor {
         case .markdown: { Escape.markdownCell($0) }
-        case .html: { $0 }
+        case .html: { Escape.isolatingHTMLSpecials($0) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import TrialRender
+import Mustache
 
 @Suite struct MarkdownEscapeTests {
     @Test func pipesAndBackslashesAreEscaped() {
@@ -142,5 +143,36 @@ import Foundation
     func textWithJoiningScalarsTakesTheCharacterPath(text: String) {
         #expect(Escape.markdownCellScalars(text) == nil)
         #expect(Escape.markdownCell(text) == Escape.markdownCellCharacters(text))
+    }
+}
+
+/// HTML escaping is byte-level, so no `Character` clustering can hide a quote from it, and what
+/// trialdiff hands a template is prepared so that Mustache's default escaping agrees byte for byte.
+@Suite struct HTMLEscapePathTests {
+    /// Mustache's default `{{x}}` escaping, for comparison.
+    static func mustacheDefault(_ text: String) throws -> String {
+        try MustacheTemplate(string: "{{x}}").render(["x": text])
+    }
+
+    @Test func byteEscapingEqualsMustacheOnPreparedRealText() throws {
+        var escaped = 0
+        for line in try MarkdownEscapePathTests.realLines() {
+            let prepared = Escape.isolatingHTMLSpecials(line)
+            let ours = Escape.html(prepared)
+            #expect(ours == (try Self.mustacheDefault(prepared)), "\(line.prefix(200))")
+            if ours != prepared { escaped += 1 }
+        }
+        #expect(escaped > 1000)
+    }
+
+    @Test(arguments: ["\"\u{301} onmouseover=alert(1) x=\"", "'\u{20DD}", "<\u{338}script>", "&\u{200D}amp;", "\u{600}\"x", "a\u{301}\"b"])
+    func everySpecialIsEscapedWhateverClustersWithIt(text: String) throws {
+        // Byte-level escaping alone already escapes it…
+        #expect(!Escape.html(text).utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "'") })
+        // …and once prepared, so does Mustache's Character-level escaping.
+        let prepared = Escape.isolatingHTMLSpecials(text)
+        let mustache = try Self.mustacheDefault(prepared)
+        #expect(!mustache.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "'") })
+        #expect(mustache == Escape.html(prepared))
     }
 }

@@ -35,6 +35,28 @@ import TrialRender
         #expect(html.contains("title=\"002_43ccf47ba098859a.txt · line 20: “Sponsor: &quot;&gt;&lt;img src=x onerror=alert(1)&gt;”\""))
     }
 
+    /// A quote followed by a combining mark is one `Character`: escaping by `Character` (Mustache's
+    /// default) used to leave it raw, ending the hover attribute and letting registry text add an
+    /// event handler. Checked with the shipped template (byte-level `HTML` content type) and with
+    /// one that relies on Mustache's default escaping.
+    @Test func aQuoteWithACombiningMarkCannotLeaveAnAttribute() throws {
+        let hostile = "x\"\u{301} onmouseover=alert(1) y=\""
+        let plain = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-tpl-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: plain) }
+        try FileManager.default.copyItem(at: Fixture.templates, to: plain)
+        let file = plain.appendingPathComponent("report.html.mustache")
+        let source = try String(contentsOf: file, encoding: .utf8)
+        #expect(source.hasPrefix("{{% CONTENT_TYPE: HTML}}\n"))
+        try String(source.dropFirst("{{% CONTENT_TYPE: HTML}}\n".count)).write(to: file, atomically: true, encoding: .utf8)
+
+        let shipped = try renderer.render(Fixture.landscape(sponsor: hostile), as: .html)
+        let withDefaultEscaping = try ReportRenderer(templates: plain).render(Fixture.landscape(sponsor: hostile), as: .html)
+        #expect(shipped == withDefaultEscaping)
+        let quoteWithMark = "\"" + "\u{301}"
+        #expect(!shipped.contains(quoteWithMark))
+        #expect(shipped.contains("title=\"002_43ccf47ba098859a.txt · line 20: “Sponsor: x&quot; onmouseover=alert(1) y=&quot;”\""))
+    }
+
     @Test func valuesHaveHoverAndFootnoteLinks() throws {
         let html = try renderer.render(Fixture.landscape(), as: .html)
         let hover = "title=\"002_43ccf47ba098859a.txt · line 136: “10. Left ventricular ejection fraction (LVEF) ≥50%”\">≥ 50 %<sup id=\"ref-"
