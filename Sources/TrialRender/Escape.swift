@@ -36,14 +36,18 @@ public enum Escape {
             if ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) { continue }
             if pendingSpace { out.append(" ") }
             pendingSpace = false
-            switch ch {
-            case "\\", "|", "*", "_", "`", "[", "]", "~", "$", "#":
-                out.append("\\")
-                out.append(ch)
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            default: out.append(ch)
+            // Scalar by scalar: a special character clustered with a combining mark or joiner
+            // (`|` + U+0301) is still escaped, or it would split a table cell.
+            for scalar in ch.unicodeScalars {
+                switch scalar {
+                case "\\", "|", "*", "_", "`", "[", "]", "~", "$", "#":
+                    out.append("\\")
+                    out.unicodeScalars.append(scalar)
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "&": out += "&amp;"
+                default: out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out

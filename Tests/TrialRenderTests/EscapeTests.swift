@@ -139,6 +139,12 @@ import Mustache
         }
     }
 
+    @Test func specialsClusteredWithMarksAreEscapedToo() {
+        #expect(Escape.markdownCell("a |\u{301} b") == "a \\|\u{301} b")
+        #expect(Escape.markdownCell("`\u{301}x`") == "\\`\u{301}x\\`")
+        #expect(Escape.markdownCell("<\u{338}script>") == "&lt;\u{338}script&gt;")
+    }
+
     @Test(arguments: ["e\u{301}*", "*\u{301}", "a\u{200D}b", "🇫🇷 | x", "가각", "x\u{FE0F}"])
     func textWithJoiningScalarsTakesTheCharacterPath(text: String) {
         #expect(Escape.markdownCellScalars(text) == nil)
