@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 
 /// A review rule that needs one record's own text (lost comparators, scrape debris, foreign
@@ -58,16 +59,21 @@ public enum FindingRules {
     /// Trial- and landscape-level findings, plus the record-level findings already attached to
     /// the trials' records, re-labelled with each trial's display ID; sorted and de-duplicated.
     public static func check(_ trials: [Trial]) -> [Finding] {
-        var out: [Finding] = []
-        for t in trials {
-            for r in t.records {
-                out += r.findings.map { f in
-                    var f = f
-                    f.trial = t.id.value
-                    return f
+        // Trials are independent: checked in chunks on all cores, in trial order.
+        var out = Parallel.mapChunks(count: trials.count, chunk: 128, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in
+            var part: [Finding] = []
+            for t in trials[range] {
+                for r in t.records {
+                    part += r.findings.map { f in
+                        var f = f
+                        f.trial = t.id.value
+                        return f
+                    }
                 }
+                part += trial.flatMap { $0.check(t) }
             }
-            out += trial.flatMap { $0.check(t) }
+            return part
         }
         out += landscape.flatMap { $0.check(trials) }
         var seen: Set<Finding> = []
