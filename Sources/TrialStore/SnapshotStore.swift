@@ -177,6 +177,27 @@ public final class SnapshotStore: Sendable {
     /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
     static let stateWave = 4096
 
+    /// One wave of trial states being encoded in the background.
+    final class EncodingWave: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Result<[EncodedState], any Error>?
+
+        init(_ trials: ArraySlice<SnapshotTrial>) {
+            // A thread of its own: the caller blocks on it from the database writer, so it must
+            // not wait for a slot in a pool that blocked callers may be holding.
+            Thread {
+                self.result = Result { try SnapshotStore.encodeStates(trials) }
+                self.done.signal()
+            }.start()
+        }
+
+        /// The encoded states, in trial order, once they are ready.
+        func wait() throws -> [EncodedState] {
+            done.wait()
+            return try result!.get()
+        }
+    }
+
     /// Encodes the states of `trials`, in chunks on all cores; the result is in trial order.
     static func encodeStates(_ trials: ArraySlice<SnapshotTrial>) throws -> [EncodedState] {
         try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
@@ -211,14 +232,19 @@ public final class SnapshotStore: Sendable {
         let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
         let insertTrial = try db.makeStatement(
             sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
-        var start = 0
-        while start < snapshot.trials.count {
-            let wave = snapshot.trials[start..<min(snapshot.trials.count, start + stateWave)]
-            for (position, (trial, state)) in zip(wave.indices, zip(wave, try encodeStates(wave))) {
+        // The next wave is encoded (on the other cores) while this one is inserted.
+        let trials = snapshot.trials
+        func wave(from start: Int) -> ArraySlice<SnapshotTrial>? {
+            start < trials.count ? trials[start..<min(trials.count, start + stateWave)] : nil
+        }
+        var current = wave(from: 0).map { ($0, EncodingWave($0)) }
+        while let (slice, job) = current {
+            let states = try job.wait()
+            current = wave(from: slice.endIndex).map { ($0, EncodingWave($0)) }
+            for (position, (trial, state)) in zip(slice.indices, zip(slice, states)) {
                 try insertState.execute(arguments: [state.sha256, state.json])
                 try insertTrial.execute(arguments: [id, trial.id, position, trial.title, state.sha256])
             }
-            start = wave.endIndex
         }
         let encoder = StoreJSON.encoder()
 
