@@ -175,7 +175,7 @@ public final class SnapshotStore: Sendable {
 
     /// Trial states encoded and inserted per wave: bounds the encoded JSON held at once (a
     /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
-    static let stateWave = 4096
+    static let stateWave = 1024
 
     /// One wave of trial states being encoded in the background.
     final class EncodingWave: @unchecked Sendable {
