@@ -25,7 +25,7 @@ public enum Escape {
 
     /// ``markdownCell(_:)`` before the leading-marker check, `Character` by `Character`.
     static func markdownCellCharacters(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 8)
         var pendingSpace = false
         for ch in text {
@@ -34,23 +34,31 @@ public enum Escape {
                 continue
             }
             if ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) { continue }
-            if pendingSpace { out.append(" ") }
+            if pendingSpace { out.append(0x20) }
             pendingSpace = false
             // Scalar by scalar: a special character clustered with a combining mark or joiner
             // (`|` + U+0301) is still escaped, or it would split a table cell.
-            for scalar in ch.unicodeScalars {
-                switch scalar {
-                case "\\", "|", "*", "_", "`", "[", "]", "~", "$", "#":
-                    out.append("\\")
-                    out.unicodeScalars.append(scalar)
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "&": out += "&amp;"
-                default: out.unicodeScalars.append(scalar)
-                }
+            for scalar in ch.unicodeScalars { appendMarkdownEscaped(scalar, to: &out) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `scalar` as UTF-8, backslash-escaped or as an entity when Markdown would read it.
+    private static func appendMarkdownEscaped(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        switch scalar {
+        case "\\", "|", "*", "_", "`", "[", "]", "~", "$", "#":
+            out.append(UInt8(ascii: "\\"))
+            out.append(UInt8(scalar.value))
+        case "<": out += "&lt;".utf8
+        case ">": out += "&gt;".utf8
+        case "&": out += "&amp;".utf8
+        default:
+            if scalar.isASCII {
+                out.append(UInt8(scalar.value))
+            } else {
+                UTF8.encode(scalar) { out.append($0) }
             }
         }
-        return out
     }
 
     /// ``markdownCell(_:)`` before the leading-marker check, scalar by scalar, for text in which
@@ -76,16 +84,7 @@ public enum Escape {
                 }
                 if pendingSpace { out.append(0x20) }
                 pendingSpace = false
-                switch b {
-                case UInt8(ascii: "\\"), UInt8(ascii: "|"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-                    UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "~"), UInt8(ascii: "$"), UInt8(ascii: "#"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(b)
-                case UInt8(ascii: "<"): out += "&lt;".utf8
-                case UInt8(ascii: ">"): out += "&gt;".utf8
-                case UInt8(ascii: "&"): out += "&amp;".utf8
-                default: out.append(b)
-                }
+                appendMarkdownEscaped(scalar, to: &out)
                 continue
             }
             guard isStandalone(scalar) else { return nil }
