@@ -70,7 +70,7 @@ import TrialRender
             <?xml version="1.0" encoding="UTF-8"?>
             <clinical_study>
               <id_info><nct_id>NCT08888888</nct_id></id_info>
-              <brief_title>&lt;script&gt;alert(1)&lt;/script&gt; A | B trial</brief_title>
+              <brief_title>&lt;script&gt;alert(1)&lt;/script&gt; A | B trial C |&#x301; D "&#x301; onmouseover=alert(1) x="</brief_title>
               <sponsors><lead_sponsor><agency>=HYPERLINK("http://x") | Evil</agency></lead_sponsor></sponsors>
               <overall_status>Recruiting</overall_status>
             </clinical_study>
@@ -81,15 +81,20 @@ import TrialRender
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;"))
+        // A quote carrying a combining mark is escaped like any quote: it cannot end an attribute.
+        #expect(html.contains("onmouseover"))
+        #expect(!html.contains("\"" + "\u{301}"))
+        #expect(!html.contains("\" onmouseover"))
         let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(!md.contains("<script>"))
-        // Every row of every table has as many cell separators as its header.
+        // Every row of every table has as many cell separators as its header (counted on bytes, as
+        // GFM splits cells, so a `|` carrying a combining mark counts too).
         func separators(_ row: Substring) -> Int {
             var n = 0
-            var previous: Character = " "
-            for ch in row {
-                if ch == "|" && previous != "\\" { n += 1 }
-                previous = ch
+            var previous: UInt8 = 0x20
+            for b in row.utf8 {
+                if b == UInt8(ascii: "|") && previous != UInt8(ascii: "\\") { n += 1 }
+                previous = b
             }
             return n
         }
