@@ -134,11 +134,6 @@ public struct ReportRenderer: Sendable {
         try render(landscape, file: Self.fileName(for: format))
     }
 
-    /// Renders every file of `format`, in ``fileNames(for:)`` order.
-    public func renderFiles(_ landscape: Landscape, as format: OutputFormat) throws -> [(name: String, text: String)] {
-        try Self.fileNames(for: format, withChanges: landscape.changes != nil).map { ($0, try render(landscape, file: $0)) }
-    }
-
     /// Renders the output file called `file` (one of the names ``fileNames(for:)`` returns).
     public func render(_ landscape: Landscape, file: String) throws -> String {
         guard file != "trials.json" else { return try TrialsDocument(landscape).encoded() }
