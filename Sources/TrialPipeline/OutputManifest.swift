@@ -21,8 +21,8 @@ struct OutputManifest: Codable, Equatable {
 
     struct FileStamp: Codable, Equatable {
         var size: Int64
-        /// Modification time, nanoseconds since 1970.
-        var modified: Int64
+        /// Modification time, seconds since 1970 (sub-second as the file system keeps it).
+        var modified: Double
     }
 
     var key: String
@@ -63,10 +63,12 @@ struct OutputManifest: Codable, Equatable {
 
     /// Size and modification time of `file`, nil when it does not exist or is not a regular file.
     static func stamp(_ file: String) -> FileStamp? {
-        var s = stat()
-        guard stat(file, &s) == 0, (s.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return FileStamp(
-            size: Int64(s.st_size), modified: Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec))
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = (attributes[.size] as? NSNumber)?.int64Value,
+            let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        return FileStamp(size: size, modified: modified.timeIntervalSince1970)
     }
 
     /// The manifest of the outputs `names` as they are now in `output`; nil when one is missing.
