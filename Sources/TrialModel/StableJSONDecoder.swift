@@ -120,16 +120,7 @@ struct JSONTreeParser {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 i += 1
                 pairs.append((key, try parseValue(depth: depth + 1)))
-                skipWhitespace()
-                guard i < bytes.count else { throw error("unexpected end") }
-                if bytes[i] == UInt8(ascii: ",") {
-                    i += 1
-                } else if bytes[i] == UInt8(ascii: "}") {
-                    i += 1
-                    return .object(pairs)
-                } else {
-                    throw error("expected ',' or '}'")
-                }
+                if try closes(UInt8(ascii: "}")) { return .object(pairs) }
             }
         case UInt8(ascii: "["):
             i += 1
@@ -141,16 +132,7 @@ struct JSONTreeParser {
             }
             while true {
                 items.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard i < bytes.count else { throw error("unexpected end") }
-                if bytes[i] == UInt8(ascii: ",") {
-                    i += 1
-                } else if bytes[i] == UInt8(ascii: "]") {
-                    i += 1
-                    return .array(items)
-                } else {
-                    throw error("expected ',' or ']'")
-                }
+                if try closes(UInt8(ascii: "]")) { return .array(items) }
             }
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): return try expect("true", .bool(true))
@@ -172,6 +154,23 @@ struct JSONTreeParser {
             return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
         default:
             throw error("unexpected character")
+        }
+    }
+
+    /// After an element of an object or array: consumes a `,` (false: another element follows)
+    /// or the closing `close` (true).
+    private mutating func closes(_ close: UInt8) throws -> Bool {
+        skipWhitespace()
+        guard i < bytes.count else { throw error("unexpected end") }
+        switch bytes[i] {
+        case UInt8(ascii: ","):
+            i += 1
+            return false
+        case close:
+            i += 1
+            return true
+        default:
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
         }
     }
 

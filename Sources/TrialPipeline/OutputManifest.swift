@@ -46,16 +46,11 @@ struct OutputManifest: Codable, Equatable {
         return SnapshotStore.sha256(try StableJSONEncoder(pretty: false).encode(basis))
     }
 
-    /// SHA-256 of every file under the templates folder, by relative path.
+    /// SHA-256 of every template the renderer loads, by relative path.
     static func templateDigests(_ folder: URL) throws -> [String: String] {
-        let root = folder.resolvingSymlinksInPath().path
         var digests: [String: String] = [:]
-        for path in try FileManager.default.subpathsOfDirectory(atPath: root).sorted() {
-            let file = (root as NSString).appendingPathComponent(path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let data = FileManager.default.contents(atPath: file)
-            else { continue }
+        for path in try ReportRenderer.templatePaths(in: folder) {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(path).path) else { continue }
             digests[path] = SnapshotStore.sha256(data)
         }
         return digests

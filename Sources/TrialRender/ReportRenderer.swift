@@ -63,8 +63,6 @@ public struct ReportRenderer: Sendable {
     ///   template is missing, unreadable or not valid Mustache.
     public init(templates: URL) throws {
         let folder = templates.standardizedFileURL.path
-        // Enumerate the real folder: FileManager does not descend into a symlinked folder.
-        let realFolder = templates.resolvingSymlinksInPath().path
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -72,7 +70,7 @@ public struct ReportRenderer: Sendable {
         }
         let paths: [String]
         do {
-            paths = try fm.subpathsOfDirectory(atPath: realFolder).filter { $0.hasSuffix(".mustache") }.sorted()
+            paths = try Self.templatePaths(in: templates)
         } catch {
             throw RenderError.templateUnreadable(file: folder, reason: "\(error)")
         }
@@ -103,6 +101,14 @@ public struct ReportRenderer: Sendable {
             throw RenderError.templateMissing(file: name + ".mustache", folder: folder)
         }
         self.library = library
+    }
+
+    /// The template files of `templates` (`*.mustache`, any depth), as sorted paths relative to
+    /// it: what the renderer loads, and what an output depends on besides the landscape.
+    public static func templatePaths(in templates: URL) throws -> [String] {
+        // Enumerate the real folder: FileManager does not descend into a symlinked folder.
+        try FileManager.default.subpathsOfDirectory(atPath: templates.resolvingSymlinksInPath().path)
+            .filter { $0.hasSuffix(".mustache") }.sorted()
     }
 
     /// The main file each format is written to: report.md, report.html, trials.json, matrix.csv.
