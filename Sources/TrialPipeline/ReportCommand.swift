@@ -100,15 +100,18 @@ public struct ReportCommand: Sendable {
             return (Landscape(records: [], inputs: []), .outputFailed)
         }
 
+        var steps = StepClock(logger: logger)
         var landscape = await Pipeline.landscape(
             paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
+        steps.done("read \(landscape.inputs.count) inputs, \(landscape.trials.count) trials")
         do {
             try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {
             return (landscape, .outputFailed)
         }
+        steps.done("reviewed \(landscape.findings.count) findings")
 
         // What changed since the last run. When nothing did, the reports keep describing the
         // last real change, so an unchanged run rewrites byte-identical files.
@@ -129,6 +132,7 @@ public struct ReportCommand: Sendable {
             return (landscape, .outputFailed)
         }
         landscape.changes = display
+        steps.done("compared with the previous run: \(changes.summary)")
 
         if dryRun {
             print?(ChangeText.render(changes))
@@ -157,8 +161,10 @@ public struct ReportCommand: Sendable {
                     force: true)
             }
             progress?.finish()
+            steps.done("rendered \(written.joined(separator: ", "))")
             if let store, !changes.isEmpty {
                 try store.save(snapshot, label: "report", summary: changes.summary)
+                steps.done("saved the snapshot")
             }
             if let key, let manifest = OutputManifest.current(key: key, names: written, in: output) {
                 // Only an optimisation: when it cannot be saved, the next run renders again.
@@ -178,6 +184,34 @@ public struct ReportCommand: Sendable {
         if !landscape.failures.isEmpty { return .inputFailed }
         if failOnChange && !changes.isEmpty { return .changed }
         return .success
+    }
+}
+
+/// Logs each step of a run with its wall time at debug level (`--verbose`), so a user can see
+/// where a slow run spends its time. Log lines only: reports never carry timings.
+struct StepClock {
+    let logger: Logger
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var mark: ContinuousClock.Instant
+
+    init(logger: Logger) {
+        self.logger = logger
+        start = clock.now
+        mark = start
+    }
+
+    /// Logs `what` with the seconds since the previous step and since the run started.
+    mutating func done(_ what: @autoclosure () -> String) {
+        guard logger.logLevel <= .debug else { return }
+        let now = clock.now
+        logger.debug("\(what()) in \(Self.seconds(now - mark)) s (\(Self.seconds(now - start)) s since start)")
+        mark = now
+    }
+
+    static func seconds(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return String(format: "%.2f", Double(s) + Double(atto) / 1e18)
     }
 }
 
