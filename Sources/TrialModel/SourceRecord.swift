@@ -130,18 +130,25 @@ public struct SourceRecord: Codable, Sendable, Hashable {
 
 extension String {
     /// Runs of whitespace (including newlines and no-break spaces) collapsed to one space, trimmed.
-    /// ASCII text (most registry text) takes a byte-level path; the rest walks Characters.
+    /// Text whose Characters are single scalars (nearly all registry text, see `TextScan`) takes
+    /// a byte-level path; the rest walks Characters.
     public var collapsingWhitespace: String {
         var copy = self
-        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
-        guard ascii else { return collapsingWhitespaceCharacters }
+        guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return collapsingWhitespaceCharacters }
         return copy.withUTF8 { b in
             String(unsafeUninitializedCapacity: b.count) { out in
+                let n = b.count
                 var k = 0
                 var pending = false
-                for c in b {
+                var i = 0
+                while i < n {
+                    let c = b[i]
                     if c == 0x20 || (c >= 0x09 && c <= 0x0D) {
                         pending = k > 0
+                        i += 1
+                    } else if TextScan.isNoBreakSpace(b, at: i) {
+                        pending = k > 0
+                        i += 2
                     } else {
                         if pending {
                             out[k] = 0x20
@@ -150,6 +157,7 @@ extension String {
                         pending = false
                         out[k] = c
                         k += 1
+                        i += 1
                     }
                 }
                 return k
@@ -157,7 +165,8 @@ extension String {
         }
     }
 
-    private var collapsingWhitespaceCharacters: String {
+    /// `collapsingWhitespace` by `Character`s: the reference the byte path is tested against.
+    var collapsingWhitespaceCharacters: String {
         var out = ""
         out.reserveCapacity(utf8.count)
         var pendingSpace = false
@@ -174,19 +183,32 @@ extension String {
     }
 
     /// Lines with trailing whitespace removed, leading and trailing blank lines dropped, and
-    /// common leading indentation removed. ASCII text takes a byte-level path.
+    /// common leading indentation removed. Text whose Characters are single scalars takes a
+    /// byte-level path (see `TextScan`); the rest walks Characters.
     public var trimmingBlankLines: String {
         var copy = self
-        let ascii = copy.withUTF8 { b in !b.contains { $0 >= 0x80 } }
-        guard ascii else { return trimmingBlankLinesCharacters }
+        // ASCII text, CR LF included, always took this path; other text takes it when its
+        // Characters are single scalars and no CR LF (one `Character`, not a line break) occurs.
+        let bytePath = copy.withUTF8 { b in
+            !b.contains { $0 >= 0x80 } || (TextScan.isOneScalarPerCharacter(b) && !TextScan.containsCRLF(b))
+        }
+        guard bytePath else { return trimmingBlankLinesCharacters }
         return copy.withUTF8 { b -> String in
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
-            // Each line as (start, end) with trailing whitespace cut.
+            // Each line as (start, end) with trailing whitespace (a no-break space too) cut.
             var lines: [(Int, Int)] = []
             var start = 0
             for i in 0...b.count where i == b.count || b[i] == 0x0A {
                 var end = i
-                while end > start, isSpace(b[end - 1]) { end -= 1 }
+                while end > start {
+                    if isSpace(b[end - 1]) {
+                        end -= 1
+                    } else if end - 2 >= start, TextScan.isNoBreakSpace(b, at: end - 2) {
+                        end -= 2
+                    } else {
+                        break
+                    }
+                }
                 lines.append((start, end))
                 start = i + 1
             }
@@ -209,7 +231,8 @@ extension String {
         }
     }
 
-    private var trimmingBlankLinesCharacters: String {
+    /// `trimmingBlankLines` by `Character`s: the reference the byte path is tested against.
+    var trimmingBlankLinesCharacters: String {
         var lines = self.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             var l = line
             while let last = l.last, last.isWhitespace { l = l.dropLast() }
@@ -220,5 +243,57 @@ extension String {
         let indents = lines.filter { !$0.isEmpty }.map { $0.prefix(while: { $0 == " " || $0 == "\t" }).count }
         let common = indents.min() ?? 0
         return lines.map { $0.isEmpty ? "" : String($0.dropFirst(common)) }.joined(separator: "\n")
+    }
+}
+
+/// Byte-level facts about UTF-8 text that let text helpers skip `Character` iteration while
+/// giving the same result.
+public enum TextScan {
+    /// Non-ASCII scalars that always form a `Character` of their own, whatever surrounds them: no
+    /// combining mark, joiner, variation selector, prepended mark, regional indicator, Hangul
+    /// jamo or emoji modifier is among them, so a string made of them and ASCII breaks into
+    /// one-scalar `Character`s (apart from CR LF). Latin-1 Supplement and Latin Extended-A/B,
+    /// Greek, general punctuation (dashes, quotes, bullets, ‰, ′), letterlike symbols, arrows and
+    /// mathematical operators (≥, ≤, ±, ×). Among them only U+00A0 (no-break space) is
+    /// white space.
+    public static func isStandalone(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00A0...0x024F, 0x0370...0x03FF, 0x2010...0x2027, 0x2030...0x205E, 0x2100...0x214F,
+            0x2190...0x21FF, 0x2200...0x22FF:
+            true
+        default: false
+        }
+    }
+
+    /// True when every `Character` of the (valid UTF-8) text is one scalar, apart from CR LF:
+    /// the text is ASCII plus ``isStandalone(_:)`` scalars. Pure ASCII is checked without decoding.
+    public static func isOneScalarPerCharacter(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.contains(where: { $0 >= 0x80 }) else { return true }
+        var iterator = b.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if !scalar.isASCII && !isStandalone(scalar) { return false }
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// True when the text holds CR LF (one `Character` in Swift, so not a line break to `split`).
+    public static func containsCRLF(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 1
+        while i < b.count {
+            if b[i] == 0x0A && b[i - 1] == 0x0D { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// True when U+00A0 (UTF-8 C2 A0), the one white-space ``isStandalone(_:)`` scalar, starts at `i`.
+    @inline(__always)
+    public static func isNoBreakSpace(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        i + 1 < b.count && b[i] == 0xC2 && b[i + 1] == 0xA0
     }
 }

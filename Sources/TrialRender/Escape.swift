@@ -1,4 +1,5 @@
 import Foundation
+import TrialModel
 
 /// Escaping of untrusted registry text for each output format. Every byte of registry text that
 /// reaches a report goes through one of these functions (or Mustache's HTML escaping, which is
@@ -100,20 +101,8 @@ public enum Escape {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Non-ASCII scalars that always form a `Character` of their own, whatever surrounds them: no
-    /// combining mark, joiner, variation selector, prepended mark, regional indicator, Hangul
-    /// jamo or emoji modifier is among them, so a string made of them and ASCII breaks into
-    /// one-scalar `Character`s (apart from CR LF). Latin-1 Supplement and Latin Extended-A/B,
-    /// Greek, general punctuation (dashes, quotes, bullets, ‰, ′), letterlike symbols, arrows and
-    /// mathematical operators (≥, ≤, ±, ×).
-    static func isStandalone(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00A0...0x024F, 0x0370...0x03FF, 0x2010...0x2027, 0x2030...0x205E, 0x2100...0x214F,
-            0x2190...0x21FF, 0x2200...0x22FF:
-            true
-        default: false
-        }
-    }
+    /// Non-ASCII scalars that always form a `Character` of their own (see `TextScan`).
+    static func isStandalone(_ scalar: Unicode.Scalar) -> Bool { TextScan.isStandalone(scalar) }
 
     private static func neutralizeLeadingMarkdown(_ s: String) -> String {
         guard let first = s.first else { return s }

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import TrialModel
+
+/// `trimmingBlankLines` and `collapsingWhitespace` take a byte path for text whose Characters are
+/// single scalars (`TextScan`); it must give exactly what walking Characters gives. One known
+/// difference predates the byte path for non-ASCII text and is kept: ASCII text with CR LF is
+/// split into lines at the LF, where `Character`s see CR LF as one white-space Character.
+func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
+    let asciiCRLF = text.utf8.allSatisfy { $0 < 0x80 } && text.contains("\r\n")
+    if !asciiCRLF {
+        #expect(text.trimmingBlankLines == text.trimmingBlankLinesCharacters, "\(comment())")
+    }
+    #expect(text.collapsingWhitespace == text.collapsingWhitespaceCharacters, "\(comment())")
+}
+
+@Suite struct TextScanTests {
+    /// Every line of the real files, and windows of 12 lines with LF and with CR LF.
+    static func realTexts() throws -> [String] {
+        let files = FileManager.default.enumerator(atPath: RealData.root.path)!.compactMap { $0 as? String }.sorted()
+        var texts: [String] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: RealData.root.appendingPathComponent(file).path),
+                let text = String(data: data, encoding: .utf8)
+            else { continue }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            texts += lines
+            for start in stride(from: 0, to: lines.count, by: 12) {
+                let window = lines[start..<min(lines.count, start + 12)]
+                texts.append(window.joined(separator: "\n"))
+                texts.append(window.joined(separator: "\r\n"))
+            }
+        }
+        return texts
+    }
+
+    @Test func bytePathEqualsCharacterPathOnRealText() throws {
+        let texts = try Self.realTexts()
+        var nonASCIIBytePath = 0
+        for text in texts {
+            var copy = text
+            let oneScalar = copy.withUTF8 { TextScan.isOneScalarPerCharacter($0) }
+            if oneScalar && text.utf8.contains(where: { $0 >= 0x80 }) { nonASCIIBytePath += 1 }
+            expectSamePaths(text, String(text.prefix(200)))
+        }
+        // The new byte path is exercised, not only the ASCII one.
+        #expect(nonASCIIBytePath > 500)
+    }
+
+    @Test func bytePathEqualsCharacterPathForEveryStandaloneAndASCIIScalar() {
+        let scalars = (0...0x22FF).compactMap(Unicode.Scalar.init).filter { $0.isASCII || TextScan.isStandalone($0) }
+        #expect(scalars.count > 1_200)
+        for s in scalars {
+            for text in [
+                "\(s)", " \(s) ", "\n  \(s)\u{A0}\n\n", "  a\(s)b \t\n    \(s)  \n\u{A0}\n", "\(s)\(s)\u{A0} \(s)",
+                "x\r\n\(s)\n", "\u{A0}\u{A0}\n\t\(s)\t\n\t\t\(s)",
+            ] {
+                expectSamePaths(text, "U+\(String(s.value, radix: 16)) in \(text.debugDescription)")
+            }
+        }
+    }
+
+    /// Among the standalone scalars only the no-break space is white space, which both byte
+    /// paths treat as such.
+    @Test func noBreakSpaceIsTheOnlyStandaloneWhitespace() {
+        let spaces = (0x80...0x22FF).compactMap(Unicode.Scalar.init).filter { TextScan.isStandalone($0) && Character($0).isWhitespace }
+        #expect(spaces == ["\u{A0}"])
+    }
+
+    @Test(arguments: ["e\u{301} \n", " \u{301}\n x", "a\u{200D}b\n", "🇫🇷  x", "가각 \n", "x\u{FE0F} ", "\u{85}x\u{85}", "a\u{2028}b "])
+    func textWithJoiningOrOtherSpacesTakesTheCharacterPath(text: String) {
+        var copy = text
+        #expect(!copy.withUTF8 { TextScan.isOneScalarPerCharacter($0) })
+        #expect(text.trimmingBlankLines == text.trimmingBlankLinesCharacters)
+        #expect(text.collapsingWhitespace == text.collapsingWhitespaceCharacters)
+    }
+}
