@@ -67,6 +67,8 @@ public final class SnapshotStore: Sendable {
     let db: any DatabaseWriter
     /// Parse-cache entries not yet written (see ``cacheRecords(_:sha256:summary:)``).
     private let pendingCache = PendingCache()
+    /// Which hashes the database's parse cache may hold, so a miss needs no query.
+    private let storedKeys = StoredCacheKeys()
 
     /// Opens or creates the store at `path`.
     /// - Parameters:
@@ -397,13 +399,21 @@ public final class SnapshotStore: Sendable {
     /// then: call `relocated(to:)` if the file was renamed.
     public func cachedParse(sha256: String) throws -> CachedParse? {
         if let entry = pendingCache.entry(sha256) { return try Self.decodeCached(entry.records, entry.summary) }
-        return try read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT records, summary FROM parse_cache WHERE sha256 = ? AND parser_version = ?",
-                    arguments: [sha256, parserVersion])
-            else { return nil }
+        // A miss, the usual case on a first run, costs a set lookup rather than a query.
+        guard try storedKeys.mayContain(sha256, load: loadStoredKeys) else { return nil }
+        return try unsafeRead { db in
+            // One statement, atomic by itself: no read transaction needed around it.
+            let statement = try db.cachedStatement(
+                sql: "SELECT records, summary FROM parse_cache WHERE sha256 = ? AND parser_version = ?")
+            guard let row = try Row.fetchOne(statement, arguments: [sha256, parserVersion]) else { return nil }
             return try Self.decodeCached(row["records"], row["summary"])
+        }
+    }
+
+    /// The hashes of the parse-cache entries of this `parserVersion` in the database, read once.
+    private func loadStoredKeys() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT sha256 FROM parse_cache WHERE parser_version = ?", arguments: [parserVersion])
         }
     }
 
@@ -454,6 +464,7 @@ public final class SnapshotStore: Sendable {
                     try insert.execute(arguments: [entry.sha256, parserVersion, entry.records, entry.summary])
                 }
             }
+            storedKeys.insert(batch.map(\.sha256))
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -470,6 +481,17 @@ public final class SnapshotStore: Sendable {
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try db.read(body)
+        } catch let e as DecodingError {
+            throw StoreError.invalidData(path: path, detail: String(describing: e))
+        } catch {
+            throw StoreError.wrap(error, path: path)
+        }
+    }
+
+    /// `read` without a transaction around `body`: for a single statement.
+    private func unsafeRead<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try db.unsafeRead(body)
         } catch let e as DecodingError {
             throw StoreError.invalidData(path: path, detail: String(describing: e))
         } catch {
@@ -524,5 +546,40 @@ final class PendingCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return index[sha256].map { entries[$0] }
+    }
+}
+
+/// The parse-cache hashes a store's database may hold, loaded on the first lookup and kept up to
+/// date by this store's own writes. A 64-bit digest of each hash stands in for it (a few bytes
+/// per entry at any cache size): a collision or an entry another process removed only costs the
+/// query that finds nothing; an entry another process added meanwhile is a miss, parsed again.
+final class StoredCacheKeys: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: Set<UInt64>?
+
+    /// False when `sha256` is certainly not stored; `load` gives the stored hashes the first time.
+    func mayContain(_ sha256: String, load: () throws -> [String]) throws -> Bool {
+        try lock.withLock {
+            if keys == nil { keys = Set(try load().map(Self.digest)) }
+            return keys!.contains(Self.digest(sha256))
+        }
+    }
+
+    /// Records hashes just written (nothing to do before the first lookup loads them all).
+    func insert(_ hashes: [String]) {
+        lock.withLock {
+            guard keys != nil else { return }
+            for h in hashes { keys!.insert(Self.digest(h)) }
+        }
+    }
+
+    /// FNV-1a over the UTF-8 bytes: stable, and any string works as a key.
+    static func digest(_ key: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return h
     }
 }
