@@ -24,7 +24,19 @@ let package = Package(
             ],
             path: "Benchmarks/TrialdiffStages",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // A plain executable (no Benchmark plugin): the per-file stages of `trialdiff report`,
+        // cut off after io, parse, extract or rules, timed by run.sh's stage ladder.
+        .executableTarget(
+            name: "TrialdiffLadder",
+            dependencies: [
+                .product(name: "TrialModel", package: "main"),
+                .product(name: "TrialReaders", package: "main"),
+                .product(name: "TrialExtraction", package: "main"),
+                .product(name: "TrialCompare", package: "main"),
+            ],
+            path: "Benchmarks/TrialdiffLadder"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

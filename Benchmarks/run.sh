@@ -13,22 +13,38 @@
 #   d. trialdiff report CORPUS --output TMP --format csv --jobs 1
 #   e. trialdiff report CORPUS --output TMP                     (no --format: all formats, default --jobs)
 #      i.e. report.md, report.html, trials.json, matrix.csv and their companions
+#   f. the stage ladder (information, unless LADDER=0): Benchmarks' TrialdiffLadder tool runs the
+#      per-file work of `trialdiff report` on the same corpus, default jobs, cut off after
+#        io       reading every file's bytes
+#        parse    + libxml2 parse via XMLKit and field mapping (ReaderRegistry.read)
+#        extract  + TrialExtractor.extract
+#        rules    + record-level review rules (FindingRules.check): Pipeline.parse's work
+#      so the summary can show what each stage costs against the xmllint floor and run c.
 # Every trialdiff run writes to a fresh, empty output folder (a reused one would hold the previous
 # run's snapshot store in .trialdiff/ and turn the run into an unchanged re-run). The issue's
 # targets are checked against the --format csv runs (c, d); run e is reported for information.
-# Prints a Markdown table plus the target checks, also written to Benchmarks/results/latest.md.
+# Prints a Markdown table plus the target checks and the stage ladder, also written to
+# Benchmarks/results/latest.md.
 #
 # Environment:
 #   TRIALDIFF=PATH          trialdiff binary to measure (default .build/release/trialdiff,
 #                           built with `swift build -c release --product trialdiff` if missing)
 #   SWIFT_SCRATCH_PATH=DIR  build into DIR instead of .build (binary: DIR/release/trialdiff)
 #   TRIALDIFF_REBUILD=1     run `swift build` even if the binary exists (it is incremental)
+#   LADDER=0                skip the stage ladder (f) and its build
+#   LADDER_BIN=PATH         TrialdiffLadder binary to run (the script then does not build it)
+#   LADDER_SCRATCH_PATH=DIR scratch path for building TrialdiffLadder from the Benchmarks package
+#                           (default: Benchmarks/.build, or $SWIFT_SCRATCH_PATH-bench when
+#                           SWIFT_SCRATCH_PATH is set); it is rebuilt (incrementally) every run
 #   SEED=S                  corpus seed (default 42)
 #   PYTHON=python3          interpreter for the generator, the baseline and the summary
 #
-# Installs nothing, needs no network and no sudo. Exit status: 0 all runs succeeded and every
-# evaluated check passed; 1 some run failed or some check failed; 2 prerequisites missing or
-# bad arguments.
+# Installs nothing, needs no network and no sudo (the ladder's first build needs the Benchmarks
+# package's dependencies in SwiftPM's cache or the network; without them it is "not run").
+# Exit status: 0 all runs succeeded and every evaluated check passed; 1 some run failed or some
+# check failed; 2 prerequisites missing or bad arguments. The ladder is informational: only a
+# ladder run that fails makes the status 1 (a ladder that cannot be built is reported as "not
+# run" and does not).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +53,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 cd "$ROOT"
 
 SEED=${SEED:-42}
+LADDER=${LADDER:-1}
 PYTHON=${PYTHON:-python3}
 GNU_TIME=/usr/bin/time
 
@@ -116,6 +133,46 @@ else
     echo "run.sh: trialdiff binary: $TRIALDIFF" >&2
 fi
 
+# ---------------------------------------------------------------- stage-ladder binary
+ladder_reason=""   # non-empty: the ladder cannot be run, and why (reported, never a failure)
+if [ "$LADDER" != 0 ]; then
+    if [ -n "${LADDER_BIN:-}" ]; then
+        [ -f "$LADDER_BIN" ] && [ -x "$LADDER_BIN" ] || ladder_reason="\$LADDER_BIN=$LADDER_BIN is not an executable file"
+    elif ! command -v swift >/dev/null 2>&1; then
+        ladder_reason="no swift toolchain to build TrialdiffLadder (set LADDER_BIN=/path/to/TrialdiffLadder or LADDER=0)"
+    else
+        # The Benchmarks package is a separate root package: it needs its own scratch path (never
+        # the main package's), by default its own Benchmarks/.build.
+        if [ -n "${LADDER_SCRATCH_PATH:-}" ]; then
+            ladder_scratch=$LADDER_SCRATCH_PATH
+        elif [ -n "${SWIFT_SCRATCH_PATH:-}" ]; then
+            ladder_scratch="${SWIFT_SCRATCH_PATH%/}-bench"
+        else
+            ladder_scratch="$HERE/.build"
+        fi
+        case "$ladder_scratch" in /*) ;; *) ladder_scratch="$ROOT/$ladder_scratch" ;; esac
+        LADDER_BIN="$ladder_scratch/release/TrialdiffLadder"
+        ladder_args=(-c release --package-path "$HERE" --scratch-path "$ladder_scratch" --product TrialdiffLadder)
+        # Always built: incremental (a few seconds when up to date), so the ladder measures the
+        # current library sources. (The trialdiff binary follows its own rules above.)
+        echo "run.sh: building the stage ladder: swift build ${ladder_args[*]} (log: $SCRATCH/ladder-build.log)" >&2
+        if ! swift build "${ladder_args[@]}" >"$SCRATCH/ladder-build.log" 2>&1; then
+            errs=$(grep -E 'error: ' "$SCRATCH/ladder-build.log" | grep -vE '^[[:space:]|]' | awk '!seen[$0]++' | head -n 12 || true)
+            [ -n "$errs" ] || errs=$(tail -n 12 "$SCRATCH/ladder-build.log")
+            ladder_reason="swift build ${ladder_args[*]} failed; the stage ladder is not run. First errors:"$'\n'"$errs"
+        elif [ ! -x "$LADDER_BIN" ]; then
+            ladder_reason="swift build succeeded but $LADDER_BIN does not exist"
+        fi
+    fi
+    if [ -n "$ladder_reason" ]; then
+        echo "run.sh: WARNING: the stage ladder will not be run:" >&2
+        printf '%s\n' "$ladder_reason" | sed 's/^/  /' >&2
+        printf '%s\n' "$ladder_reason" >"$SCRATCH/ladder-unavailable.txt"
+    else
+        echo "run.sh: stage ladder binary: $LADDER_BIN" >&2
+    fi
+fi
+
 # ---------------------------------------------------------------- helpers
 # Untimed warm-up: read every corpus file once so the page cache is warm for every contender.
 warm() { (cd "$1" && find . -type f -name '*.xml' -print0 | xargs -0 cat >/dev/null); }
@@ -127,6 +184,7 @@ csv_rows() {
 }
 
 # measure SIZE TOOL CORPUS ROWS_CSV -- COMMAND...   (appends one line to $RESULTS)
+# For the ladder-* tools the 8th column holds the tool's one-line stdout (its counts).
 measure() {
     local size=$1 tool=$2 corpus=$3 rows_csv=$4; shift 5
     local tf="$SCRATCH/time-$size-$tool.txt" err="$SCRATCH/stderr-$size-$tool.txt" tail="$SCRATCH/tail-$size-$tool.txt"
@@ -147,7 +205,9 @@ measure() {
     rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf" 2>/dev/null || true)
     [ "$rc" -ne 0 ] || [ -z "$rows_csv" ] || rows=$(csv_rows "$rows_csv")
     tail -n 20 "$err" >"$tail"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "$rc" "$wall" "$rss" "$rows" "$tail" >>"$RESULTS"
+    local info=""
+    case "$tool" in ladder-*) info=$(head -n 1 "$SCRATCH/stdout-$size-$tool.txt" | tr -d '\t\r') ;; esac
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$tool" "$rc" "$wall" "$rss" "$rows" "$tail" "$info" >>"$RESULTS"
     if [ "$rc" -ne 0 ]; then
         echo "run.sh: [$size] $tool FAILED (exit $rc); last lines of its stderr:" >&2
         tail -n 5 "$err" | sed 's/^/  /' >&2
@@ -187,6 +247,16 @@ for n in "${sizes[@]}"; do
         rm -rf "$outdir"
         sync   # untimed: the next run must not pay for this run's writeback (~1 GB at 10k)
     done
+    # f. the stage ladder (cumulative stages, default jobs; writes nothing)
+    if [ "$LADDER" != 0 ]; then
+        for stage in io parse extract rules; do
+            if [ -n "$ladder_reason" ]; then
+                printf '%s\t%s\tna\t\t\t\t%s\t\n' "$n" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
+                continue
+            fi
+            measure "$n" "ladder-$stage" "$corpus" "" -- "$LADDER_BIN" "$stage" "$corpus"
+        done
+    fi
 done
 
 # ---------------------------------------------------------------- summary

@@ -7,12 +7,16 @@ RESULTS.tsv has one line per measured run, tab-separated, no header:
     size  tool  rc  wall_s  rss_kb  rows  stderr_tail_file
 tool is one of xmllint, python, td (trialdiff --format csv, default --jobs), td1 (trialdiff
 --format csv --jobs 1), tdall (trialdiff with every output format, default --jobs; reported for
-information, the targets are checked against td and td1);
+information, the targets are checked against td and td1), or one of the stage-ladder runs
+ladder-io, ladder-parse, ladder-extract, ladder-rules (Benchmarks' TrialdiffLadder tool: the
+per-file work of trialdiff cut off after that stage; information only). Ladder lines have an 8th
+column, the tool's one-line stdout ("stage=... files=N records=N ...").
 rc is the exit status, or "na" when the tool could not be run at all (stderr_tail_file then
 holds the reason). META.tsv holds "key<TAB>value" lines (seed, nproc, machine, versions, ...).
 
 Prints the report to stdout (and to --out). Exit status 0 if every run succeeded and every
-check that could be evaluated passed, 1 otherwise.
+check that could be evaluated passed, 1 otherwise. The ladder never fails a check; only a ladder
+run that ran and failed makes the status 1 (a ladder that could not be built, "na", does not).
 """
 
 from __future__ import annotations
@@ -51,13 +55,24 @@ def main() -> int:
         "td1": "trialdiff --jobs 1",
         "tdall": f"trialdiff, all formats (default jobs = {nproc})",
     }
+    ladder_labels = {
+        "ladder-io": "ladder: io",
+        "ladder-parse": "ladder: + parse (libxml2 via XMLKit, field mapping)",
+        "ladder-extract": "ladder: + extract",
+        "ladder-rules": "ladder: + record rules",
+    }
+    labels.update(ladder_labels)
+    ladder_tools = tuple(ladder_labels)
+
+    def is_ladder(tool):
+        return tool in ladder_tools
 
     runs: dict[tuple[int, str], dict] = {}
     sizes: list[int] = []
     for line in Path(args.results).read_text().splitlines():
         if not line.strip():
             continue
-        size, tool, rc, wall, rss, rows, tail = (line.split("\t") + [""] * 7)[:7]
+        size, tool, rc, wall, rss, rows, tail, info = (line.split("\t") + [""] * 8)[:8]
         size = int(size)
         if size not in sizes:
             sizes.append(size)
@@ -69,6 +84,8 @@ def main() -> int:
             "rss_mb": int(rss) / 1024 if rss else None,
             "rows": int(rows) if rows.isdigit() else None,
             "tail": Path(tail).read_text(errors="replace").rstrip() if tail and Path(tail).is_file() else "",
+            # ladder runs: their counts, e.g. {"stage": "rules", "records": "1000", ...}
+            "info": dict(kv.split("=", 1) for kv in info.split() if "=" in kv),
         }
 
     def wall(size, tool):
@@ -91,7 +108,7 @@ def main() -> int:
     p("|---:|---|---:|---:|---:|---:|---:|")
     for size in sizes:
         x, py = wall(size, "xmllint"), wall(size, "python")
-        for tool in ("xmllint", "python", "td", "td1", "tdall"):
+        for tool in ("xmllint", "python", "td", "td1", "tdall") + ladder_tools:
             r = runs.get((size, tool))
             if r is None:
                 continue
@@ -204,6 +221,77 @@ def main() -> int:
         p(f"| {c} | {m} | {v} |")
     p("")
 
+    # --- stage ladder (information only) ---
+    ladder_sizes = [s for s in sizes if any((s, t) in runs for t in ladder_tools)]
+    ladder_na = [r for (_, t), r in runs.items() if is_ladder(t) and r["rc"] == "na"]
+    if ladder_sizes:
+        p("## Stage ladder (information)")
+        p("")
+        p("The per-file work of `trialdiff report`, cut off after each stage (`TrialdiffLadder`, default jobs, "
+          "same corpus and warm-up): **io** reads every file's bytes; **+ parse** adds the libxml2 parse via "
+          "XMLKit and the field mapping (`ReaderRegistry.read`); **+ extract** adds `TrialExtractor.extract`; "
+          "**+ record rules** adds `FindingRules.check`, i.e. all of `Pipeline.parse`. Each stage's time "
+          "includes the earlier ones and the process start. The increment is the stage's own cost; its share "
+          "is of the full `trialdiff --format csv` run (default jobs). The last row is what the product does "
+          "after the per-file work.")
+        p("")
+    if ladder_na:
+        reason = ladder_na[0]["tail"] or "unknown reason"
+        p("The stage ladder was not run:")
+        p("")
+        p("```")
+        out.extend(reason.splitlines())
+        p("```")
+        p("")
+    for size in ladder_sizes:
+        if all(runs.get((size, t), {}).get("rc") == "na" for t in ladder_tools):
+            continue
+        td = wall(size, "td")
+        x = wall(size, "xmllint")
+        p(f"### {fmt_size(size)} records")
+        p("")
+        p("| stage | wall s | increment s | increment ÷ full csv run | wall ÷ xmllint |")
+        p("|---|---:|---:|---:|---:|")
+        if x:
+            p(f"| xmllint --noout (the floor, for reference) | {x:.3f} | | | 1.00 |")
+        prev = 0.0
+        chain_ok = True
+        for tool in ladder_tools:
+            r = runs.get((size, tool))
+            if r is None or not r["ok"]:
+                status = "not run" if r is None or r["rc"] == "na" else f"FAILED (exit {r['rc']})"
+                p(f"| {labels[tool]} | {status} | | | |")
+                chain_ok = False
+                continue
+            w = r["wall"]
+            inc = f"{w - prev:+.3f}" if chain_ok else ""
+            share = f"{(w - prev) / td * 100:.0f}%" if chain_ok and td else ""
+            rx = f"{w / x:.2f}" if x else "–"
+            p(f"| {labels[tool]} | {w:.3f} | {inc} | {share} | {rx} |")
+            prev = w
+        rules = wall(size, "ladder-rules")
+        if td:
+            if rules and chain_ok:
+                rest = td - rules
+                p(f"| full report minus rules stage: what the product does after the per-file work "
+                  f"(sha256, parse cache, landscape, snapshot, csv) | | {rest:+.3f} | {rest / td * 100:.0f}% | |")
+            rx = f"{td / x:.2f}" if x else "–"
+            p(f"| {labels['td']}, `--format csv` (run c, the whole) | {td:.3f} | | 100% | {rx} |")
+        else:
+            p(f"| {labels['td']}, `--format csv` (run c) | not measured | | | |")
+        p("")
+        counts = []
+        for tool in ladder_tools:
+            r = runs.get((size, tool))
+            if r and r["ok"] and r["info"]:
+                i = r["info"]
+                extra = "".join(f", {k} {i[k]}" for k in ("values", "findings") if k in i)
+                counts.append(f"{i.get('stage', tool)}: {i.get('files', '?')} files, {i.get('records', '?')} records"
+                              f"{extra}")
+        if counts:
+            p("Counts (to check the stages did the work): " + "; ".join(counts) + ".")
+            p("")
+
     # --- notes: row counts and failures ---
     notes = []
     for size in sizes:
@@ -214,6 +302,8 @@ def main() -> int:
                 notes.append(f"- {size} / {labels[tool]}: {what} = {r['rows']}, expected {size}.")
     reported_unavailable = False
     for (size, tool), r in runs.items():
+        if r["rc"] == "na" and is_ladder(tool):
+            continue  # reported in the stage-ladder section; never a failure
         if r["rc"] == "na":
             if not reported_unavailable:
                 reported_unavailable = True
@@ -244,7 +334,8 @@ def main() -> int:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
 
-    failed = any(not r["ok"] for r in runs.values()) or any(v.startswith("FAIL") for _, _, v in checks)
+    failed = any(not r["ok"] and not (is_ladder(t) and r["rc"] == "na") for (_, t), r in runs.items())
+    failed = failed or any(v.startswith("FAIL") for _, _, v in checks)
     failed = failed or bool(notes)
     return 1 if failed else 0
 
