@@ -97,6 +97,18 @@ RESULTS="$SCRATCH/results.tsv"
 META="$SCRATCH/meta.tsv"
 : >"$RESULTS"
 
+# Runs `swift build ARGS...` with its output in LOG. On failure prints the first distinct error
+# lines (or the log's tail) for the caller's "not measured" reason, and returns 1.
+swift_build() {
+    local log=$1 errs
+    shift
+    swift build "$@" >"$log" 2>&1 && return 0
+    errs=$(grep -E 'error: ' "$log" | grep -vE '^[[:space:]|]' | awk '!seen[$0]++' | head -n 12 || true)
+    [ -n "$errs" ] || errs=$(tail -n 12 "$log")
+    printf '%s' "$errs"
+    return 1
+}
+
 # ---------------------------------------------------------------- trialdiff binary
 td_reason=""   # non-empty: trialdiff cannot be measured, and why
 if [ -n "${TRIALDIFF:-}" ]; then
@@ -115,9 +127,7 @@ else
             td_reason="no trialdiff binary at $TRIALDIFF and no swift toolchain to build it (set TRIALDIFF=/path/to/trialdiff)"
         else
             echo "run.sh: building trialdiff: swift build ${build_args[*]} (log: $SCRATCH/build.log)" >&2
-            if ! swift build "${build_args[@]}" >"$SCRATCH/build.log" 2>&1; then
-                errs=$(grep -E 'error: ' "$SCRATCH/build.log" | grep -vE '^[[:space:]|]' | awk '!seen[$0]++' | head -n 12 || true)
-                [ -n "$errs" ] || errs=$(tail -n 12 "$SCRATCH/build.log")
+            if ! errs=$(swift_build "$SCRATCH/build.log" "${build_args[@]}"); then
                 td_reason="swift build ${build_args[*]} failed (the package does not compile right now); trialdiff rows are skipped. First errors:"$'\n'"$errs"
             elif [ ! -x "$TRIALDIFF" ]; then
                 td_reason="swift build succeeded but $TRIALDIFF does not exist"
@@ -156,9 +166,7 @@ if [ "$LADDER" != 0 ]; then
         # Always built: incremental (a few seconds when up to date), so the ladder measures the
         # current library sources. (The trialdiff binary follows its own rules above.)
         echo "run.sh: building the stage ladder: swift build ${ladder_args[*]} (log: $SCRATCH/ladder-build.log)" >&2
-        if ! swift build "${ladder_args[@]}" >"$SCRATCH/ladder-build.log" 2>&1; then
-            errs=$(grep -E 'error: ' "$SCRATCH/ladder-build.log" | grep -vE '^[[:space:]|]' | awk '!seen[$0]++' | head -n 12 || true)
-            [ -n "$errs" ] || errs=$(tail -n 12 "$SCRATCH/ladder-build.log")
+        if ! errs=$(swift_build "$SCRATCH/ladder-build.log" "${ladder_args[@]}"); then
             ladder_reason="swift build ${ladder_args[*]} failed; the stage ladder is not run. First errors:"$'\n'"$errs"
         elif [ ! -x "$LADDER_BIN" ]; then
             ladder_reason="swift build succeeded but $LADDER_BIN does not exist"

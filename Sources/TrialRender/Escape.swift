@@ -64,7 +64,7 @@ public enum Escape {
 
     /// ``markdownCell(_:)`` before the leading-marker check, scalar by scalar, for text in which
     /// every `Character` is one scalar (or CR LF, whitespace either way): text made only of
-    /// ASCII and of the ``isStandalone(_:)`` scalars, which is nearly all registry text. Nil for
+    /// ASCII and of the `TextScan.isStandalone(_:)` scalars, which is nearly all registry text. Nil for
     /// any other text, which takes the `Character` path. Same result as
     /// ``markdownCellCharacters(_:)``: for a one-scalar `Character`, `isWhitespace` and the
     /// control check are the scalar's own properties.
@@ -88,7 +88,7 @@ public enum Escape {
                 appendMarkdownEscaped(scalar, to: &out)
                 continue
             }
-            guard isStandalone(scalar) else { return nil }
+            guard TextScan.isStandalone(scalar) else { return nil }
             if scalar.properties.isWhitespace {
                 pendingSpace = !out.isEmpty
                 continue
@@ -100,9 +100,6 @@ public enum Escape {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// Non-ASCII scalars that always form a `Character` of their own (see `TextScan`).
-    static func isStandalone(_ scalar: Unicode.Scalar) -> Bool { TextScan.isStandalone(scalar) }
 
     private static func neutralizeLeadingMarkdown(_ s: String) -> String {
         guard let first = s.first else { return s }

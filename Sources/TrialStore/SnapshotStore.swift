@@ -479,19 +479,18 @@ public final class SnapshotStore: Sendable {
     // MARK: - Helpers
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try db.read(body)
-        } catch let e as DecodingError {
-            throw StoreError.invalidData(path: path, detail: String(describing: e))
-        } catch {
-            throw StoreError.wrap(error, path: path)
-        }
+        try storeErrors { try db.read(body) }
     }
 
     /// `read` without a transaction around `body`: for a single statement.
     private func unsafeRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try storeErrors { try db.unsafeRead(body) }
+    }
+
+    /// `body`'s result, its errors as `StoreError`s naming this store's file.
+    private func storeErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try db.unsafeRead(body)
+            return try body()
         } catch let e as DecodingError {
             throw StoreError.invalidData(path: path, detail: String(describing: e))
         } catch {
