@@ -30,7 +30,7 @@ struct Boom: Error {}
             )
         }
         #expect(mode == "wal")
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
         #expect(missing.isEmpty)
         #expect(view)
         #expect(try store.latest() == nil)
@@ -299,6 +299,75 @@ struct Boom: Error {}
         #expect(try reader.latest() == s)
         #expect(try reader.runs().map(\.label) == ["one"])
         #expect(throws: StoreError.self) { try reader.save(s, label: "two") }
+    }
+
+    /// A database written before v3 (WITHOUT ROWID state and cache tables) keeps its runs, its
+    /// states and its `trial_value` view; only the parse cache starts empty.
+    @Test func migrationV3RebuildsStateAndCacheTablesKeepingEveryRun() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let first = snapshot([a, b])
+        let second = snapshot([a, .second(lvef: 45)])
+        do {
+            let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+            try store.save(first, label: "one")
+            try store.save(second, label: "two")
+            try store.cacheRecords([a.record()], sha256: SnapshotStore.sha256(Array(a.content.utf8)))
+        }
+        // Back to the v2 layout, data and all, as a database written before v3 has it.
+        var unchecked = Configuration()
+        unchecked.foreignKeysEnabled = false
+        let old = try DatabaseQueue(path: tmp.dbPath, configuration: unchecked)
+        let valuesBefore = try old.write { db -> Int in
+            try db.execute(
+                sql: """
+                    DROP VIEW trial_value;
+                    CREATE TABLE trial_state_v2 (sha256 TEXT NOT NULL PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+                    INSERT INTO trial_state_v2 SELECT sha256, json FROM trial_state;
+                    DROP TABLE trial_state;
+                    ALTER TABLE trial_state_v2 RENAME TO trial_state;
+                    CREATE VIEW trial_value AS
+                        SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
+                               json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
+                               json_extract(p.value, '$.values') AS value_list
+                        FROM run_trial
+                        JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
+                             json_each(trial_state.json, '$.parameters') AS p;
+                    CREATE TABLE parse_cache_v2 (
+                        sha256 TEXT NOT NULL PRIMARY KEY, parser_version TEXT NOT NULL, records BLOB NOT NULL,
+                        summary TEXT) WITHOUT ROWID;
+                    INSERT INTO parse_cache_v2 SELECT sha256, parser_version, records, summary FROM parse_cache;
+                    DROP TABLE parse_cache;
+                    ALTER TABLE parse_cache_v2 RENAME TO parse_cache;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v3';
+                    """)
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM trial_value")!
+        }
+        try old.close()
+        #expect(valuesBefore > 0)
+
+        let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        let (applied, layouts, valuesAfter, orphans) = try store.db.read { db in
+            (
+                try Schema.migrator.appliedIdentifiers(db),
+                try String.fetchAll(
+                    db, sql: "SELECT sql FROM sqlite_master WHERE name IN ('trial_state', 'parse_cache') ORDER BY name"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM trial_value")!,
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            )
+        }
+        #expect(applied.contains("v3"))
+        #expect(layouts.count == 2)
+        #expect(layouts.allSatisfy { !$0.uppercased().contains("WITHOUT ROWID") && $0.contains("UNIQUE") })
+        #expect(valuesAfter == valuesBefore)
+        #expect(orphans.isEmpty)
+        #expect(try store.latest() == second)
+        #expect(try store.runs().map(\.label) == ["one", "two"])
+        #expect(try store.cacheCount() == 0)
+        // And it goes on: a third run shares the unchanged trial's state with the earlier runs.
+        try store.save(first, label: "three")
+        #expect(try store.latest() == first)
+        #expect(try store.db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM trial_state") } == 3)
     }
 
     @Test func writerHoldingTheLockMakesSaveFailWithLocked() throws {
