@@ -97,6 +97,18 @@ RESULTS="$SCRATCH/results.tsv"
 META="$SCRATCH/meta.tsv"
 : >"$RESULTS"
 
+# announce REASON WHAT FILE READY: with a REASON, warns "WHAT:" and the reason on stderr and
+# writes the reason to FILE (the summary reports it); without one, prints READY.
+announce() {
+    if [ -n "$1" ]; then
+        echo "run.sh: WARNING: $2:" >&2
+        printf '%s\n' "$1" | sed 's/^/  /' >&2
+        printf '%s\n' "$1" >"$3"
+    else
+        echo "run.sh: $4" >&2
+    fi
+}
+
 # Runs `swift build ARGS...` with its output in LOG. On failure prints the first distinct error
 # lines (or the log's tail) for the caller's "not measured" reason, and returns 1.
 swift_build() {
@@ -135,13 +147,7 @@ else
         fi
     fi
 fi
-if [ -n "$td_reason" ]; then
-    echo "run.sh: WARNING: trialdiff will not be measured:" >&2
-    printf '%s\n' "$td_reason" | sed 's/^/  /' >&2
-    printf '%s\n' "$td_reason" >"$SCRATCH/trialdiff-unavailable.txt"
-else
-    echo "run.sh: trialdiff binary: $TRIALDIFF" >&2
-fi
+announce "$td_reason" "trialdiff will not be measured" "$SCRATCH/trialdiff-unavailable.txt" "trialdiff binary: $TRIALDIFF"
 
 # ---------------------------------------------------------------- stage-ladder binary
 ladder_reason=""   # non-empty: the ladder cannot be run, and why (reported, never a failure)
@@ -172,13 +178,8 @@ if [ "$LADDER" != 0 ]; then
             ladder_reason="swift build succeeded but $LADDER_BIN does not exist"
         fi
     fi
-    if [ -n "$ladder_reason" ]; then
-        echo "run.sh: WARNING: the stage ladder will not be run:" >&2
-        printf '%s\n' "$ladder_reason" | sed 's/^/  /' >&2
-        printf '%s\n' "$ladder_reason" >"$SCRATCH/ladder-unavailable.txt"
-    else
-        echo "run.sh: stage ladder binary: $LADDER_BIN" >&2
-    fi
+    announce "$ladder_reason" "the stage ladder will not be run" "$SCRATCH/ladder-unavailable.txt" \
+        "stage ladder binary: $LADDER_BIN"
 fi
 
 # ---------------------------------------------------------------- helpers

@@ -23,6 +23,18 @@ import GRDB
 /// - view `trial_value`: one row per run, trial and parameter — `run_id`, `trial_id`, `key`,
 ///   `label`, `value_list` (JSON array of {text, csv, evidence}) — for ad-hoc SQL.
 enum Schema {
+    /// The `trial_value` view as defined by v1; v3 recreates it unchanged around its table
+    /// rebuild. Frozen like the migrations that use it: a new definition gets a new constant.
+    static let trialValueViewV1 = """
+        CREATE VIEW trial_value AS
+            SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
+                   json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
+                   json_extract(p.value, '$.values') AS value_list
+            FROM run_trial
+            JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
+                 json_each(trial_state.json, '$.parameters') AS p;
+        """
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -79,13 +91,7 @@ enum Schema {
                         records TEXT NOT NULL,
                         summary TEXT
                     ) WITHOUT ROWID;
-                    CREATE VIEW trial_value AS
-                        SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
-                               json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
-                               json_extract(p.value, '$.values') AS value_list
-                        FROM run_trial
-                        JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
-                             json_each(trial_state.json, '$.parameters') AS p;
+                    \(trialValueViewV1)
                     """)
         }
         m.registerMigration("v2") { db in
@@ -120,13 +126,7 @@ enum Schema {
                     INSERT INTO trial_state_v3 (sha256, json) SELECT sha256, json FROM trial_state;
                     DROP TABLE trial_state;
                     ALTER TABLE trial_state_v3 RENAME TO trial_state;
-                    CREATE VIEW trial_value AS
-                        SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
-                               json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
-                               json_extract(p.value, '$.values') AS value_list
-                        FROM run_trial
-                        JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
-                             json_each(trial_state.json, '$.parameters') AS p;
+                    \(trialValueViewV1)
                     DROP TABLE parse_cache;
                     CREATE TABLE parse_cache (
                         sha256 TEXT NOT NULL UNIQUE,

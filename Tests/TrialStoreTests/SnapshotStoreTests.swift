@@ -326,13 +326,7 @@ struct Boom: Error {}
                     INSERT INTO trial_state_v2 SELECT sha256, json FROM trial_state;
                     DROP TABLE trial_state;
                     ALTER TABLE trial_state_v2 RENAME TO trial_state;
-                    CREATE VIEW trial_value AS
-                        SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
-                               json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
-                               json_extract(p.value, '$.values') AS value_list
-                        FROM run_trial
-                        JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
-                             json_each(trial_state.json, '$.parameters') AS p;
+                    \(Schema.trialValueViewV1)
                     CREATE TABLE parse_cache_v2 (
                         sha256 TEXT NOT NULL PRIMARY KEY, parser_version TEXT NOT NULL, records BLOB NOT NULL,
                         summary TEXT) WITHOUT ROWID;
