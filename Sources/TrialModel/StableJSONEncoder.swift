@@ -235,7 +235,7 @@ struct JSONNodeWriter {
 
     mutating func write(_ node: JSONNode, depth: Int) {
         switch node {
-        case let .string(s): writeString(s)
+        case let .string(s): JSONText.appendString(s, to: &out)
         case let .number(n): out += n.utf8
         case let .bool(b): out += (b ? "true" : "false").utf8
         case .null: out += "null".utf8
@@ -261,7 +261,7 @@ struct JSONNodeWriter {
                 if !first { pretty ? (out += ",\n".utf8) : out.append(UInt8(ascii: ",")) }
                 first = false
                 if pretty { indent(depth + 1) }
-                writeString(pair.key)
+                JSONText.appendString(pair.key, to: &out)
                 pretty ? (out += " : ".utf8) : out.append(UInt8(ascii: ":"))
                 write(pair.value, depth: depth + 1)
             }
@@ -296,7 +296,13 @@ struct JSONNodeWriter {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
-    private mutating func writeString(_ string: String) {
+}
+
+/// JSON text shared by ``StableJSONEncoder`` and ``StreamingJSONEncoder``.
+enum JSONText {
+    /// Appends `string` quoted as `JSONEncoder` writes it: `"`, `\` and control characters
+    /// escaped (`\b`, `\f`, `\n`, `\r`, `\t`, else `\u00xx`), slashes and non-ASCII text as they are.
+    static func appendString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
@@ -314,8 +320,8 @@ struct JSONNodeWriter {
                 case 0x09: out.append(UInt8(ascii: "t"))
                 default:
                     out += "u00".utf8
-                    out.append(Self.hex[Int(b >> 4)])
-                    out.append(Self.hex[Int(b & 0x0F)])
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0x0F)])
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[mark...]))

@@ -42,13 +42,14 @@ enum Deflate {
         var description: String { "zlib \(operation) failed (code \(code))" }
     }
 
-    static func compress(_ data: Data) throws -> Data {
+    static func compress<Bytes: ContiguousBytes>(_ data: Bytes) throws -> Data {
+        let count = data.withUnsafeBytes(\.count)
         var stream = z_stream()
         var status = deflateInit2_(
             &stream, 1, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure(operation: "deflateInit", code: status) }
         defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(data.count))))
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(count))))
         let produced: Int = try data.withUnsafeBytes { input in
             try out.withUnsafeMutableBytes { output in
                 stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
@@ -97,6 +98,17 @@ enum StoreJSON {
     static func encoder() -> StableJSONEncoder { StableJSONEncoder(pretty: false) }
 
     static func encode<T: Encodable>(_ value: T) throws -> Data { Data(try encoder().encode(value)) }
+
+    /// Compact JSON with keys in encoding order, for what only trialdiff's decoder reads back
+    /// (the parse cache): ``StreamingJSONEncoder``, or the sorted encoder for a value it cannot
+    /// stream.
+    static func encodeUnsorted<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder().encode(value)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return try encoder().encode(value)
+        }
+    }
 
     static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder().encode(value), as: UTF8.self) }
 

@@ -433,7 +433,7 @@ public final class SnapshotStore: Sendable {
     /// are pruned by that `save`.
     public func cacheRecords(_ records: [TrialRecord], sha256: String, summary: InputSummary? = nil) throws {
         let entry = PendingCache.Entry(
-            sha256: sha256, records: try Deflate.compress(try StoreJSON.encode(records)),
+            sha256: sha256, records: try Deflate.compress(try StoreJSON.encodeUnsorted(records)),
             summary: try summary.map { try StoreJSON.string($0) })
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
     }

@@ -193,6 +193,45 @@ struct Boom: Error {}
         #expect(try store.cacheCount() == 0)
     }
 
+    /// A value whose nested container is written after its parent moved on cannot be streamed.
+    struct Interleaved: Codable, Equatable {
+        var a: Int
+        var b: Int
+        enum CodingKeys: String, CodingKey { case outer, a, b }
+
+        init(a: Int, b: Int) {
+            self.a = a
+            self.b = b
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            a = try c.nestedContainer(keyedBy: CodingKeys.self, forKey: .outer).decode(Int.self, forKey: .a)
+            b = try c.decode(Int.self, forKey: .b)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            var inner = c.nestedContainer(keyedBy: CodingKeys.self, forKey: .outer)
+            try c.encode(b, forKey: .b)
+            try inner.encode(a, forKey: .a)
+        }
+    }
+
+    @Test func cacheJSONStreamsInEncodingOrderAndFallsBackToTheSortedEncoder() throws {
+        let records = [a.record(), b.record()]
+        let streamed = try StoreJSON.encodeUnsorted(records)
+        #expect(streamed == (try StreamingJSONEncoder().encode(records)))
+        #expect(streamed != (try StableJSONEncoder(pretty: false).encode(records)))
+        #expect(try StoreJSON.decode([TrialRecord].self, from: Data(streamed)) == records)
+
+        let value = [Interleaved(a: 1, b: 2)]
+        #expect(throws: StreamingJSONEncoder.Unsupported.self) { try StreamingJSONEncoder().encode(value) }
+        let fallback = try StoreJSON.encodeUnsorted(value)
+        #expect(String(decoding: fallback, as: UTF8.self) == #"[{"b":2,"outer":{"a":1}}]"#)
+        #expect(try StoreJSON.decode([Interleaved].self, from: Data(fallback)) == value)
+    }
+
     @Test func parseCacheEntriesAreWrittenInBatchesAndNeverLost() throws {
         let tmp = TempFolder()
         defer { tmp.cleanup() }
