@@ -51,8 +51,31 @@ extension Array {
         }
     }
 
-    /// Appends every element of `items` with `appendMerging(_:)`.
+    /// Appends every element of `items` with `appendMerging(_:)`. Into an empty array, items
+    /// whose values are all different are taken as they are, sharing their storage: a trial of
+    /// one record holds its parameters once, not twice.
     public mutating func appendMerging<V>(contentsOf items: [Measured<V>]) where Element == Measured<V> {
+        if isEmpty, items.lazy.map(\.value).allDifferent {
+            self = items
+            return
+        }
         for item in items { appendMerging(item) }
+    }
+}
+
+extension Collection where Element: Hashable {
+    /// True when no two elements are equal (pairwise for a few, by hashing for more).
+    public var allDifferent: Bool {
+        if count <= 8 {
+            var i = startIndex
+            while i != endIndex {
+                let item = self[i]
+                formIndex(after: &i)
+                if self[i...].contains(item) { return false }
+            }
+            return true
+        }
+        var seen = Set<Element>(minimumCapacity: count)
+        return allSatisfy { seen.insert($0).inserted }
     }
 }

@@ -101,7 +101,11 @@ public struct TrialParameters: Codable, Sendable, Hashable {
         doses.appendMerging(contentsOf: other.doses)
         cellDoses.appendMerging(contentsOf: other.cellDoses)
         primaryOutcomes.appendMerging(contentsOf: other.primaryOutcomes)
-        for c in other.criteria where !criteria.contains(c) { criteria.append(c) }
+        if criteria.isEmpty, other.criteria.allDifferent {
+            criteria = other.criteria
+        } else {
+            for c in other.criteria where !criteria.contains(c) { criteria.append(c) }
+        }
     }
 }
 

@@ -30,6 +30,48 @@ func record(
         #expect(trials[0].registryIDs.contains(TrialID(.sponsor, "Pro00000756")))
     }
 
+    @Test func aTrialOfOneRecordHoldsTheRecordsParametersUnchanged() {
+        // Merging into an empty trial takes the record's values as they are (and shares them).
+        var singles = 0
+        for trial in RuleFixtures.realLandscape.trials where trial.records.count == 1 {
+            singles += 1
+            #expect(trial.parameters == trial.records[0].parameters, "\(trial.id.value)")
+        }
+        #expect(singles > 150)
+    }
+
+    @Test func mergingIntoAnEmptyListStillJoinsEqualValues() {
+        let e1 = Evidence(file: "a", locator: "line 1", quote: "CD19")
+        let e2 = Evidence(file: "a", locator: "line 9", quote: "CD19")
+        var merged: [Measured<String>] = []
+        merged.appendMerging(contentsOf: [Measured("CD19", e1), Measured("BCMA", e1), Measured("CD19", e2)])
+        #expect(merged == [Measured("CD19", evidence: [e1, e2]), Measured("BCMA", e1)])
+        // More than eight values take the hashing check.
+        let many = (0..<12).map { Measured("T\($0 % 10)", Evidence(file: "a", locator: "line \($0)", quote: "q")) }
+        var joined: [Measured<String>] = []
+        joined.appendMerging(contentsOf: many)
+        #expect(joined.count == 10)
+        #expect(joined[0].evidence.map(\.locator) == ["line 0", "line 10"])
+        var distinct: [Measured<String>] = []
+        distinct.appendMerging(contentsOf: Array(many.prefix(10)))
+        #expect(distinct == Array(many.prefix(10)))
+
+        var criteria = TrialParameters()
+        let item = Criterion(list: .inclusion, heading: nil, number: "1", text: "Age ≥ 18", evidence: e1)
+        var twice = TrialParameters()
+        twice.criteria = [item, item]
+        criteria.merge(twice)
+        #expect(criteria.criteria == [item])
+    }
+
+    @Test(arguments: [
+        ([Int](), true), ([1], true), ([1, 2, 3], true), ([1, 2, 1], false), ([3, 3], false),
+        (Array(0..<20), true), (Array(0..<20) + [19], false), ([7] + Array(0..<20), false),
+    ])
+    func allDifferentFindsAnyRepeat(values: [Int], expected: Bool) {
+        #expect(values.allDifferent == expected)
+    }
+
     @Test func sharedIDsMergeTransitively() {
         let a = record("a", ids: [TrialID(.nct, "NCT00000001")])
         let b = record("b", ids: [TrialID(.nct, "NCT00000001"), TrialID(.eudract, "2020-000001-01")])
