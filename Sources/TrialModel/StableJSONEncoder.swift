@@ -8,9 +8,11 @@ import Foundation
 /// Why it exists: every document trialdiff writes (`trials.json`, `findings.json`,
 /// `changes.json`) and every record it stores (parse cache, snapshot states) is sorted-key JSON,
 /// and for a registry dump `JSONEncoder` was a quarter of the run: it tracks coding paths, checks
-/// every value for special types and builds dictionaries it then sorts. This encoder builds a
-/// light tree of the value and writes it once. The bytes are the same, so stored state hashes
-/// and the documents' text do not change (tests compare the two encoders on real data).
+/// every value for special types and builds dictionaries it then sorts. This encoder writes
+/// each value as its encode calls arrive and, when an object closes, moves its members' bytes
+/// into key order (``JSONStream``); a value whose containers are not used in nested order is
+/// built as a light tree and written once. The bytes are the same, so stored state hashes and
+/// the documents' text do not change (tests compare the two encoders on real data).
 ///
 /// Supported: everything built from strings, Booleans, integers, `Double`, `Float`, arrays,
 /// dictionaries, optionals and `Codable` structs and enums. `Data`, `URL`, `Date` and `Decimal`,
@@ -32,12 +34,30 @@ public struct StableJSONEncoder: Sendable {
     /// Appends the JSON bytes of `value` to `out` as the value appears nested `depth` levels
     /// deep in a pretty-printed document (its closing bracket and inner lines indented for that
     /// depth; the first line is not indented). `depth` has no effect when not ``pretty``.
+    /// On error nothing is appended.
     public func encode<T: Encodable>(_ value: T, depth: Int, into out: inout [UInt8]) throws {
+        // Streamed, each object's members sorted when it closes; a value whose containers are
+        // not used in nested order (or that asks for a superEncoder) is built as a tree instead.
+        let mark = out.count
+        let stream = JSONStream(sorted: true, pretty: pretty, baseDepth: depth)
+        swap(&stream.out, &out)
+        defer { swap(&stream.out, &out) }
+        do {
+            try stream.value(value)
+            stream.close(to: 0)
+            if let failure = stream.failure { throw failure }
+            return
+        } catch is StreamingJSONEncoder.Unsupported {
+            stream.out.removeSubrange(mark...)
+        } catch {
+            stream.out.removeSubrange(mark...)
+            throw error
+        }
         let node = try JSONNode.wrap(value)
         var writer = JSONNodeWriter(pretty: pretty, out: [])
-        swap(&writer.out, &out)
+        swap(&writer.out, &stream.out)
         writer.write(node, depth: depth)
-        swap(&writer.out, &out)
+        swap(&writer.out, &stream.out)
     }
 }
 

@@ -29,7 +29,8 @@ public struct StreamingJSONEncoder: Sendable {
 
     /// The compact JSON bytes of `value`.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let stream = JSONStream()
+        let stream = JSONStream(sorted: false, pretty: false, baseDepth: 0)
+        stream.out.reserveCapacity(16 * 1024)
         try stream.value(value)
         stream.close(to: 0)
         if let failure = stream.failure { throw failure }
@@ -37,47 +38,103 @@ public struct StreamingJSONEncoder: Sendable {
     }
 }
 
-/// The output and the containers open in it, innermost last.
+/// The output and the containers open in it, innermost last. Compact and unsorted for
+/// ``StreamingJSONEncoder``; ``StableJSONEncoder`` sets `sorted` (each object's members are
+/// put in key order when it closes) and `pretty`.
 ///
 /// The stream is confined to one `encode` call on one thread, and no access to its arrays
 /// overlaps another, so they skip the runtime's exclusivity checks (they cost a tenth of the
 /// encoding time).
 final class JSONStream {
     @exclusivity(unchecked) var out: [UInt8] = []
-    /// The closing byte of each open container (`}` or `]`).
-    @exclusivity(unchecked) private var closers: [UInt8] = []
-    /// Whether each open container has an element yet (a comma goes before the next).
-    @exclusivity(unchecked) private var filled: [Bool] = []
-    /// A number per open container, unique in the stream, so a container handle closed and
-    /// replaced by a sibling at the same depth is told apart.
-    @exclusivity(unchecked) private var ids: [Int] = []
+    /// The open containers, outermost first.
+    @exclusivity(unchecked) private var open: [OpenContainer] = []
     private var nextID = 0
+    /// Sort each object's members by key bytes (the last of a repeated key wins), as
+    /// `JSONEncoder`'s `.sortedKeys` does.
+    let sorted: Bool
+    /// `JSONEncoder`'s `.prettyPrinted` layout: two-space indents, `" : "` after keys.
+    let pretty: Bool
+    /// The nesting depth of the value being encoded, for pretty indentation.
+    let baseDepth: Int
     /// The first misuse; the stream keeps going (some `Encoder` methods cannot throw) but its
     /// output is discarded.
     var failure: StreamingJSONEncoder.Unsupported?
 
-    init() { out.reserveCapacity(16 * 1024) }
+    /// An open object or array.
+    struct OpenContainer {
+        var isObject: Bool
+        var id: Int
+        var count = 0
+        /// Where the first member starts (after `{` and, pretty, its line break).
+        var bodyStart: Int
+        /// Sorted objects: each member's key and start, and whether keys came in order so far.
+        var members: [(key: String, start: Int)] = []
+        var inOrder = true
+    }
+
+    init(sorted: Bool, pretty: Bool, baseDepth: Int) {
+        self.sorted = sorted
+        self.pretty = pretty
+        self.baseDepth = baseDepth
+    }
 
     /// How many containers are open.
-    var depth: Int { closers.count }
+    var depth: Int { open.count }
 
     /// Opens an object (`{`) or array (`[`) and returns its handle.
     func open(object: Bool) -> JSONFrame {
         out.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
-        closers.append(object ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-        filled.append(false)
+        if pretty { out.append(UInt8(ascii: "\n")) }
         nextID += 1
-        ids.append(nextID)
-        return JSONFrame(depth: closers.count, id: nextID)
+        open.append(OpenContainer(isObject: object, id: nextID, bodyStart: out.count))
+        return JSONFrame(depth: open.count, id: nextID)
     }
 
     /// Closes every container deeper than `depth`.
     func close(to depth: Int) {
-        while closers.count > depth {
-            out.append(closers.removeLast())
-            filled.removeLast()
-            ids.removeLast()
+        while open.count > depth {
+            let container = open.removeLast()
+            if sorted, container.isObject, !container.inOrder { sortMembers(of: container) }
+            if pretty {
+                out.append(UInt8(ascii: "\n"))
+                indent(baseDepth + open.count)
+            }
+            out.append(container.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         }
+    }
+
+    /// Rewrites the members of `container` (everything since its body started) in key order,
+    /// keeping the last of a repeated key. Members are self-contained text, so they move as they are.
+    private func sortMembers(of container: OpenContainer) {
+        let members = container.members
+        let separator = pretty ? 2 : 1
+        let ends = members.indices.map { i in i + 1 < members.count ? members[i + 1].start - separator : out.count }
+        let order = members.indices.sorted { a, b in
+            let ka = members[a].key, kb = members[b].key
+            if ka == kb { return a < b }
+            return ka.utf8.lexicographicallyPrecedes(kb.utf8)
+        }
+        var kept: [Int] = []
+        kept.reserveCapacity(order.count)
+        for i in order {
+            if let last = kept.last, members[last].key == members[i].key { kept[kept.count - 1] = i } else { kept.append(i) }
+        }
+        let body = Array(out[container.bodyStart...])
+        out.removeSubrange(container.bodyStart...)
+        for (n, i) in kept.enumerated() {
+            if n > 0 { appendSeparator() }
+            out += body[(members[i].start - container.bodyStart)..<(ends[i] - container.bodyStart)]
+        }
+    }
+
+    private func appendSeparator() {
+        out.append(UInt8(ascii: ","))
+        if pretty { out.append(UInt8(ascii: "\n")) }
+    }
+
+    private func indent(_ depth: Int) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
     func fail(_ reason: String) {
@@ -85,20 +142,30 @@ final class JSONStream {
     }
 
     /// Starts the next element of `frame`: closes what was opened inside its previous element
-    /// and writes the separating comma. Throws when `frame` was already closed.
+    /// and writes the separator (and, pretty, the indent). Throws when `frame` was already closed.
     func element(of frame: JSONFrame) throws {
-        guard frame.depth >= 1, frame.depth <= ids.count, ids[frame.depth - 1] == frame.id else {
+        guard frame.depth >= 1, frame.depth <= open.count, open[frame.depth - 1].id == frame.id else {
             fail("a container was written to after a later one")
             throw failure!
         }
         close(to: frame.depth)
-        if filled[frame.depth - 1] { out.append(UInt8(ascii: ",")) } else { filled[frame.depth - 1] = true }
+        if open[frame.depth - 1].count > 0 { appendSeparator() }
+        open[frame.depth - 1].count += 1
+        if pretty { indent(baseDepth + frame.depth) }
     }
 
     func key(_ key: String, in frame: JSONFrame) throws {
         try element(of: frame)
+        if sorted {
+            let start = out.count - (pretty ? 2 * (baseDepth + frame.depth) : 0)
+            let i = frame.depth - 1
+            if let previous = open[i].members.last?.key, !previous.utf8.lexicographicallyPrecedes(key.utf8) {
+                open[i].inOrder = false
+            }
+            open[i].members.append((key, start))
+        }
         JSONText.appendString(key, to: &out)
-        out.append(UInt8(ascii: ":"))
+        if pretty { out += " : ".utf8 } else { out.append(UInt8(ascii: ":")) }
     }
 
     func string(_ s: String) { JSONText.appendString(s, to: &out) }
@@ -112,7 +179,7 @@ final class JSONStream {
     }
 
     /// Writes `value` at the current position: leaves directly, anything else through its
-    /// `encode(to:)` with a fresh encoder; a value that encodes nothing is `{}`.
+    /// `encode(to:)` with a fresh encoder; a value that encodes nothing is an empty object.
     func value<T: Encodable>(_ value: T) throws {
         if T.self == String.self { return string(unsafeBitCast(value, to: String.self)) }
         if T.self == Int.self { return integer(unsafeBitCast(value, to: Int.self)) }
@@ -120,13 +187,13 @@ final class JSONStream {
         if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self)) }
         if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
             throw EncodingError.invalidValue(
-                value, .init(codingPath: [], debugDescription: "StreamingJSONEncoder does not encode \(T.self) values"))
+                value, .init(codingPath: [], debugDescription: "trialdiff's JSON encoders do not encode \(T.self) values"))
         }
         let base = depth
         let encoder = JSONStreamEncoder(stream: self)
         try value.encode(to: encoder)
         if let failure { throw failure }
-        if encoder.state == .empty { out += "{}".utf8 }
+        if encoder.state == .empty { _ = open(object: true) }
         close(to: base)
     }
 }

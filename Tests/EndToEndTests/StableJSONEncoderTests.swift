@@ -110,6 +110,70 @@ import TrialStore
         try Self.expectSame([String: String]())
     }
 
+    /// Every shape the streaming path sorts: keys out of order and repeated, nested keyed and
+    /// unkeyed containers, empty values, dictionaries (no superEncoder, which takes the tree path).
+    struct Streamable: Encodable {
+        var shapes: StableJSONDecoderTests.Shapes
+
+        enum Keys: String, CodingKey { case zeta, alpha = "Alpha", b10, b9, über, dup, nested, list, empty, shapes, a }
+
+        struct Empty: Encodable { func encode(to encoder: any Encoder) throws {} }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(shapes, forKey: .shapes)
+            try c.encode("first", forKey: .dup)
+            try c.encode(1, forKey: .zeta)
+            try c.encode(2, forKey: .alpha)
+            var nested = c.nestedContainer(keyedBy: Keys.self, forKey: .nested)
+            try nested.encode(3, forKey: .b9)
+            try nested.encode([shapes.map, [:]], forKey: .b10)
+            var deeper = nested.nestedUnkeyedContainer(forKey: .list)
+            try deeper.encode(Empty())
+            var inner = deeper.nestedContainer(keyedBy: Keys.self)
+            try inner.encode(true, forKey: .über)
+            try inner.encode(false, forKey: .a)
+            try deeper.encode([Empty(), Empty()])
+            try nested.encode("after the list", forKey: .a)
+            try c.encode(Empty(), forKey: .empty)
+            try c.encode("second", forKey: .dup)
+            var again = encoder.container(keyedBy: Keys.self)
+            try again.encode(4, forKey: .b10)
+        }
+    }
+
+    @Test func streamedShapesSortAsJSONEncoderDoes() throws {
+        let leaf = StableJSONDecoderTests.Shapes(
+            text: "", numbers: [], ints: [], small: [], flags: [], optional: nil, map: [:], intKeys: [:], choice: .none,
+            nested: [])
+        let shapes = StableJSONDecoderTests.Shapes(
+            text: "quote \" backslash \\ slash / nl \n ≥ 18 🧬", numbers: [0.1, 1e20, 36.5], ints: [Int64.min, 0],
+            small: [255], flags: [true], optional: "set", map: ["b": [2], "a": [], "B": [1], "ä": [3]],
+            intKeys: [10: "ten", 9: "nine"], choice: .pair(7, label: "seven"), nested: [[leaf], [], [leaf, leaf]])
+        let value = Streamable(shapes: shapes)
+        // The streaming path handles it (the Sample above needs the tree for its superEncoder).
+        _ = try StreamingJSONEncoder().encode(value)
+        #expect(throws: StreamingJSONEncoder.Unsupported.self) {
+            try StreamingJSONEncoder().encode(Sample(
+                text: "", numbers: [], floats: [], ints: [], small: [], flags: [], missing: nil, null: nil, empty: [],
+                emptyObject: [:], map: [:], intKeys: [:], nested: [], choice: .none))
+        }
+        try Self.expectSame(value)
+        try Self.expectSame([value, value])
+        try Self.expectSame(["k": [value]])
+        try Self.expectSame(shapes)
+    }
+
+    @Test func encodingAtADepthAppendsAndAnErrorAppendsNothing() throws {
+        let encoder = StableJSONEncoder(pretty: true)
+        var out = Array("[\n  ".utf8)
+        try encoder.encode(["b": 1, "a": 2], depth: 1, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "[\n  {\n    \"a\" : 2,\n    \"b\" : 1\n  }")
+        let before = out
+        #expect(throws: EncodingError.self) { try encoder.encode(["x": [1, Double.nan]], depth: 1, into: &out) }
+        #expect(out == before)
+    }
+
     @Test func nonFiniteNumbersAndSpecialTypesThrow() {
         #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: false).encode([Double.nan]) }
         #expect(throws: EncodingError.self) { try StableJSONEncoder(pretty: true).encode(["x": Double.infinity]) }
