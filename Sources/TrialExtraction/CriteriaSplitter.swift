@@ -20,18 +20,23 @@ enum CriteriaSplitter {
     /// The criteria of a record: every `criteria`, `inclusion_criteria` and `exclusion_criteria`
     /// field, in field order, items in document order.
     static func criteria(of texts: [FieldText], file: String) -> [Criterion] {
-        var result: [Criterion] = []
-        for text in texts {
+        let split = texts.compactMap { text -> (FieldText, [Span])? in
             let defaultList: CriteriaList
             switch text.key {
             case .criteria: defaultList = .unspecified
             case .inclusionCriteria: defaultList = .inclusion
             case .exclusionCriteria: defaultList = .exclusion
-            default: continue
+            default: return nil
             }
-            for (i, span) in split(text.buffer, defaultList: defaultList).enumerated() {
+            return (text, Self.split(text.buffer, defaultList: defaultList))
+        }
+        // Sized exactly: a landscape holds every record's criteria until it is written.
+        var result: [Criterion] = []
+        result.reserveCapacity(split.reduce(0) { $0 + $1.1.count })
+        for (text, spans) in split {
+            for (i, span) in spans.enumerated() {
                 let quote = text.buffer.substring(span.range).collapsingWhitespace
-                let locator = "\(text.locator(at: span.range.location)) item \(i + 1)"
+                let locator = String.joined(text.locator(at: span.range.location), " item ", String(i + 1))
                 result.append(Criterion(list: span.list, heading: span.heading, number: span.number, text: quote,
                                         evidence: Evidence(file: file, locator: locator, quote: quote)))
             }

@@ -275,3 +275,14 @@ enum Numbers {
     }
 }
 
+
+extension String {
+    /// `parts` concatenated into storage of exactly their length (interpolation and `+` leave
+    /// spare capacity, which every locator of every record would keep).
+    static func joined(_ parts: String...) -> String {
+        var result = ""
+        result.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+        for part in parts { result += part }
+        return result
+    }
+}

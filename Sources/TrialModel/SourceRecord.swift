@@ -132,11 +132,16 @@ extension String {
     /// Runs of whitespace (including newlines and no-break spaces) collapsed to one space, trimmed.
     /// Text whose Characters are single scalars (nearly all registry text, see `TextScan`) takes
     /// a byte-level path; the rest walks Characters.
+    ///
+    /// Text that is already collapsed is returned as it is, sharing its storage; other text gets
+    /// storage of exactly its collapsed length (quotes of every record stay in memory until the
+    /// reports are written).
     public var collapsingWhitespace: String {
         var copy = self
         guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return collapsingWhitespaceCharacters }
         return copy.withUTF8 { b in
-            String(unsafeUninitializedCapacity: b.count) { out in
+            // Writes the collapsed bytes through `emit` and returns their count.
+            func collapse(_ emit: (Int, UInt8) -> Void) -> Int {
                 let n = b.count
                 var k = 0
                 var pending = false
@@ -151,17 +156,20 @@ extension String {
                         i += 2
                     } else {
                         if pending {
-                            out[k] = 0x20
+                            emit(k, 0x20)
                             k += 1
                         }
                         pending = false
-                        out[k] = c
+                        emit(k, c)
                         k += 1
                         i += 1
                     }
                 }
                 return k
             }
+            if TextScan.isCollapsed(b) { return self }
+            let count = collapse { _, _ in }
+            return String(unsafeUninitializedCapacity: count) { out in collapse { out[$0] = $1 } }
         }
     }
 
@@ -279,6 +287,24 @@ public enum TextScan {
             case .error: return false
             }
         }
+    }
+
+    /// True when white space in the (one-scalar-per-`Character`) text is already collapsed: only
+    /// single spaces between other characters, no tab, line break or no-break space.
+    public static func isCollapsed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last else { return true }
+        if first == 0x20 || last == 0x20 { return false }
+        var previousSpace = false
+        for (i, c) in b.enumerated() {
+            if c == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+            } else {
+                if (c >= 0x09 && c <= 0x0D) || isNoBreakSpace(b, at: i) { return false }
+                previousSpace = false
+            }
+        }
+        return true
     }
 
     /// True when the text holds CR LF (one `Character` in Swift, so not a line break to `split`).

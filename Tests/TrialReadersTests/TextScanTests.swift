@@ -60,6 +60,28 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
         }
     }
 
+    /// `isCollapsed` says exactly when collapsing would change nothing, so returning the text
+    /// itself is right; then the result shares the text's storage.
+    @Test func alreadyCollapsedTextIsReturnedAsItIs() throws {
+        let scalars = (0...0x22FF).compactMap(Unicode.Scalar.init).filter { $0.isASCII || TextScan.isStandalone($0) }
+        let made = scalars.flatMap { s in ["\(s)", "a \(s)", "a\(s) b", " \(s)", "\(s)  b", "x \(s)\u{A0}y", "a\t\(s)"] }
+        var collapsed = 0
+        for text in try Self.realTexts() + made + ["", " ", "a b", "a  b", "a\nb", "\u{A0}", "a\u{A0}b", "à b"] {
+            var copy = text
+            guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { continue }
+            let isCollapsed = copy.withUTF8 { TextScan.isCollapsed($0) }
+            #expect(isCollapsed == (text.collapsingWhitespaceCharacters == text), "\(text.debugDescription)")
+            if isCollapsed { collapsed += 1 }
+        }
+        #expect(collapsed > 2_000)
+
+        var long = "A long criterion of more than fifteen bytes, already on one line: ≥ 18 years."
+        var result = long.collapsingWhitespace
+        #expect(result == long)
+        let shared = long.withUTF8 { a in result.withUTF8 { b in a.baseAddress == b.baseAddress } }
+        #expect(shared)
+    }
+
     /// Among the standalone scalars only the no-break space is white space, which both byte
     /// paths treat as such.
     @Test func noBreakSpaceIsTheOnlyStandaloneWhitespace() {
