@@ -275,7 +275,6 @@ enum Numbers {
     }
 }
 
-
 extension String {
     /// `parts` concatenated into storage of exactly their length (interpolation and `+` leave
     /// spare capacity, which every locator of every record would keep).

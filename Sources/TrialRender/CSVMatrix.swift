@@ -17,11 +17,22 @@ public enum CSVMatrix {
     public static let lineEnding = "\r\n"
 
     public static func render(_ matrix: Matrix) -> String {
-        var out = ""
-        out += matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding
+        var sink = MemorySink()
+        try? write(matrix, into: &sink)  // a MemorySink never throws
+        return sink.text
+    }
+
+    /// Writes the same bytes as ``render(_:)`` into `sink` in pieces of whole rows of at least
+    /// `piece` bytes (default 256 KiB), so a matrix of a registry dump is never held whole as text.
+    public static func write(_ matrix: Matrix, into sink: inout some OutputSink, piece: Int = 256 * 1024) throws {
+        var out = matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding
         for index in matrix.trials.indices {
             out += matrix.rows.map { Escape.csvField($0.cells[index].csv) }.joined(separator: ",") + lineEnding
+            if out.utf8.count >= piece {
+                try sink.write(out)
+                out = ""
+            }
         }
-        return out
+        if !out.isEmpty { try sink.write(out) }
     }
 }

@@ -148,14 +148,16 @@ public struct ReportRenderer: Sendable {
 
     /// Renders the output file called `file` into `sink`, the same bytes as
     /// ``render(_:file:)``. `trials.json` is written piece by piece as it is encoded (on up to
-    /// `jobs` cores), so it is never held whole in memory; the other files are rendered whole
-    /// and then written.
+    /// `jobs` cores), and `matrix.csv` row by row, so neither is ever held whole in memory; the
+    /// other files are rendered whole and then written.
     public func render(
         _ landscape: Landscape, file: String, into sink: inout some OutputSink,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws {
         if file == "trials.json" {
             try TrialsDocument(landscape).write(into: &sink, jobs: jobs)
+        } else if file == "matrix.csv" {
+            try CSVMatrix.write(landscape.matrix, into: &sink)
         } else {
             try sink.write(renderText(landscape, file: file))
         }

@@ -27,6 +27,37 @@ import TrialRender
         #expect(sink.bytes.count > 1_000_000)
     }
 
+    /// Counts the pieces written.
+    struct CountingSink: OutputSink {
+        var memory = MemorySink()
+        var writes = 0
+        mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+            writes += 1
+            try memory.write(bytes)
+        }
+    }
+
+    @Test(arguments: [1, 4096, 256 * 1024])
+    func streamedMatrixCSVIsTheWholeRendering(piece: Int) async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let whole = CSVMatrix.render(landscape.matrix)
+        #expect(whole.utf8.count > 100_000)
+        var sink = CountingSink()
+        try CSVMatrix.write(landscape.matrix, into: &sink, piece: piece)
+        #expect(sink.memory.text == whole)
+        // Whole rows per piece: one per trial row (the header goes with the first) at the
+        // smallest size, one for all at the default.
+        switch piece {
+        case 1: #expect(sink.writes == landscape.trials.count)
+        case 4096: #expect(sink.writes > 10 && sink.writes <= whole.utf8.count / 4096 + 1)
+        default: #expect(sink.writes == 1)
+        }
+        // The pipeline's renderer writes the same bytes.
+        var rendered = MemorySink()
+        try ReportRenderer(templates: Repo.root.appendingPathComponent("Templates")).render(landscape, file: "matrix.csv", into: &rendered)
+        #expect(rendered.text == whole)
+    }
+
     @Test func streamedTrialsJSONOfAnEmptyLandscape() throws {
         let empty = Landscape(records: [], inputs: [])
         #expect(try TrialsDocument(empty).encoded() == Self.wholeDocument(empty))
