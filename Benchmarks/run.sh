@@ -36,6 +36,9 @@
 #   LADDER_SCRATCH_PATH=DIR scratch path for building TrialdiffLadder from the Benchmarks package
 #                           (default: Benchmarks/.build, or $SWIFT_SCRATCH_PATH-bench when
 #                           SWIFT_SCRATCH_PATH is set); it is rebuilt (incrementally) every run
+#   REPEAT=N                run each measurement N times (default 1) and report the fastest
+#                           wall time and the largest peak RSS: on a shared machine single runs
+#                           vary by 10-20 %, and the floor's own time varies with them
 #   SEED=S                  corpus seed (default 42)
 #   PYTHON=python3          interpreter for the generator, the baseline and the summary
 #
@@ -54,6 +57,7 @@ cd "$ROOT"
 
 SEED=${SEED:-42}
 LADDER=${LADDER:-1}
+REPEAT=${REPEAT:-1}
 PYTHON=${PYTHON:-python3}
 GNU_TIME=/usr/bin/time
 
@@ -69,6 +73,7 @@ for a in "$@"; do
 done
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: SEED must be a non-negative integer" >&2; exit 2; }
+[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: REPEAT must be a positive integer" >&2; exit 2; }
 
 # ---------------------------------------------------------------- prerequisites
 missing=()
@@ -192,26 +197,35 @@ csv_rows() {
     "$PYTHON" -c 'import csv,sys; print(max(sum(1 for _ in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))) - 1, 0))' "$1"
 }
 
-# measure SIZE TOOL CORPUS ROWS_CSV -- COMMAND...   (appends one line to $RESULTS)
+# measure SIZE TOOL CORPUS ROWS_CSV FRESH -- COMMAND...   (appends one line to $RESULTS)
+# Runs COMMAND $REPEAT times, each after the warm-up and with the folder FRESH (if any) removed,
+# and records the fastest wall time and the largest peak RSS; a failing run ends the series.
 # For the ladder-* tools the 8th column holds the tool's one-line stdout (its counts).
 measure() {
-    local size=$1 tool=$2 corpus=$3 rows_csv=$4; shift 5
+    local size=$1 tool=$2 corpus=$3 rows_csv=$4 fresh=$5; shift 6
     local tf="$SCRATCH/time-$size-$tool.txt" err="$SCRATCH/stderr-$size-$tool.txt" tail="$SCRATCH/tail-$size-$tool.txt"
-    warm "$corpus"
-    echo "run.sh: [$size] $tool ..." >&2
-    local rc=0 t0=${EPOCHREALTIME:-} t1
-    "$GNU_TIME" -v -o "$tf" "$@" >"$SCRATCH/stdout-$size-$tool.txt" 2>"$err" || rc=$?
-    t1=${EPOCHREALTIME:-}
-    local wall rss rows=""
-    # GNU time's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.03" has 10 ms resolution,
-    # too coarse for the 1k runs; bash 5's $EPOCHREALTIME around the same call gives µs (it
-    # adds only the fork/exec of /usr/bin/time itself). Fall back to GNU time's figure.
-    if [ -n "$t0" ] && [ -n "$t1" ]; then
-        wall=$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN { printf "%.3f", b - a }')
-    else
-        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.3f", s }' "$tf" 2>/dev/null || true)
-    fi
-    rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf" 2>/dev/null || true)
+    local rc=0 wall="" rss="" rows="" r t0 t1 w m
+    for ((r = 1; r <= REPEAT; r++)); do
+        warm "$corpus"
+        [ -z "$fresh" ] || rm -rf "$fresh"
+        echo "run.sh: [$size] $tool (run $r of $REPEAT) ..." >&2
+        t0=${EPOCHREALTIME:-}
+        "$GNU_TIME" -v -o "$tf" "$@" >"$SCRATCH/stdout-$size-$tool.txt" 2>"$err" || rc=$?
+        t1=${EPOCHREALTIME:-}
+        # GNU time's "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.03" has 10 ms resolution,
+        # too coarse for the 1k runs; bash 5's $EPOCHREALTIME around the same call gives µs (it
+        # adds only the fork/exec of /usr/bin/time itself). Fall back to GNU time's figure.
+        if [ -n "$t0" ] && [ -n "$t1" ]; then
+            w=$(awk -v a="${t0/,/.}" -v b="${t1/,/.}" 'BEGIN { printf "%.3f", b - a }')
+        else
+            w=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.3f", s }' "$tf" 2>/dev/null || true)
+        fi
+        m=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf" 2>/dev/null || true)
+        if [ -z "$wall" ] || awk -v a="$w" -v b="$wall" 'BEGIN { exit !(a < b) }'; then wall=$w; fi
+        if [ -z "$rss" ] || { [ -n "$m" ] && [ "$m" -gt "$rss" ]; }; then rss=$m; fi
+        [ "$rc" -eq 0 ] || break
+        [ "$REPEAT" -eq 1 ] || sync   # untimed: the next run must not pay for this run's writeback
+    done
     [ "$rc" -ne 0 ] || [ -z "$rows_csv" ] || rows=$(csv_rows "$rows_csv")
     tail -n 20 "$err" >"$tail"
     local info=""
@@ -231,10 +245,10 @@ for n in "${sizes[@]}"; do
     "$PYTHON" "$HERE/make_corpus.py" "$n" "$corpus" --seed "$SEED"
 
     # a. the floor: one xmllint process at a time (xargs only splits the argument list; no -P)
-    measure "$n" xmllint "$corpus" "" -- \
+    measure "$n" xmllint "$corpus" "" "" -- \
         bash -c 'cd "$1" && find . -type f -name "*.xml" -print0 | xargs -0 xmllint --noout' _ "$corpus"
     # b. the alternative a user writes
-    measure "$n" python "$corpus" "$SCRATCH/python-$n.csv" -- \
+    measure "$n" python "$corpus" "$SCRATCH/python-$n.csv" "" -- \
         "$PYTHON" "$HERE/baseline_lxml.py" "$corpus" --out "$SCRATCH/python-$n.csv"
     rm -f "$SCRATCH/python-$n.csv"
     # c./d./e. trialdiff: --format csv with default jobs and --jobs 1, then all formats (no --format)
@@ -243,15 +257,14 @@ for n in "${sizes[@]}"; do
             printf '%s\t%s\tna\t\t\t\t%s\n' "$n" "$tool" "$SCRATCH/trialdiff-unavailable.txt" >>"$RESULTS"
             continue
         fi
-        outdir="$SCRATCH/trialdiff-$n-$tool"
-        rm -rf "$outdir"   # fresh and empty: no snapshot store from an earlier run
+        outdir="$SCRATCH/trialdiff-$n-$tool"   # removed before each run: no snapshot store from an earlier one
         args=()
         case "$tool" in
             td) args=(--format csv) ;;
             td1) args=(--format csv --jobs 1) ;;
             tdall) ;;   # trialdiff's default: every format
         esac
-        measure "$n" "$tool" "$corpus" "$outdir/matrix.csv" -- \
+        measure "$n" "$tool" "$corpus" "$outdir/matrix.csv" "$outdir" -- \
             "$TRIALDIFF" report "$corpus" --output "$outdir" ${args[@]+"${args[@]}"}
         rm -rf "$outdir"
         sync   # untimed: the next run must not pay for this run's writeback (~1 GB at 10k)
@@ -263,7 +276,7 @@ for n in "${sizes[@]}"; do
                 printf '%s\t%s\tna\t\t\t\t%s\t\n' "$n" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
                 continue
             fi
-            measure "$n" "ladder-$stage" "$corpus" "" -- "$LADDER_BIN" "$stage" "$corpus"
+            measure "$n" "ladder-$stage" "$corpus" "" "" -- "$LADDER_BIN" "$stage" "$corpus"
         done
     fi
 done
@@ -271,6 +284,7 @@ done
 # ---------------------------------------------------------------- summary
 {
     printf 'seed\t%s\n' "$SEED"
+    printf 'repeat\t%s\n' "$REPEAT"
     printf 'nproc\t%s\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
     printf 'machine\t%s %s%s\n' "$(uname -s)" "$(uname -m)" "${cpu:+, $cpu}"

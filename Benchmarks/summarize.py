@@ -101,6 +101,9 @@ def main() -> int:
         f"fresh IDs (`make_corpus.py`, seed {meta.get('seed', '?')}), one record per file, "
         "page cache warmed before every run."
     )
+    repeat = int(meta.get("repeat", "1") or 1)
+    if repeat > 1:
+        p(f"Each figure is the fastest of {repeat} runs (peak RSS: the largest of them).")
     p(f"Machine: {nproc} cores, {meta.get('machine', '?')}.")
     p(f"Tools: {meta.get('versions', '?')}.")
     p("")
