@@ -295,27 +295,12 @@ struct JSONNodeWriter {
 
     /// Pairs by key bytes; of pairs with the same key, the last encoded.
     static func sorted(_ pairs: [(key: String, value: JSONNode)]) -> [(key: String, value: JSONNode)] {
-        let order = pairs.indices.sorted { a, b in
-            let ka = pairs[a].key, kb = pairs[b].key
-            if ka == kb { return a < b }
-            return ka.utf8.lexicographicallyPrecedes(kb.utf8)
-        }
-        var result: [(key: String, value: JSONNode)] = []
-        result.reserveCapacity(pairs.count)
-        for i in order {
-            if let last = result.last, last.key == pairs[i].key {
-                result[result.count - 1] = pairs[i]
-            } else {
-                result.append(pairs[i])
-            }
-        }
-        return result
+        JSONText.keyOrder(pairs.map(\.key)).map { pairs[$0] }
     }
 
     private mutating func indent(_ depth: Int) {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
-
 }
 
 /// JSON text shared by ``StableJSONEncoder`` and ``StreamingJSONEncoder``.
@@ -350,4 +335,19 @@ enum JSONText {
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The order in which `JSONEncoder`'s `.sortedKeys` writes an object's members: indices of
+    /// `keys` sorted by key bytes, and of a key written more than once only the last.
+    static func keyOrder(_ keys: [String]) -> [Int] {
+        let order = keys.indices.sorted { a, b in
+            if keys[a] == keys[b] { return a < b }
+            return keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8)
+        }
+        var kept: [Int] = []
+        kept.reserveCapacity(order.count)
+        for i in order {
+            if let last = kept.last, keys[last] == keys[i] { kept[kept.count - 1] = i } else { kept.append(i) }
+        }
+        return kept
+    }
 }

@@ -110,16 +110,7 @@ final class JSONStream {
         let members = container.members
         let separator = pretty ? 2 : 1
         let ends = members.indices.map { i in i + 1 < members.count ? members[i + 1].start - separator : out.count }
-        let order = members.indices.sorted { a, b in
-            let ka = members[a].key, kb = members[b].key
-            if ka == kb { return a < b }
-            return ka.utf8.lexicographicallyPrecedes(kb.utf8)
-        }
-        var kept: [Int] = []
-        kept.reserveCapacity(order.count)
-        for i in order {
-            if let last = kept.last, members[last].key == members[i].key { kept[kept.count - 1] = i } else { kept.append(i) }
-        }
+        let kept = JSONText.keyOrder(members.map(\.key))
         let body = Array(out[container.bodyStart...])
         out.removeSubrange(container.bodyStart...)
         for (n, i) in kept.enumerated() {
