@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 
 /// The values of one matrix row for one trial, as a run recorded them.
@@ -236,16 +237,17 @@ extension ChangeSet {
         var newFindings: [String: [Finding]] = [:]
         for f in new.findings { newFindings[f.trial, default: []].append(f) }
 
-        var added: [TrialRef] = []
-        var changed: [TrialChange] = []
-        for t in new.trials {
-            guard let o = oldByID[t.id] else {
-                added.append(t.ref)
-                continue
+        let added = new.trials.filter { oldByID[$0.id] == nil }.map(\.ref)
+        // Trials are compared independently: in chunks on all cores, in trial order.
+        let changed = Parallel.mapChunks(count: new.trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in
+            range.compactMap { i -> TrialChange? in
+                let t = new.trials[i]
+                guard let o = oldByID[t.id] else { return nil }
+                let c = ChangeRules.trialChange(
+                    from: o, oldFindings[t.id] ?? [], to: t, newFindings[t.id] ?? [], renames: inputs.renamed)
+                return c.isEmpty ? nil : c
             }
-            let c = ChangeRules.trialChange(
-                from: o, oldFindings[t.id] ?? [], to: t, newFindings[t.id] ?? [], renames: inputs.renamed)
-            if !c.isEmpty { changed.append(c) }
         }
         let removed = old.trials.filter { !newIDs.contains($0.id) }.map(\.ref)
         self.init(

@@ -357,14 +357,18 @@ public final class SnapshotStore: Sendable {
     }
 
     static func snapshot(_ id: Int64, _ db: Database) throws -> Snapshot {
-        let trials = try String.fetchAll(
+        let states = try String.fetchAll(
             db,
             sql: """
                 SELECT trial_state.json FROM run_trial JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256
                 WHERE run_trial.run_id = ? ORDER BY run_trial.position
                 """,
-            arguments: [id]
-        ).map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+            arguments: [id])
+        // States are independent: decoded in chunks on all cores (a rerun of a registry dump
+        // decodes tens of megabytes of them before it can say what changed), in trial order.
+        let trials = try Parallel.mapChunks(count: states.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in try states[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+        }
         let findings = try Row.fetchAll(
             db, sql: "SELECT * FROM run_finding WHERE run_id = ? ORDER BY position", arguments: [id]
         ).map(finding)

@@ -18,6 +18,38 @@ import TrialStore
         #expect(changes.summary == "baseline: 2 trials from 2 inputs")
     }
 
+    /// Many trials: decoding a stored snapshot and comparing two runs work in chunks of 256 trials
+    /// on all cores; results keep trial order across chunk boundaries.
+    @Test func manyTrialsRoundTripAndCompareInOrder() throws {
+        let specs = (1...700).map { n -> Spec in
+            var s = Spec()
+            s.nct = String(format: "NCT%08d", n)
+            s.file = "Input/\(s.nct).xml"
+            s.title = "Trial \(n)"
+            return s
+        }
+        let before = snapshot(specs)
+        #expect(before.trials.count == 700)
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        try store.save(before, label: "first")
+        #expect(try store.latest() == before)
+
+        // Changes in the first, a middle and the last chunk, one trial removed and one added.
+        var changedSpecs = specs
+        for i in [3, 300, 699] { changedSpecs[i].lvef = 40 }
+        changedSpecs.remove(at: 500)
+        var extra = Spec()
+        extra.nct = "NCT00000999"
+        extra.file = "Input/NCT00000999.xml"
+        changedSpecs.append(extra)
+        let changes = ChangeSet(from: try store.latest(), to: snapshot(changedSpecs))
+        #expect(changes.trialsChanged.map(\.id) == ["NCT00000004", "NCT00000301", "NCT00000700"])
+        #expect(changes.trialsRemoved.map(\.id) == ["NCT00000501"])
+        #expect(changes.trialsAdded.map(\.id) == ["NCT00000999"])
+    }
+
     @Test func sameInputsGiveNoChanges() {
         let changes = ChangeSet(from: snapshot([a, b]), to: snapshot([a, b]))
         #expect(changes.isEmpty)
