@@ -119,13 +119,15 @@ public struct ReportCommand: Sendable {
         let changes: ChangeSet
         var display: ChangeSet
         do {
-            let previous = try store?.latest()
-            changes = ChangeSet(from: previous, to: snapshot)
+            // The previous runs' states that equal this run's (by hash) are not decoded again.
+            let known = try store?.latestRun() == nil ? [:] : try SnapshotStore.knownStates(snapshot.trials)
+            let previous = try store?.latest(reusing: known)
+            changes = ChangeSet(from: previous?.snapshot, to: snapshot)
             display = changes
             if let store, let previous, changes.isEmpty {
                 let runs = try store.runs()
-                let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id) : nil
-                display = ChangeSet(from: before, to: previous)
+                let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id, reusing: previous.states) : nil
+                display = ChangeSet(from: before, to: previous.snapshot)
             }
         } catch {
             logger.error("\(error)")

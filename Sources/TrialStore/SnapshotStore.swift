@@ -290,12 +290,34 @@ public final class SnapshotStore: Sendable {
 
     /// The most recent run's snapshot; nil before the first run.
     public func latest() throws -> Snapshot? {
+        try latest(reusing: [:])?.snapshot
+    }
+
+    /// Trial states by the SHA-256 of their stored JSON: states a caller already holds, so that
+    /// reading a run does not decode them again.
+    public typealias KnownStates = [String: SnapshotTrial]
+
+    /// The most recent run's snapshot, equal to ``latest()``, and its states by hash. A stored
+    /// state whose hash is in `known` is taken from there instead of being decoded (the same
+    /// JSON decodes to the same value): a rerun over unchanged inputs decodes nothing.
+    public func latest(reusing known: KnownStates) throws -> (snapshot: Snapshot, states: KnownStates)? {
         try read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE values_kept = 1") else {
                 return nil
             }
-            return try Self.snapshot(id, db)
+            return try Self.snapshot(id, db, reusing: known)
         }
+    }
+
+    /// The states of `trials` by the SHA-256 of the JSON a run would store for them (encoded
+    /// on all cores; the JSON is not kept), for ``latest(reusing:)``.
+    public static func knownStates(_ trials: [SnapshotTrial]) throws -> KnownStates {
+        let hashes = try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in
+            let encoder = StoreJSON.encoder()
+            return try trials[range].map { SnapshotStore.sha256(try encoder.encode($0)) }
+        }
+        return KnownStates(zip(hashes, trials), uniquingKeysWith: { first, _ in first })
     }
 
     /// The most recent run, or nil before the first run.
@@ -305,12 +327,13 @@ public final class SnapshotStore: Sendable {
         }
     }
 
-    /// The snapshot of run `id`; nil if there is no such run or its values were pruned.
-    public func snapshot(_ id: RunID) throws -> Snapshot? {
+    /// The snapshot of run `id`; nil if there is no such run or its values were pruned. States
+    /// whose hash is in `known` are taken from there instead of being decoded.
+    public func snapshot(_ id: RunID, reusing known: KnownStates = [:]) throws -> Snapshot? {
         try read { db in
             guard try Bool.fetchOne(db, sql: "SELECT values_kept FROM run WHERE id = ?", arguments: [id.rawValue]) == true
             else { return nil }
-            return try Self.snapshot(id.rawValue, db)
+            return try Self.snapshot(id.rawValue, db, reusing: known).snapshot
         }
     }
 
@@ -356,26 +379,33 @@ public final class SnapshotStore: Sendable {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT trial_id FROM run_trial ORDER BY trial_id") }
     }
 
-    static func snapshot(_ id: Int64, _ db: Database) throws -> Snapshot {
-        let states = try String.fetchAll(
-            db,
-            sql: """
-                SELECT trial_state.json FROM run_trial JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256
-                WHERE run_trial.run_id = ? ORDER BY run_trial.position
-                """,
-            arguments: [id])
-        // States are independent: decoded in chunks on all cores (a rerun of a registry dump
-        // decodes tens of megabytes of them before it can say what changed), in trial order.
-        let trials = try Parallel.mapChunks(count: states.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
-            range in try states[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+    static func snapshot(_ id: Int64, _ db: Database, reusing known: KnownStates) throws -> (snapshot: Snapshot, states: KnownStates) {
+        let hashes = try String.fetchAll(
+            db, sql: "SELECT state_sha256 FROM run_trial WHERE run_id = ? ORDER BY position", arguments: [id])
+        // Only the states not already at hand are read and decoded: in chunks on all cores (a
+        // first comparison against a registry dump decodes hundreds of megabytes of them).
+        let missing = Array(Set(hashes.filter { known[$0] == nil })).sorted()
+        var states = known
+        let select = try db.cachedStatement(sql: "SELECT json FROM trial_state WHERE sha256 = ?")
+        let json = try missing.map { hash -> String in
+            guard let text = try String.fetchOne(select, arguments: [hash]) else {
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "trial state \(hash) of run \(id) is missing")
+            }
+            return text
         }
+        let decoded = try Parallel.mapChunks(count: json.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in try json[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
+        }
+        for (hash, state) in zip(missing, decoded) { states[hash] = state }
+        let trials = hashes.map { states[$0]! }
         let findings = try Row.fetchAll(
             db, sql: "SELECT * FROM run_finding WHERE run_id = ? ORDER BY position", arguments: [id]
         ).map(finding)
         let inputs = try Row.fetchAll(
             db, sql: "SELECT path, sha256, size FROM run_input WHERE run_id = ? ORDER BY path", arguments: [id]
         ).map { InputFingerprint(path: $0["path"], sha256: $0["sha256"], size: $0["size"]) }
-        return Snapshot(trials: trials, findings: findings, inputs: inputs)
+        let own = KnownStates(zip(hashes, trials), uniquingKeysWith: { first, _ in first })
+        return (Snapshot(trials: trials, findings: findings, inputs: inputs), own)
     }
 
     static func runInfo(_ row: Row) -> RunInfo {

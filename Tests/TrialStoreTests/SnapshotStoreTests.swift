@@ -193,6 +193,39 @@ struct Boom: Error {}
         #expect(try store.cacheCount() == 0)
     }
 
+    @Test func knownStatesAreReusedInsteadOfDecoded() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let first = snapshot([a, b])
+        try store.save(first, label: "first")
+        var a2 = a
+        a2.lvef = 40
+        let second = snapshot([a2, b])
+        try store.save(second, label: "second")
+
+        // Hashes are those of the stored JSON: every state of a run is known by its own states.
+        let known = try SnapshotStore.knownStates(second.trials)
+        #expect(known.count == 2)
+        let latest = try #require(try store.latest(reusing: known))
+        #expect(latest.snapshot == second)
+        #expect(try latest.snapshot == store.latest())
+        #expect(Set(latest.states.keys) == Set(known.keys))
+
+        // Spoil every stored state's JSON: states known by hash are not decoded, the others are.
+        let queue = try DatabaseQueue(path: tmp.dbPath)
+        try queue.write { db in try db.execute(sql: "UPDATE trial_state SET json = '{\"spoiled\":1}'") }
+        try queue.close()
+        #expect(try store.latest(reusing: known)?.snapshot == second)
+        #expect(throws: StoreError.self) { try store.latest() }
+        // The run before shares b's state: reusing the latest run's states, only a's old state
+        // would be decoded, and it is spoiled.
+        let runs = try store.runs()
+        #expect(throws: StoreError.self) { try store.snapshot(runs[0].id, reusing: latest.states) }
+        let firstKnown = try SnapshotStore.knownStates(first.trials)
+        #expect(try store.snapshot(runs[0].id, reusing: firstKnown) == first)
+    }
+
     /// A value whose nested container is written after its parent moved on cannot be streamed.
     struct Interleaved: Codable, Equatable {
         var a: Int
