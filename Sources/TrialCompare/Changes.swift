@@ -244,8 +244,12 @@ extension ChangeSet {
             range.compactMap { i -> TrialChange? in
                 let t = new.trials[i]
                 guard let o = oldByID[t.id] else { return nil }
+                let before = oldFindings[t.id] ?? [], after = newFindings[t.id] ?? []
+                // Equal states and findings: nothing to compare (a rerun's states share storage,
+                // so this is mostly an identity check).
+                if o == t, before == after { return nil }
                 let c = ChangeRules.trialChange(
-                    from: o, oldFindings[t.id] ?? [], to: t, newFindings[t.id] ?? [], renames: inputs.renamed)
+                    from: o, before, to: t, after, renames: inputs.renamed)
                 return c.isEmpty ? nil : c
             }
         }
