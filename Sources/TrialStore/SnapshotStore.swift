@@ -20,7 +20,9 @@ import TrialModel
 ///     try store.cacheRecords(records, sha256: fp.sha256, summary: summary)  // unfiltered, not on failure
 /// }
 /// let snapshot = Snapshot(landscape: landscape, inputs: fingerprints)  // after acknowledgements
-/// let changes = ChangeSet(from: try store.latest(), to: snapshot)
+/// // states equal to this run's are taken from `known` instead of being decoded
+/// let known = try SnapshotStore.knownStates(snapshot.trials)
+/// let changes = ChangeSet(from: try store.latest(reusing: known)?.snapshot, to: snapshot)
 /// // render changes.md / changes.json / "What changed" and write the reports (temp + rename) …
 /// try store.save(snapshot, label: "scheduled", summary: changes.summary)  // last, one transaction
 /// ```
