@@ -387,7 +387,6 @@ public final class SnapshotStore: Sendable {
         // Only the states not already at hand are read and decoded: in chunks on all cores (a
         // first comparison against a registry dump decodes hundreds of megabytes of them).
         let missing = Array(Set(hashes.filter { known[$0] == nil })).sorted()
-        var states = known
         let select = try db.cachedStatement(sql: "SELECT json FROM trial_state WHERE sha256 = ?")
         let json = try missing.map { hash -> String in
             guard let text = try String.fetchOne(select, arguments: [hash]) else {
@@ -398,8 +397,8 @@ public final class SnapshotStore: Sendable {
         let decoded = try Parallel.mapChunks(count: json.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
             range in try json[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
         }
-        for (hash, state) in zip(missing, decoded) { states[hash] = state }
-        let trials = hashes.map { states[$0]! }
+        let decodedStates = KnownStates(uniqueKeysWithValues: zip(missing, decoded))
+        let trials = hashes.map { known[$0] ?? decodedStates[$0]! }
         let findings = try Row.fetchAll(
             db, sql: "SELECT * FROM run_finding WHERE run_id = ? ORDER BY position", arguments: [id]
         ).map(finding)
