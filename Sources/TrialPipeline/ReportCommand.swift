@@ -118,9 +118,12 @@ public struct ReportCommand: Sendable {
         let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
         let changes: ChangeSet
         var display: ChangeSet
+        var stateHashes: [String]?
         do {
-            // The previous runs' states that equal this run's (by hash) are not decoded again.
-            let known = try store?.latestRun() == nil ? [:] : try SnapshotStore.knownStates(snapshot.trials)
+            // The previous runs' states that equal this run's (by hash) are not decoded again,
+            // nor encoded again when this run is saved.
+            if try store?.latestRun() != nil { stateHashes = try SnapshotStore.stateHashes(snapshot.trials) }
+            let known = try stateHashes.map { try SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? [:]
             let previous = try store?.latest(reusing: known)
             changes = ChangeSet(from: previous?.snapshot, to: snapshot)
             display = changes
@@ -165,7 +168,7 @@ public struct ReportCommand: Sendable {
             progress?.finish()
             steps.done("rendered \(written.joined(separator: ", "))")
             if let store, !changes.isEmpty {
-                try store.save(snapshot, label: "report", summary: changes.summary)
+                try store.save(snapshot, label: "report", summary: changes.summary, stateHashes: stateHashes)
                 steps.done("saved the snapshot")
             }
             if let key, let manifest = OutputManifest.current(key: key, names: written, in: output) {

@@ -141,24 +141,29 @@ public final class SnapshotStore: Sendable {
     ///   - recordedAt: a timestamp to show, if the caller wants one (the store never reads the clock).
     ///   - summary: usually the run's `ChangeSet.summary`.
     @discardableResult
-    public func save(_ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil) throws
-        -> RunID
-    {
-        try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, beforeCommit: { _ in })
+    ///
+    /// `stateHashes`, when given, are ``stateHashes(_:)`` of `snapshot.trials`: states the store
+    /// already holds are then not encoded again (a rerun that changed a few trials encodes only those).
+    public func save(
+        _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil
+    ) throws -> RunID {
+        try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, beforeCommit: { _ in })
     }
 
     /// `save` with a hook that runs inside the transaction just before commit (tests use it to
     /// simulate a failure mid-run).
     func save(
-        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?,
+        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, stateHashes: [String]? = nil,
         beforeCommit: (Database) throws -> Void
     ) throws -> RunID {
+        precondition(stateHashes == nil || stateHashes!.count == snapshot.trials.count, "one hash per trial")
         try flushCache()
         do {
             return try db.writeWithoutTransaction { db in
                 var id: Int64 = 0
                 try db.inTransaction(.immediate) {
-                    id = try Self.insert(snapshot, label: label, recordedAt: recordedAt, summary: summary, db)
+                    id = try Self.insert(
+                        snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, db)
                     try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
                     try beforeCommit(db)
                     return .commit
@@ -215,7 +220,8 @@ public final class SnapshotStore: Sendable {
     }
 
     private static func insert(
-        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, _ db: Database
+        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, stateHashes: [String]?,
+        _ db: Database
     ) throws -> Int64 {
         try db.execute(
             sql: """
@@ -236,18 +242,31 @@ public final class SnapshotStore: Sendable {
         let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
         let insertTrial = try db.makeStatement(
             sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
+        // Trials whose state the store holds (by a hash the caller computed) need no encoding.
+        var toEncode = Array(snapshot.trials.indices)
+        if let stateHashes {
+            let stored = try db.cachedStatement(sql: "SELECT 1 FROM trial_state WHERE sha256 = ?")
+            toEncode = []
+            for (position, (trial, hash)) in zip(snapshot.trials, stateHashes).enumerated() {
+                if try Bool.fetchOne(stored, arguments: [hash]) == true {
+                    try insertTrial.execute(arguments: [id, trial.id, position, trial.title, hash])
+                } else {
+                    toEncode.append(position)
+                }
+            }
+        }
         // The next wave is encoded (on the other cores) while this one is inserted.
         let trials = snapshot.trials
-        func wave(from start: Int) -> ArraySlice<SnapshotTrial>? {
-            start < trials.count ? trials[start..<min(trials.count, start + stateWave)] : nil
+        func wave(from start: Int) -> ArraySlice<Int>? {
+            start < toEncode.count ? toEncode[start..<min(toEncode.count, start + stateWave)] : nil
         }
-        var current = wave(from: 0).map { ($0, EncodingWave($0)) }
-        while let (slice, job) = current {
+        var current = wave(from: 0).map { ($0, EncodingWave(ArraySlice($0.map { trials[$0] }))) }
+        while let (positions, job) = current {
             let states = try job.wait()
-            current = wave(from: slice.endIndex).map { ($0, EncodingWave($0)) }
-            for (position, (trial, state)) in zip(slice.indices, zip(slice, states)) {
+            current = wave(from: positions.endIndex).map { ($0, EncodingWave(ArraySlice($0.map { trials[$0] }))) }
+            for (position, state) in zip(positions, states) {
                 try insertState.execute(arguments: [state.sha256, state.json])
-                try insertTrial.execute(arguments: [id, trial.id, position, trial.title, state.sha256])
+                try insertTrial.execute(arguments: [id, trials[position].id, position, trials[position].title, state.sha256])
             }
         }
         let encoder = StoreJSON.encoder()
@@ -311,15 +330,20 @@ public final class SnapshotStore: Sendable {
         }
     }
 
-    /// The states of `trials` by the SHA-256 of the JSON a run would store for them (encoded
-    /// on all cores; the JSON is not kept), for ``latest(reusing:)``.
-    public static func knownStates(_ trials: [SnapshotTrial]) throws -> KnownStates {
-        let hashes = try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+    /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
+    /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
+    public static func stateHashes(_ trials: [SnapshotTrial]) throws -> [String] {
+        try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
             range in
             let encoder = StoreJSON.encoder()
             return try trials[range].map { SnapshotStore.sha256(try encoder.encode($0)) }
         }
-        return KnownStates(zip(hashes, trials), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
+    /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
+    public static func knownStates(_ trials: [SnapshotTrial], hashes: [String]? = nil) throws -> KnownStates {
+        KnownStates(zip(try hashes ?? stateHashes(trials), trials), uniquingKeysWith: { first, _ in first })
     }
 
     /// The most recent run, or nil before the first run.

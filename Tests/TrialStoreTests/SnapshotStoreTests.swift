@@ -226,6 +226,38 @@ struct Boom: Error {}
         #expect(try store.snapshot(runs[0].id, reusing: firstKnown) == first)
     }
 
+    @Test func savingWithStateHashesStoresTheSameRun() throws {
+        var a2 = a
+        a2.lvef = 40
+        let first = snapshot([a, b]), second = snapshot([a2, b])
+        func stored(_ path: String) throws -> (trials: [Row], states: [Row]) {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                (try Row.fetchAll(db, sql: "SELECT run_id, trial_id, position, title, state_sha256 FROM run_trial ORDER BY run_id, position"),
+                 try Row.fetchAll(db, sql: "SELECT sha256, json FROM trial_state ORDER BY sha256"))
+            }
+        }
+        let plain = TempFolder(), hashed = TempFolder()
+        defer {
+            plain.cleanup()
+            hashed.cleanup()
+        }
+        let s1 = try SnapshotStore(path: plain.dbPath)
+        try s1.save(first, label: "first")
+        try s1.save(second, label: "second")
+        let s2 = try SnapshotStore(path: hashed.dbPath)
+        try s2.save(first, label: "first", stateHashes: try SnapshotStore.stateHashes(first.trials))
+        // b's state is stored already and is not encoded again; a2's is new and is.
+        try s2.save(second, label: "second", stateHashes: try SnapshotStore.stateHashes(second.trials))
+        #expect(try s2.latest() == second)
+        let p = try stored(plain.dbPath), h = try stored(hashed.dbPath)
+        #expect(p.trials == h.trials && p.states == h.states)
+        #expect(p.trials.count == 4 && p.states.count == 3)
+        // The hashes callers compute are the ones the store keys states by.
+        #expect(p.trials.suffix(2).map { $0["state_sha256"] as String } == (try SnapshotStore.stateHashes(second.trials)))
+    }
+
     /// A value whose nested container is written after its parent moved on cannot be streamed.
     struct Interleaved: Codable, Equatable {
         var a: Int
