@@ -20,11 +20,12 @@ import TrialModel
 ///     try store.cacheRecords(records, sha256: fp.sha256, summary: summary)  // unfiltered, not on failure
 /// }
 /// let snapshot = Snapshot(landscape: landscape, inputs: fingerprints)  // after acknowledgements
-/// // states equal to this run's are taken from `known` instead of being decoded
-/// let known = try SnapshotStore.knownStates(snapshot.trials)
+/// // states equal to this run's are neither decoded (latest) nor encoded again (save)
+/// let hashes = try SnapshotStore.stateHashes(snapshot.trials)
+/// let known = try SnapshotStore.knownStates(snapshot.trials, hashes: hashes)
 /// let changes = ChangeSet(from: try store.latest(reusing: known)?.snapshot, to: snapshot)
 /// // render changes.md / changes.json / "What changed" and write the reports (temp + rename) …
-/// try store.save(snapshot, label: "scheduled", summary: changes.summary)  // last, one transaction
+/// try store.save(snapshot, label: "scheduled", summary: changes.summary, stateHashes: hashes)  // last, one transaction
 /// ```
 /// - `--dry-run`: open with `mode: .readOnly` (`StoreError.notFound` ⇒ the run would be the
 ///   baseline: `ChangeSet(from: nil, to:)`), compute `changes`, never `save`.
