@@ -78,24 +78,14 @@ enum JSONNode {
         if T.self == Int.self { return .number(String(unsafeBitCast(value, to: Int.self))) }
         if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
         if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self)) }
-        if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
-            throw EncodingError.invalidValue(
-                value,
-                .init(codingPath: [], debugDescription: "StableJSONEncoder does not encode \(T.self) values"))
-        }
+        try JSONText.rejectSpecialTypes(value)
         let encoder = JSONTreeEncoder()
         try value.encode(to: encoder)
         return encoder.node ?? .object(JSONObjectBox())
     }
 
     static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) throws -> JSONNode {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value, .init(codingPath: [], debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
-        }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .number(text)
+        .number(try JSONText.number(value))
     }
 }
 
@@ -335,6 +325,27 @@ enum JSONText {
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A floating-point number as `JSONEncoder` writes it (`36.5`, `100`, `1e+20`); non-finite
+    /// numbers throw, as with its default strategy.
+    static func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) throws -> String {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(
+                value, .init(codingPath: [], debugDescription: "Unable to encode \(F.self).\(value) directly in JSON."))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
+    /// Throws for the types `JSONEncoder` writes its own way (`Data`, `URL`, `Date`, `Decimal`),
+    /// which trialdiff's encoders refuse rather than write differently.
+    static func rejectSpecialTypes<T>(_ value: T) throws {
+        if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
+            throw EncodingError.invalidValue(
+                value, .init(codingPath: [], debugDescription: "trialdiff's JSON encoders do not encode \(T.self) values"))
+        }
+    }
 
     /// The order in which `JSONEncoder`'s `.sortedKeys` writes an object's members: indices of
     /// `keys` sorted by key bytes, and of a key written more than once only the last.

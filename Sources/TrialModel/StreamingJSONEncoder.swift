@@ -164,10 +164,7 @@ final class JSONStream {
     func bool(_ b: Bool) { out += (b ? "true" : "false").utf8 }
     func null() { out += "null".utf8 }
 
-    func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ f: F) throws {
-        guard case let .number(text) = try JSONNode.number(f) else { return }
-        out += text.utf8
-    }
+    func number<F: BinaryFloatingPoint & LosslessStringConvertible>(_ f: F) throws { out += try JSONText.number(f).utf8 }
 
     /// Writes `value` at the current position: leaves directly, anything else through its
     /// `encode(to:)` with a fresh encoder; a value that encodes nothing is an empty object.
@@ -176,10 +173,7 @@ final class JSONStream {
         if T.self == Int.self { return integer(unsafeBitCast(value, to: Int.self)) }
         if T.self == Bool.self { return bool(unsafeBitCast(value, to: Bool.self)) }
         if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self)) }
-        if T.self == Data.self || T.self == URL.self || T.self == Date.self || T.self == Decimal.self {
-            throw EncodingError.invalidValue(
-                value, .init(codingPath: [], debugDescription: "trialdiff's JSON encoders do not encode \(T.self) values"))
-        }
+        try JSONText.rejectSpecialTypes(value)
         let base = depth
         let encoder = JSONStreamEncoder(stream: self)
         try value.encode(to: encoder)

@@ -210,13 +210,18 @@ public final class SnapshotStore: Sendable {
 
     /// Encodes the states of `trials`, in chunks on all cores; the result is in trial order.
     static func encodeStates(_ trials: ArraySlice<SnapshotTrial>) throws -> [EncodedState] {
+        try mapStoredJSON(trials) { EncodedState(json: String(decoding: $0, as: UTF8.self), sha256: SnapshotStore.sha256($0)) }
+    }
+
+    /// `transform` of the JSON a run stores for each of `trials` (the one definition of a
+    /// state's bytes and so of its hash), in chunks on all cores; the results in trial order.
+    private static func mapStoredJSON<R>(
+        _ trials: ArraySlice<SnapshotTrial>, _ transform: ([UInt8]) -> R
+    ) throws -> [R] {
         try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             let range = (trials.startIndex + range.lowerBound)..<(trials.startIndex + range.upperBound)
             let encoder = StoreJSON.encoder()
-            return try trials[range].map { trial in
-                let json = try encoder.encode(trial)
-                return EncodedState(json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
-            }
+            return try trials[range].map { transform(try encoder.encode($0)) }
         }
     }
 
@@ -334,11 +339,7 @@ public final class SnapshotStore: Sendable {
     /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
     /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
     public static func stateHashes(_ trials: [SnapshotTrial]) throws -> [String] {
-        try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
-            range in
-            let encoder = StoreJSON.encoder()
-            return try trials[range].map { SnapshotStore.sha256(try encoder.encode($0)) }
-        }
+        try mapStoredJSON(trials[...]) { SnapshotStore.sha256($0) }
     }
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
