@@ -190,17 +190,12 @@ extension String {
         return out
     }
 
-    /// Lines with trailing whitespace removed, leading and trailing blank lines dropped, and
-    /// common leading indentation removed. Text whose Characters are single scalars takes a
+    /// Lines (ended by LF or CR LF) with trailing whitespace removed, leading and trailing blank
+    /// lines dropped, and common leading indentation removed. Text whose Characters are single scalars takes a
     /// byte-level path (see `TextScan`); the rest walks Characters.
     public var trimmingBlankLines: String {
         var copy = self
-        // ASCII text, CR LF included, always took this path; other text takes it when its
-        // Characters are single scalars and no CR LF (one `Character`, not a line break) occurs.
-        let bytePath = copy.withUTF8 { b in
-            !b.contains { $0 >= 0x80 } || (TextScan.isOneScalarPerCharacter(b) && !TextScan.containsCRLF(b))
-        }
-        guard bytePath else { return trimmingBlankLinesCharacters }
+        guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return trimmingBlankLinesCharacters }
         return copy.withUTF8 { b -> String in
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
             // Each line as (start, end) with trailing whitespace (a no-break space too) cut.
@@ -240,8 +235,10 @@ extension String {
     }
 
     /// `trimmingBlankLines` by `Character`s: the reference the byte path is tested against.
+    /// CR LF (one `Character`) ends a line as LF does.
     var trimmingBlankLinesCharacters: String {
-        var lines = self.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var lines = self.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
+            line -> Substring in
             var l = line
             while let last = l.last, last.isWhitespace { l = l.dropLast() }
             return l
@@ -305,16 +302,6 @@ public enum TextScan {
             }
         }
         return true
-    }
-
-    /// True when the text holds CR LF (one `Character` in Swift, so not a line break to `split`).
-    public static func containsCRLF(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 1
-        while i < b.count {
-            if b[i] == 0x0A && b[i - 1] == 0x0D { return true }
-            i += 1
-        }
-        return false
     }
 
     /// True when U+00A0 (UTF-8 C2 A0), the one white-space ``isStandalone(_:)`` scalar, starts at `i`.
