@@ -65,7 +65,9 @@ public struct Snapshot: Codable, Sendable, Hashable {
         trials.reserveCapacity(matrix.trials.count)
         for (i, id) in matrix.trials.enumerated() {
             var title = ""
+            // Exactly as many as are stated: every trial's list stays in memory until the run is saved.
             var parameters: [ParameterValues] = []
+            parameters.reserveCapacity(matrix.rows.reduce(0) { $0 + ($1.key != "trial_id" && !$1.cells[i].isEmpty ? 1 : 0) })
             for row in matrix.rows where row.key != "trial_id" {
                 let cell = row.cells[i]
                 if row.key == "title" { title = cell.text }

@@ -10,10 +10,24 @@ public struct Evidence: Codable, Sendable, Hashable, Comparable {
     /// The exact source text the value was read from (whitespace collapsed).
     public var quote: String
 
+    /// The locator is stored once for all evidence that names it (`LocatorPool`).
     public init(file: String, locator: String, quote: String) {
         self.file = file
-        self.locator = locator
+        self.locator = LocatorPool.intern(locator)
         self.quote = quote
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case file, locator, quote
+    }
+
+    /// Decodes as the synthesized conformance would, sharing the locator (a rerun decodes every
+    /// cached record's evidence).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            file: try c.decode(String.self, forKey: .file), locator: try c.decode(String.self, forKey: .locator),
+            quote: try c.decode(String.self, forKey: .quote))
     }
 
     public static func < (lhs: Evidence, rhs: Evidence) -> Bool {
