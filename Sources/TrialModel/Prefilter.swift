@@ -38,49 +38,104 @@ public enum Prefilter {
         return text.unicodeScalars.contains { $0.properties.numericType == .decimal }
     }
 
+    /// The scans below test 8 bytes per step (one `UInt64`, bit tricks that compile to a few
+    /// instructions), and look at single bytes only where a step finds a candidate. Registry text
+    /// is mostly ASCII and most words are absent, so nearly every step finds none.
+    private static let stride = 8
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+
+    /// The 8 bytes at `i` (unaligned), the first in the lowest bits.
+    @inline(__always)
+    private static func load8(_ base: UnsafePointer<UInt8>, at i: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The high bit of each byte of `x` that is zero, and no other bit.
+    @inline(__always)
+    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+
     private static func hasFoldingSpecials(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = b.count
+        guard let base = b.baseAddress else { return false }
         var i = 0
         while i < n {
-            let c = b[i]
-            if c >= 0xC3 {
-                let c1 = i + 1 < n ? b[i + 1] : 0
-                let c2 = i + 2 < n ? b[i + 2] : 0
-                switch c {
-                case 0xC3 where c1 == 0x9F: return true  // ß
-                case 0xC4 where c1 == 0xB0: return true  // İ
-                case 0xC5 where c1 == 0xBF: return true  // ſ
-                case 0xE1 where c1 == 0xBA && c2 == 0x9E: return true  // ẞ
-                case 0xE2 where c1 == 0x84 && (c2 == 0xAA || c2 == 0xAB): return true  // K Å
-                case 0xEF where c1 == 0xAC: return true  // ﬀ … ligatures
-                default: break
-                }
+            // Every special starts with a non-ASCII byte; skip steps of ASCII.
+            if i + stride <= n, load8(base, at: i) & highBits == 0 {
+                i += stride
+                continue
             }
-            i += 1
+            let end = min(n, i + stride)
+            while i < end {
+                if b[i] >= 0xC3 && isFoldingSpecial(b, at: i) { return true }
+                i += 1
+            }
         }
         return false
+    }
+
+    /// True when a character whose case folding yields ASCII letters starts at `i`.
+    private static func isFoldingSpecial(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let n = b.count
+        let c1 = i + 1 < n ? b[i + 1] : 0
+        let c2 = i + 2 < n ? b[i + 2] : 0
+        switch b[i] {
+        case 0xC3 where c1 == 0x9F: return true  // ß
+        case 0xC4 where c1 == 0xB0: return true  // İ
+        case 0xC5 where c1 == 0xBF: return true  // ſ
+        case 0xE1 where c1 == 0xBA && c2 == 0x9E: return true  // ẞ
+        case 0xE2 where c1 == 0x84 && (c2 == 0xAA || c2 == 0xAB): return true  // K Å
+        case 0xEF where c1 == 0xAC: return true  // ﬀ … ligatures
+        default: return false
+        }
     }
 
     private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool) -> Bool {
         let m = word.utf8CodeUnitCount
         let w = word.utf8Start
         let n = b.count
-        guard m > 0, n >= m else { return m == 0 }
+        guard m > 0, n >= m, let base = b.baseAddress else { return m == 0 }
         let first = w[0]
-        var i = 0
-        while i <= n - m {
-            var c = b[i]
-            if ignoringCase && c >= 0x41 && c <= 0x5A { c |= 0x20 }
-            if c == first {
-                var j = 1
-                while j < m {
-                    var d = b[i + j]
-                    if ignoringCase && d >= 0x41 && d <= 0x5A { d |= 0x20 }
-                    if d != w[j] { break }
-                    j += 1
-                }
-                if j == m { return true }
+        // Byte `c` can start a match when `c | fold == first`: with `fold` 0x20 for a (lower-case)
+        // letter ignoring case, that is the letter in either case and nothing else.
+        let fold: UInt8 = ignoringCase && first >= 0x61 && first <= 0x7A ? 0x20 : 0
+        func matches(at i: Int) -> Bool {
+            var j = 1
+            while j < m {
+                var d = b[i + j]
+                if ignoringCase && d >= 0x41 && d <= 0x5A { d |= 0x20 }
+                if d != w[j] { return false }
+                j += 1
             }
+            return true
+        }
+        let last = n - m
+        // The same test for the second byte, one position on: a step's candidates are where both
+        // bytes fit (in text, single letters are everywhere, pairs much rarer).
+        let second = m > 1 ? w[1] : 0
+        let fold2: UInt8 = ignoringCase && second >= 0x61 && second <= 0x7A ? 0x20 : 0
+        let (folds, firsts) = (UInt64(fold) &* lowBits, UInt64(first) &* lowBits)
+        let (folds2, seconds) = (UInt64(fold2) &* lowBits, UInt64(second) &* lowBits)
+        let span = m > 1 ? stride + 1 : stride
+        var i = 0
+        while i + span <= n {
+            var x = (load8(base, at: i) | folds) ^ firsts
+            if m > 1 { x |= (load8(base, at: i + 1) | folds2) ^ seconds }
+            // One bit per candidate start, in byte order.
+            var candidates = zeroBytes(x)
+            while candidates != 0 {
+                let k = i + candidates.trailingZeroBitCount / 8
+                if k > last { return false }
+                if matches(at: k) { return true }
+                candidates &= candidates &- 1
+            }
+            i += stride
+        }
+        while i <= last {
+            if b[i] | fold == first, matches(at: i) { return true }
             i += 1
         }
         return false

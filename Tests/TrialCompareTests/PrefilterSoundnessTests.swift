@@ -44,4 +44,66 @@ import TrialModel
         #expect(skipped > 1000)
         #expect(matched > 10)
     }
+
+    /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
+    static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
+        let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return bytes.firstRange(of: Array(word.utf8)) != nil
+    }
+
+    /// Characters whose Unicode case folding yields ASCII letters (ß, İ, ſ, ẞ, K, Å, ligatures).
+    static func hasFoldingSpecial(_ text: String) -> Bool {
+        text.unicodeScalars.contains { [0xDF, 0x130, 0x17F, 0x1E9E, 0x212A, 0x212B].contains($0.value) || (0xFB00...0xFB3F).contains($0.value) }
+    }
+
+    static let words: [StaticString] = [
+        "criteri", "eligibility", "cyclophosphamide", "day", "and", "or", ",", "&", "uln", "upper limit", "岁", "年龄", "10", "lvef",
+    ]
+
+    /// The byte scans (16 bytes a step) find exactly what a plain search finds, on every field
+    /// and line of the real records and seeds.
+    @Test func wordChecksFindWhatAPlainSearchFinds() {
+        var texts = Self.fields
+        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
+        var found = 0
+        var absent = 0
+        for text in texts {
+            let special = Self.hasFoldingSpecial(text)
+            for word in Self.words {
+                let w = word.description
+                let folded = Self.reference(text, w, ignoringCase: true)
+                #expect(Prefilter.mayContain(text, [word]) == (folded || special), "\(w) in \(text.prefix(120))")
+                #expect(Prefilter.containsExactly(text, [word]) == Self.reference(text, w, ignoringCase: false), "\(w) in \(text.prefix(120))")
+                if folded { found += 1 } else { absent += 1 }
+            }
+        }
+        #expect(found > 1000)
+        #expect(absent > 1000)
+    }
+
+    /// Every start position, around and across the 16-byte steps, in either case; a word cut off
+    /// at the end, or differing in its last byte, is not found.
+    @Test func wordChecksFindAWordAtEveryPosition() {
+        func pad(_ n: Int) -> String { String(repeating: "x", count: n) }
+        for word in ["day", "cyclophosphamide", "10", "upper limit", "年龄"] as [StaticString] {
+            let w = word.description
+            let upper = w.uppercased()
+            let count = w.utf8.count
+            var spoiled = Array(w.utf8)
+            spoiled[count - 1] ^= 0x01
+            let other = String(decoding: spoiled, as: UTF8.self)
+            for length in count..<50 {
+                for start in 0...(length - count) {
+                    let tail = pad(length - start - count)
+                    #expect(Prefilter.mayContain(pad(start) + w + tail, [word]), "\(w) at \(start) of \(length)")
+                    #expect(Prefilter.mayContain(pad(start) + upper + tail, [word]), "\(upper) at \(start) of \(length)")
+                    #expect(Prefilter.containsExactly(pad(start) + upper + tail, [word]) == (upper == w), "\(upper) at \(start)")
+                    #expect(!Prefilter.mayContain(pad(start) + other + tail, [word]), "\(other) at \(start) of \(length)")
+                }
+                // All but the last byte, at the very end of the text.
+                let cut = Array(pad(length - count + 1).utf8) + w.utf8.dropLast()
+                #expect(!Prefilter.mayContain(String(decoding: cut, as: UTF8.self), [word]), "\(w) cut at the end, length \(length)")
+            }
+        }
+    }
 }
