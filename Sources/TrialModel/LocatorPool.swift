@@ -38,9 +38,9 @@ final class StringPool: @unchecked Sendable {
         guard s.utf8.count > 15 else { return s }
         lock.lock()
         defer { lock.unlock() }
-        if let index = strings.firstIndex(of: s) { return strings[index] }
-        if strings.count < capacity { strings.insert(s) }
-        return s
+        // One hash lookup: inserting returns the member already there, if any.
+        if strings.count < capacity { return strings.insert(s).memberAfterInsert }
+        return strings.firstIndex(of: s).map { strings[$0] } ?? s
     }
 
     var count: Int {

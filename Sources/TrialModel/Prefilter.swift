@@ -41,7 +41,7 @@ public enum Prefilter {
     /// The scans below test 8 bytes per step (one `UInt64`, bit tricks that compile to a few
     /// instructions), and look at single bytes only where a step finds a candidate. Registry text
     /// is mostly ASCII and most words are absent, so nearly every step finds none.
-    private static let stride = 8
+    private static let step = 8
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
     private static let lowBits: UInt64 = 0x0101_0101_0101_0101
 
@@ -64,11 +64,11 @@ public enum Prefilter {
         var i = 0
         while i < n {
             // Every special starts with a non-ASCII byte; skip steps of ASCII.
-            if i + stride <= n, load8(base, at: i) & highBits == 0 {
-                i += stride
+            if i + step <= n, load8(base, at: i) & highBits == 0 {
+                i += step
                 continue
             }
-            let end = min(n, i + stride)
+            let end = min(n, i + step)
             while i < end {
                 if b[i] >= 0xC3 && isFoldingSpecial(b, at: i) { return true }
                 i += 1
@@ -119,7 +119,7 @@ public enum Prefilter {
         let fold2: UInt8 = ignoringCase && second >= 0x61 && second <= 0x7A ? 0x20 : 0
         let (folds, firsts) = (UInt64(fold) &* lowBits, UInt64(first) &* lowBits)
         let (folds2, seconds) = (UInt64(fold2) &* lowBits, UInt64(second) &* lowBits)
-        let span = m > 1 ? stride + 1 : stride
+        let span = m > 1 ? step + 1 : step
         var i = 0
         while i + span <= n {
             var x = (load8(base, at: i) | folds) ^ firsts
@@ -132,7 +132,7 @@ public enum Prefilter {
                 if matches(at: k) { return true }
                 candidates &= candidates &- 1
             }
-            i += stride
+            i += step
         }
         while i <= last {
             if b[i] | fold == first, matches(at: i) { return true }

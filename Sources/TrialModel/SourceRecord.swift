@@ -191,8 +191,8 @@ extension String {
     }
 
     /// Lines (ended by LF or CR LF) with trailing whitespace removed, leading and trailing blank
-    /// lines dropped, and common leading indentation removed. Text whose Characters are single scalars takes a
-    /// byte-level path (see `TextScan`); the rest walks Characters.
+    /// lines dropped, and common leading indentation removed. Text whose Characters are single
+    /// scalars takes a byte-level path (see `TextScan`); the rest walks Characters.
     public var trimmingBlankLines: String {
         var copy = self
         guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return trimmingBlankLinesCharacters }
