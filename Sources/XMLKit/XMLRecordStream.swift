@@ -287,6 +287,11 @@ private struct Walker {
     /// Records started and not yet delivered, in start order (delivered in document order once
     /// closed and their XPath is final).
     var started: [Frame] = []
+    /// Depth inside an inert subtree, 0 outside one. In a single-record document, the elements
+    /// below an uncaptured element can be neither captured nor records, and their paths are
+    /// never asked for: they get no frame (in ClinicalTrials.gov records, about 80% of the
+    /// elements: locations, contacts, results). Their text still reaches the open text sinks.
+    var inertDepth = 0
 
     init(capture: XMLRecordStream.Capture) {
         self.capture = capture
@@ -296,7 +301,15 @@ private struct Walker {
     var wantsText: Bool { !textSinks.isEmpty }
 
     mutating func start(_ node: xmlNodePtr, _ body: (XMLCapturedElement) throws -> Void) throws {
+        if inertDepth > 0 {
+            inertDepth += 1
+            return
+        }
         let parent = stack.last
+        if rootIsRecord, let parent, parent.spec == nil {
+            inertDepth = 1
+            return
+        }
         let frame = Frame(node: node, parent: parent)
         let isRecordName = recordName.withUnsafeBufferPointer { xmlStrEqual(frame.name, $0.baseAddress) != 0 }
         if parent == nil {
@@ -333,6 +346,10 @@ private struct Walker {
     }
 
     mutating func end(_ body: (XMLCapturedElement) throws -> Void) throws {
+        if inertDepth > 0 {
+            inertDepth -= 1
+            return
+        }
         guard let frame = stack.popLast() else { return }
         frame.closed = true
         if let spec = frame.spec, spec.wantsText, textSinks.last === frame { textSinks.removeLast() }

@@ -108,6 +108,27 @@ import Testing
         for (i, xml) in cases.enumerated() { try Self.check(Array(xml.utf8), file: "case\(i).xml", depth: 3) }
     }
 
+    /// In a single-record document, elements below an uncaptured element get no frame; their text
+    /// still belongs to a captured ancestor, and the paths of later captured siblings still count
+    /// every earlier sibling.
+    @Test func uncapturedSubtreesKeepTextAndSiblingIndexes() throws {
+        let xml = """
+            <clinical_study><location><facility><name>A</name><address><city>X</city></address></facility></location>
+            <t>a<u><v><w>deep</w><w/></v>text</u>b</t><location><facility/><facility><name>B</name></facility></location>
+            <t>2</t><clinical_study><t>nested</t><location><x>y</x></location></clinical_study><location/></clinical_study>
+            """
+        for depth in 1...2 { try Self.check(Array(xml.utf8), file: "inert.xml", depth: depth) }
+        var texts: [String] = []
+        let capture = XMLRecordStream.Capture(record: "clinical_study", text: ["t", "location"])
+        try XMLRecordStream.read(xml: Array(xml.utf8), file: "inert.xml", capture: capture) { record in
+            texts = record.children.map { "\($0.path)=\($0.text)" }
+        }
+        #expect(texts == [
+            "/clinical_study/location[1]=AX", "/clinical_study/t[1]=adeeptextb", "/clinical_study/location[2]=B",
+            "/clinical_study/t[2]=2", "/clinical_study/location[3]=",
+        ])
+    }
+
     @Test func manyRecordsAreDeliveredOneByOneInOrder() throws {
         var xml = "<search_results>\n"
         for i in 0..<500 { xml += "<clinical_study><id_info><nct_id>NCT\(i)</nct_id></id_info></clinical_study>\n" }
