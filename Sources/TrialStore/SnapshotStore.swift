@@ -95,11 +95,7 @@ public final class SnapshotStore: Sendable {
             config.journalMode = .wal
             // WAL + NORMAL: no fsync per parse-cache insert; a killed process still never leaves
             // a half transaction (only a power loss can drop the last commits, never corrupt).
-            // A 16 MiB page cache (SQLite's default is 2 MB) holds the hash indexes of a registry
-            // dump's parse cache and states, which every insert looks up: at 100k records the
-            // first run took 107 s instead of 120 s, 14 s of system time instead of 25 s, at
-            // the same peak RSS (at 10k records: the same time, 14 MiB more).
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384") }
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)
