@@ -39,6 +39,9 @@
 #   REPEAT=N                run each measurement N times (default 1) and report the fastest
 #                           wall time and the largest peak RSS: on a shared machine single runs
 #                           vary by 10-20 %, and the floor's own time varies with them
+#   ALL_FORMATS_MAX=N       run e (every format) only for sizes up to N records (default: every
+#                           size); at 100k it writes about 7 GB of reports, and the targets are
+#                           checked on the csv runs anyway
 #   SEED=S                  corpus seed (default 42)
 #   PYTHON=python3          interpreter for the generator, the baseline and the summary
 #
@@ -58,6 +61,7 @@ cd "$ROOT"
 SEED=${SEED:-42}
 LADDER=${LADDER:-1}
 REPEAT=${REPEAT:-1}
+ALL_FORMATS_MAX=${ALL_FORMATS_MAX:-}
 PYTHON=${PYTHON:-python3}
 GNU_TIME=/usr/bin/time
 
@@ -74,6 +78,7 @@ done
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: SEED must be a non-negative integer" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: REPEAT must be a positive integer" >&2; exit 2; }
+[[ -z "$ALL_FORMATS_MAX" || "$ALL_FORMATS_MAX" =~ ^[0-9]+$ ]] || { echo "run.sh: ALL_FORMATS_MAX must be a number of records" >&2; exit 2; }
 
 # ---------------------------------------------------------------- prerequisites
 missing=()
@@ -253,6 +258,10 @@ for n in "${sizes[@]}"; do
     rm -f "$SCRATCH/python-$n.csv"
     # c./d./e. trialdiff: --format csv with default jobs and --jobs 1, then all formats (no --format)
     for tool in td td1 tdall; do
+        if [ "$tool" = tdall ] && [ -n "$ALL_FORMATS_MAX" ] && [ "$n" -gt "$ALL_FORMATS_MAX" ]; then
+            echo "run.sh: [$n] tdall skipped (ALL_FORMATS_MAX=$ALL_FORMATS_MAX)" >&2
+            continue
+        fi
         if [ -n "$td_reason" ]; then
             printf '%s\t%s\tna\t\t\t\t%s\n' "$n" "$tool" "$SCRATCH/trialdiff-unavailable.txt" >>"$RESULTS"
             continue
@@ -285,6 +294,7 @@ done
 {
     printf 'seed\t%s\n' "$SEED"
     printf 'repeat\t%s\n' "$REPEAT"
+    printf 'all_formats_max\t%s\n' "$ALL_FORMATS_MAX"
     printf 'nproc\t%s\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
     printf 'machine\t%s %s%s\n' "$(uname -s)" "$(uname -m)" "${cpu:+, $cpu}"

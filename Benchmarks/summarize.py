@@ -104,6 +104,8 @@ def main() -> int:
     repeat = int(meta.get("repeat", "1") or 1)
     if repeat > 1:
         p(f"Each figure is the fastest of {repeat} runs (peak RSS: the largest of them).")
+    if meta.get("all_formats_max"):
+        p(f"All formats (run e) only up to {int(meta['all_formats_max']):,} records (`ALL_FORMATS_MAX`).")
     p(f"Machine: {nproc} cores, {meta.get('machine', '?')}.")
     p(f"Tools: {meta.get('versions', '?')}.")
     p("")
