@@ -316,11 +316,9 @@ private struct Walker {
             rootName = String(cString: frame.name)
             rootIsRecord = isRecordName
         }
-        // Parents count their children when a path below them may be needed: always outside
-        // a single-record document's uncaptured parts.
-        if let parent, !rootIsRecord || parent.spec != nil {
-            parent.add(child: frame)
-        }
+        // Parents count their children (for sibling indexes in paths); the children of a
+        // single-record document's uncaptured elements never got here (inert above).
+        parent?.add(child: frame)
         if isRecordName && (parent == nil || !rootIsRecord) {
             frame.spec = capture.root
             frame.recordSerial = serial
