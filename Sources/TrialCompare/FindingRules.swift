@@ -17,8 +17,16 @@ public protocol TrialRule: Sendable {
 }
 
 /// A review rule across trials (e.g. all trials of one product).
+///
+/// A registry dump's trials are not all held in memory at once, so the rule says first what it
+/// needs of each trial (`part(of:)`, taken while the trial is at hand) and then checks those
+/// parts together.
 public protocol LandscapeRule: Sendable {
     var id: String { get }
+    /// What the rule needs of `trial`: the trial reduced to the parameters it compares, or nil
+    /// when the trial plays no part.
+    func part(of trial: Trial) -> Trial?
+    /// Findings across `trials`: the parts `part(of:)` gave, in trial order.
     func check(_ trials: [Trial]) -> [Finding]
 }
 
@@ -58,24 +66,43 @@ public enum FindingRules {
 
     /// Trial- and landscape-level findings, plus the record-level findings already attached to
     /// the trials' records, re-labelled with each trial's display ID; sorted and de-duplicated.
-    public static func check(_ trials: [Trial]) -> [Finding] {
-        // Trials are independent: checked in chunks on all cores, in trial order.
-        var out = Parallel.mapChunks(count: trials.count, chunk: 128, jobs: ProcessInfo.processInfo.activeProcessorCount) {
-            range in
-            var part: [Finding] = []
-            for t in trials[range] {
-                for r in t.records {
-                    part += r.findings.map { f in
-                        var f = f
-                        f.trial = t.id.value
-                        return f
-                    }
-                }
-                part += trial.flatMap { $0.check(t) }
-            }
-            return part
+    public static func check(_ trials: [Trial]) -> [Finding] { check(TrialList(trials)) }
+
+    /// ``check(_:)-([Trial])`` over a trial list, visiting each trial once, in chunks on all cores.
+    public static func check(_ trials: TrialList) -> [Finding] {
+        let reviewed = Parallel.mapChunks(count: trials.count, chunk: 128, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+            range in range.map { review(trials[$0]) }
         }
-        out += landscape.flatMap { $0.check(trials) }
+        return combine(reviewed)
+    }
+
+    /// One trial's share of the review: its own findings and the landscape rules' parts of it.
+    public struct Review: Sendable {
+        public var findings: [Finding]
+        /// One entry per landscape rule, in `landscape` order.
+        public var parts: [Trial?]
+    }
+
+    /// The findings about trial `t` alone (the record-level ones re-labelled with its display
+    /// ID, then the trial rules') and what the landscape rules need of it.
+    public static func review(_ t: Trial) -> Review {
+        var out: [Finding] = []
+        for r in t.records {
+            out += r.findings.map { f in
+                var f = f
+                f.trial = t.id.value
+                return f
+            }
+        }
+        out += trial.flatMap { $0.check(t) }
+        return Review(findings: out, parts: landscape.map { $0.part(of: t) })
+    }
+
+    /// Every trial's ``review(_:)`` (in trial order) with the landscape rules run on their parts;
+    /// sorted and de-duplicated.
+    public static func combine(_ reviews: [Review]) -> [Finding] {
+        var out = reviews.flatMap(\.findings)
+        for (r, rule) in landscape.enumerated() { out += rule.check(reviews.compactMap { $0.parts[r] }) }
         var seen: Set<Finding> = []
         return out.filter { seen.insert($0).inserted }.sorted()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 
 /// One input file as the run saw it.
@@ -58,7 +59,8 @@ public struct SelectionSummary: Codable, Sendable, Hashable {
 
 /// Everything a report shows: the trials, the matrix, and what was read.
 public struct Landscape: Codable, Sendable, Hashable {
-    public var trials: [Trial]
+    /// The trials, sorted by display ID; for a registry dump, built from a spill file on access.
+    public var trials: TrialList
     public var matrix: Matrix
     /// Inputs sorted by file name.
     public var inputs: [InputSummary]
@@ -73,10 +75,22 @@ public struct Landscape: Codable, Sendable, Hashable {
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).
     public init(records: [TrialRecord], inputs: [InputSummary]) {
-        trials = TrialGrouper.group(records)
-        matrix = Matrix(trials: trials)
+        self.init(trials: TrialList(TrialGrouper.group(records)), inputs: inputs)
+    }
+
+    /// Builds the matrix and runs the finding rules over `trials` (sorted by display ID), visiting
+    /// each trial once, in chunks on all cores: a spilled list builds each trial once here.
+    public init(trials: TrialList, inputs: [InputSummary]) {
+        self.trials = trials
         self.inputs = inputs.sorted { $0.file < $1.file }
-        findings = FindingRules.check(trials)
+        let visited = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            range.map { i -> (id: String, column: [MatrixCell], review: FindingRules.Review) in
+                let trial = trials[i]
+                return (trial.id.value, Matrix.column(trial), FindingRules.review(trial))
+            }
+        }
+        matrix = Matrix(trials: visited.map(\.id), columns: visited.map(\.column))
+        findings = FindingRules.combine(visited.map(\.review))
     }
 
     /// Findings about trial `id`.

@@ -39,19 +39,46 @@ public struct Matrix: Codable, Sendable, Hashable {
     public var rows: [MatrixRow]
 
     /// Builds the matrix for `trials` with every parameter of `ParameterCatalog.all`.
-    public init(trials: [Trial]) {
-        self.trials = trials.map(\.id.value)
-        // Rows are independent: built on all cores (a registry dump has tens of thousands of columns).
-        let catalog = ParameterCatalog.all
-        rows = Parallel.mapChunks(count: catalog.count, chunk: 1, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
-            range.map { r in
-                let def = catalog[r]
-                let cells = trials.map { MatrixCell(values: def.values($0)) }
-                let distinct = Set(cells.filter { !$0.isEmpty }.map(\.text))
-                return MatrixRow(
-                    key: def.key, label: def.label, differs: def.comparable && distinct.count > 1,
-                    comparable: def.comparable, cells: cells)
+    public init(trials: [Trial]) { self.init(trials: TrialList(trials)) }
+
+    /// Builds the matrix for `trials`, visiting each trial once (a spilled list builds each
+    /// trial on access), in chunks on all cores.
+    public init(trials: TrialList) {
+        let columns = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            range.map { i -> (String, [MatrixCell]) in
+                let trial = trials[i]
+                return (trial.id.value, Self.column(trial))
             }
+        }
+        self.init(trials: columns.map(\.0), columns: columns.map(\.1))
+    }
+
+    /// The cells of one trial, in `ParameterCatalog.all` order.
+    static func column(_ trial: Trial) -> [MatrixCell] {
+        ParameterCatalog.all.map { MatrixCell(values: $0.values(trial)) }
+    }
+
+    /// The matrix of trials `ids` whose cells are `columns` (one per trial, each in
+    /// `ParameterCatalog.all` order).
+    init(trials ids: [String], columns: [[MatrixCell]]) {
+        precondition(ids.count == columns.count, "one column per trial")
+        trials = ids
+        let catalog = ParameterCatalog.all
+        rows = catalog.indices.map { r in
+            let def = catalog[r]
+            var cells: [MatrixCell] = []
+            cells.reserveCapacity(columns.count)
+            // Whether two trials state different values, without collecting every distinct text.
+            var first: String?
+            var differs = false
+            for column in columns {
+                let cell = column[r]
+                cells.append(cell)
+                guard def.comparable, !differs, !cell.isEmpty else { continue }
+                let text = cell.text
+                if let first { differs = text != first } else { first = text }
+            }
+            return MatrixRow(key: def.key, label: def.label, differs: differs, comparable: def.comparable, cells: cells)
         }
     }
 

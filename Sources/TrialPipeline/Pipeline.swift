@@ -10,7 +10,35 @@ import XMLKit
 /// The result of reading one input file.
 public struct FileResult: Sendable {
     public var summary: InputSummary
+    /// The records held in memory.
     public var records: [TrialRecord]
+    /// The records set aside in the run's spill file (see ``SpillPolicy``).
+    var spilled: [SpilledRecord] = []
+
+    public init(summary: InputSummary, records: [TrialRecord]) {
+        self.summary = summary
+        self.records = records
+    }
+}
+
+/// How many extracted records a run holds in memory, and where it sets aside the rest. A
+/// registry dump's records take about 11 KB each in memory; above the limit they wait in an
+/// unlinked temporary file and each trial is rebuilt from it when the landscape, the rules and
+/// the renderers visit it (each once per pass), so memory holds the matrix and the findings.
+public struct SpillPolicy: Sendable {
+    /// Records kept in memory; the records read after these are spilled. 0 spills every record.
+    public var limit: Int
+    /// Folder for the spill file (it must exist); the file is unlinked as soon as it is created.
+    public var folder: URL
+
+    public init(limit: Int, folder: URL) {
+        self.limit = limit
+        self.folder = folder
+    }
+
+    /// The default limit: landscapes up to this many records are held in memory (about 11 KB
+    /// each), as fast as before; a registry dump is spilled.
+    public static let defaultLimit = 10_000
 }
 
 /// Reads, extracts and reports. Everything the `trialdiff` commands do lives here, so it can be
@@ -108,6 +136,15 @@ public enum Pipeline {
         files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
         selection: Selection? = nil, cache: SnapshotStore? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
+        await read(files: files, root: root, jobs: jobs, selection: selection, cache: cache, budget: nil, progress: progress)
+    }
+
+    /// ``read(files:root:jobs:selection:cache:progress:)``, each file's records passed through
+    /// `budget` by the task that read them (in memory or into the spill file).
+    static func read(
+        files: [String], root: URL?, jobs: Int, selection: Selection?, cache: SnapshotStore?, budget: RecordBudget?,
+        progress: (@Sendable (Int, Int) -> Void)?
+    ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
         var work = WorkQueue(files: files, root: root)
@@ -117,8 +154,9 @@ public enum Pipeline {
             func launch() -> Bool {
                 guard let item = work.next() else { return false }
                 switch item {
-                case .path(let path): group.addTask { process(path: path, root: root, selection: selection, cache: cache) }
-                case .memory(let file): group.addTask { process(file, selection: selection, cache: cache) }
+                case .path(let path):
+                    group.addTask { admit(process(path: path, root: root, selection: selection, cache: cache), budget) }
+                case .memory(let file): group.addTask { admit(process(file, selection: selection, cache: cache), budget) }
                 case .failed(let result): group.addTask { result }
                 }
                 return true
@@ -136,29 +174,45 @@ public enum Pipeline {
         return results.sorted { $0.summary.file < $1.summary.file }
     }
 
+    /// `result` passed through `budget`, when there is one.
+    private static func admit(_ result: FileResult, _ budget: RecordBudget?) -> FileResult {
+        budget?.admit(result) ?? result
+    }
+
     /// Builds the landscape of `paths` (files and folders; relative ones resolved against
-    /// `root`, default the current folder).
+    /// `root`, default the current folder). With a `spill` policy, the records read beyond its
+    /// limit wait in a spill file and the landscape's trials are rebuilt from it on access.
     public static func landscape(
         paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        selection: Selection? = nil, cache: SnapshotStore? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, cache: SnapshotStore? = nil, spill: SpillPolicy? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Landscape {
         let (files, missing) = InputCollector.collect(paths, root: root)
-        let results = await read(
-            files: files, root: root, jobs: jobs, selection: selection, cache: cache, progress: progress)
+        let budget = spill.map { RecordBudget(limit: $0.limit, folder: $0.folder) }
+        var results = await read(
+            files: files, root: root, jobs: jobs, selection: selection, cache: cache, budget: budget, progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
         }
         let records = results.flatMap(\.records)
-        guard let selection, !selection.isEmpty else { return Landscape(records: records, inputs: inputs) }
+        let spilled = results.flatMap(\.spilled)
+        results = []
+        let trials: TrialList
+        if let file = budget?.file, !spilled.isEmpty {
+            trials = TrialList(loader: SpilledTrials(records: records, spilled: spilled, spill: file))
+        } else {
+            trials = TrialList(TrialGrouper.group(records))
+        }
+        guard let selection, !selection.isEmpty else { return Landscape(trials: trials, inputs: inputs) }
         // A selection from a large input lists only the inputs it drew on (and the failed ones):
         // reports, trials.json and the snapshot must not grow with the unselected records.
-        let contributing = Set(records.map(\.source.file))
+        let contributing = Set(records.map(\.source.file) + spilled.map(\.key.source.file))
         let listed = inputs.filter { $0.error != nil || contributing.contains($0.file) }
-        var landscape = Landscape(records: records, inputs: listed)
+        var landscape = Landscape(trials: trials, inputs: listed)
         landscape.selection = SelectionSummary(
             criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
-            recordsMatched: records.count, inputsRead: inputs.count)
+            recordsMatched: records.count + spilled.count, inputsRead: inputs.count)
         return landscape
     }
 

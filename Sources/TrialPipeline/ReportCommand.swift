@@ -43,12 +43,15 @@ public struct ReportCommand: Sendable {
     public var failOnChange: Bool
     /// Seconds to wait for another run's lock on the output folder.
     public var lockTimeout: Double
+    /// Extracted records held in memory; those read after them wait in a spill file (see
+    /// ``SpillPolicy``).
+    public var spillAbove: Int
 
     public init(
         paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil,
         selection: Selection? = nil, statePath: String? = nil, dryRun: Bool = false, failOnChange: Bool = false,
-        lockTimeout: Double = 60
+        lockTimeout: Double = 60, spillAbove: Int = SpillPolicy.defaultLimit
     ) {
         self.paths = paths
         self.output = output
@@ -62,6 +65,18 @@ public struct ReportCommand: Sendable {
         self.dryRun = dryRun
         self.failOnChange = failOnChange
         self.lockTimeout = lockTimeout
+        self.spillAbove = spillAbove
+    }
+
+    /// Where records beyond ``spillAbove`` wait: beside the state database (on the disk that
+    /// holds the output, not a memory-backed /tmp), or the temporary folder when the run writes
+    /// nothing.
+    var spillPolicy: SpillPolicy {
+        let stateFolder = URL(fileURLWithPath: resolvedStatePath).deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: stateFolder.path, isDirectory: &isFolder) && isFolder.boolValue
+        return SpillPolicy(
+            limit: spillAbove, folder: !dryRun && exists ? stateFolder : FileManager.default.temporaryDirectory)
     }
 
     /// The snapshot database path of this run.
@@ -102,7 +117,7 @@ public struct ReportCommand: Sendable {
 
         var steps = StepClock(logger: logger)
         var landscape = await Pipeline.landscape(
-            paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store
+            paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store, spill: spillPolicy
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
         steps.done("read \(landscape.inputs.count) inputs, \(landscape.trials.count) trials")

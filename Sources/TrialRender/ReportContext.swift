@@ -168,10 +168,12 @@ public enum ReportContext {
             items.sorted { $0.severity.rank < $1.severity.rank }
         }
         let trialList = landscape.trials
-        let trialsWithFindings = trialList.indices.filter { findingsByTrial[trialList[$0].id.value] != nil }
+        // Display IDs from the matrix: a spilled trial list would build every trial to tell.
+        let trialIDs = landscape.matrix.trials
+        let trialsWithFindings = trialIDs.indices.filter { findingsByTrial[trialIDs[$0]] != nil }
         let findingGroups = LazyItems(count: trialsWithFindings.count) { g -> [String: Any] in
             let i = trialsWithFindings[g]
-            let id = trialList[i].id.value
+            let id = trialIDs[i]
             return [
                 "trial": esc(id), "anchor": trialAnchors[i],
                 "items": positioned((findingsByTrial[id] ?? []).map { findingItem($0, esc: esc) }),
@@ -193,7 +195,7 @@ public enum ReportContext {
             return section
         }
 
-        let recordCount = landscape.trials.reduce(0) { $0 + $1.records.count }
+        let recordCount = landscape.trials.recordCount
         var summary = summarySentence(
             trials: landscape.trials.count, inputs: landscape.inputs.count, records: recordCount,
             failures: failures.count, differing: differing, compared: comparedCount)

@@ -27,7 +27,7 @@ public struct TrialsDocument: Codable, Sendable, Hashable {
 
     public var schema: String
     public var inputs: [InputSummary]
-    public var trials: [Trial]
+    public var trials: TrialList
     public var matrix: Matrix
 
     public init(_ landscape: Landscape) {
@@ -96,9 +96,9 @@ enum StableJSON {
 
     /// Writes `items` as the pretty-printed array at nesting level `depth`, encoding `batch` items
     /// per task on up to `jobs` cores, a bounded number of batches at a time.
-    static func writeArray<T: Encodable & Sendable>(
-        _ items: [T], depth: Int, batch: Int, jobs: Int, into sink: inout some OutputSink
-    ) throws {
+    static func writeArray<Items: RandomAccessCollection & Sendable>(
+        _ items: Items, depth: Int, batch: Int, jobs: Int, into sink: inout some OutputSink
+    ) throws where Items.Element: Encodable, Items.Index == Int {
         let indent = String(repeating: " ", count: 2 * depth)
         guard !items.isEmpty else {
             try sink.write("[\n\n" + indent + "]")

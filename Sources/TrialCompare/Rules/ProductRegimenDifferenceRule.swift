@@ -29,13 +29,34 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
         var evidence: [Evidence]
     }
 
+    /// The trial's ID with the parameters compared here (products, age bands, thresholds, doses,
+    /// cell doses), or nil when it names no product.
+    func part(of trial: Trial) -> Trial? {
+        guard !trial.parameters.products.isEmpty else { return nil }
+        let p = trial.parameters
+        var kept = TrialParameters()
+        kept.products = p.products
+        kept.ageInCriteria = p.ageInCriteria
+        kept.ageStructured = p.ageStructured
+        kept.thresholds = p.thresholds
+        kept.doses = p.doses
+        kept.cellDoses = p.cellDoses
+        return Trial(id: trial.id, registryIDs: [], records: [], parameters: kept)
+    }
+
     func check(_ trials: [Trial]) -> [Finding] {
         // Products in order of first appearance (trials are sorted by ID).
         var products: [String] = []
-        for t in trials { for p in t.parameters.products where !products.contains(p.value) { products.append(p.value) } }
+        var members: [String: [Int]] = [:]
+        for (i, t) in trials.enumerated() {
+            for p in t.parameters.products where members[p.value]?.last != i {
+                if members[p.value] == nil { products.append(p.value) }
+                members[p.value, default: []].append(i)
+            }
+        }
         var findings: [Finding] = []
         for product in products {
-            let group = trials.filter { $0.parameters.products.contains { $0.value == product } }
+            let group = members[product, default: []].map { trials[$0] }
             guard group.count > 1 else { continue }
             for (name, values) in Self.parameters(group) {
                 let cells = group.map { t -> Cell in

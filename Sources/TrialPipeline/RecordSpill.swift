@@ -1,0 +1,212 @@
+import Foundation
+import TrialCompare
+import TrialModel
+
+/// Why records could not be set aside in, or read back from, the spill file.
+public enum SpillError: Error, CustomStringConvertible, Sendable {
+    /// The temporary file could not be created in `folder`.
+    case cannotCreate(folder: String, reason: String)
+    /// Writing to, or reading from, the spill file failed (disk full, I/O error).
+    case io(operation: String, reason: String)
+    /// A record read back did not decode: the spill file was changed under the run.
+    case corrupt(reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreate(let folder, let reason):
+            "cannot create a spill file for extracted records in \(folder): \(reason); free some space there or raise --spill-above"
+        case .io(let operation, let reason):
+            "cannot \(operation) the spill file of extracted records: \(reason)"
+        case .corrupt(let reason):
+            "a record in the spill file of extracted records does not decode: \(reason)"
+        }
+    }
+}
+
+/// Extracted records set aside on disk while a large input is read, so memory holds their keys
+/// (source and registry IDs, for grouping) instead of every parameter and quote: about 11 KB
+/// per ClinicalTrials.gov record in memory, 100k records in a registry dump.
+///
+/// The file is created in `folder` and unlinked at once: only this run's descriptor reaches it,
+/// and it disappears when the run ends, however it ends. Each record is one compact JSON text
+/// at its own offset; appends reserve their range under a lock and write outside it, so workers
+/// spill concurrently, and reads are positional, so trials are read back on all cores.
+final class RecordSpill: @unchecked Sendable {
+    /// Where one record's JSON lies in the file.
+    struct Location: Sendable, Hashable {
+        var offset: Int
+        var length: Int
+    }
+
+    private let descriptor: Int32
+    private let lock = NSLock()
+    private var end = 0
+
+    /// Creates the spill file in `folder` (which must exist).
+    init(folder: URL) throws(SpillError) {
+        var template = Array(folder.appendingPathComponent(".trialdiff-spill-XXXXXX").path.utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw .cannotCreate(folder: folder.path, reason: String(cString: strerror(errno))) }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Bytes written so far.
+    var size: Int { lock.withLock { end } }
+
+    /// Writes `record` and returns where it lies.
+    func append(_ record: TrialRecord) throws(SpillError) -> Location {
+        let bytes: [UInt8]
+        do {
+            bytes = try Self.encode(record)
+        } catch {
+            throw .io(operation: "encode a record for", reason: "\(error)")
+        }
+        let offset = lock.withLock {
+            defer { end += bytes.count }
+            return end
+        }
+        let failure = bytes.withUnsafeBytes { buffer -> SpillError? in
+            var done = 0
+            while done < buffer.count {
+                let n = pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return .io(operation: "write", reason: String(cString: strerror(errno))) }
+                done += n
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        return Location(offset: offset, length: bytes.count)
+    }
+
+    /// The record written at `location`.
+    func read(_ location: Location) throws(SpillError) -> TrialRecord {
+        var bytes = [UInt8](repeating: 0, count: location.length)
+        let failure = bytes.withUnsafeMutableBytes { buffer -> SpillError? in
+            var done = 0
+            while done < buffer.count {
+                let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(location.offset + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    return .io(operation: "read", reason: n == 0 ? "the file is shorter than written" : String(cString: strerror(errno)))
+                }
+                done += n
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        do {
+            return try bytes.withUnsafeBytes { try StableJSONDecoder().decode(TrialRecord.self, from: $0) }
+        } catch {
+            throw .corrupt(reason: "\(error)")
+        }
+    }
+
+    /// Compact JSON of `record`, keys in encoding order (only ``read(_:)`` reads it back).
+    static func encode(_ record: TrialRecord) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder().encode(record)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return try StableJSONEncoder(pretty: false).encode(record)
+        }
+    }
+}
+
+/// Decides which extracted records stay in memory: the first `limit` records read, in the order
+/// files finish; the rest go to the spill file, which is created with the first of them.
+final class RecordBudget: @unchecked Sendable {
+    let limit: Int
+    let folder: URL
+    private let lock = NSLock()
+    private var held = 0
+    private var spill: Result<RecordSpill, SpillError>?
+
+    init(limit: Int, folder: URL) {
+        self.limit = max(0, limit)
+        self.folder = folder
+    }
+
+    /// The spill file, if any record went there.
+    var file: RecordSpill? {
+        lock.withLock { try? spill?.get() }
+    }
+
+    /// `result` with its records in memory while they fit under the limit, else written to the
+    /// spill file and listed in `spilled`. A spill failure fails the input, naming the reason.
+    func admit(_ result: FileResult) -> FileResult {
+        guard !result.records.isEmpty else { return result }
+        let target: Result<RecordSpill, SpillError>? = lock.withLock {
+            if held + result.records.count <= limit {
+                held += result.records.count
+                return nil
+            }
+            if spill == nil { spill = Result { () throws(SpillError) in try RecordSpill(folder: folder) } }
+            return spill
+        }
+        guard let target else { return result }
+        var out = result
+        do {
+            let file = try target.get()
+            out.spilled = try result.records.map { record throws(SpillError) in
+                SpilledRecord(key: RecordKey(record), location: try file.append(record))
+            }
+            out.records = []
+        } catch {
+            out.summary.error = "\(result.summary.file): \(error)"
+            out.records = []
+            out.spilled = []
+        }
+        return out
+    }
+}
+
+/// A record set aside in the spill file: what grouping needs, and where the rest lies.
+struct SpilledRecord: Sendable {
+    var key: RecordKey
+    var location: RecordSpill.Location
+}
+
+/// The trials of a landscape whose records are partly or wholly in a spill file: grouped by
+/// their keys up front, each trial read back and merged when asked for.
+struct SpilledTrials: TrialLoader {
+    /// A record held in memory, or where it lies in the spill file.
+    enum Entry: Sendable {
+        case memory(TrialRecord)
+        case spilled(RecordSpill.Location)
+    }
+
+    let spill: RecordSpill
+    let entries: [Entry]
+    /// Per trial, in display-ID order: indices into `entries`, sorted by source.
+    let groups: [[Int]]
+
+    /// Groups `records` (held in memory) and `spilled` into trials.
+    init(records: [TrialRecord], spilled: [SpilledRecord], spill: RecordSpill) {
+        self.spill = spill
+        entries = records.map { .memory($0) } + spilled.map { .spilled($0.location) }
+        groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
+    }
+
+    var count: Int { groups.count }
+    var recordCount: Int { entries.count }
+
+    func trial(at index: Int) -> Trial {
+        TrialGrouper.trial(
+            groups[index].map { i in
+                switch entries[i] {
+                case .memory(let record): return record
+                case .spilled(let location):
+                    do {
+                        return try spill.read(location)
+                    } catch {
+                        // The run's own unlinked file, written minutes ago: failing to read it
+                        // back is an I/O fault the run cannot report around.
+                        fatalError("trialdiff: \(error)")
+                    }
+                }
+            })
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TrialCompare
+import TrialModel
+import TrialRender
+@testable import TrialPipeline
+
+/// Records beyond `--spill-above` wait in a spill file and trials are rebuilt from it: the
+/// landscape, the rules and every output must be those of the landscape held in memory.
+@Suite struct SpillTests {
+    static let realPaths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
+
+    /// Every real record spilled, or only those after the first few: the same trials, matrix and
+    /// findings as in memory, and the trials really come from the spill file.
+    @Test(arguments: [0, 7])
+    func spilledLandscapeIsTheLandscapeInMemory(limit: Int) async throws {
+        let folder = try TempFolder()
+        let inMemory = await Repo.landscape(Self.realPaths)
+        let spilled = await Pipeline.landscape(
+            paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: limit, folder: folder.url))
+        #expect(spilled.trials.isLoaded)
+        #expect(!inMemory.trials.isLoaded)
+        #expect(inMemory.trials.count > 60)
+        #expect(spilled.trials.count == inMemory.trials.count)
+        #expect(spilled.trials.recordCount == inMemory.trials.recordCount)
+        #expect(spilled.trials.recordCount > spilled.trials.count, "some trials have several sources")
+        for (a, b) in zip(spilled.trials, inMemory.trials) {
+            let same = a == b
+            #expect(same, "trial \(b.id.value) differs when rebuilt from the spill file")
+        }
+        #expect(spilled.matrix == inMemory.matrix)
+        #expect(spilled.findings == inMemory.findings)
+        #expect(spilled.findings.contains { $0.rule == "product-regimen-difference" })
+        #expect(spilled.inputs == inMemory.inputs)
+        // The file is unlinked as soon as it is created: nothing is left in the folder.
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    /// A report whose records are all spilled writes byte for byte the files of one held in
+    /// memory, in every format, and leaves no spill file beside the state database.
+    @Test func spilledReportWritesTheSameFiles() async throws {
+        let folder = try TempFolder()
+        var outputs: [URL] = []
+        for limit in [SpillPolicy.defaultLimit, 0] {
+            let output = folder.url.appendingPathComponent("spill-above-\(limit)")
+            let command = ReportCommand(
+                paths: Self.realPaths, output: output, templates: Repo.templates, root: Repo.root, spillAbove: limit)
+            let (landscape, _) = await command.run(logger: CapturedLog().logger)
+            #expect(landscape.trials.isLoaded == (limit == 0))
+            outputs.append(output)
+        }
+        let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0, withChanges: true) }
+        #expect(names.count == 8)
+        for name in names {
+            let inMemory = try Data(contentsOf: outputs[0].appendingPathComponent(name))
+            let spilled = try Data(contentsOf: outputs[1].appendingPathComponent(name))
+            #expect(inMemory.count > 100, "\(name)")
+            #expect(spilled == inMemory, "\(name)")
+        }
+        let state = try FileManager.default.contentsOfDirectory(atPath: outputs[1].appendingPathComponent(".trialdiff").path)
+        #expect(!state.contains { $0.contains("spill") }, "\(state)")
+    }
+
+    /// A spill folder that cannot take the file fails the inputs whose records had to go there,
+    /// naming the folder; the records held in memory are still reported.
+    @Test func aSpillFileThatCannotBeCreatedFailsTheInputsThatNeedIt() async throws {
+        let folder = try TempFolder()
+        let missing = folder.url.appendingPathComponent("no-such-folder")
+        let landscape = await Pipeline.landscape(
+            paths: ["Input"], root: Repo.root, spill: SpillPolicy(limit: 2, folder: missing))
+        let failed = landscape.inputs.filter { $0.error != nil }
+        let read = landscape.inputs.filter { $0.error == nil }
+        #expect(!failed.isEmpty)
+        #expect(!read.isEmpty)
+        for input in failed {
+            #expect(input.error?.contains("cannot create a spill file") == true, "\(input.error ?? "")")
+            #expect(input.error?.contains(missing.path) == true)
+            #expect(input.error?.hasPrefix(input.file) == true)
+        }
+        #expect(!landscape.trials.isLoaded)
+        #expect(landscape.trials.recordCount == read.reduce(0) { $0 + $1.records })
+    }
+
+    /// Records appended from many threads at once are each read back whole.
+    @Test func concurrentAppendsReadBackEachRecord() async throws {
+        let folder = try TempFolder()
+        let records = await Repo.landscape(Self.realPaths).trials.flatMap(\.records)
+        #expect(records.count > 80)
+        let spill = try RecordSpill(folder: folder.url)
+        let locations = Locations(count: records.count)
+        DispatchQueue.concurrentPerform(iterations: records.count) { i in
+            locations.set(i, try? spill.append(records[i]))
+        }
+        var total = 0
+        for (i, record) in records.enumerated() {
+            let location = try #require(locations.get(i))
+            total += location.length
+            #expect(try spill.read(location) == record)
+        }
+        #expect(spill.size == total)
+    }
+}
+
+/// Where each record went, filled from concurrent appends.
+private final class Locations: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [RecordSpill.Location?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ location: RecordSpill.Location?) { lock.withLock { items[i] = location } }
+    func get(_ i: Int) -> RecordSpill.Location? { lock.withLock { items[i] } }
+}
