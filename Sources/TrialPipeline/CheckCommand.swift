@@ -17,10 +17,14 @@ public struct CheckCommand: Sendable {
     public var ackFile: String?
     public var jobs: Int
     public var root: URL?
+    /// Extracted records held in memory; the rest wait in a spill file in the temporary folder
+    /// (see ``SpillPolicy``).
+    public var spillAbove: Int
 
     public init(
         paths: [String], failOn: Severity = .error, format: Format = .text, ackFile: String? = nil,
-        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil,
+        spillAbove: Int = SpillPolicy.defaultLimit
     ) {
         self.paths = paths
         self.failOn = failOn
@@ -28,11 +32,14 @@ public struct CheckCommand: Sendable {
         self.ackFile = ackFile
         self.jobs = jobs
         self.root = root
+        self.spillAbove = spillAbove
     }
 
     /// Runs the check. `print` receives the findings (stdout); diagnostics go to `logger`.
     public func run(print: @Sendable (String) -> Void, logger: Logger) async -> (findings: [Finding], status: CommandStatus) {
-        var landscape = await Pipeline.landscape(paths: paths, root: root, jobs: jobs)
+        var landscape = await Pipeline.landscape(
+            paths: paths, root: root, jobs: jobs,
+            spill: SpillPolicy(limit: spillAbove, folder: FileManager.default.temporaryDirectory))
         do {
             try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {

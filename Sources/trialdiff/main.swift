@@ -157,11 +157,22 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Files read in parallel (default: number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(
+        help: ArgumentHelp(
+            "Extracted records held in memory; the rest wait in a file in the temporary folder, deleted as soon as it is opened.",
+            valueName: "records"))
+    var spillAbove: Int = SpillPolicy.defaultLimit
+
     @OptionGroup var options: LogOptions
+
+    func validate() throws {
+        if spillAbove < 0 { throw ValidationError("--spill-above must be 0 or more") }
+    }
 
     func run() async throws {
         let command = CheckCommand(
-            paths: paths.isEmpty ? ["Input"] : paths, failOn: failOn, format: format, ackFile: ack, jobs: jobs)
+            paths: paths.isEmpty ? ["Input"] : paths, failOn: failOn, format: format, ackFile: ack, jobs: jobs,
+            spillAbove: spillAbove)
         let (_, status) = await command.run(
             print: { FileHandle.standardOutput.write(Data($0.utf8)) }, logger: options.logger)
         if status != .success { throw ExitCode(status.rawValue) }

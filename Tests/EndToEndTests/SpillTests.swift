@@ -62,6 +62,19 @@ import TrialRender
         #expect(!state.contains { $0.contains("spill") }, "\(state)")
     }
 
+    /// `check` on spilled records prints the findings it prints from memory.
+    @Test func checkFindsTheSameWithEveryRecordSpilled() async throws {
+        var printed: [[Finding]] = []
+        for limit in [SpillPolicy.defaultLimit, 0] {
+            let command = CheckCommand(paths: Self.realPaths, failOn: .note, root: Repo.root, spillAbove: limit)
+            let (findings, status) = await command.run(print: { _ in }, logger: CapturedLog().logger)
+            #expect(status == .inputFailed, "realdata holds unreadable inputs on purpose")
+            printed.append(findings)
+        }
+        #expect(printed[0].count > 50)
+        #expect(printed[1] == printed[0])
+    }
+
     /// A spill folder that cannot take the file fails the inputs whose records had to go there,
     /// naming the folder; the records held in memory are still reported.
     @Test func aSpillFileThatCannotBeCreatedFailsTheInputsThatNeedIt() async throws {
