@@ -66,15 +66,7 @@ public enum FindingRules {
 
     /// Trial- and landscape-level findings, plus the record-level findings already attached to
     /// the trials' records, re-labelled with each trial's display ID; sorted and de-duplicated.
-    public static func check(_ trials: [Trial]) -> [Finding] { check(TrialList(trials)) }
-
-    /// ``check(_:)-([Trial])`` over a trial list, visiting each trial once, in chunks on all cores.
-    public static func check(_ trials: TrialList) -> [Finding] {
-        let reviewed = Parallel.mapChunks(count: trials.count, chunk: 128, jobs: ProcessInfo.processInfo.activeProcessorCount) {
-            range in range.map { review(trials[$0]) }
-        }
-        return combine(reviewed)
-    }
+    public static func check(_ trials: [Trial]) -> [Finding] { combine(trials.map(review)) }
 
     /// One trial's share of the review: its own findings and the landscape rules' parts of it.
     public struct Review: Sendable {

@@ -39,19 +39,7 @@ public struct Matrix: Codable, Sendable, Hashable {
     public var rows: [MatrixRow]
 
     /// Builds the matrix for `trials` with every parameter of `ParameterCatalog.all`.
-    public init(trials: [Trial]) { self.init(trials: TrialList(trials)) }
-
-    /// Builds the matrix for `trials`, visiting each trial once (a spilled list builds each
-    /// trial on access), in chunks on all cores.
-    public init(trials: TrialList) {
-        let columns = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
-            range.map { i -> (String, [MatrixCell]) in
-                let trial = trials[i]
-                return (trial.id.value, Self.column(trial))
-            }
-        }
-        self.init(trials: columns.map(\.0), columns: columns.map(\.1))
-    }
+    public init(trials: [Trial]) { self.init(trials: trials.map(\.id.value), columns: trials.map(Self.column)) }
 
     /// The cells of one trial, in `ParameterCatalog.all` order.
     static func column(_ trial: Trial) -> [MatrixCell] {
