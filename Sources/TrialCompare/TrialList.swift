@@ -67,10 +67,6 @@ public struct TrialList: RandomAccessCollection, Sendable {
     }
 }
 
-extension TrialList: ExpressibleByArrayLiteral {
-    public init(arrayLiteral elements: Trial...) { self.init(elements) }
-}
-
 extension TrialList: Codable {
     /// Encoded as the JSON array of its trials, whatever its storage.
     public func encode(to encoder: any Encoder) throws {

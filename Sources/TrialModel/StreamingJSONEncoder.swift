@@ -36,6 +36,17 @@ public struct StreamingJSONEncoder: Sendable {
         if let failure = stream.failure { throw failure }
         return stream.out
     }
+
+    /// Compact JSON of `value` with keys in encoding order, for what only trialdiff's decoder
+    /// reads back (the parse cache, the record spill): streamed, or written by the sorted
+    /// ``StableJSONEncoder`` when the value cannot be streamed.
+    public static func encodeAnyOrder<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder().encode(value)
+        } catch is Unsupported {
+            return try StableJSONEncoder(pretty: false).encode(value)
+        }
+    }
 }
 
 /// The output and the containers open in it, innermost last. Compact and unsorted for

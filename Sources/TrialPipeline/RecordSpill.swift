@@ -60,7 +60,7 @@ final class RecordSpill: @unchecked Sendable {
     func append(_ record: TrialRecord) throws(SpillError) -> Location {
         let bytes: [UInt8]
         do {
-            bytes = try Self.encode(record)
+            bytes = try StreamingJSONEncoder.encodeAnyOrder(record)
         } catch {
             throw .io(operation: "encode a record for", reason: "\(error)")
         }
@@ -102,15 +102,6 @@ final class RecordSpill: @unchecked Sendable {
             return try bytes.withUnsafeBytes { try StableJSONDecoder().decode(TrialRecord.self, from: $0) }
         } catch {
             throw .corrupt(reason: "\(error)")
-        }
-    }
-
-    /// Compact JSON of `record`, keys in encoding order (only ``read(_:)`` reads it back).
-    static func encode(_ record: TrialRecord) throws -> [UInt8] {
-        do {
-            return try StreamingJSONEncoder().encode(record)
-        } catch is StreamingJSONEncoder.Unsupported {
-            return try StableJSONEncoder(pretty: false).encode(record)
         }
     }
 }

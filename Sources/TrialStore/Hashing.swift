@@ -99,16 +99,8 @@ enum StoreJSON {
 
     static func encode<T: Encodable>(_ value: T) throws -> Data { Data(try encoder().encode(value)) }
 
-    /// Compact JSON with keys in encoding order, for what only trialdiff's decoder reads back
-    /// (the parse cache): ``StreamingJSONEncoder``, or the sorted encoder for a value it cannot
-    /// stream.
-    static func encodeUnsorted<T: Encodable>(_ value: T) throws -> [UInt8] {
-        do {
-            return try StreamingJSONEncoder().encode(value)
-        } catch is StreamingJSONEncoder.Unsupported {
-            return try encoder().encode(value)
-        }
-    }
+    /// Compact JSON with keys in encoding order, for what only trialdiff's decoder reads back.
+    static func encodeUnsorted<T: Encodable>(_ value: T) throws -> [UInt8] { try StreamingJSONEncoder.encodeAnyOrder(value) }
 
     static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder().encode(value), as: UTF8.self) }
 
