@@ -43,13 +43,17 @@ public struct SnapshotTrial: Codable, Sendable, Hashable {
 /// values with evidence, the findings, and the input files with their content hashes.
 public struct Snapshot: Codable, Sendable, Hashable {
     /// Trials in landscape order (by display ID as the matrix orders them).
-    public var trials: [SnapshotTrial]
+    public var trials: SnapshotTrials
     /// Findings, sorted (`Finding.<`).
     public var findings: [Finding]
     /// Input files, sorted by path.
     public var inputs: [InputFingerprint]
 
     public init(trials: [SnapshotTrial], findings: [Finding], inputs: [InputFingerprint]) {
+        self.init(trials: SnapshotTrials(trials), findings: findings, inputs: inputs)
+    }
+
+    init(trials: SnapshotTrials, findings: [Finding], inputs: [InputFingerprint]) {
         self.trials = trials
         self.findings = findings.sorted()
         self.inputs = inputs.sorted()
@@ -58,25 +62,9 @@ public struct Snapshot: Codable, Sendable, Hashable {
     /// The snapshot of `landscape`: every non-empty matrix cell of every trial (except the
     /// `trial_id` row, which is the trial's ID), the landscape's findings, and `inputs` — the
     /// content hash and size of each input file, computed by the caller
-    /// (`SnapshotStore.sha256(_:)`).
+    /// (`SnapshotStore.sha256(_:)`). Its trials are read off the matrix when visited, not copied.
     public init(landscape: Landscape, inputs: [InputFingerprint]) {
-        let matrix = landscape.matrix
-        var trials: [SnapshotTrial] = []
-        trials.reserveCapacity(matrix.trials.count)
-        for (i, id) in matrix.trials.enumerated() {
-            var title = ""
-            // Exactly as many as are stated: every trial's list stays in memory until the run is saved.
-            var parameters: [ParameterValues] = []
-            parameters.reserveCapacity(matrix.rows.reduce(0) { $0 + ($1.key != "trial_id" && !$1.cells[i].isEmpty ? 1 : 0) })
-            for row in matrix.rows where row.key != "trial_id" {
-                let cell = row.cells[i]
-                if row.key == "title" { title = cell.text }
-                guard !cell.isEmpty else { continue }
-                parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values))
-            }
-            trials.append(SnapshotTrial(id: id, title: title, parameters: parameters))
-        }
-        self.init(trials: trials, findings: landscape.findings, inputs: inputs)
+        self.init(trials: SnapshotTrials(matrix: landscape.matrix), findings: landscape.findings, inputs: inputs)
     }
 
     /// The trial with display ID `id`.
@@ -84,6 +72,91 @@ public struct Snapshot: Codable, Sendable, Hashable {
 
     /// Findings about trial `id`.
     public func findings(for id: String) -> [Finding] { findings.filter { $0.trial == id } }
+}
+
+/// The trials of a snapshot, in landscape order: as stored (a previous run, decoded) or read
+/// off this run's matrix on each access. A run of 100k trials would otherwise hold each trial's
+/// parameter lists a second time until it is saved (84 MB at 100k, and all of the matrix's
+/// values when its columns are in a spill file); walk the list once per pass, as the change
+/// set and the store do.
+public struct SnapshotTrials: RandomAccessCollection, Sendable {
+    private enum Storage: Sendable {
+        case array([SnapshotTrial])
+        case matrix(Matrix)
+    }
+
+    private let storage: Storage
+
+    /// The trials `trials`.
+    public init(_ trials: [SnapshotTrial]) { storage = .array(trials) }
+
+    /// The trials of `matrix`, one per column.
+    public init(matrix: Matrix) { storage = .matrix(matrix) }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .array(let trials): trials.count
+        case .matrix(let matrix): matrix.trials.count
+        }
+    }
+
+    public subscript(position: Int) -> SnapshotTrial {
+        switch storage {
+        case .array(let trials):
+            return trials[position]
+        case .matrix(let matrix):
+            let cells = matrix.column(position)
+            var title = ""
+            // Exactly as many as are stated: a wave of states is held until it is saved.
+            var parameters: [ParameterValues] = []
+            parameters.reserveCapacity(zip(matrix.rows, cells).reduce(0) { $0 + ($1.0.key != "trial_id" && !$1.1.isEmpty ? 1 : 0) })
+            for (row, cell) in zip(matrix.rows, cells) where row.key != "trial_id" {
+                if row.key == "title" { title = cell.text }
+                guard !cell.isEmpty else { continue }
+                parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values))
+            }
+            return SnapshotTrial(id: matrix.trials[position], title: title, parameters: parameters)
+        }
+    }
+
+    /// Each trial's ID and title, in order, without building the trials' parameter lists.
+    public var refs: [TrialRef] {
+        switch storage {
+        case .array(let trials):
+            return trials.map(\.ref)
+        case .matrix(let matrix):
+            let titles = matrix.row("title")?.cells
+            return matrix.trials.indices.map { i in
+                TrialRef(id: matrix.trials[i], title: titles.map { $0.isEmpty(at: i) ? "" : $0[i].text } ?? "")
+            }
+        }
+    }
+}
+
+extension SnapshotTrials: Codable {
+    /// Encoded as the JSON array of its trials, whatever its storage.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for trial in self { try container.encode(trial) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try [SnapshotTrial](from: decoder))
+    }
+}
+
+extension SnapshotTrials: Hashable {
+    /// Equal when they hold equal trials in the same order, whatever their storage.
+    public static func == (lhs: SnapshotTrials, rhs: SnapshotTrials) -> Bool {
+        lhs.count == rhs.count && lhs.elementsEqual(rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for trial in self { hasher.combine(trial) }
+    }
 }
 
 /// How snapshots are compared.
@@ -226,20 +299,20 @@ extension ChangeSet {
     public init(from old: Snapshot?, to new: Snapshot) {
         guard let old else {
             self.init(
-                isBaseline: true, inputs: InputChanges(from: [], to: new.inputs), trialsAdded: new.trials.map(\.ref))
+                isBaseline: true, inputs: InputChanges(from: [], to: new.inputs), trialsAdded: new.trials.refs)
             return
         }
         var oldByID: [String: SnapshotTrial] = [:]
         for t in old.trials { oldByID[t.id] = t }
-        var newIDs: Set<String> = []
-        for t in new.trials { newIDs.insert(t.id) }
+        let newRefs = new.trials.refs
+        let newIDs = Set(newRefs.map(\.id))
         let inputs = InputChanges(from: old.inputs, to: new.inputs)
         var oldFindings: [String: [Finding]] = [:]
         for f in old.findings { oldFindings[f.trial, default: []].append(f) }
         var newFindings: [String: [Finding]] = [:]
         for f in new.findings { newFindings[f.trial, default: []].append(f) }
 
-        let added = new.trials.filter { oldByID[$0.id] == nil }.map(\.ref)
+        let added = newRefs.filter { oldByID[$0.id] == nil }
         // Trials are compared independently: in chunks on all cores, in trial order.
         let changed = Parallel.mapChunks(count: new.trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
             range in
@@ -255,7 +328,7 @@ extension ChangeSet {
                 return c.isEmpty ? nil : c
             }
         }
-        let removed = old.trials.filter { !newIDs.contains($0.id) }.map(\.ref)
+        let removed = old.trials.refs.filter { !newIDs.contains($0.id) }
         self.init(
             isBaseline: false, inputs: inputs, trialsAdded: added,
             trialsRemoved: removed, trialsChanged: changed)

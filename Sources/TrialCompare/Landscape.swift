@@ -79,18 +79,35 @@ public struct Landscape: Codable, Sendable, Hashable {
     }
 
     /// Builds the matrix and runs the finding rules over `trials` (sorted by display ID), visiting
-    /// each trial once, in chunks on all cores: a spilled list builds each trial once here.
+    /// each trial once, in chunks on all cores: a spilled list builds each trial once here, and
+    /// its matrix columns go to the same spill file (see ``MatrixColumns``).
     public init(trials: TrialList, inputs: [InputSummary]) {
         self.trials = trials
         self.inputs = inputs.sorted { $0.file < $1.file }
-        let visited = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
-            range.map { i -> (id: String, column: [MatrixCell], review: FindingRules.Review) in
-                let trial = trials[i]
-                return (trial.id.value, Matrix.column(trial), FindingRules.review(trial))
-            }
+        struct Chunk {
+            var ids: [String] = []
+            var columns: [MatrixColumns.Column] = []
+            var reviews: [FindingRules.Review] = []
+            var summary = Matrix.Summary()
         }
-        matrix = Matrix(trials: visited.map(\.id), columns: visited.map(\.column))
-        findings = FindingRules.combine(visited.map(\.review))
+        let file = trials.spillFile
+        let chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            var chunk = Chunk()
+            for i in range {
+                let trial = trials[i]
+                let cells = Matrix.cells(of: trial)
+                chunk.summary.add(cells)
+                chunk.ids.append(trial.id.value)
+                chunk.columns.append(MatrixColumns.store(cells, in: file))
+                chunk.reviews.append(FindingRules.review(trial))
+            }
+            return [chunk]
+        }
+        var summary = Matrix.Summary()
+        for chunk in chunks { summary.add(chunk.summary) }
+        matrix = Matrix(
+            trials: chunks.flatMap(\.ids), columns: MatrixColumns(chunks.flatMap(\.columns), file: file), summary: summary)
+        findings = FindingRules.combine(chunks.flatMap(\.reviews))
     }
 
     /// Findings about trial `id`.

@@ -29,7 +29,7 @@ public struct MatrixRow: Codable, Sendable, Hashable {
     /// True when the parameter is compared across trials (IDs, titles and file names are not).
     public var comparable: Bool
     /// One cell per trial, in `Matrix.trials` order.
-    public var cells: [MatrixCell]
+    public var cells: MatrixCells
 }
 
 /// The trials × parameters matrix.
@@ -39,34 +39,55 @@ public struct Matrix: Codable, Sendable, Hashable {
     public var rows: [MatrixRow]
 
     /// Builds the matrix for `trials` with every parameter of `ParameterCatalog.all`.
-    public init(trials: [Trial]) { self.init(trials: trials.map(\.id.value), columns: trials.map(Self.column)) }
+    public init(trials: [Trial]) {
+        var summary = Summary()
+        let columns = trials.map { trial in
+            let cells = Self.cells(of: trial)
+            summary.add(cells)
+            return MatrixColumns.Column.memory(cells)
+        }
+        self.init(trials: trials.map(\.id.value), columns: MatrixColumns(columns, file: nil), summary: summary)
+    }
 
     /// The cells of one trial, in `ParameterCatalog.all` order.
-    static func column(_ trial: Trial) -> [MatrixCell] {
+    static func cells(of trial: Trial) -> [MatrixCell] {
         ParameterCatalog.all.map { MatrixCell(values: $0.values(trial)) }
     }
 
+    /// Whether each row's stated texts differ, over consecutive trials: built chunk by chunk on
+    /// all cores and folded in trial order, so that no pass collects every distinct text.
+    struct Summary: Sendable {
+        /// Per row of `ParameterCatalog.all`: the first stated text, and whether a later one differs.
+        private var first: [String?] = Array(repeating: nil, count: ParameterCatalog.all.count)
+        private(set) var differs: [Bool] = Array(repeating: false, count: ParameterCatalog.all.count)
+
+        /// Adds the next trial's column.
+        mutating func add(_ column: [MatrixCell]) {
+            for (r, def) in ParameterCatalog.all.enumerated() where def.comparable && !differs[r] && !column[r].isEmpty {
+                let text = column[r].text
+                if let first = first[r] { differs[r] = text != first } else { first[r] = text }
+            }
+        }
+
+        /// Adds the summary of the trials that follow.
+        mutating func add(_ next: Summary) {
+            for r in first.indices {
+                if let a = first[r], let b = next.first[r], a != b { differs[r] = true }
+                differs[r] = differs[r] || next.differs[r]
+                if first[r] == nil { first[r] = next.first[r] }
+            }
+        }
+    }
+
     /// The matrix of trials `ids` whose cells are `columns` (one per trial, each in
-    /// `ParameterCatalog.all` order).
-    init(trials ids: [String], columns: [[MatrixCell]]) {
+    /// `ParameterCatalog.all` order), with `summary` of those columns.
+    init(trials ids: [String], columns: MatrixColumns, summary: Summary) {
         precondition(ids.count == columns.count, "one column per trial")
         trials = ids
-        let catalog = ParameterCatalog.all
-        rows = catalog.indices.map { r in
-            let def = catalog[r]
-            var cells: [MatrixCell] = []
-            cells.reserveCapacity(columns.count)
-            // Whether two trials state different values, without collecting every distinct text.
-            var first: String?
-            var differs = false
-            for column in columns {
-                let cell = column[r]
-                cells.append(cell)
-                guard def.comparable, !differs, !cell.isEmpty else { continue }
-                let text = cell.text
-                if let first { differs = text != first } else { first = text }
-            }
-            return MatrixRow(key: def.key, label: def.label, differs: differs, comparable: def.comparable, cells: cells)
+        rows = ParameterCatalog.all.enumerated().map { r, def in
+            MatrixRow(
+                key: def.key, label: def.label, differs: summary.differs[r], comparable: def.comparable,
+                cells: MatrixCells(columns: columns, row: r))
         }
     }
 
@@ -77,5 +98,301 @@ public struct Matrix: Codable, Sendable, Hashable {
     public func cell(_ key: String, trial id: String) -> MatrixCell? {
         guard let row = row(key), let i = trials.firstIndex(of: id) else { return nil }
         return row.cells[i]
+    }
+
+    /// The cells of the trial at `index`, one per row: a stored column is read once, not once
+    /// per row (walk trials with this, rows with `rows[r].cells`).
+    public func column(_ index: Int) -> [MatrixCell] {
+        if let columns = rows.first?.cells.columns, columns.rowCount == rows.count,
+            rows.indices.allSatisfy({ rows[$0].cells.isRow($0, of: columns) })
+        {
+            return columns.column(index)
+        }
+        return rows.map { $0.cells[index] }
+    }
+}
+
+/// The cells of one matrix row, one per trial in `Matrix.trials` order: an array, or a row of
+/// the matrix's ``MatrixColumns`` read on access.
+public struct MatrixCells: RandomAccessCollection, Sendable {
+    private enum Storage: Sendable {
+        case array([MatrixCell])
+        case columns(MatrixColumns, row: Int)
+    }
+
+    private let storage: Storage
+
+    /// The cells `cells`.
+    public init(_ cells: [MatrixCell]) { storage = .array(cells) }
+
+    /// Row `row` of `columns`.
+    init(columns: MatrixColumns, row: Int) { storage = .columns(columns, row: row) }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .array(let cells): cells.count
+        case .columns(let columns, _): columns.count
+        }
+    }
+
+    public subscript(position: Int) -> MatrixCell {
+        switch storage {
+        case .array(let cells): cells[position]
+        case .columns(let columns, let row): columns.cell(row: row, column: position)
+        }
+    }
+
+    /// True when trial `position` states nothing here; known without reading a stored column.
+    public func isEmpty(at position: Int) -> Bool {
+        switch storage {
+        case .array(let cells): cells[position].isEmpty
+        case .columns(let columns, let row): columns.isEmpty(row: row, column: position)
+        }
+    }
+
+    /// The columns this row is read from, if any.
+    var columns: MatrixColumns? {
+        if case .columns(let columns, _) = storage { return columns }
+        return nil
+    }
+
+    /// True when these cells are row `row` of `columns`.
+    func isRow(_ row: Int, of columns: MatrixColumns) -> Bool {
+        if case .columns(let own, let r) = storage { return own === columns && r == row }
+        return false
+    }
+}
+
+extension MatrixCells: Codable {
+    /// Encoded as the JSON array of its cells, whatever its storage.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for cell in self { try container.encode(cell) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try [MatrixCell](from: decoder))
+    }
+}
+
+extension MatrixCells: Hashable {
+    /// Equal when they hold equal cells in the same order, whatever their storage.
+    public static func == (lhs: MatrixCells, rhs: MatrixCells) -> Bool {
+        lhs.count == rhs.count && lhs.elementsEqual(rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for cell in self { hasher.combine(cell) }
+    }
+}
+
+/// The matrix's cells, trial by trial.
+///
+/// A landscape held in memory keeps each trial's column as an array. A landscape whose trials
+/// are read from a spill file (a registry dump) writes each column there as one blob and keeps
+/// its location and which rows it states: 32 bytes per trial instead of the 4 KB or so of
+/// values and quotes that made the matrix most of a 100k-trial run's memory. Reports walk a
+/// stored matrix row by row, reading the column of each stated cell; the CSV and the snapshot
+/// walk it trial by trial (`Matrix.column(_:)`), reading each column once.
+///
+/// A blob is the column's cells, each at its own offset so that one cell is read alone:
+/// `rowCount + 1` little-endian `UInt32` offsets (from the end of the offsets), then each
+/// cell's values in ``CellCoding`` (nothing for an empty cell).
+final class MatrixColumns: Sendable {
+    enum Column: Sendable {
+        case memory([MatrixCell])
+        /// The blob's location and a bit per row that states a value.
+        case stored(SpillFile.Location, stated: UInt64)
+    }
+
+    let columns: [Column]
+    let file: SpillFile?
+    let rowCount = ParameterCatalog.all.count
+
+    init(_ columns: [Column], file: SpillFile?) {
+        self.columns = columns
+        self.file = file
+    }
+
+    var count: Int { columns.count }
+
+    /// `cells` written to `file` when there is one and it takes them, else kept in memory (a
+    /// full disk costs memory, not the run).
+    static func store(_ cells: [MatrixCell], in file: SpillFile?) -> Column {
+        guard let file, cells.count <= UInt64.bitWidth, let location = try? file.append(blob(cells)) else {
+            return .memory(cells)
+        }
+        var stated: UInt64 = 0
+        for (r, cell) in cells.enumerated() where !cell.isEmpty { stated |= 1 << UInt64(r) }
+        return .stored(location, stated: stated)
+    }
+
+    static func blob(_ cells: [MatrixCell]) -> [UInt8] {
+        var body: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for cell in cells {
+            CellCoding.append(cell.values, to: &body)
+            offsets.append(UInt32(body.count))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(4 * offsets.count + body.count)
+        for offset in offsets { withUnsafeBytes(of: offset.littleEndian) { out += $0 } }
+        return out + body
+    }
+
+    func isEmpty(row: Int, column: Int) -> Bool {
+        switch columns[column] {
+        case .memory(let cells): cells[row].isEmpty
+        case .stored(_, let stated): stated & (1 << UInt64(row)) == 0
+        }
+    }
+
+    func cell(row: Int, column: Int) -> MatrixCell {
+        switch columns[column] {
+        case .memory(let cells):
+            return cells[row]
+        case .stored(let location, let stated):
+            guard stated & (1 << UInt64(row)) != 0 else { return MatrixCell(values: []) }
+            return read(location) { decode in try decode(row) }
+        }
+    }
+
+    /// Every cell of trial `column`, one read.
+    func column(_ column: Int) -> [MatrixCell] {
+        switch columns[column] {
+        case .memory(let cells):
+            return cells
+        case .stored(let location, let stated):
+            return read(location) { decode in
+                try (0..<rowCount).map { r in
+                    stated & (1 << UInt64(r)) == 0 ? MatrixCell(values: []) : try decode(r)
+                }
+            }
+        }
+    }
+
+    /// `body` given a function that decodes row `r` of the blob at `location`.
+    private func read<R>(_ location: SpillFile.Location, _ body: ((Int) throws -> MatrixCell) throws -> R) -> R {
+        do {
+            let blob = try file!.read(location)
+            return try blob.withUnsafeBytes { bytes in
+                let header = 4 * (rowCount + 1)
+                func offset(_ r: Int) -> Int {
+                    Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * r, as: UInt32.self)))
+                }
+                return try body { r in
+                    let slice = UnsafeRawBufferPointer(rebasing: bytes[(header + offset(r))..<(header + offset(r + 1))])
+                    return MatrixCell(values: try CellCoding.decode(slice))
+                }
+            }
+        } catch {
+            // The run's own unlinked file, written moments ago: failing to read it back is an
+            // I/O fault the run cannot report around.
+            fatalError("trialdiff: cannot read a matrix column back from the spill file: \(error)")
+        }
+    }
+}
+
+/// The binary form of a cell's values in a stored matrix column: read back for every cell a
+/// report or the snapshot visits, so it is decoded without parsing (JSON took 70 µs a column).
+///
+/// A count or length is an unsigned LEB128 varint; a string is its UTF-8 length, then its bytes.
+/// Values: their count, then per value `text`, `csv`, the evidence count and per evidence
+/// `file`, `locator`, `quote`. A `file` is written as its length plus one, then its bytes, or
+/// as 0 when it equals the cell's previous evidence file (read back as the same string: a
+/// record's quotes all name its one file).
+enum CellCoding {
+    /// The bytes did not decode: the spill file was changed under the run.
+    struct Corrupt: Error, CustomStringConvertible {
+        var description: String { "a stored matrix cell is truncated or malformed" }
+    }
+
+    static func append(_ values: [CellValue], to out: inout [UInt8]) {
+        guard !values.isEmpty else { return }
+        appendVarint(values.count, to: &out)
+        var previousFile: String?
+        for value in values {
+            appendString(value.text, to: &out)
+            appendString(value.csv, to: &out)
+            appendVarint(value.evidence.count, to: &out)
+            for e in value.evidence {
+                if e.file == previousFile {
+                    appendVarint(0, to: &out)
+                } else {
+                    appendVarint(e.file.utf8.count + 1, to: &out)
+                    out.append(contentsOf: e.file.utf8)
+                    previousFile = e.file
+                }
+                appendString(e.locator, to: &out)
+                appendString(e.quote, to: &out)
+            }
+        }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> [CellValue] {
+        guard !bytes.isEmpty else { return [] }
+        var reader = Reader(bytes: bytes)
+        let count = try reader.varint()
+        var values: [CellValue] = []
+        values.reserveCapacity(count)
+        var previousFile = ""
+        for _ in 0..<count {
+            let text = try reader.string()
+            let csv = try reader.string()
+            let evidenceCount = try reader.varint()
+            var evidence: [Evidence] = []
+            evidence.reserveCapacity(evidenceCount)
+            for _ in 0..<evidenceCount {
+                let marker = try reader.varint()
+                if marker > 0 { previousFile = try reader.string(length: marker - 1) }
+                evidence.append(Evidence(file: previousFile, locator: try reader.string(), quote: try reader.string()))
+            }
+            values.append(CellValue(text: text, csv: csv, evidence: evidence))
+        }
+        guard reader.position == bytes.count else { throw Corrupt() }
+        return values
+    }
+
+    private static func appendVarint(_ value: Int, to out: inout [UInt8]) {
+        var v = UInt(value)
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    private static func appendString(_ string: String, to out: inout [UInt8]) {
+        appendVarint(string.utf8.count, to: &out)
+        out.append(contentsOf: string.utf8)
+    }
+
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var position = 0
+
+        mutating func varint() throws -> Int {
+            var value: UInt = 0
+            var shift: UInt = 0
+            while true {
+                guard position < bytes.count, shift < 63 else { throw Corrupt() }
+                let byte = bytes[position]
+                position += 1
+                value |= UInt(byte & 0x7f) << shift
+                if byte < 0x80 { return Int(value) }
+                shift += 7
+            }
+        }
+
+        mutating func string() throws -> String { try string(length: try varint()) }
+
+        mutating func string(length: Int) throws -> String {
+            guard length <= bytes.count - position else { throw Corrupt() }
+            defer { position += length }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]), as: UTF8.self)
+        }
     }
 }

@@ -9,6 +9,13 @@ public protocol TrialLoader: Sendable {
     var recordCount: Int { get }
     /// Trial `index` (0 ≤ index < count), in display-ID order. Safe to call from any thread.
     func trial(at index: Int) -> Trial
+    /// Where the landscape keeps its matrix columns instead of memory (the file the records
+    /// wait in); nil keeps them in memory.
+    var spillFile: SpillFile? { get }
+}
+
+extension TrialLoader {
+    public var spillFile: SpillFile? { nil }
 }
 
 /// The trials of a landscape, sorted by display ID.
@@ -45,6 +52,12 @@ public struct TrialList: RandomAccessCollection, Sendable {
     public var isLoaded: Bool {
         if case .loaded = storage { return true }
         return false
+    }
+
+    /// Where a landscape of these trials keeps its matrix columns; nil = in memory.
+    public var spillFile: SpillFile? {
+        if case .loaded(let loader) = storage { return loader.spillFile }
+        return nil
     }
 
     public var startIndex: Int { 0 }

@@ -2,59 +2,20 @@ import Foundation
 import TrialCompare
 import TrialModel
 
-/// Why records could not be set aside in, or read back from, the spill file.
-public enum SpillError: Error, CustomStringConvertible, Sendable {
-    /// The temporary file could not be created in `folder`.
-    case cannotCreate(folder: String, reason: String)
-    /// Writing to, or reading from, the spill file failed (disk full, I/O error).
-    case io(operation: String, reason: String)
-    /// A record read back did not decode: the spill file was changed under the run.
-    case corrupt(reason: String)
-
-    public var description: String {
-        switch self {
-        case .cannotCreate(let folder, let reason):
-            "cannot create a spill file for extracted records in \(folder): \(reason); free some space there or raise --spill-above"
-        case .io(let operation, let reason):
-            "cannot \(operation) the spill file of extracted records: \(reason)"
-        case .corrupt(let reason):
-            "a record in the spill file of extracted records does not decode: \(reason)"
-        }
-    }
-}
-
 /// Extracted records set aside on disk while a large input is read, so memory holds their keys
 /// (source and registry IDs, for grouping) instead of every parameter and quote: about 11 KB
-/// per ClinicalTrials.gov record in memory, 100k records in a registry dump.
-///
-/// The file is created in `folder` and unlinked at once: only this run's descriptor reaches it,
-/// and it disappears when the run ends, however it ends. Each record is one compact JSON text
-/// at its own offset; appends reserve their range under a lock and write outside it, so workers
-/// spill concurrently, and reads are positional, so trials are read back on all cores.
-final class RecordSpill: @unchecked Sendable {
-    /// Where one record's JSON lies in the file.
-    struct Location: Sendable, Hashable {
-        var offset: Int
-        var length: Int
-    }
+/// per ClinicalTrials.gov record in memory, 100k records in a registry dump. Each record is one
+/// compact JSON text in a ``SpillFile``, which the landscape's matrix columns then share.
+final class RecordSpill: Sendable {
+    typealias Location = SpillFile.Location
 
-    private let descriptor: Int32
-    private let lock = NSLock()
-    private var end = 0
+    let file: SpillFile
 
     /// Creates the spill file in `folder` (which must exist).
-    init(folder: URL) throws(SpillError) {
-        var template = Array(folder.appendingPathComponent(".trialdiff-spill-XXXXXX").path.utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw .cannotCreate(folder: folder.path, reason: String(cString: strerror(errno))) }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        descriptor = fd
-    }
-
-    deinit { close(descriptor) }
+    init(folder: URL) throws(SpillError) { file = try SpillFile(folder: folder) }
 
     /// Bytes written so far.
-    var size: Int { lock.withLock { end } }
+    var size: Int { file.size }
 
     /// Writes `record` and returns where it lies.
     func append(_ record: TrialRecord) throws(SpillError) -> Location {
@@ -64,40 +25,12 @@ final class RecordSpill: @unchecked Sendable {
         } catch {
             throw .io(operation: "encode a record for", reason: "\(error)")
         }
-        let offset = lock.withLock {
-            defer { end += bytes.count }
-            return end
-        }
-        let failure = bytes.withUnsafeBytes { buffer -> SpillError? in
-            var done = 0
-            while done < buffer.count {
-                let n = pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return .io(operation: "write", reason: String(cString: strerror(errno))) }
-                done += n
-            }
-            return nil
-        }
-        if let failure { throw failure }
-        return Location(offset: offset, length: bytes.count)
+        return try file.append(bytes)
     }
 
     /// The record written at `location`.
     func read(_ location: Location) throws(SpillError) -> TrialRecord {
-        var bytes = [UInt8](repeating: 0, count: location.length)
-        let failure = bytes.withUnsafeMutableBytes { buffer -> SpillError? in
-            var done = 0
-            while done < buffer.count {
-                let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(location.offset + done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    return .io(operation: "read", reason: n == 0 ? "the file is shorter than written" : String(cString: strerror(errno)))
-                }
-                done += n
-            }
-            return nil
-        }
-        if let failure { throw failure }
+        let bytes = try file.read(location)
         do {
             return try bytes.withUnsafeBytes { try StableJSONDecoder().decode(TrialRecord.self, from: $0) }
         } catch {
@@ -183,6 +116,7 @@ struct SpilledTrials: TrialLoader {
 
     var count: Int { groups.count }
     var recordCount: Int { entries.count }
+    var spillFile: SpillFile? { spill.file }
 
     func trial(at index: Int) -> Trial {
         TrialGrouper.trial(

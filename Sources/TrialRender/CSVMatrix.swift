@@ -27,7 +27,7 @@ public enum CSVMatrix {
     public static func write(_ matrix: Matrix, into sink: inout some OutputSink, piece: Int = 256 * 1024) throws {
         var out = matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding
         for index in matrix.trials.indices {
-            out += matrix.rows.map { Escape.csvField($0.cells[index].csv) }.joined(separator: ",") + lineEnding
+            out += matrix.column(index).map { Escape.csvField($0.csv) }.joined(separator: ",") + lineEnding
             if out.utf8.count >= piece {
                 try sink.write(out)
                 out = ""

@@ -67,7 +67,7 @@ public enum ReportContext {
         var differing: [String] = []
         var comparedCount = 0
         for row in matrix.rows where !hiddenRows.contains(row.key) {
-            if row.cells.allSatisfy(\.isEmpty) {
+            if row.cells.indices.allSatisfy(row.cells.isEmpty(at:)) {
                 unstated.append(row.label)
                 continue
             }

@@ -14,12 +14,26 @@ extension SnapshotStore {
         hex(SHA256.hash(data: data))
     }
 
+    /// SHA-256 fed piece by piece, for a digest of more than should be held at once (a run's key
+    /// over 100k inputs and findings).
+    public struct Digest {
+        private var hash = SHA256()
+
+        public init() {}
+
+        /// Adds `bytes` to what is hashed.
+        public mutating func update(_ bytes: [UInt8]) { hash.update(data: bytes) }
+
+        /// The SHA-256 of everything added, as 64 lower-case hex digits.
+        public func finalize() -> String { SnapshotStore.hex(hash.finalize()) }
+    }
+
     /// The fingerprint of an input file read as `bytes`, to pass in `Snapshot(landscape:inputs:)`.
     public static func fingerprint(path: String, bytes: [UInt8]) -> InputFingerprint {
         InputFingerprint(path: path, sha256: sha256(bytes), size: bytes.count)
     }
 
-    private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+    fileprivate static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(64)

@@ -215,9 +215,9 @@ public final class SnapshotStore: Sendable {
 
     /// `transform` of the JSON a run stores for each of `trials` (the one definition of a
     /// state's bytes and so of its hash), in chunks on all cores; the results in trial order.
-    private static func mapStoredJSON<R>(
-        _ trials: ArraySlice<SnapshotTrial>, _ transform: ([UInt8]) -> R
-    ) throws -> [R] {
+    private static func mapStoredJSON<R, Trials: RandomAccessCollection & Sendable>(
+        _ trials: Trials, _ transform: ([UInt8]) -> R
+    ) throws -> [R] where Trials.Element == SnapshotTrial, Trials.Index == Int {
         try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             let range = (trials.startIndex + range.lowerBound)..<(trials.startIndex + range.upperBound)
             let encoder = StoreJSON.encoder()
@@ -338,13 +338,13 @@ public final class SnapshotStore: Sendable {
 
     /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
     /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
-    public static func stateHashes(_ trials: [SnapshotTrial]) throws -> [String] {
-        try mapStoredJSON(trials[...]) { SnapshotStore.sha256($0) }
+    public static func stateHashes(_ trials: SnapshotTrials) throws -> [String] {
+        try mapStoredJSON(trials) { SnapshotStore.sha256($0) }
     }
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
     /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
-    public static func knownStates(_ trials: [SnapshotTrial], hashes: [String]? = nil) throws -> KnownStates {
+    public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) throws -> KnownStates {
         KnownStates(zip(try hashes ?? stateHashes(trials), trials), uniquingKeysWith: { first, _ in first })
     }
 

@@ -329,7 +329,7 @@ struct Boom: Error {}
         }
         try store.save(Snapshot(trials: trials, findings: [], inputs: []), label: "big")
         let loaded = try #require(try store.latest())
-        #expect(loaded.trials == trials)
+        #expect(Array(loaded.trials) == trials)
     }
 
     @Test func relocatedRewritesEveryEvidencePath() throws {
