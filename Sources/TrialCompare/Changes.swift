@@ -53,7 +53,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
         self.init(trials: SnapshotTrials(trials), findings: findings, inputs: inputs)
     }
 
-    init(trials: SnapshotTrials, findings: [Finding], inputs: [InputFingerprint]) {
+    public init(trials: SnapshotTrials, findings: [Finding], inputs: [InputFingerprint]) {
         self.trials = trials
         self.findings = findings.sorted()
         self.inputs = inputs.sorted()
@@ -74,15 +74,24 @@ public struct Snapshot: Codable, Sendable, Hashable {
     public func findings(for id: String) -> [Finding] { findings.filter { $0.trial == id } }
 }
 
-/// The trials of a snapshot, in landscape order: as stored (a previous run, decoded) or read
-/// off this run's matrix on each access. A run of 100k trials would otherwise hold each trial's
-/// parameter lists a second time until it is saved (84 MB at 100k, and all of the matrix's
-/// values when its columns are in a spill file); walk the list once per pass, as the change
-/// set and the store do.
+/// The trials of a snapshot, in landscape order: as decoded, read off this run's matrix on each
+/// access, or (a stored run) partly the trials of another list whose states are the same. A run
+/// of 100k trials would otherwise hold each trial's parameter lists a second time until it is
+/// saved (84 MB at 100k, and all of the matrix's values when its columns are in a spill file),
+/// and a rerun a third time for the previous run's states; walk the list once per pass, as the
+/// change set and the store do.
 public struct SnapshotTrials: RandomAccessCollection, Sendable {
-    private enum Storage: Sendable {
+    private indirect enum Storage: Sendable {
         case array([SnapshotTrial])
         case matrix(Matrix)
+        case reusing(base: SnapshotTrials, entries: [Entry])
+    }
+
+    /// A trial of a list built on another (``init(reusing:entries:)``): the base list's trial
+    /// at a position, or a trial of its own.
+    public enum Entry: Sendable, Hashable {
+        case base(Int)
+        case own(SnapshotTrial)
     }
 
     private let storage: Storage
@@ -93,12 +102,19 @@ public struct SnapshotTrials: RandomAccessCollection, Sendable {
     /// The trials of `matrix`, one per column.
     public init(matrix: Matrix) { storage = .matrix(matrix) }
 
+    /// Trials taken from `base` where their state is the same (a stored run whose states this run
+    /// already holds, recognized by hash), and held where not.
+    public init(reusing base: SnapshotTrials, entries: [Entry]) {
+        storage = .reusing(base: base, entries: entries)
+    }
+
     public var startIndex: Int { 0 }
 
     public var endIndex: Int {
         switch storage {
         case .array(let trials): trials.count
         case .matrix(let matrix): matrix.trials.count
+        case .reusing(_, let entries): entries.count
         }
     }
 
@@ -118,6 +134,11 @@ public struct SnapshotTrials: RandomAccessCollection, Sendable {
                 parameters.append(ParameterValues(key: row.key, label: row.label, values: cell.values))
             }
             return SnapshotTrial(id: matrix.trials[position], title: title, parameters: parameters)
+        case .reusing(let base, let entries):
+            switch entries[position] {
+            case .base(let i): return base[i]
+            case .own(let trial): return trial
+            }
         }
     }
 
@@ -131,6 +152,40 @@ public struct SnapshotTrials: RandomAccessCollection, Sendable {
             return matrix.trials.indices.map { i in
                 TrialRef(id: matrix.trials[i], title: titles.map { $0.isEmpty(at: i) ? "" : $0[i].text } ?? "")
             }
+        case .reusing(let base, let entries):
+            let baseRefs = entries.contains { if case .base = $0 { true } else { false } } ? base.refs : []
+            return entries.map { entry in
+                switch entry {
+                case .base(let i): baseRefs[i]
+                case .own(let trial): trial.ref
+                }
+            }
+        }
+    }
+
+    /// For each trial, the position in `other` of the trial whose state it is by construction
+    /// (taken from `other`, directly or through the lists it was built on), else nil: equal
+    /// states known without building either trial.
+    public func positionsShared(with other: SnapshotTrials) -> [Int?] {
+        if isStorage(of: other) { return indices.map { $0 } }
+        guard case .reusing(let base, let entries) = storage else { return Array(repeating: nil, count: count) }
+        let inBase = base.positionsShared(with: other)
+        return entries.map { entry in
+            if case .base(let i) = entry { return inBase[i] }
+            return nil
+        }
+    }
+
+    /// True when both lists read the same storage (not merely equal trials).
+    private func isStorage(of other: SnapshotTrials) -> Bool {
+        switch (storage, other.storage) {
+        case (.array(let a), .array(let b)):
+            return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress && pa.count == pb.count } }
+        case (.matrix(let a), .matrix(let b)):
+            guard let ca = a.rows.first?.cells.columns, let cb = b.rows.first?.cells.columns, ca === cb else { return false }
+            return a.trials == b.trials && a.rows.map(\.key) == b.rows.map(\.key) && a.rows.map(\.label) == b.rows.map(\.label)
+        default:
+            return false
         }
     }
 }
@@ -302,8 +357,12 @@ extension ChangeSet {
                 isBaseline: true, inputs: InputChanges(from: [], to: new.inputs), trialsAdded: new.trials.refs)
             return
         }
-        var oldByID: [String: SnapshotTrial] = [:]
-        for t in old.trials { oldByID[t.id] = t }
+        // Old trials by ID, as positions: a registry dump's previous run is not built trial by
+        // trial unless its state differs (`shared` says which equal this run's by construction).
+        let oldRefs = old.trials.refs
+        var oldByID: [String: Int] = [:]
+        for (i, ref) in oldRefs.enumerated() { oldByID[ref.id] = i }
+        let shared = old.trials.positionsShared(with: new.trials)
         let newRefs = new.trials.refs
         let newIDs = Set(newRefs.map(\.id))
         let inputs = InputChanges(from: old.inputs, to: new.inputs)
@@ -317,18 +376,19 @@ extension ChangeSet {
         let changed = Parallel.mapChunks(count: new.trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
             range in
             range.compactMap { i -> TrialChange? in
-                let t = new.trials[i]
-                guard let o = oldByID[t.id] else { return nil }
-                let before = oldFindings[t.id] ?? [], after = newFindings[t.id] ?? []
-                // Equal states and findings: nothing to compare (a rerun's states share storage,
-                // so this is mostly an identity check).
+                let id = newRefs[i].id
+                guard let oi = oldByID[id] else { return nil }
+                let before = oldFindings[id] ?? [], after = newFindings[id] ?? []
+                // Equal states and findings: nothing to compare.
+                if shared[oi] == i, before == after { return nil }
+                let o = old.trials[oi], t = new.trials[i]
                 if o == t, before == after { return nil }
                 let c = ChangeRules.trialChange(
                     from: o, before, to: t, after, renames: inputs.renamed)
                 return c.isEmpty ? nil : c
             }
         }
-        let removed = old.trials.refs.filter { !newIDs.contains($0.id) }
+        let removed = oldRefs.filter { !newIDs.contains($0.id) }
         self.init(
             isBaseline: false, inputs: inputs, trialsAdded: added,
             trialsRemoved: removed, trialsChanged: changed)

@@ -317,12 +317,43 @@ public final class SnapshotStore: Sendable {
 
     /// The most recent run's snapshot; nil before the first run.
     public func latest() throws -> Snapshot? {
-        try latest(reusing: [:])?.snapshot
+        try latest(reusing: KnownStates())?.snapshot
     }
 
-    /// Trial states by the SHA-256 of their stored JSON: states a caller already holds, so that
-    /// reading a run does not decode them again.
-    public typealias KnownStates = [String: SnapshotTrial]
+    /// Trial states a caller already holds, by the SHA-256 of their stored JSON, so that reading
+    /// a run does not decode them again: a list of trials and, per hash, the position of the
+    /// first trial with that state. A run read with them takes those trials from the list
+    /// (``SnapshotTrials/init(reusing:entries:)``) instead of holding copies.
+    public struct KnownStates: Sendable {
+        /// The trials the states are taken from.
+        public let trials: SnapshotTrials
+        let positions: [String: Int]
+
+        /// No state known.
+        public init() {
+            trials = SnapshotTrials([])
+            positions = [:]
+        }
+
+        /// The states of `trials`, whose stored JSON hashes to `hashes` (one per trial).
+        init(trials: SnapshotTrials, hashes: [String]) {
+            precondition(trials.count == hashes.count, "one hash per trial")
+            self.trials = trials
+            var positions: [String: Int] = [:]
+            positions.reserveCapacity(hashes.count)
+            for (i, hash) in hashes.enumerated() where positions[hash] == nil { positions[hash] = i }
+            self.positions = positions
+        }
+
+        /// Number of distinct states.
+        public var count: Int { positions.count }
+
+        /// The hashes of the states.
+        public var keys: Dictionary<String, Int>.Keys { positions.keys }
+
+        /// The trial whose state hashes to `hash`, if known.
+        public subscript(hash: String) -> SnapshotTrial? { positions[hash].map { trials[$0] } }
+    }
 
     /// The most recent run's snapshot, equal to ``latest()``, and its states by hash. A stored
     /// state whose hash is in `known` is taken from there instead of being decoded (the same
@@ -345,7 +376,7 @@ public final class SnapshotStore: Sendable {
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
     /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
     public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) throws -> KnownStates {
-        KnownStates(zip(try hashes ?? stateHashes(trials), trials), uniquingKeysWith: { first, _ in first })
+        KnownStates(trials: trials, hashes: try hashes ?? stateHashes(trials))
     }
 
     /// The most recent run, or nil before the first run.
@@ -357,7 +388,7 @@ public final class SnapshotStore: Sendable {
 
     /// The snapshot of run `id`; nil if there is no such run or its values were pruned. States
     /// whose hash is in `known` are taken from there instead of being decoded.
-    public func snapshot(_ id: RunID, reusing known: KnownStates = [:]) throws -> Snapshot? {
+    public func snapshot(_ id: RunID, reusing known: KnownStates = KnownStates()) throws -> Snapshot? {
         try read { db in
             guard try Bool.fetchOne(db, sql: "SELECT values_kept FROM run WHERE id = ?", arguments: [id.rawValue]) == true
             else { return nil }
@@ -412,7 +443,7 @@ public final class SnapshotStore: Sendable {
             db, sql: "SELECT state_sha256 FROM run_trial WHERE run_id = ? ORDER BY position", arguments: [id])
         // Only the states not already at hand are read and decoded: in chunks on all cores (a
         // first comparison against a registry dump decodes hundreds of megabytes of them).
-        let missing = Array(Set(hashes.filter { known[$0] == nil })).sorted()
+        let missing = Array(Set(hashes.filter { known.positions[$0] == nil })).sorted()
         let select = try db.cachedStatement(sql: "SELECT json FROM trial_state WHERE sha256 = ?")
         let json = try missing.map { hash -> String in
             guard let text = try String.fetchOne(select, arguments: [hash]) else {
@@ -423,15 +454,20 @@ public final class SnapshotStore: Sendable {
         let decoded = try Parallel.mapChunks(count: json.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
             range in try json[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
         }
-        let decodedStates = KnownStates(uniqueKeysWithValues: zip(missing, decoded))
-        let trials = hashes.map { known[$0] ?? decodedStates[$0]! }
+        let decodedStates = [String: SnapshotTrial](uniqueKeysWithValues: zip(missing, decoded))
+        let trials =
+            known.count == 0
+            ? SnapshotTrials(hashes.map { decodedStates[$0]! })
+            : SnapshotTrials(
+                reusing: known.trials,
+                entries: hashes.map { hash in known.positions[hash].map { .base($0) } ?? .own(decodedStates[hash]!) })
         let findings = try Row.fetchAll(
             db, sql: "SELECT * FROM run_finding WHERE run_id = ? ORDER BY position", arguments: [id]
         ).map(finding)
         let inputs = try Row.fetchAll(
             db, sql: "SELECT path, sha256, size FROM run_input WHERE run_id = ? ORDER BY path", arguments: [id]
         ).map { InputFingerprint(path: $0["path"], sha256: $0["sha256"], size: $0["size"]) }
-        let own = KnownStates(zip(hashes, trials), uniquingKeysWith: { first, _ in first })
+        let own = KnownStates(trials: trials, hashes: hashes)
         return (Snapshot(trials: trials, findings: findings, inputs: inputs), own)
     }
 

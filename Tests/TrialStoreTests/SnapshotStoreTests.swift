@@ -226,6 +226,42 @@ struct Boom: Error {}
         #expect(try store.snapshot(runs[0].id, reusing: firstKnown) == first)
     }
 
+    /// A rerun reads the previous run's states through this run's trials where the hashes match:
+    /// it holds no copy of them, says which are shared (so the change set skips them) and still
+    /// finds the trial that changed, wherever the trials moved to.
+    @Test func previousRunReusesThisRunsTrials() throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        let first = snapshot([a, b])
+        try store.save(first, label: "first")
+
+        // Unchanged: every state is this run's, position for position.
+        let again = snapshot([a, b])
+        let same = try #require(try store.latest(reusing: try SnapshotStore.knownStates(again.trials)))
+        #expect(same.snapshot == first)
+        #expect(same.snapshot.trials.positionsShared(with: again.trials) == [0, 1])
+        #expect(ChangeSet(from: same.snapshot, to: again).isEmpty)
+
+        // A trial added in front and another changed: shared positions follow the trials, and
+        // the changed one is compared and reported.
+        var a2 = a
+        a2.lvef = 40
+        var zero = Spec()
+        zero.file = "Input/NCT00000000.xml"
+        zero.nct = "NCT00000000"
+        let third = snapshot([zero, a2, b])
+        let previous = try #require(try store.latest(reusing: try SnapshotStore.knownStates(third.trials)))
+        #expect(previous.snapshot == first)
+        #expect(previous.snapshot.trials.positionsShared(with: third.trials) == [nil, 2])
+        let changes = ChangeSet(from: previous.snapshot, to: third)
+        #expect(changes.trialsAdded.map(\.id) == ["NCT00000000"])
+        #expect(changes.trialsChanged.map(\.id) == ["NCT00000001"])
+        #expect(changes.trialsChanged.first?.parameters.map(\.key) == ["lvef_min_percent"])
+        // Built on the list it reuses, not a copy; unrelated lists share nothing.
+        #expect(previous.snapshot.trials.positionsShared(with: snapshot([zero, a2, b]).trials) == [nil, nil])
+    }
+
     @Test func savingWithStateHashesStoresTheSameRun() throws {
         var a2 = a
         a2.lvef = 40
