@@ -80,7 +80,7 @@ public struct Snapshot: Codable, Sendable, Hashable {
 /// saved (84 MB at 100k, and all of the matrix's values when its columns are in a spill file),
 /// and a rerun a third time for the previous run's states; walk the list once per pass, as the
 /// change set and the store do.
-public struct SnapshotTrials: RandomAccessCollection, Sendable {
+public struct SnapshotTrials: ArrayEquivalent, Sendable {
     private indirect enum Storage: Sendable {
         case array([SnapshotTrial])
         case matrix(Matrix)
@@ -187,30 +187,6 @@ public struct SnapshotTrials: RandomAccessCollection, Sendable {
         default:
             return false
         }
-    }
-}
-
-extension SnapshotTrials: Codable {
-    /// Encoded as the JSON array of its trials, whatever its storage.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.unkeyedContainer()
-        for trial in self { try container.encode(trial) }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(try [SnapshotTrial](from: decoder))
-    }
-}
-
-extension SnapshotTrials: Hashable {
-    /// Equal when they hold equal trials in the same order, whatever their storage.
-    public static func == (lhs: SnapshotTrials, rhs: SnapshotTrials) -> Bool {
-        lhs.count == rhs.count && lhs.elementsEqual(rhs)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for trial in self { hasher.combine(trial) }
     }
 }
 

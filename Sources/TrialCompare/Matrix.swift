@@ -114,7 +114,7 @@ public struct Matrix: Codable, Sendable, Hashable {
 
 /// The cells of one matrix row, one per trial in `Matrix.trials` order: an array, or a row of
 /// the matrix's ``MatrixColumns`` read on access.
-public struct MatrixCells: RandomAccessCollection, Sendable {
+public struct MatrixCells: ArrayEquivalent, Sendable {
     private enum Storage: Sendable {
         case array([MatrixCell])
         case columns(MatrixColumns, row: Int)
@@ -162,30 +162,6 @@ public struct MatrixCells: RandomAccessCollection, Sendable {
     func isRow(_ row: Int, of columns: MatrixColumns) -> Bool {
         if case .columns(let own, let r) = storage { return own === columns && r == row }
         return false
-    }
-}
-
-extension MatrixCells: Codable {
-    /// Encoded as the JSON array of its cells, whatever its storage.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.unkeyedContainer()
-        for cell in self { try container.encode(cell) }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(try [MatrixCell](from: decoder))
-    }
-}
-
-extension MatrixCells: Hashable {
-    /// Equal when they hold equal cells in the same order, whatever their storage.
-    public static func == (lhs: MatrixCells, rhs: MatrixCells) -> Bool {
-        lhs.count == rhs.count && lhs.elementsEqual(rhs)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for cell in self { hasher.combine(cell) }
     }
 }
 

@@ -26,7 +26,7 @@ extension TrialLoader {
 /// again, so memory holds one trial per core at a time. Code that walks the list should do so
 /// once per pass, in order or in chunks (as the matrix, the rules and the renderers do), and not
 /// look trials up by searching it.
-public struct TrialList: RandomAccessCollection, Sendable {
+public struct TrialList: ArrayEquivalent, Sendable {
     private enum Storage: Sendable {
         case memory([Trial])
         case loaded(any TrialLoader)
@@ -77,29 +77,5 @@ public struct TrialList: RandomAccessCollection, Sendable {
             precondition(position >= 0 && position < loader.count, "trial index out of range")
             return loader.trial(at: position)
         }
-    }
-}
-
-extension TrialList: Codable {
-    /// Encoded as the JSON array of its trials, whatever its storage.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.unkeyedContainer()
-        for trial in self { try container.encode(trial) }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init(try [Trial](from: decoder))
-    }
-}
-
-extension TrialList: Hashable {
-    /// Equal when they hold equal trials in the same order, whatever their storage.
-    public static func == (lhs: TrialList, rhs: TrialList) -> Bool {
-        lhs.count == rhs.count && lhs.elementsEqual(rhs)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for trial in self { hasher.combine(trial) }
     }
 }
