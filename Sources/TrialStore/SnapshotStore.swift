@@ -350,9 +350,6 @@ public final class SnapshotStore: Sendable {
 
         /// The hashes of the states.
         public var keys: Dictionary<String, Int>.Keys { positions.keys }
-
-        /// The trial whose state hashes to `hash`, if known.
-        public subscript(hash: String) -> SnapshotTrial? { positions[hash].map { trials[$0] } }
     }
 
     /// The most recent run's snapshot, equal to ``latest()``, and its states by hash. A stored
