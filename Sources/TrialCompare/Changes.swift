@@ -184,6 +184,11 @@ public struct SnapshotTrials: ArrayEquivalent, Sendable {
         case (.matrix(let a), .matrix(let b)):
             guard let ca = a.rows.first?.cells.columns, let cb = b.rows.first?.cells.columns, ca === cb else { return false }
             return a.trials == b.trials && a.rows.map(\.key) == b.rows.map(\.key) && a.rows.map(\.label) == b.rows.map(\.label)
+        case (.reusing(let baseA, let a), .reusing(let baseB, let b)):
+            let sameEntries = a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress && pa.count == pb.count }
+            }
+            return sameEntries && baseA.isStorage(of: baseB)
         default:
             return false
         }

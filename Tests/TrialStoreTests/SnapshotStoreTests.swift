@@ -260,6 +260,17 @@ struct Boom: Error {}
         #expect(changes.trialsChanged.first?.parameters.map(\.key) == ["lvef_min_percent"])
         // Built on the list it reuses, not a copy; unrelated lists share nothing.
         #expect(previous.snapshot.trials.positionsShared(with: snapshot([zero, a2, b]).trials) == [nil, nil])
+
+        // The run before the previous one, read through the previous run's states (what an
+        // unchanged run shows as the last change): b's state is shared through both lists.
+        try store.save(third, label: "third")
+        let fourth = snapshot([zero, a2, b])
+        let latest = try #require(try store.latest(reusing: try SnapshotStore.knownStates(fourth.trials)))
+        let runs = try store.runs()
+        let before = try #require(try store.snapshot(runs[0].id, reusing: latest.states))
+        #expect(before == first)
+        #expect(before.trials.positionsShared(with: latest.snapshot.trials) == [nil, 2])
+        #expect(ChangeSet(from: before, to: latest.snapshot).trialsChanged.map(\.id) == ["NCT00000001"])
     }
 
     @Test func savingWithStateHashesStoresTheSameRun() throws {
