@@ -1,4 +1,5 @@
 import TrialCompare
+import TrialModel
 
 /// Writes `matrix.csv`.
 ///
@@ -22,17 +23,27 @@ public enum CSVMatrix {
         return sink.text
     }
 
-    /// Writes the same bytes as ``render(_:)`` into `sink` in pieces of whole rows of at least
-    /// `piece` bytes (default 256 KiB), so a matrix of a registry dump is never held whole as text.
-    public static func write(_ matrix: Matrix, into sink: inout some OutputSink, piece: Int = 256 * 1024) throws {
-        var out = matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding
-        for index in matrix.trials.indices {
-            out += matrix.column(index).map { Escape.csvField($0.csv) }.joined(separator: ",") + lineEnding
-            if out.utf8.count >= piece {
-                try sink.write(out)
-                out = ""
+    /// Writes the same bytes as ``render(_:)`` into `sink` in batches of `batch` rows, built on up
+    /// to `jobs` cores a bounded number of batches at a time, so a matrix of a registry dump is
+    /// never held whole as text and its stored columns are read back on every core.
+    public static func write(
+        _ matrix: Matrix, into sink: inout some OutputSink, jobs: Int = 1, batch: Int = 256
+    ) throws {
+        try sink.write(matrix.rows.map { Escape.csvField($0.key) }.joined(separator: ",") + lineEnding)
+        // Enough batches in flight to keep every core busy, few enough to bound memory.
+        let wave = max(1, batch) * max(1, jobs) * 4
+        var start = 0
+        while start < matrix.trials.count {
+            let end = min(matrix.trials.count, start + wave)
+            let rows = Parallel.mapChunks(count: end - start, chunk: batch, jobs: jobs) { range in
+                var out = ""
+                for i in range {
+                    out += matrix.column(start + i).map { Escape.csvField($0.csv) }.joined(separator: ",") + lineEnding
+                }
+                return [out]
             }
+            for text in rows { try sink.write(text) }
+            start = end
         }
-        if !out.isEmpty { try sink.write(out) }
     }
 }

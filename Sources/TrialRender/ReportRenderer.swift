@@ -148,7 +148,7 @@ public struct ReportRenderer: Sendable {
 
     /// Renders the output file called `file` into `sink`, the same bytes as
     /// ``render(_:file:)``. `trials.json` is written piece by piece as it is encoded (on up to
-    /// `jobs` cores), and `matrix.csv` row by row, so neither is ever held whole in memory; the
+    /// `jobs` cores), and `matrix.csv` in batches of rows (likewise), so neither is ever held whole in memory; the
     /// other files are rendered whole and then written.
     public func render(
         _ landscape: Landscape, file: String, into sink: inout some OutputSink,
@@ -157,7 +157,7 @@ public struct ReportRenderer: Sendable {
         if file == "trials.json" {
             try TrialsDocument(landscape).write(into: &sink, jobs: jobs)
         } else if file == "matrix.csv" {
-            try CSVMatrix.write(landscape.matrix, into: &sink)
+            try CSVMatrix.write(landscape.matrix, into: &sink, jobs: jobs)
         } else {
             try sink.write(renderText(landscape, file: file))
         }

@@ -86,6 +86,22 @@ import TrialStore
         #expect(ChangeSet(from: nil, to: a) == ChangeSet(from: nil, to: b))
     }
 
+    /// `matrix.csv` of a stored matrix, written in small batches on two cores, is the CSV of the
+    /// matrix in memory byte for byte, rows in trial order.
+    @Test func csvInBatchesIsTheCSVInMemory() async throws {
+        let folder = try TempFolder()
+        let inMemory = await Repo.landscape(Self.realPaths)
+        let spilled = await Pipeline.landscape(
+            paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: 0, folder: folder.url))
+        let expected = CSVMatrix.render(inMemory.matrix)
+        #expect(expected.components(separatedBy: CSVMatrix.lineEnding).count == inMemory.trials.count + 2)
+        for (matrix, jobs, batch) in [(spilled.matrix, 2, 7), (spilled.matrix, 1, 256), (inMemory.matrix, 2, 1)] {
+            var sink = MemorySink()
+            try CSVMatrix.write(matrix, into: &sink, jobs: jobs, batch: batch)
+            #expect(sink.text == expected, "jobs \(jobs), batch \(batch)")
+        }
+    }
+
     /// The outputs' key is the same for the same landscape and changes with any finding or input.
     @Test func outputKeyFollowsFindingsAndInputs() async throws {
         let landscape = await Repo.landscape(Self.realPaths)
