@@ -96,41 +96,36 @@ struct SpilledRecord: Sendable {
 /// The trials of a landscape whose records are partly or wholly in a spill file: grouped by
 /// their keys up front, each trial read back and merged when asked for.
 struct SpilledTrials: TrialLoader {
-    /// A record held in memory, or where it lies in the spill file.
-    enum Entry: Sendable {
-        case memory(TrialRecord)
-        case spilled(RecordSpill.Location)
-    }
-
     let spill: RecordSpill
-    let entries: [Entry]
-    /// Per trial, in display-ID order: indices into `entries`, sorted by source.
+    /// The records held in memory: record `i` of the landscape for `i < records.count`.
+    let records: [TrialRecord]
+    /// Where the other records lie: record `records.count + j` at `locations[j]`.
+    let locations: [RecordSpill.Location]
+    /// Per trial, in display-ID order: record indices, sorted by source.
     let groups: [[Int]]
 
     /// Groups `records` (held in memory) and `spilled` into trials.
     init(records: [TrialRecord], spilled: [SpilledRecord], spill: RecordSpill) {
         self.spill = spill
-        entries = records.map { .memory($0) } + spilled.map { .spilled($0.location) }
+        self.records = records
+        locations = spilled.map(\.location)
         groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
     }
 
     var count: Int { groups.count }
-    var recordCount: Int { entries.count }
+    var recordCount: Int { records.count + locations.count }
     var spillFile: SpillFile? { spill.file }
 
     func trial(at index: Int) -> Trial {
         TrialGrouper.trial(
             groups[index].map { i in
-                switch entries[i] {
-                case .memory(let record): return record
-                case .spilled(let location):
-                    do {
-                        return try spill.read(location)
-                    } catch {
-                        // The run's own unlinked file, written minutes ago: failing to read it
-                        // back is an I/O fault the run cannot report around.
-                        fatalError("trialdiff: \(error)")
-                    }
+                guard i >= records.count else { return records[i] }
+                do {
+                    return try spill.read(locations[i - records.count])
+                } catch {
+                    // The run's own unlinked file, written minutes ago: failing to read it back
+                    // is an I/O fault the run cannot report around.
+                    fatalError("trialdiff: \(error)")
                 }
             })
     }
