@@ -143,22 +143,27 @@ public struct SnapshotTrials: ArrayEquivalent, Sendable {
     }
 
     /// Each trial's ID and title, in order, without building the trials' parameter lists.
-    public var refs: [TrialRef] {
+    public var refs: [TrialRef] { indices.map(ref(at:)) }
+
+    /// ``refs``, taken from `otherRefs` (the refs of the list `shared` was computed against,
+    /// ``positionsShared(with:)``) where a trial is shared: a rerun does not read 100k titles twice.
+    public func refs(sharing shared: [Int?], with otherRefs: [TrialRef]) -> [TrialRef] {
+        precondition(shared.count == count, "one shared position per trial")
+        return indices.map { i in shared[i].map { otherRefs[$0] } ?? ref(at: i) }
+    }
+
+    /// The ID and title of trial `position`.
+    private func ref(at position: Int) -> TrialRef {
         switch storage {
         case .array(let trials):
-            return trials.map(\.ref)
+            return trials[position].ref
         case .matrix(let matrix):
-            let titles = matrix.row("title")?.cells
-            return matrix.trials.indices.map { i in
-                TrialRef(id: matrix.trials[i], title: titles.map { $0.isEmpty(at: i) ? "" : $0[i].text } ?? "")
-            }
+            let title = matrix.row("title").map { $0.cells.isEmpty(at: position) ? "" : $0.cells[position].text }
+            return TrialRef(id: matrix.trials[position], title: title ?? "")
         case .reusing(let base, let entries):
-            let baseRefs = entries.contains { if case .base = $0 { true } else { false } } ? base.refs : []
-            return entries.map { entry in
-                switch entry {
-                case .base(let i): baseRefs[i]
-                case .own(let trial): trial.ref
-                }
+            switch entries[position] {
+            case .base(let i): return base.ref(at: i)
+            case .own(let trial): return trial.ref
             }
         }
     }
@@ -340,11 +345,11 @@ extension ChangeSet {
         }
         // Old trials by ID, as positions: a registry dump's previous run is not built trial by
         // trial unless its state differs (`shared` says which equal this run's by construction).
-        let oldRefs = old.trials.refs
-        var oldByID: [String: Int] = [:]
-        for (i, ref) in oldRefs.enumerated() { oldByID[ref.id] = i }
         let shared = old.trials.positionsShared(with: new.trials)
         let newRefs = new.trials.refs
+        let oldRefs = old.trials.refs(sharing: shared, with: newRefs)
+        var oldByID: [String: Int] = [:]
+        for (i, ref) in oldRefs.enumerated() { oldByID[ref.id] = i }
         let newIDs = Set(newRefs.map(\.id))
         let inputs = InputChanges(from: old.inputs, to: new.inputs)
         var oldFindings: [String: [Finding]] = [:]

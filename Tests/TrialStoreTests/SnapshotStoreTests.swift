@@ -254,6 +254,11 @@ struct Boom: Error {}
         let previous = try #require(try store.latest(reusing: try SnapshotStore.knownStates(third.trials)))
         #expect(previous.snapshot == first)
         #expect(previous.snapshot.trials.positionsShared(with: third.trials) == [nil, 2])
+        // Refs of shared trials come from this run's refs, and are the stored run's.
+        let sharedRefs = previous.snapshot.trials.refs(
+            sharing: previous.snapshot.trials.positionsShared(with: third.trials), with: third.trials.refs)
+        #expect(sharedRefs == first.trials.refs && sharedRefs == previous.snapshot.trials.refs)
+        #expect(sharedRefs.map(\.title) == [a.title, b.title])
         let changes = ChangeSet(from: previous.snapshot, to: third)
         #expect(changes.trialsAdded.map(\.id) == ["NCT00000000"])
         #expect(changes.trialsChanged.map(\.id) == ["NCT00000001"])
