@@ -14,9 +14,6 @@ final class RecordSpill: Sendable {
     /// Creates the spill file in `folder` (which must exist).
     init(folder: URL) throws(SpillError) { file = try SpillFile(folder: folder) }
 
-    /// Bytes written so far.
-    var size: Int { file.size }
-
     /// Writes `record` and returns where it lies.
     func append(_ record: TrialRecord) throws(SpillError) -> Location {
         let bytes: [UInt8]

@@ -111,7 +111,7 @@ import TrialRender
             total += location.length
             #expect(try spill.read(location) == record)
         }
-        #expect(spill.size == total)
+        #expect(spill.file.size == total)
     }
 }
 

@@ -115,7 +115,7 @@ import TrialStore
         input.inputs[input.inputs.count - 1].size = (input.inputs.last?.size ?? 0) + 1
         #expect(try OutputManifest.key(input, formats: [.csv], templates: Repo.templates) != key)
         var moved = landscape
-        // A finding moved to the inputs' side of the key must not hash the same.
+        // One finding fewer: the counts are hashed, so the pieces cannot be shifted unnoticed.
         moved.findings.removeLast()
         #expect(try OutputManifest.key(moved, formats: [.csv], templates: Repo.templates) != key)
     }
