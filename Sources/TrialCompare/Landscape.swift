@@ -89,17 +89,26 @@ public struct Landscape: Codable, Sendable, Hashable {
             var columns: [MatrixColumns.Column] = []
             var reviews: [FindingRules.Review] = []
             var summary = Matrix.Summary()
+
+            mutating func add(_ trial: PreparedTrial) {
+                ids.append(trial.id)
+                columns.append(trial.column)
+                reviews.append(trial.review)
+            }
         }
         let file = trials.spillFile
         let chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             var chunk = Chunk()
             for i in range {
-                let trial = trials[i]
-                let cells = Matrix.cells(of: trial)
-                chunk.summary.add(cells)
-                chunk.ids.append(trial.id.value)
-                chunk.columns.append(MatrixColumns.store(cells, in: file))
-                chunk.reviews.append(FindingRules.review(trial))
+                if let prepared = trials.prepared(at: i) {
+                    chunk.summary.add(prepared.column, file: file)
+                    chunk.add(prepared)
+                } else {
+                    let trial = trials[i]
+                    let cells = Matrix.cells(of: trial)
+                    chunk.summary.add(cells)
+                    chunk.add(PreparedTrial(trial, cells: cells, columnsIn: file))
+                }
             }
             return [chunk]
         }
@@ -115,4 +124,33 @@ public struct Landscape: Codable, Sendable, Hashable {
 
     /// Inputs that failed.
     public var failures: [InputSummary] { inputs.filter { $0.error != nil } }
+}
+
+/// One trial's share of the landscape pass: its display ID, its matrix column and its review.
+///
+/// A registry dump's records are spilled to disk as they are read; the task that reads a record
+/// also prepares the trial it would be alone, so the landscape pass takes a trial of one record
+/// (nearly every trial of a dump) as it is instead of reading the record back and decoding it.
+public struct PreparedTrial: Sendable {
+    let id: String
+    let column: MatrixColumns.Column
+    private let storedReview: FindingRules.Review?
+
+    /// Prepares `trial`, its matrix column stored in `file` when there is one (the spill file
+    /// the landscape's trials come from, which holds the landscape's columns).
+    public init(_ trial: Trial, columnsIn file: SpillFile?) {
+        self.init(trial, cells: Matrix.cells(of: trial), columnsIn: file)
+    }
+
+    init(_ trial: Trial, cells: [MatrixCell], columnsIn file: SpillFile?) {
+        id = trial.id.value
+        column = MatrixColumns.store(cells, in: file)
+        let review = FindingRules.review(trial)
+        // Most trials have neither findings nor a part in a landscape rule: nothing to keep.
+        storedReview = review.findings.isEmpty && review.parts.allSatisfy({ $0 == nil }) ? nil : review
+    }
+
+    var review: FindingRules.Review {
+        storedReview ?? FindingRules.Review(findings: [], parts: Array(repeating: nil, count: FindingRules.landscape.count))
+    }
 }

@@ -69,6 +69,21 @@ public struct Matrix: Codable, Sendable, Hashable {
             }
         }
 
+        /// Adds the next trial's stored `column` (from `file`), reading it only when a row it
+        /// states could still change the summary: in a large landscape every comparable row soon
+        /// differs, and the columns that follow are then never read back.
+        mutating func add(_ column: MatrixColumns.Column, file: SpillFile?) {
+            switch column {
+            case .memory(let cells):
+                add(cells)
+            case .stored(_, let stated):
+                let open = ParameterCatalog.all.indices.contains { r in
+                    ParameterCatalog.all[r].comparable && !differs[r] && stated & (1 << UInt64(r)) != 0
+                }
+                if open { add(MatrixColumns.cells(of: column, file: file)) }
+            }
+        }
+
         /// Adds the summary of the trials that follow.
         mutating func add(_ next: Summary) {
             for r in first.indices {
@@ -237,13 +252,16 @@ final class MatrixColumns: Sendable {
     }
 
     /// Every cell of trial `column`, one read.
-    func column(_ column: Int) -> [MatrixCell] {
-        switch columns[column] {
+    func column(_ column: Int) -> [MatrixCell] { Self.cells(of: columns[column], file: file) }
+
+    /// Every cell of `column`, reading it from `file` when it is stored there.
+    static func cells(of column: Column, file: SpillFile?) -> [MatrixCell] {
+        switch column {
         case .memory(let cells):
             return cells
         case .stored(let location, let stated):
-            return read(location) { decode in
-                try (0..<rowCount).map { r in
+            return read(location, in: file) { decode in
+                try (0..<ParameterCatalog.all.count).map { r in
                     stated & (1 << UInt64(r)) == 0 ? MatrixCell(values: []) : try decode(r)
                 }
             }
@@ -252,6 +270,13 @@ final class MatrixColumns: Sendable {
 
     /// `body` given a function that decodes row `r` of the blob at `location`.
     private func read<R>(_ location: SpillFile.Location, _ body: ((Int) throws -> MatrixCell) throws -> R) -> R {
+        Self.read(location, in: file, body)
+    }
+
+    private static func read<R>(
+        _ location: SpillFile.Location, in file: SpillFile?, _ body: ((Int) throws -> MatrixCell) throws -> R
+    ) -> R {
+        let rowCount = ParameterCatalog.all.count
         do {
             let blob = try file!.read(location)
             return try blob.withUnsafeBytes { bytes in

@@ -12,10 +12,14 @@ public protocol TrialLoader: Sendable {
     /// Where the landscape keeps its matrix columns instead of memory (the file the records
     /// wait in); nil keeps them in memory.
     var spillFile: SpillFile? { get }
+    /// Trial `index`'s share of the landscape pass when it was prepared as its records were
+    /// read (its matrix column then lies in ``spillFile``); nil builds it from ``trial(at:)``.
+    func prepared(at index: Int) -> PreparedTrial?
 }
 
 extension TrialLoader {
     public var spillFile: SpillFile? { nil }
+    public func prepared(at index: Int) -> PreparedTrial? { nil }
 }
 
 /// The trials of a landscape, sorted by display ID.
@@ -57,6 +61,12 @@ public struct TrialList: ArrayEquivalent, Sendable {
     /// Where a landscape of these trials keeps its matrix columns; nil = in memory.
     public var spillFile: SpillFile? {
         if case .loaded(let loader) = storage { return loader.spillFile }
+        return nil
+    }
+
+    /// Trial `position`'s share of the landscape pass, when its loader prepared it.
+    func prepared(at position: Int) -> PreparedTrial? {
+        if case .loaded(let loader) = storage { return loader.prepared(at: position) }
         return nil
     }
 

@@ -14,6 +14,9 @@ public struct FileResult: Sendable {
     public var records: [TrialRecord]
     /// The records set aside in the run's spill file (see ``SpillPolicy``).
     var spilled: [SpilledRecord] = []
+    /// Each of `records`' JSON (``SnapshotStore/encodeRecord(_:)``) when the parse cache needed
+    /// it, for the spill to reuse; empty once the result is admitted.
+    var encodedRecords: [[UInt8]] = []
 
     public init(summary: InputSummary, records: [TrialRecord]) {
         self.summary = summary
@@ -80,8 +83,11 @@ public enum Pipeline {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.
             result = parse(file, reader: reader, prefilter: selection)
-            if let cache, selection == nil, result.summary.error == nil {
-                try? cache.cacheRecords(result.records, sha256: sha256, summary: result.summary)
+            if let cache, selection == nil, result.summary.error == nil,
+                let encoded = try? result.records.map(SnapshotStore.encodeRecord)
+            {
+                try? cache.cacheRecords(encoded: encoded, sha256: sha256, summary: result.summary)
+                result.encodedRecords = encoded
             }
         }
         result.summary.sha256 = sha256
@@ -176,7 +182,9 @@ public enum Pipeline {
 
     /// `result` passed through `budget`, when there is one.
     private static func admit(_ result: FileResult, _ budget: RecordBudget?) -> FileResult {
-        budget?.admit(result) ?? result
+        var admitted = budget?.admit(result) ?? result
+        admitted.encodedRecords = []
+        return admitted
     }
 
     /// Builds the landscape of `paths` (files and folders; relative ones resolved against

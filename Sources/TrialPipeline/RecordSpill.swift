@@ -1,6 +1,7 @@
 import Foundation
 import TrialCompare
 import TrialModel
+import TrialStore
 
 /// Extracted records set aside on disk while a large input is read, so memory holds their keys
 /// (source and registry IDs, for grouping) instead of every parameter and quote: about 11 KB
@@ -14,11 +15,13 @@ final class RecordSpill: Sendable {
     /// Creates the spill file in `folder` (which must exist).
     init(folder: URL) throws(SpillError) { file = try SpillFile(folder: folder) }
 
-    /// Writes `record` and returns where it lies.
-    func append(_ record: TrialRecord) throws(SpillError) -> Location {
+    /// Writes `record` and returns where it lies. `encoded`, when given, is the record's JSON
+    /// (``SnapshotStore/encodeRecord(_:)``, which the parse cache made already).
+    func append(_ record: TrialRecord, encoded: [UInt8]? = nil) throws(SpillError) -> Location {
+        if let encoded { return try file.append(encoded) }
         let bytes: [UInt8]
         do {
-            bytes = try StreamingJSONEncoder.encodeAnyOrder(record)
+            bytes = try SnapshotStore.encodeRecord(record)
         } catch {
             throw .io(operation: "encode a record for", reason: "\(error)")
         }
@@ -71,8 +74,12 @@ final class RecordBudget: @unchecked Sendable {
         var out = result
         do {
             let file = try target.get()
-            out.spilled = try result.records.map { record throws(SpillError) in
-                SpilledRecord(key: RecordKey(record), location: try file.append(record))
+            let encoded = result.encodedRecords.count == result.records.count ? result.encodedRecords : nil
+            out.spilled = try result.records.indices.map { i throws(SpillError) in
+                let record = result.records[i]
+                return SpilledRecord(
+                    key: RecordKey(record), location: try file.append(record, encoded: encoded?[i]),
+                    prepared: PreparedTrial(TrialGrouper.trial([record]), columnsIn: file.file))
             }
             out.records = []
         } catch {
@@ -84,10 +91,12 @@ final class RecordBudget: @unchecked Sendable {
     }
 }
 
-/// A record set aside in the spill file: what grouping needs, and where the rest lies.
+/// A record set aside in the spill file: what grouping needs, where the rest lies, and the
+/// landscape's share of the trial it is when no other record joins it.
 struct SpilledRecord: Sendable {
     var key: RecordKey
     var location: RecordSpill.Location
+    var prepared: PreparedTrial?
 }
 
 /// The trials of a landscape whose records are partly or wholly in a spill file: grouped by
@@ -98,6 +107,8 @@ struct SpilledTrials: TrialLoader {
     let records: [TrialRecord]
     /// Where the other records lie: record `records.count + j` at `locations[j]`.
     let locations: [RecordSpill.Location]
+    /// Per spilled record (as `locations`), the trial it is alone, prepared when it was read.
+    let prepared: [PreparedTrial?]
     /// Per trial, in display-ID order: record indices, sorted by source.
     let groups: [[Int]]
 
@@ -106,12 +117,21 @@ struct SpilledTrials: TrialLoader {
         self.spill = spill
         self.records = records
         locations = spilled.map(\.location)
+        prepared = spilled.map(\.prepared)
         groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
     }
 
     var count: Int { groups.count }
     var recordCount: Int { records.count + locations.count }
     var spillFile: SpillFile? { spill.file }
+
+    /// The prepared trial of a group of one spilled record: the landscape pass then reads
+    /// neither the record nor its column back (unless the column must be summarized).
+    func prepared(at index: Int) -> PreparedTrial? {
+        let group = groups[index]
+        guard group.count == 1, group[0] >= records.count else { return nil }
+        return prepared[group[0] - records.count]
+    }
 
     func trial(at index: Int) -> Trial {
         TrialGrouper.trial(

@@ -526,11 +526,28 @@ public final class SnapshotStore: Sendable {
     /// ``cachedParse(sha256:)``. Entries whose hash is not among the inputs of the next saved run
     /// are pruned by that `save`.
     public func cacheRecords(_ records: [TrialRecord], sha256: String, summary: InputSummary? = nil) throws {
+        try cacheRecords(encoded: try records.map(Self.encodeRecord), sha256: sha256, summary: summary)
+    }
+
+    /// ``cacheRecords(_:sha256:summary:)`` given each record's ``encodeRecord(_:)``: a caller that
+    /// needs the records' JSON for itself too (the run's spill file) encodes them once.
+    public func cacheRecords(encoded records: [[UInt8]], sha256: String, summary: InputSummary? = nil) throws {
+        // The cached form is the JSON array of the records: their texts joined by commas.
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(records.reduce(2) { $0 + $1.count + 1 })
+        for (i, record) in records.enumerated() {
+            if i > 0 { json.append(UInt8(ascii: ",")) }
+            json += record
+        }
+        json.append(UInt8(ascii: "]"))
         let entry = PendingCache.Entry(
-            sha256: sha256, records: try Deflate.compress(try StoreJSON.encodeUnsorted(records)),
-            summary: try summary.map { try StoreJSON.string($0) })
+            sha256: sha256, records: try Deflate.compress(json), summary: try summary.map { try StoreJSON.string($0) })
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
     }
+
+    /// A record's JSON as the parse cache keeps it: compact, keys in encoding order, read back
+    /// only by trialdiff's decoder.
+    public static func encodeRecord(_ record: TrialRecord) throws -> [UInt8] { try StoreJSON.encodeUnsorted(record) }
 
     deinit {
         // Closing the store writes what is pending; a failure here only loses cache entries.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TrialCompare
+@testable import TrialCompare
 import TrialModel
 import TrialRender
 @testable import TrialPipeline
@@ -35,6 +35,36 @@ import TrialRender
         // The file is unlinked as soon as it is created: nothing is left in the folder.
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
         #expect(left.isEmpty, "\(left)")
+    }
+
+    /// A trial of one spilled record is prepared by the task that read the record: the landscape
+    /// pass takes its ID, matrix column and review as they are, without reading the record back.
+    /// A trial of several records is not prepared (it is built from its records).
+    @Test func singleRecordTrialsArePreparedAsTheyAreRead() async throws {
+        let folder = try TempFolder()
+        let inMemory = await Repo.landscape(Self.realPaths)
+        let spilled = await Pipeline.landscape(
+            paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: 0, folder: folder.url))
+        var prepared = 0
+        var several = 0
+        for (i, trial) in inMemory.trials.enumerated() {
+            let p = spilled.trials.prepared(at: i)
+            #expect((p != nil) == (trial.records.count == 1), "trial \(trial.id.value)")
+            guard let p else {
+                several += 1
+                continue
+            }
+            prepared += 1
+            #expect(p.id == trial.id.value)
+            #expect(MatrixColumns.cells(of: p.column, file: spilled.trials.spillFile) == Matrix.cells(of: trial))
+            if case .memory = p.column { Issue.record("trial \(trial.id.value)'s column is not in the spill file") }
+            let review = FindingRules.review(trial)
+            #expect(p.review.findings == review.findings)
+            #expect(p.review.parts == review.parts)
+        }
+        #expect(prepared > 60)
+        #expect(several > 0)
+        #expect(inMemory.trials.contains { FindingRules.review($0).parts.contains { $0 != nil } })
     }
 
     /// A report whose records are all spilled writes byte for byte the files of one held in

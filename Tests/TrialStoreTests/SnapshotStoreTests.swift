@@ -193,6 +193,26 @@ struct Boom: Error {}
         #expect(try store.cacheCount() == 0)
     }
 
+    /// Records handed over as their JSON (a run encodes them once, for the cache and its spill
+    /// file) are cached as the JSON array of those records: the same entry as the records given.
+    @Test(arguments: [0, 1, 2])
+    func recordsCachedFromTheirJSONAreTheRecords(count: Int) throws {
+        let tmp = TempFolder()
+        defer { tmp.cleanup() }
+        let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        let records = Array([a.record(), b.record()].prefix(count))
+        let encoded = try records.map(SnapshotStore.encodeRecord)
+        #expect(encoded.allSatisfy { $0.first == UInt8(ascii: "{") })
+        let joined = "[" + encoded.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+        #expect(Array(joined.utf8) == (try StoreJSON.encodeUnsorted(records)), "the array's JSON is its records' joined")
+        let hash = SnapshotStore.sha256(Array("\(count)".utf8))
+        try store.cacheRecords(encoded: encoded, sha256: hash)
+        #expect(try store.cachedParse(sha256: hash)?.records == records)
+        try store.flushCache()
+        let reopened = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        #expect(try reopened.cachedParse(sha256: hash)?.records == records)
+    }
+
     @Test func knownStatesAreReusedInsteadOfDecoded() throws {
         let tmp = TempFolder()
         defer { tmp.cleanup() }
