@@ -177,8 +177,10 @@ public final class SnapshotStore: Sendable {
     }
 
     /// A trial's state as stored: its JSON and the JSON's SHA-256 (states are shared between runs
-    /// by hash).
+    /// by hash), with the trial's ID and title for its `run_trial` row.
     struct EncodedState {
+        var id: String
+        var title: String
         var json: String
         var sha256: String
     }
@@ -192,11 +194,12 @@ public final class SnapshotStore: Sendable {
         private let done = DispatchSemaphore(value: 0)
         private var result: Result<[EncodedState], any Error>?
 
-        init(_ trials: ArraySlice<SnapshotTrial>) {
+        /// Encodes the states of `trials` at `positions`.
+        init(_ trials: SnapshotTrials, _ positions: ArraySlice<Int>) {
             // A thread of its own: the caller blocks on it from the database writer, so it must
             // not wait for a slot in a pool that blocked callers may be holding.
             Thread {
-                self.result = Result { try SnapshotStore.encodeStates(trials) }
+                self.result = Result { try SnapshotStore.encodeStates(trials, at: positions) }
                 self.done.signal()
             }.start()
         }
@@ -208,20 +211,28 @@ public final class SnapshotStore: Sendable {
         }
     }
 
-    /// Encodes the states of `trials`, in chunks on all cores; the result is in trial order.
-    static func encodeStates(_ trials: ArraySlice<SnapshotTrial>) throws -> [EncodedState] {
-        try mapStoredJSON(trials) { EncodedState(json: String(decoding: $0, as: UTF8.self), sha256: SnapshotStore.sha256($0)) }
+    /// Encodes the states of `trials` at `positions`, in chunks on all cores; the result is in
+    /// the order of `positions`. Each trial is built (for a stored matrix: its column read and
+    /// decoded) by the core that encodes it, once.
+    static func encodeStates(_ trials: SnapshotTrials, at positions: ArraySlice<Int>) throws -> [EncodedState] {
+        try mapStoredJSON(count: positions.count, trial: { trials[positions[positions.startIndex + $0]] }) { trial, json in
+            EncodedState(
+                id: trial.id, title: trial.title, json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
+        }
     }
 
-    /// `transform` of the JSON a run stores for each of `trials` (the one definition of a
-    /// state's bytes and so of its hash), in chunks on all cores; the results in trial order.
-    private static func mapStoredJSON<R, Trials: RandomAccessCollection & Sendable>(
-        _ trials: Trials, _ transform: ([UInt8]) -> R
-    ) throws -> [R] where Trials.Element == SnapshotTrial, Trials.Index == Int {
-        try Parallel.mapChunks(count: trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
-            let range = (trials.startIndex + range.lowerBound)..<(trials.startIndex + range.upperBound)
+    /// `transform` of each of `count` trials (`trial(i)`) and the JSON a run stores for it (the
+    /// one definition of a state's bytes and so of its hash), in chunks on all cores; the
+    /// results in trial order.
+    private static func mapStoredJSON<R>(
+        count: Int, trial: @Sendable (Int) -> SnapshotTrial, _ transform: (SnapshotTrial, [UInt8]) -> R
+    ) throws -> [R] {
+        try Parallel.mapChunks(count: count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             let encoder = StoreJSON.encoder()
-            return try trials[range].map { transform(try encoder.encode($0)) }
+            return try range.map { i in
+                let trial = trial(i)
+                return transform(trial, try encoder.encode(trial))
+            }
         }
     }
 
@@ -248,31 +259,32 @@ public final class SnapshotStore: Sendable {
         let insertState = try db.makeStatement(sql: "INSERT OR IGNORE INTO trial_state (sha256, json) VALUES (?, ?)")
         let insertTrial = try db.makeStatement(
             sql: "INSERT INTO run_trial (run_id, trial_id, position, title, state_sha256) VALUES (?, ?, ?, ?, ?)")
-        // Trials whose state the store holds (by a hash the caller computed) need no encoding.
-        var toEncode = Array(snapshot.trials.indices)
+        // Trials whose state the store holds (by a hash the caller computed) need no encoding,
+        // nor building: their IDs and titles are the list's refs.
+        let trials = snapshot.trials
+        var toEncode = Array(trials.indices)
         if let stateHashes {
             let stored = try db.cachedStatement(sql: "SELECT 1 FROM trial_state WHERE sha256 = ?")
             toEncode = []
-            for (position, (trial, hash)) in zip(snapshot.trials, stateHashes).enumerated() {
+            for (position, (ref, hash)) in zip(trials.refs, stateHashes).enumerated() {
                 if try Bool.fetchOne(stored, arguments: [hash]) == true {
-                    try insertTrial.execute(arguments: [id, trial.id, position, trial.title, hash])
+                    try insertTrial.execute(arguments: [id, ref.id, position, ref.title, hash])
                 } else {
                     toEncode.append(position)
                 }
             }
         }
-        // The next wave is encoded (on the other cores) while this one is inserted.
-        let trials = snapshot.trials
+        // The next wave is built and encoded (on the other cores) while this one is inserted.
         func wave(from start: Int) -> ArraySlice<Int>? {
             start < toEncode.count ? toEncode[start..<min(toEncode.count, start + stateWave)] : nil
         }
-        var current = wave(from: 0).map { ($0, EncodingWave(ArraySlice($0.map { trials[$0] }))) }
+        var current = wave(from: 0).map { ($0, EncodingWave(trials, $0)) }
         while let (positions, job) = current {
             let states = try job.wait()
-            current = wave(from: positions.endIndex).map { ($0, EncodingWave(ArraySlice($0.map { trials[$0] }))) }
+            current = wave(from: positions.endIndex).map { ($0, EncodingWave(trials, $0)) }
             for (position, state) in zip(positions, states) {
                 try insertState.execute(arguments: [state.sha256, state.json])
-                try insertTrial.execute(arguments: [id, trials[position].id, position, trials[position].title, state.sha256])
+                try insertTrial.execute(arguments: [id, state.id, position, state.title, state.sha256])
             }
         }
         let encoder = StoreJSON.encoder()
@@ -367,7 +379,7 @@ public final class SnapshotStore: Sendable {
     /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
     /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
     public static func stateHashes(_ trials: SnapshotTrials) throws -> [String] {
-        try mapStoredJSON(trials) { SnapshotStore.sha256($0) }
+        try mapStoredJSON(count: trials.count, trial: { trials[$0] }) { _, json in SnapshotStore.sha256(json) }
     }
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
