@@ -26,8 +26,9 @@ public struct FileResult: Sendable {
 
 /// How many extracted records a run holds in memory, and where it sets aside the rest. A
 /// registry dump's records take about 11 KB each in memory; above the limit they wait in an
-/// unlinked temporary file and each trial is rebuilt from it when the landscape, the rules and
-/// the renderers visit it (each once per pass), so memory holds the matrix and the findings.
+/// unlinked temporary file, so memory holds the matrix's column locations and the findings. A
+/// trial of one spilled record is prepared for the landscape as the record is read; a trial of
+/// several, and every trial the renderers visit, is rebuilt from the file (once per pass).
 public struct SpillPolicy: Sendable {
     /// Records kept in memory; the records read after these are spilled. 0 spills every record.
     public var limit: Int
