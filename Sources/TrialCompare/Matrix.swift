@@ -247,7 +247,7 @@ final class MatrixColumns: Sendable {
             return cells[row]
         case .stored(let location, let stated):
             guard stated & (1 << UInt64(row)) != 0 else { return MatrixCell(values: []) }
-            return read(location) { decode in try decode(row) }
+            return Self.read(location, in: file) { decode in try decode(row) }
         }
     }
 
@@ -268,11 +268,7 @@ final class MatrixColumns: Sendable {
         }
     }
 
-    /// `body` given a function that decodes row `r` of the blob at `location`.
-    private func read<R>(_ location: SpillFile.Location, _ body: ((Int) throws -> MatrixCell) throws -> R) -> R {
-        Self.read(location, in: file, body)
-    }
-
+    /// `body` given a function that decodes row `r` of the blob at `location` in `file`.
     private static func read<R>(
         _ location: SpillFile.Location, in file: SpillFile?, _ body: ((Int) throws -> MatrixCell) throws -> R
     ) -> R {
