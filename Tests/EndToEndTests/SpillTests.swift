@@ -3,6 +3,7 @@ import Testing
 @testable import TrialCompare
 import TrialModel
 import TrialRender
+import TrialStore
 @testable import TrialPipeline
 
 /// Records beyond `--spill-above` wait in a spill file and trials are rebuilt from it: the
@@ -65,6 +66,29 @@ import TrialRender
         #expect(prepared > 60)
         #expect(several > 0)
         #expect(inMemory.trials.contains { FindingRules.review($0).parts.contains { $0 != nil } })
+    }
+
+    /// A run encodes each real record once, for the parse cache and the spill file: per input
+    /// file, the array the cache stores from those texts is byte for byte the records' own array
+    /// encoding (non-ASCII text, escapes, bundles of many records), and the cache gives back the
+    /// records.
+    @Test func realRecordsCachedFromTheirOwnJSONAreTheRecords() async throws {
+        let folder = try TempFolder()
+        let store = try SnapshotStore(path: folder.url.appendingPathComponent("state.sqlite").path, parserVersion: "test")
+        let landscape = await Repo.landscape(Self.realPaths)
+        let byFile = Dictionary(grouping: landscape.trials.flatMap(\.records), by: \.source.file)
+        #expect(byFile.count > 60)
+        #expect(byFile.values.contains { $0.count > 1 }, "a bundle of several records")
+        for (file, records) in byFile {
+            let encoded = try records.map(SnapshotStore.encodeRecord)
+            var joined: [UInt8] = Array("[".utf8)
+            for (i, record) in encoded.enumerated() { joined += (i > 0 ? Array(",".utf8) : []) + record }
+            joined += Array("]".utf8)
+            #expect(joined == (try StreamingJSONEncoder.encodeAnyOrder(records)), "\(file)")
+            let hash = SnapshotStore.sha256(Array(file.utf8))
+            try store.cacheRecords(encoded: encoded, sha256: hash)
+            #expect(try store.cachedParse(sha256: hash)?.records == records, "\(file)")
+        }
     }
 
     /// A report whose records are all spilled writes byte for byte the files of one held in
