@@ -113,30 +113,47 @@ public struct InputChanges: Codable, Sendable, Hashable {
 
     /// Compares two sets of inputs by path and content hash. A file whose old path disappeared
     /// and whose exact content appears under a new path is a rename; several files with one hash
-    /// are paired in path order.
+    /// are paired in path order. When one list names a path twice, its last entry counts.
+    ///
+    /// Both lists are walked once in path order and only hashes of removed files are indexed, so
+    /// a first run over a registry dump (every input added, nothing removed) allocates no more
+    /// than the `added` list itself.
     public init(from old: [InputFingerprint], to new: [InputFingerprint]) {
-        var oldByPath: [String: InputFingerprint] = [:]
-        for f in old { oldByPath[f.path] = f }
-        var newByPath: [String: InputFingerprint] = [:]
-        for f in new { newByPath[f.path] = f }
-
+        let old = Self.lastPerPath(old), new = Self.lastPerPath(new)
         var added: [InputFingerprint] = []
         var removed: [InputFingerprint] = []
         var modified: [InputModification] = []
-        for path in newByPath.keys.sorted() {
-            let n = newByPath[path]!
-            if let o = oldByPath[path] {
-                if o.sha256 != n.sha256 { modified.append(InputModification(path: path, old: o, new: n)) }
+        var i = 0, j = 0
+        while i < old.count || j < new.count {
+            if j == new.count || (i < old.count && old[i].path < new[j].path) {
+                removed.append(old[i])
+                i += 1
+            } else if i == old.count || new[j].path < old[i].path {
+                added.append(new[j])
+                j += 1
             } else {
-                added.append(n)
+                if old[i].sha256 != new[j].sha256 {
+                    modified.append(InputModification(path: new[j].path, old: old[i], new: new[j]))
+                }
+                i += 1
+                j += 1
             }
         }
-        for path in oldByPath.keys.sorted() where newByPath[path] == nil { removed.append(oldByPath[path]!) }
+        self.modified = modified
+        guard !removed.isEmpty, !added.isEmpty else {
+            self.added = added
+            self.removed = removed
+            self.renamed = []
+            return
+        }
 
         // Pair removed and added files with the same content, in path order.
-        var renamed: [InputRename] = []
+        let removedHashes = Set(removed.map(\.sha256))
         var addedByHash: [String: [Int]] = [:]
-        for (i, f) in added.enumerated() { addedByHash[f.sha256, default: []].append(i) }
+        for (i, f) in added.enumerated() where removedHashes.contains(f.sha256) {
+            addedByHash[f.sha256, default: []].append(i)
+        }
+        var renamed: [InputRename] = []
         var pairedAdded: Set<Int> = []
         var keptRemoved: [InputFingerprint] = []
         for r in removed {
@@ -149,10 +166,22 @@ public struct InputChanges: Codable, Sendable, Hashable {
                 keptRemoved.append(r)
             }
         }
-        self.added = added.enumerated().filter { !pairedAdded.contains($0.offset) }.map(\.element)
+        self.added = pairedAdded.isEmpty ? added : added.enumerated().filter { !pairedAdded.contains($0.offset) }.map(\.element)
         self.removed = keptRemoved
-        self.modified = modified
         self.renamed = renamed
+    }
+
+    /// `files` in path order with one entry per path, the last one given. A list already in
+    /// strict path order (as a run collects its inputs) is returned as is, without a copy.
+    private static func lastPerPath(_ files: [InputFingerprint]) -> [InputFingerprint] {
+        if zip(files, files.dropFirst()).allSatisfy({ $0.path < $1.path }) { return files }
+        let order = files.indices.sorted { (files[$0].path, $0) < (files[$1].path, $1) }
+        var result: [InputFingerprint] = []
+        result.reserveCapacity(files.count)
+        for (k, index) in order.enumerated() where k + 1 == order.count || files[order[k + 1]].path != files[index].path {
+            result.append(files[index])
+        }
+        return result
     }
 }
 

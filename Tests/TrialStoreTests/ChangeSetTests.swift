@@ -209,6 +209,64 @@ import TrialStore
         #expect(changes.added.map(\.path) == ["e", "f"])
     }
 
+    /// The merge walk in `InputChanges(from:to:)` against the definition it replaced: dictionaries
+    /// by path (the last entry of a path wins), sorted keys, every added file indexed by hash.
+    /// Random lists, out of order, with repeated paths and shared hashes.
+    @Test(arguments: 0..<4) func inputChangesEqualTheirDictionaryDefinition(seed: UInt64) {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        func list() -> [InputFingerprint] {
+            (0..<next(40)).map { _ in
+                InputFingerprint(path: "f\(next(30)).xml", sha256: String(repeating: "\(next(6))", count: 64), size: next(9))
+            }
+        }
+        for _ in 0..<150 {
+            let old = list(), new = list()
+            let got = InputChanges(from: old, to: new)
+            let want = Self.dictionaryInputChanges(from: old, to: new)
+            #expect(got == want, "old \(old.map(\.path)) new \(new.map(\.path))")
+        }
+    }
+
+    /// The comparison as first written, kept here as the specification.
+    static func dictionaryInputChanges(from old: [InputFingerprint], to new: [InputFingerprint]) -> InputChanges {
+        var oldByPath: [String: InputFingerprint] = [:]
+        for f in old { oldByPath[f.path] = f }
+        var newByPath: [String: InputFingerprint] = [:]
+        for f in new { newByPath[f.path] = f }
+        var added: [InputFingerprint] = [], removed: [InputFingerprint] = [], modified: [InputModification] = []
+        for path in newByPath.keys.sorted() {
+            let n = newByPath[path]!
+            if let o = oldByPath[path] {
+                if o.sha256 != n.sha256 { modified.append(InputModification(path: path, old: o, new: n)) }
+            } else {
+                added.append(n)
+            }
+        }
+        for path in oldByPath.keys.sorted() where newByPath[path] == nil { removed.append(oldByPath[path]!) }
+        var renamed: [InputRename] = []
+        var addedByHash: [String: [Int]] = [:]
+        for (i, f) in added.enumerated() { addedByHash[f.sha256, default: []].append(i) }
+        var pairedAdded: Set<Int> = []
+        var keptRemoved: [InputFingerprint] = []
+        for r in removed {
+            if var candidates = addedByHash[r.sha256], !candidates.isEmpty {
+                let i = candidates.removeFirst()
+                addedByHash[r.sha256] = candidates
+                pairedAdded.insert(i)
+                renamed.append(InputRename(from: r.path, to: added[i].path, sha256: r.sha256, size: added[i].size))
+            } else {
+                keptRemoved.append(r)
+            }
+        }
+        return InputChanges(
+            added: added.enumerated().filter { !pairedAdded.contains($0.offset) }.map(\.element), removed: keptRemoved,
+            modified: modified, renamed: renamed)
+    }
+
     @Test func changeSetJSONIsStable() throws {
         var a2 = a
         a2.lvef = 55
