@@ -25,12 +25,15 @@ public struct FileResult: Sendable {
 }
 
 /// How many extracted records a run holds in memory, and where it sets aside the rest. A
-/// registry dump's records take about 11 KB each in memory; above the limit they wait in an
-/// unlinked temporary file, so memory holds the matrix's column locations and the findings. A
-/// trial of one spilled record is prepared for the landscape as the record is read; a trial of
-/// several, and every trial the renderers visit, is rebuilt from the file (once per pass).
+/// registry dump's records take about 11 KB each in memory; a run that reads more than the
+/// limit keeps all of them in an unlinked temporary file, so memory holds the matrix's column
+/// locations and the findings. A trial of one spilled record is prepared for the landscape as
+/// the record is read; a trial of several, and every trial the renderers visit, is rebuilt from
+/// the file (once per pass).
 public struct SpillPolicy: Sendable {
-    /// Records kept in memory; the records read after these are spilled. 0 spills every record.
+    /// Records a run may hold in memory. When it reads more, the spill file is created, every
+    /// record read after that goes there and the records held until then are moved there too,
+    /// so a large run holds none. 0 spills every record.
     public var limit: Int
     /// Folder for the spill file (it must exist); the file is unlinked as soon as it is created.
     public var folder: URL
@@ -41,7 +44,7 @@ public struct SpillPolicy: Sendable {
     }
 
     /// The default limit: landscapes up to this many records are held in memory (about 11 KB
-    /// each), as fast as before; a registry dump is spilled.
+    /// each); a registry dump is spilled whole.
     public static let defaultLimit = 10_000
 }
 
@@ -157,23 +160,47 @@ public enum Pipeline {
         var work = WorkQueue(files: files, root: root)
         var results: [FileResult] = []
         results.reserveCapacity(files.count)
-        await withTaskGroup(of: FileResult.self) { group in
+        // A task reads one input (`read` true), or moves results held in memory to the spill
+        // file once the budget's limit is crossed (`read` false).
+        await withTaskGroup(of: (results: [FileResult], read: Bool).self) { group in
             func launch() -> Bool {
                 guard let item = work.next() else { return false }
                 switch item {
                 case .path(let path):
-                    group.addTask { admit(process(path: path, root: root, selection: selection, cache: cache), budget) }
-                case .memory(let file): group.addTask { admit(process(file, selection: selection, cache: cache), budget) }
-                case .failed(let result): group.addTask { result }
+                    group.addTask { ([admit(process(path: path, root: root, selection: selection, cache: cache), budget)], true) }
+                case .memory(let file): group.addTask { ([admit(process(file, selection: selection, cache: cache), budget)], true) }
+                case .failed(let result): group.addTask { ([result], true) }
                 }
                 return true
             }
             var inFlight = 0
+            var done = 0
+            var spilling = false
             while inFlight < width, launch() { inFlight += 1 }
-            while let result = await group.next() {
-                results.append(result)
-                progress?(results.count, max(work.estimatedTotal, results.count))
-                if !launch() { inFlight -= 1 }
+            while let finished = await group.next() {
+                var held: [FileResult] = []
+                for result in finished.results {
+                    // An evicted result that kept its records (no spill file) is not sent again.
+                    if finished.read, spilling, !result.records.isEmpty { held.append(result) } else { results.append(result) }
+                }
+                if finished.read {
+                    done += 1
+                    progress?(done, max(work.estimatedTotal, done))
+                    if !launch() { inFlight -= 1 }
+                }
+                if !spilling, let budget, budget.isSpilling {
+                    // The run has just outgrown the limit: what was held goes to the spill file,
+                    // beside the reading tasks, so memory stops holding whole records.
+                    spilling = true
+                    held += results.filter { !$0.records.isEmpty }
+                    results.removeAll { !$0.records.isEmpty }
+                }
+                guard let budget, !held.isEmpty else { continue }
+                let chunk = (held.count + width - 1) / width
+                for start in stride(from: 0, to: held.count, by: chunk) {
+                    let part = Array(held[start..<min(held.count, start + chunk)])
+                    group.addTask { (part.map(budget.evict), false) }
+                }
             }
         }
         // The parse-cache entries of the last batch; a failure only costs a re-parse next time.

@@ -39,8 +39,10 @@ final class RecordSpill: Sendable {
     }
 }
 
-/// Decides which extracted records stay in memory: the first `limit` records read, in the order
-/// files finish; the rest go to the spill file, which is created with the first of them.
+/// Decides whether a run's extracted records stay in memory: while no more than `limit` have
+/// been read they do; once the limit is crossed the run is a registry dump, the spill file is
+/// created, every record read from then on goes there, and the records held so far are moved
+/// there too (``evict(_:)``, called by the reading loop), so memory no longer holds them.
 final class RecordBudget: @unchecked Sendable {
     let limit: Int
     let folder: URL
@@ -58,12 +60,18 @@ final class RecordBudget: @unchecked Sendable {
         lock.withLock { try? spill?.get() }
     }
 
-    /// `result` with its records in memory while they fit under the limit, else written to the
-    /// spill file and listed in `spilled`. A spill failure fails the input, naming the reason.
+    /// True once the limit was crossed: records held in memory should then be ``evict(_:)``ed.
+    var isSpilling: Bool {
+        lock.withLock { spill != nil }
+    }
+
+    /// `result` with its records in memory while the run's records fit under the limit, else
+    /// written to the spill file and listed in `spilled`. A spill failure fails the input,
+    /// naming the reason.
     func admit(_ result: FileResult) -> FileResult {
         guard !result.records.isEmpty else { return result }
         let target: Result<RecordSpill, SpillError>? = lock.withLock {
-            if held + result.records.count <= limit {
+            if spill == nil, held + result.records.count <= limit {
                 held += result.records.count
                 return nil
             }
@@ -71,6 +79,19 @@ final class RecordBudget: @unchecked Sendable {
             return spill
         }
         guard let target else { return result }
+        return Self.spill(result, to: target)
+    }
+
+    /// `result`, admitted while the run still fitted in memory, with its records moved to the
+    /// spill file (encoded again: their parse-cache JSON was not kept). Unchanged when nothing
+    /// has been spilled, or when the spill file could not be created (the inputs that found it
+    /// missing carry that error; these records stay in memory).
+    func evict(_ result: FileResult) -> FileResult {
+        guard !result.records.isEmpty, let target = lock.withLock({ spill }), case .success = target else { return result }
+        return Self.spill(result, to: target)
+    }
+
+    private static func spill(_ result: FileResult, to target: Result<RecordSpill, SpillError>) -> FileResult {
         var out = result
         do {
             let file = try target.get()
@@ -87,6 +108,7 @@ final class RecordBudget: @unchecked Sendable {
             out.records = []
             out.spilled = []
         }
+        out.encodedRecords = []
         return out
     }
 }

@@ -76,7 +76,7 @@ struct Report: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Extracted records held in memory; the rest wait in a temporary file.",
+            "Extracted records a run may hold in memory; a run that reads more keeps all of them in a temporary file.",
             discussion: "About 11 KB of memory per record otherwise. The file sits beside the state database (the system's temporary folder with --dry-run) and is deleted as soon as it is opened. 0 spills every record.",
             valueName: "records"))
     var spillAbove: Int = SpillPolicy.defaultLimit
@@ -159,7 +159,7 @@ struct Check: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Extracted records held in memory; the rest wait in a file in the temporary folder, deleted as soon as it is opened.",
+            "Extracted records a run may hold in memory; a run that reads more keeps all of them in a file in the temporary folder, deleted as soon as it is opened.",
             valueName: "records"))
     var spillAbove: Int = SpillPolicy.defaultLimit
 

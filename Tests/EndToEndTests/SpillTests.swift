@@ -38,14 +38,16 @@ import TrialStore
         #expect(left.isEmpty, "\(left)")
     }
 
-    /// A trial of one spilled record is prepared by the task that read the record: the landscape
-    /// pass takes its ID, matrix column and review as they are, without reading the record back.
-    /// A trial of several records is not prepared (it is built from its records).
-    @Test func singleRecordTrialsArePreparedAsTheyAreRead() async throws {
+    /// A trial of one spilled record is prepared by the task that read the record (or, for a
+    /// record held before the limit was crossed, by the task that moved it to the spill file):
+    /// the landscape pass takes its ID, matrix column and review as they are, without reading the
+    /// record back. A trial of several records is not prepared (it is built from its records).
+    @Test(arguments: [0, 7])
+    func singleRecordTrialsArePreparedAsTheyAreRead(limit: Int) async throws {
         let folder = try TempFolder()
         let inMemory = await Repo.landscape(Self.realPaths)
         let spilled = await Pipeline.landscape(
-            paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: 0, folder: folder.url))
+            paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: limit, folder: folder.url))
         var prepared = 0
         var several = 0
         for (i, trial) in inMemory.trials.enumerated() {
@@ -66,6 +68,42 @@ import TrialStore
         #expect(prepared > 60)
         #expect(several > 0)
         #expect(inMemory.trials.contains { FindingRules.review($0).parts.contains { $0 != nil } })
+    }
+
+    /// A run that reads more records than the limit keeps none of them in memory: those held
+    /// before the limit was crossed are moved to the spill file too, each with its prepared
+    /// trial. Whatever the limit, every record read is there once.
+    @Test(arguments: [0, 1, 7, 40])
+    func aRunOverTheLimitHoldsNoRecord(limit: Int) async throws {
+        let folder = try TempFolder()
+        let files = InputCollector.collect(Self.realPaths, root: Repo.root).files
+        let plain = await Pipeline.read(files: files, root: Repo.root)
+        let total = plain.reduce(0) { $0 + $1.records.count }
+        #expect(total > 60 && total > limit)
+        let budget = RecordBudget(limit: limit, folder: folder.url)
+        let results = await Pipeline.read(
+            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, budget: budget, progress: nil)
+        #expect(budget.isSpilling)
+        let held = results.reduce(0) { $0 + $1.records.count }
+        #expect(held == 0, "\(held) records held in memory")
+        let spilled = results.flatMap(\.spilled)
+        #expect(spilled.count == total)
+        #expect(spilled.allSatisfy { $0.prepared != nil })
+        #expect(Set(spilled.map(\.key.source)).count == total, "each record spilled once")
+        #expect(results.map(\.summary.file) == plain.map(\.summary.file))
+        #expect(results.allSatisfy { $0.encodedRecords.isEmpty })
+    }
+
+    /// A run within the limit holds every record and creates no spill file.
+    @Test func aRunWithinTheLimitHoldsEveryRecord() async throws {
+        let folder = try TempFolder()
+        let files = InputCollector.collect(Self.realPaths, root: Repo.root).files
+        let budget = RecordBudget(limit: 100_000, folder: folder.url)
+        let results = await Pipeline.read(
+            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, budget: budget, progress: nil)
+        #expect(!budget.isSpilling && budget.file == nil)
+        #expect(results.allSatisfy { $0.spilled.isEmpty })
+        #expect(results.reduce(0) { $0 + $1.records.count } > 60)
     }
 
     /// A run encodes each real record once, for the parse cache and the spill file: per input
