@@ -37,6 +37,23 @@ public struct StreamingJSONEncoder: Sendable {
         return stream.out
     }
 
+    /// Encodes `value` as ``encode(_:)`` does, but hands the bytes to `sink` in pieces of about
+    /// `chunk` bytes instead of returning them whole, so that hashing a baseline change set of
+    /// 100k trials and inputs never holds its 34 MB of JSON. The pieces, joined, are exactly
+    /// ``encode(_:)``'s bytes. When it throws, pieces already handed over are not taken back.
+    public func encode<T: Encodable>(_ value: T, chunk: Int = 64 * 1024, into sink: ([UInt8]) -> Void) throws {
+        let stream = JSONStream(sorted: false, pretty: false, baseDepth: 0)
+        stream.out.reserveCapacity(min(chunk, 16 * 1024) + 1024)
+        try withoutActuallyEscaping(sink) { sink in
+            stream.drain = (max(1, chunk), sink)
+            defer { stream.drain = nil }
+            try stream.value(value)
+            stream.close(to: 0)
+            if let failure = stream.failure { throw failure }
+            if !stream.out.isEmpty { sink(stream.out) }
+        }
+    }
+
     /// Compact JSON of `value` with keys in encoding order, for what only trialdiff's decoder
     /// reads back (the parse cache, the record spill): streamed, or written by the sorted
     /// ``StableJSONEncoder`` when the value cannot be streamed.
@@ -71,6 +88,9 @@ final class JSONStream {
     /// The first misuse; the stream keeps going (some `Encoder` methods cannot throw) but its
     /// output is discarded.
     var failure: StreamingJSONEncoder.Unsupported?
+    /// Unsorted streams only: once `out` holds `threshold` bytes, they go to `sink` and `out` is
+    /// emptied (nothing refers back into an unsorted stream's output).
+    var drain: (threshold: Int, sink: ([UInt8]) -> Void)?
 
     /// An open object or array.
     struct OpenContainer {
@@ -151,6 +171,10 @@ final class JSONStream {
             throw failure!
         }
         close(to: frame.depth)
+        if let drain, !sorted, out.count >= drain.threshold {
+            drain.sink(out)
+            out.removeAll(keepingCapacity: true)
+        }
         if open[frame.depth - 1].count > 0 { appendSeparator() }
         open[frame.depth - 1].count += 1
         if pretty { indent(baseDepth + frame.depth) }

@@ -231,8 +231,16 @@ public enum Pipeline {
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
         }
-        let records = results.flatMap(\.records)
-        let spilled = results.flatMap(\.spilled)
+        // Moved out of the per-file results one file at a time, so that at 100k records the
+        // spill index is never held twice.
+        var records: [TrialRecord] = []
+        var spilled: [SpilledRecord] = []
+        spilled.reserveCapacity(results.reduce(0) { $0 + $1.spilled.count })
+        for i in results.indices {
+            records += results[i].records
+            spilled += results[i].spilled
+            results[i] = FileResult(summary: results[i].summary, records: [])
+        }
         results = []
         let trials: TrialList
         if let file = budget?.file, !spilled.isEmpty {

@@ -127,24 +127,23 @@ struct SpilledTrials: TrialLoader {
     let spill: RecordSpill
     /// The records held in memory: record `i` of the landscape for `i < records.count`.
     let records: [TrialRecord]
-    /// Where the other records lie: record `records.count + j` at `locations[j]`.
-    let locations: [RecordSpill.Location]
-    /// Per spilled record (as `locations`), the trial it is alone, prepared when it was read.
-    let prepared: [PreparedTrial?]
+    /// The other records: record `records.count + j` is `spilled[j]` (where it lies, and the
+    /// trial it is alone, prepared when it was spilled).
+    let spilled: [SpilledRecord]
     /// Per trial, in display-ID order: record indices, sorted by source.
     let groups: [[Int]]
 
-    /// Groups `records` (held in memory) and `spilled` into trials.
+    /// Groups `records` (held in memory) and `spilled` into trials. `spilled` is kept as given
+    /// (one array, not copied into parts), since at 100k records each copy costs megabytes.
     init(records: [TrialRecord], spilled: [SpilledRecord], spill: RecordSpill) {
         self.spill = spill
         self.records = records
-        locations = spilled.map(\.location)
-        prepared = spilled.map(\.prepared)
+        self.spilled = spilled
         groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
     }
 
     var count: Int { groups.count }
-    var recordCount: Int { records.count + locations.count }
+    var recordCount: Int { records.count + spilled.count }
     var spillFile: SpillFile? { spill.file }
 
     /// The prepared trial of a group of one spilled record: the landscape pass then reads
@@ -152,7 +151,7 @@ struct SpilledTrials: TrialLoader {
     func prepared(at index: Int) -> PreparedTrial? {
         let group = groups[index]
         guard group.count == 1, group[0] >= records.count else { return nil }
-        return prepared[group[0] - records.count]
+        return spilled[group[0] - records.count].prepared
     }
 
     func trial(at index: Int) -> Trial {
@@ -160,7 +159,7 @@ struct SpilledTrials: TrialLoader {
             groups[index].map { i in
                 guard i >= records.count else { return records[i] }
                 do {
-                    return try spill.read(locations[i - records.count])
+                    return try spill.read(spilled[i - records.count].location)
                 } catch {
                     // The run's own unlinked file, written minutes ago: failing to read it back
                     // is an I/O fault the run cannot report around.

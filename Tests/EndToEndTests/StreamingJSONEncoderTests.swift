@@ -37,6 +37,24 @@ import TrialModel
         #expect(try StableJSONDecoder().decode([TrialRecord].self, from: Data(all)) == records)
     }
 
+    /// Encoded in pieces (as the output manifest hashes a change set), the pieces joined are
+    /// byte for byte the whole encoding, for pieces of any size; none is much over the size asked.
+    @Test(arguments: [1, 7, 500, 64 * 1024])
+    func piecesJoinedAreTheWholeEncoding(chunk: Int) async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
+        let changes = ChangeSet(from: nil, to: snapshot)
+        #expect(changes.trialsAdded.count > 60 && changes.inputs.added.count > 60)
+        let whole = try StreamingJSONEncoder().encode(changes)
+        var pieces: [[UInt8]] = []
+        try StreamingJSONEncoder().encode(changes, chunk: chunk) { pieces.append($0) }
+        #expect(Array(pieces.joined()) == whole)
+        #expect(pieces.count > (chunk < whole.count / 4 ? 2 : 0))
+        let longestTrialRef = try changes.trialsAdded.map { try StreamingJSONEncoder().encode($0).count }.max() ?? 0
+        let longestInput = try changes.inputs.added.map { try StreamingJSONEncoder().encode($0).count }.max() ?? 0
+        #expect(pieces.allSatisfy { $0.count < chunk + max(longestTrialRef, longestInput) + 64 })
+    }
+
     @Test func everyShapeRoundTrips() throws {
         typealias Shapes = StableJSONDecoderTests.Shapes
         let leaf = Shapes(
