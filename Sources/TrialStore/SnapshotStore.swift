@@ -187,7 +187,7 @@ public final class SnapshotStore: Sendable {
 
     /// Trial states encoded and inserted per wave: bounds the encoded JSON held at once (a
     /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
-    static let stateWave = 1024
+    static let stateWave = 256
 
     /// One wave of trial states being encoded in the background.
     final class EncodingWave: @unchecked Sendable {
@@ -227,7 +227,7 @@ public final class SnapshotStore: Sendable {
     private static func mapStoredJSON<R>(
         count: Int, trial: @Sendable (Int) -> SnapshotTrial, _ transform: (SnapshotTrial, [UInt8]) -> R
     ) throws -> [R] {
-        try Parallel.mapChunks(count: count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+        try Parallel.mapChunks(count: count, chunk: 32, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             let encoder = StoreJSON.encoder()
             return try range.map { i in
                 let trial = trial(i)
