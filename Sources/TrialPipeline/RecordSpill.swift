@@ -108,7 +108,6 @@ final class RecordBudget: @unchecked Sendable {
             out.records = []
             out.spilled = []
         }
-        out.encodedRecords = []
         return out
     }
 }
