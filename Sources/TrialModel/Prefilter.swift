@@ -8,11 +8,14 @@ public enum Prefilter {
     /// İ, ß, ẞ, the ﬀ…ﬆ ligatures), so no match a case-insensitive pattern could find is missed.
     public static func mayContain(_ text: String, _ words: [StaticString]) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in
-            if hasFoldingSpecials(bytes) { return true }
-            for word in words where contains(bytes, word, ignoringCase: true) { return true }
-            return false
-        }
+        return text.withUTF8 { mayContain($0, words) }
+    }
+
+    /// ``mayContain(_:_:)-(String,_)`` over UTF-8 bytes, such as a stretch of a longer text.
+    public static func mayContain(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [StaticString]) -> Bool {
+        if hasFoldingSpecials(bytes) { return true }
+        for word in words where contains(bytes, word, ignoringCase: true) { return true }
+        return false
     }
 
     /// True when `text` contains one of `words` exactly (case-sensitive).

@@ -29,6 +29,35 @@ import TrialModel
         #expect(matched > 10)
     }
 
+    /// The objective pattern run only over the clauses that may hold a cue finds exactly what
+    /// it finds over the whole text (ranges, phrases, quotes): on every real field, and on text
+    /// with emoji (two UTF-16 units), accents, case-folding specials and breaks at the edges.
+    @Test func windowedObjectiveMatchesAreTheWholeTextMatches() {
+        let crafted = [
+            "(Treatment of lupus) in patients with 🧬 severe SLE; in Patients With lupus nephritis, for the treatment of ITP.",
+            "é 🧬🧬 treatment\nof  refractory immune thrombocytopenia. and the TREATMENT OF B-cell disease",
+            ",in participants with, in subjects with ANCA vasculitis",
+            "pretreatment of x. in patientswith y. treatment of",
+            "",
+            "ſtudy in patients with ſomething (treatment of ſevere diſease)",
+            "Emoji 🧬🧬 first, then (treatment of lupus nephritis); é accents 🧪, then in patients with SLE",
+        ]
+        var matched = 0
+        var windowed = 0
+        for value in Self.fields + crafted {
+            let whole = ForeignTextRule.objective.matches(in: value)
+            let parts = ForeignTextRule.objective.matches(
+                in: value, between: ForeignTextRule.objectiveBreaks, cues: ForeignTextRule.objectiveCues)
+            #expect(whole.map { [$0.range.location, $0.range.length] } == parts.map { [$0.range.location, $0.range.length] }, "\(value)")
+            #expect(whole.map { $0.group(1) } == parts.map { $0.group(1) })
+            #expect(whole.map { $0.sentence() } == parts.map { $0.sentence() })
+            matched += whole.count
+            if parts.contains(where: { $0.offset > 0 }) { windowed += 1 }
+        }
+        #expect(matched > 20)
+        #expect(windowed > 10, "matches found in windows that start inside the text")
+    }
+
     @Test func timeListCheckNeverHidesAMatch() {
         var skipped = 0
         var matched = 0

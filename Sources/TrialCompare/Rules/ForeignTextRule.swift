@@ -36,8 +36,12 @@ struct ForeignTextRule: RecordRule {
         #"\b(?:condition|disease|illness|disorder)s?\s*,?\s+other\s+than\s+(?:the\s+)?(?:patient'?s\s+|subject'?s\s+)?([A-Za-z][A-Za-z' -]{2,40}?)\s*(?:,|\(|;|\.|\bthat\b|\bwhich\b|\bsuch\b|\bwho\b|$)"#)
 
     /// Group 1: the disease an objective is about.
-    private static let objective = RulePattern(
+    static let objective = RulePattern(
         #"(?:\btreatment\s+of|\bin\s+patients\s+with|\bin\s+subjects\s+with|\bin\s+participants\s+with)\s+([^.;,()\n]{4,80})"#)
+    /// Characters no `objective` match contains (its phrase stops before them), and the words
+    /// one always does.
+    static let objectiveBreaks = ASCIISet(".;,()")
+    static let objectiveCues: [StaticString] = ["treatment", "with"]
     private static let phraseEnd = RulePattern(
         #"\b(?:who|that|which|will|is|are|was|were|to|by|at|after|before|using|with|from|than|in|on|for|as)\b"#)
     /// Words that say nothing about which disease a phrase is about.
@@ -100,7 +104,7 @@ struct ForeignTextRule: RecordRule {
         guard !subject.isEmpty else { return findings }
         var phrases: [(phrase: String, matches: Bool, evidence: Evidence)] = []
         for field in source.fields where field.key == .summary || field.key == .description {
-            for m in Self.objective.matches(in: field.value) {
+            for m in Self.objective.matches(in: field.value, between: Self.objectiveBreaks, cues: Self.objectiveCues) {
                 guard let raw = m.group(1) else { continue }
                 var phrase = raw
                 if let end = Self.phraseEnd.firstMatch(in: raw) {

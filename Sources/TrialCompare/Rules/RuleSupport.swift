@@ -32,43 +32,112 @@ struct RulePattern: @unchecked Sendable {
     }
 
     func matches(_ text: String) -> Bool { firstMatch(in: text) != nil }
+
+    /// Every match in `text`, in document order, for a pattern whose matches never contain one
+    /// of the ASCII bytes `delimiters` and always contain one of the ASCII words `cues` (lower
+    /// case, compared as ``Prefilter/mayContain(_:_:)`` does): the same matches as
+    /// ``matches(in:)``, with the expression run only over the stretches between delimiters
+    /// that may hold a cue. A pattern that looks around (`(?<=`, `(?!`) must not use it; `\b`
+    /// is safe when no delimiter is a word character.
+    ///
+    /// Why: an objective pattern over a 5,000-character description tries a match at every
+    /// "t" and "i"; the clauses that can hold one are a few percent of the text.
+    func matches(in text: String, between delimiters: ASCIISet, cues: [StaticString]) -> [RuleMatch] {
+        var text = text
+        let ns = text as NSString
+        return text.withUTF8 { b -> [RuleMatch] in
+            var found: [RuleMatch] = []
+            // The window being collected: consecutive stretches that may hold a cue, joined with
+            // the delimiters between them (a match inside one stretch is found in the window).
+            var window: (bytes: Range<Int>, utf16: Int)?
+            func flush() {
+                guard let w = window else { return }
+                window = nil
+                let piece = String(decoding: UnsafeBufferPointer(rebasing: b[w.bytes]), as: UTF8.self)
+                let length = (piece as NSString).length
+                for result in regex.matches(in: piece, options: [], range: NSRange(location: 0, length: length)) {
+                    found.append(RuleMatch(result: result, ns: ns, offset: w.utf16))
+                }
+            }
+            var start = 0, start16 = 0, units = 0
+            for i in 0...b.count {
+                let atEnd = i == b.count
+                if atEnd || delimiters.contains(b[i]) {
+                    let stretch = UnsafeBufferPointer(rebasing: b[start..<i])
+                    if Prefilter.mayContain(stretch, cues) {
+                        if let w = window { window = (w.bytes.lowerBound..<i, w.utf16) } else { window = (start..<i, start16) }
+                    } else {
+                        flush()
+                    }
+                    if atEnd { break }
+                    start = i + 1
+                    start16 = units + 1
+                }
+                // UTF-16 units: one per scalar's lead byte, two for a four-byte scalar.
+                if b[i] & 0xC0 != 0x80 { units += b[i] >= 0xF0 ? 2 : 1 }
+            }
+            flush()
+            return found
+        }
+    }
+}
+
+/// A set of ASCII bytes tested with two bit masks (a scan's per-byte test, cheaper than hashing).
+struct ASCIISet: Sendable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ characters: String) {
+        for byte in characters.utf8 {
+            precondition(byte < 128, "ASCIISet takes ASCII characters")
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+        }
+    }
+
+    func contains(_ byte: UInt8) -> Bool {
+        byte < 64 ? low >> UInt64(byte) & 1 == 1 : byte < 128 && high >> UInt64(byte - 64) & 1 == 1
+    }
 }
 
 /// One regex match with its text, capture groups and surroundings.
 struct RuleMatch {
     let result: NSTextCheckingResult
     let ns: NSString
+    /// Where the text the expression ran over starts in `ns` (UTF-16 units): 0 unless it ran
+    /// over a window of it (``RulePattern/matches(in:between:cues:)``).
+    var offset = 0
 
-    var range: NSRange { result.range }
-    var text: String { ns.substring(with: result.range) }
+    var range: NSRange { shifted(result.range) }
+    var text: String { ns.substring(with: range) }
+
+    private func shifted(_ r: NSRange) -> NSRange { NSRange(location: r.location + offset, length: r.length) }
 
     /// Capture group `i`, nil when it did not take part.
     func group(_ i: Int) -> String? {
-        let r = result.range(at: i)
-        return r.location == NSNotFound ? nil : ns.substring(with: r)
+        groupRange(i).map(ns.substring(with:))
     }
 
     func groupRange(_ i: Int) -> NSRange? {
         let r = result.range(at: i)
-        return r.location == NSNotFound ? nil : r
+        return r.location == NSNotFound ? nil : shifted(r)
     }
 
     /// Up to `count` UTF-16 units before the match.
     func before(_ count: Int) -> String {
-        let start = max(0, result.range.location - count)
-        return ns.substring(with: NSRange(location: start, length: result.range.location - start))
+        let start = max(0, range.location - count)
+        return ns.substring(with: NSRange(location: start, length: range.location - start))
     }
 
     /// Up to `count` UTF-16 units after the match.
     func after(_ count: Int) -> String {
-        let end = result.range.location + result.range.length
+        let end = range.location + range.length
         return ns.substring(with: NSRange(location: end, length: min(count, ns.length - end)))
     }
 
     /// The sentence (or list line) around the match, whitespace-collapsed, capped to about
     /// `limit` characters around the match at word boundaries, so it stays an exact quote.
     func sentence(limit: Int = 240) -> String {
-        RuleText.sentence(in: ns, around: result.range, limit: limit)
+        RuleText.sentence(in: ns, around: range, limit: limit)
     }
 }
 
