@@ -54,8 +54,8 @@ struct RulePattern: @unchecked Sendable {
                 guard let w = window else { return }
                 window = nil
                 let piece = String(decoding: UnsafeBufferPointer(rebasing: b[w.bytes]), as: UTF8.self)
-                let length = (piece as NSString).length
-                for result in regex.matches(in: piece, options: [], range: NSRange(location: 0, length: length)) {
+                let range = NSRange(location: 0, length: piece.utf16.count)
+                for result in regex.matches(in: piece, options: [], range: range) {
                     found.append(RuleMatch(result: result, ns: ns, offset: w.utf16))
                 }
             }
