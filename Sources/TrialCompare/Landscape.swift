@@ -87,17 +87,18 @@ public struct Landscape: Codable, Sendable, Hashable {
         struct Chunk {
             var ids: [String] = []
             var columns: [MatrixColumns.Column] = []
+            /// The reviews with something in them: an empty one adds nothing to the findings.
             var reviews: [FindingRules.Review] = []
             var summary = Matrix.Summary()
 
             mutating func add(_ trial: PreparedTrial) {
                 ids.append(trial.id)
                 columns.append(trial.column)
-                reviews.append(trial.review)
+                if let review = trial.storedReview { reviews.append(review) }
             }
         }
         let file = trials.spillFile
-        let chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+        var chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
             var chunk = Chunk()
             for i in range {
                 if let prepared = trials.prepared(at: i) {
@@ -112,11 +113,21 @@ public struct Landscape: Codable, Sendable, Hashable {
             }
             return [chunk]
         }
+        // Joined chunk by chunk, each freed once copied: at 100k trials the lists are never
+        // held twice.
         var summary = Matrix.Summary()
-        for chunk in chunks { summary.add(chunk.summary) }
-        matrix = Matrix(
-            trials: chunks.flatMap(\.ids), columns: MatrixColumns(chunks.flatMap(\.columns), file: file), summary: summary)
-        findings = FindingRules.combine(chunks.flatMap(\.reviews))
+        var ids: [String] = [], columns: [MatrixColumns.Column] = [], reviews: [FindingRules.Review] = []
+        ids.reserveCapacity(trials.count)
+        columns.reserveCapacity(trials.count)
+        for i in chunks.indices {
+            summary.add(chunks[i].summary)
+            ids += chunks[i].ids
+            columns += chunks[i].columns
+            reviews += chunks[i].reviews
+            chunks[i] = Chunk()
+        }
+        matrix = Matrix(trials: ids, columns: MatrixColumns(columns, file: file), summary: summary)
+        findings = FindingRules.combine(reviews)
     }
 
     /// Findings about trial `id`.
@@ -134,7 +145,9 @@ public struct Landscape: Codable, Sendable, Hashable {
 public struct PreparedTrial: Sendable {
     let id: String
     let column: MatrixColumns.Column
-    private let storedReview: FindingRules.Review?
+    /// The trial's review; nil when it has neither findings nor a part in a landscape rule
+    /// (most trials), so that 100k empty reviews hold nothing.
+    let storedReview: FindingRules.Review?
 
     /// Prepares `trial`, its matrix column stored in `file` when there is one (the spill file
     /// the landscape's trials come from, which holds the landscape's columns).
