@@ -129,8 +129,10 @@ struct SpilledTrials: TrialLoader {
     /// The other records: record `records.count + j` is `spilled[j]` (where it lies, and the
     /// trial it is alone, prepared when it was spilled).
     let spilled: [SpilledRecord]
-    /// Per trial, in display-ID order: record indices, sorted by source.
-    let groups: [[Int]]
+    /// Per trial, in display-ID order, its record indices sorted by source: trial `t`'s are
+    /// `members[starts[t]..<starts[t + 1]]` (two flat arrays, not an array per trial).
+    let members: [Int]
+    let starts: [Int]
 
     /// Groups `records` (held in memory) and `spilled` into trials. `spilled` is kept as given
     /// (one array, not copied into parts), since at 100k records each copy costs megabytes.
@@ -138,24 +140,31 @@ struct SpilledTrials: TrialLoader {
         self.spill = spill
         self.records = records
         self.spilled = spilled
-        groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
+        let groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
+        members = Array(groups.joined())
+        var starts = [0]
+        starts.reserveCapacity(groups.count + 1)
+        for group in groups { starts.append(starts[starts.count - 1] + group.count) }
+        self.starts = starts
     }
 
-    var count: Int { groups.count }
+    var count: Int { starts.count - 1 }
+
+    private func group(_ index: Int) -> ArraySlice<Int> { members[starts[index]..<starts[index + 1]] }
     var recordCount: Int { records.count + spilled.count }
     var spillFile: SpillFile? { spill.file }
 
     /// The prepared trial of a group of one spilled record: the landscape pass then reads
     /// neither the record nor its column back (unless the column must be summarized).
     func prepared(at index: Int) -> PreparedTrial? {
-        let group = groups[index]
-        guard group.count == 1, group[0] >= records.count else { return nil }
-        return spilled[group[0] - records.count].prepared
+        let group = group(index)
+        guard group.count == 1, let i = group.first, i >= records.count else { return nil }
+        return spilled[i - records.count].prepared
     }
 
     func trial(at index: Int) -> Trial {
         TrialGrouper.trial(
-            groups[index].map { i in
+            group(index).map { i in
                 guard i >= records.count else { return records[i] }
                 do {
                     return try spill.read(spilled[i - records.count].location)
