@@ -242,21 +242,24 @@ public enum Pipeline {
             results[i] = FileResult(summary: results[i].summary, records: [])
         }
         results = []
+        // What a selection reports, taken before the spilled records' keys are given up.
+        let selected = selection.flatMap { $0.isEmpty ? nil : $0 }.map { _ in
+            (files: Set(records.map(\.source.file) + spilled.map(\.key.source.file)), matched: records.count + spilled.count)
+        }
         let trials: TrialList
         if let file = budget?.file, !spilled.isEmpty {
-            trials = TrialList(loader: SpilledTrials(records: records, spilled: spilled, spill: file))
+            trials = TrialList(loader: SpilledTrials(records: records, spilled: consume spilled, spill: file))
         } else {
             trials = TrialList(TrialGrouper.group(records))
         }
-        guard let selection, !selection.isEmpty else { return Landscape(trials: trials, inputs: inputs) }
+        guard let selection, let selected else { return Landscape(trials: trials, inputs: inputs) }
         // A selection from a large input lists only the inputs it drew on (and the failed ones):
         // reports, trials.json and the snapshot must not grow with the unselected records.
-        let contributing = Set(records.map(\.source.file) + spilled.map(\.key.source.file))
-        let listed = inputs.filter { $0.error != nil || contributing.contains($0.file) }
+        let listed = inputs.filter { $0.error != nil || selected.files.contains($0.file) }
         var landscape = Landscape(trials: trials, inputs: listed)
         landscape.selection = SelectionSummary(
             criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
-            recordsMatched: records.count + spilled.count, inputsRead: inputs.count)
+            recordsMatched: selected.matched, inputsRead: inputs.count)
         return landscape
     }
 

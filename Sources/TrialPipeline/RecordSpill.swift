@@ -127,20 +127,26 @@ struct SpilledTrials: TrialLoader {
     /// The records held in memory: record `i` of the landscape for `i < records.count`.
     let records: [TrialRecord]
     /// The other records: record `records.count + j` is `spilled[j]` (where it lies, and the
-    /// trial it is alone, prepared when it was spilled).
-    let spilled: [SpilledRecord]
+    /// trial it is alone, prepared when it was spilled). Their grouping keys are not kept.
+    let spilled: [Entry]
     /// Per trial, in display-ID order, its record indices sorted by source: trial `t`'s are
     /// `members[starts[t]..<starts[t + 1]]` (two flat arrays, not an array per trial).
     let members: [Int]
     let starts: [Int]
 
-    /// Groups `records` (held in memory) and `spilled` into trials. `spilled` is kept as given
-    /// (one array, not copied into parts), since at 100k records each copy costs megabytes.
-    init(records: [TrialRecord], spilled: [SpilledRecord], spill: RecordSpill) {
+    /// A spilled record without its grouping key.
+    struct Entry: Sendable {
+        var location: RecordSpill.Location
+        var prepared: PreparedTrial?
+    }
+
+    /// Groups `records` (held in memory) and `spilled` into trials. `spilled` is consumed: once
+    /// grouped, its keys (source, registry IDs: 15 MB at 100k records) are dropped.
+    init(records: [TrialRecord], spilled: consuming [SpilledRecord], spill: RecordSpill) {
         self.spill = spill
         self.records = records
-        self.spilled = spilled
         let groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
+        self.spilled = spilled.map { Entry(location: $0.location, prepared: $0.prepared) }
         members = Array(groups.joined())
         var starts = [0]
         starts.reserveCapacity(groups.count + 1)
