@@ -30,6 +30,14 @@ public enum TrialGrouper {
     /// The trials of `keys` as lists of indices into `keys`: each list sorted by source, the lists
     /// sorted by the trial's display ID. Deterministic for any input order.
     public static func groups(_ keys: [RecordKey]) -> [[Int]] {
+        let flat = flatGroups(keys)
+        return flat.starts.indices.dropLast().map { Array(flat.members[flat.starts[$0]..<flat.starts[$0 + 1]]) }
+    }
+
+    /// ``groups(_:)`` as two flat arrays: trial `t`'s record indices are
+    /// `members[starts[t]..<starts[t + 1]]`. Built without an array or dictionary entry per
+    /// trial, since a registry dump's 100k trials would hold one each (20 MB at 100k).
+    public static func flatGroups(_ keys: [RecordKey]) -> (members: [Int], starts: [Int]) {
         let sorted = keys.indices.sorted { keys[$0].source < keys[$1].source }
         // Union-find over positions in `sorted`, keyed by global IDs.
         var parent = Array(sorted.indices)
@@ -53,13 +61,36 @@ public enum TrialGrouper {
                 }
             }
         }
-        var groups: [Int: [Int]] = [:]
-        for i in sorted.indices { groups[find(i), default: []].append(sorted[i]) }
-        let displayed = groups.values.map { members -> (TrialID, [Int]) in
-            let global = members.lazy.flatMap { keys[$0].globalIDs }.min()
-            return (global ?? members.map { keys[$0].primaryID }.min()!, members)
+        owner = [:]
+        // Each group's root (its first position, unions always keep the smaller) and display
+        // ID: the smallest global ID of its members, else their smallest primary ID.
+        let root = sorted.indices.map(find)
+        var global: [TrialID?] = Array(repeating: nil, count: sorted.count)
+        var primary: [TrialID?] = Array(repeating: nil, count: sorted.count)
+        for (i, r) in root.enumerated() {
+            let key = keys[sorted[i]]
+            if let g = key.globalIDs.min(), global[r].map({ g < $0 }) ?? true { global[r] = g }
+            if primary[r].map({ key.primaryID < $0 }) ?? true { primary[r] = key.primaryID }
         }
-        return displayed.sorted { ($0.0.registry, $0.0.value) < ($1.0.registry, $1.0.value) }.map(\.1)
+        let roots = sorted.indices.filter { root[$0] == $0 }
+        func display(_ r: Int) -> TrialID { global[r] ?? primary[r]! }
+        let order = roots.sorted { a, b in
+            let x = display(a), y = display(b)
+            return (x.registry, x.value, a) < (y.registry, y.value, b)
+        }
+        // Members in source order within each group: a counting sort by the groups' order.
+        var slot = Array(repeating: 0, count: sorted.count)
+        for (t, r) in order.enumerated() { slot[r] = t }
+        var starts = Array(repeating: 0, count: order.count + 1)
+        for r in root { starts[slot[r] + 1] += 1 }
+        for t in order.indices { starts[t + 1] += starts[t] }
+        var next = starts
+        var members = Array(repeating: 0, count: sorted.count)
+        for (i, r) in root.enumerated() {
+            members[next[slot[r]]] = sorted[i]
+            next[slot[r]] += 1
+        }
+        return (members, starts)
     }
 
     /// The trial of `members` (records of one trial, sorted by source): their parameters merged,

@@ -145,13 +145,8 @@ struct SpilledTrials: TrialLoader {
     init(records: [TrialRecord], spilled: consuming [SpilledRecord], spill: RecordSpill) {
         self.spill = spill
         self.records = records
-        let groups = TrialGrouper.groups(records.map(RecordKey.init) + spilled.map(\.key))
+        (members, starts) = TrialGrouper.flatGroups(records.map(RecordKey.init) + spilled.map(\.key))
         self.spilled = spilled.map { Entry(location: $0.location, prepared: $0.prepared) }
-        members = Array(groups.joined())
-        var starts = [0]
-        starts.reserveCapacity(groups.count + 1)
-        for group in groups { starts.append(starts[starts.count - 1] + group.count) }
-        self.starts = starts
     }
 
     var count: Int { starts.count - 1 }

@@ -85,6 +85,60 @@ func record(
         #expect(TrialGrouper.group([a, b]).count == 2)
     }
 
+    /// The flat grouping against the definition it replaced (an array and a dictionary entry per
+    /// group): random keys in random order, with shared global IDs, sponsor-only records and
+    /// repeated primary IDs; every record is in exactly one group.
+    @Test(arguments: 0..<4) func flatGroupsEqualTheirDictionaryDefinition(seed: UInt64) {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let registries: [Registry] = [.nct, .eudract, .chictr, .sponsor]
+        for _ in 0..<60 {
+            let keys = (0..<next(50)).map { i -> RecordKey in
+                let ids = (0..<(1 + next(3))).map { _ in TrialID(registries[next(4)], "ID\(next(25))") }
+                let global = ids.filter(\.isGlobal)
+                return RecordKey(
+                    source: SourceRef(file: "f\(next(20))", format: .plainText, index: i),
+                    primaryID: global.min() ?? ids[0], globalIDs: global)
+            }
+            let flat = TrialGrouper.groups(keys)
+            #expect(flat == Self.dictionaryGroups(keys), "\(keys.map { ($0.primaryID.value, $0.globalIDs.map(\.value)) })")
+            #expect(flat.joined().sorted() == Array(keys.indices))
+        }
+    }
+
+    /// The grouping as first written, kept here as the specification.
+    static func dictionaryGroups(_ keys: [RecordKey]) -> [[Int]] {
+        let sorted = keys.indices.sorted { keys[$0].source < keys[$1].source }
+        var parent = Array(sorted.indices)
+        func find(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { i = parent[i] }
+            return i
+        }
+        var owner: [TrialID: Int] = [:]
+        for (i, k) in sorted.enumerated() {
+            let key = keys[k]
+            for id in key.globalIDs.isEmpty ? [key.primaryID] : key.globalIDs {
+                if let j = owner[id] {
+                    let a = find(i), b = find(j)
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                } else {
+                    owner[id] = i
+                }
+            }
+        }
+        var groups: [Int: [Int]] = [:]
+        for i in sorted.indices { groups[find(i), default: []].append(sorted[i]) }
+        let displayed = groups.values.map { members -> (TrialID, [Int]) in
+            let global = members.lazy.flatMap { keys[$0].globalIDs }.min()
+            return (global ?? members.map { keys[$0].primaryID }.min()!, members)
+        }
+        return displayed.sorted { ($0.0.registry, $0.0.value) < ($1.0.registry, $1.0.value) }.map(\.1)
+    }
+
     @Test func matrixMarksDifferingRowsAndKeepsNotStatedEmpty() {
         let trials = TrialGrouper.group([
             record("1", ids: [TrialID(.nct, "NCT00000001")], lvef: 45, cyclophosphamide: 300),
