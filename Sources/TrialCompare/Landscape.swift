@@ -162,8 +162,4 @@ public struct PreparedTrial: Sendable {
         // Most trials have neither findings nor a part in a landscape rule: nothing to keep.
         storedReview = review.findings.isEmpty && review.parts.allSatisfy({ $0 == nil }) ? nil : review
     }
-
-    var review: FindingRules.Review {
-        storedReview ?? FindingRules.Review(findings: [], parts: Array(repeating: nil, count: FindingRules.landscape.count))
-    }
 }

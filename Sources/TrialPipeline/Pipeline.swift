@@ -243,8 +243,9 @@ public enum Pipeline {
         }
         results = []
         // What a selection reports, taken before the spilled records' keys are given up.
-        let selected = selection.flatMap { $0.isEmpty ? nil : $0 }.map { _ in
-            (files: Set(records.map(\.source.file) + spilled.map(\.key.source.file)), matched: records.count + spilled.count)
+        var selected: (files: Set<String>, matched: Int)?
+        if let selection, !selection.isEmpty {
+            selected = (Set(records.map(\.source.file) + spilled.map(\.key.source.file)), records.count + spilled.count)
         }
         let trials: TrialList
         if let file = budget?.file, !spilled.isEmpty {
