@@ -4,8 +4,9 @@ import TrialModel
 import TrialStore
 
 /// Extracted records set aside on disk while a large input is read, so memory holds their keys
-/// (source and registry IDs, for grouping) instead of every parameter and quote: about 11 KB
-/// per ClinicalTrials.gov record in memory, 100k records in a registry dump. Each record is one
+/// (source and registry IDs, until they are grouped) and where they lie instead of every
+/// parameter and quote: about 11 KB per ClinicalTrials.gov record in memory, 100k records in a
+/// registry dump. Each record is one
 /// compact JSON text in a ``SpillFile``, which the landscape's matrix columns then share.
 final class RecordSpill: Sendable {
     typealias Location = SpillFile.Location
@@ -150,10 +151,11 @@ struct SpilledTrials: TrialLoader {
     }
 
     var count: Int { starts.count - 1 }
-
-    private func group(_ index: Int) -> ArraySlice<Int> { members[starts[index]..<starts[index + 1]] }
     var recordCount: Int { records.count + spilled.count }
     var spillFile: SpillFile? { spill.file }
+
+    /// Trial `index`'s record indices.
+    private func group(_ index: Int) -> ArraySlice<Int> { members[starts[index]..<starts[index + 1]] }
 
     /// The prepared trial of a group of one spilled record: the landscape pass then reads
     /// neither the record nor its column back (unless the column must be summarized).
