@@ -19,11 +19,12 @@ public struct CTGovXMLReader: TrialReader {
         return records
     }
 
-    /// Reads the file record by record with libxml2's streaming reader: each `<clinical_study>`
+    /// Reads the file record by record with libxml2's SAX2 parser: each `<clinical_study>`
     /// is handed to `body` as soon as it closes, and no document tree is built, so a
     /// `<search_results>` bundle of any size is read in flat memory.
     ///
-    /// Produces exactly the records of `readWithDOM` (same fields, values, locators and order).
+    /// Produces exactly the records of `readWithDOM` (same fields, values, locators and order;
+    /// past line 65,535 of a bundle the stream's lines are the true ones, the tree's stay 65,535).
     /// When the stream reports any error, the file is read again with the DOM parser, which
     /// yields the canonical error (or, for errors libxml2 recovers from, the remaining records).
     public func forEachRecord(_ file: InputFile, _ body: (SourceRecord) throws -> Void) throws {

@@ -90,9 +90,17 @@ public enum ReaderRegistry {
     /// encoding than UTF-8 is not binary: libxml2 and the text reader decode it.)
     static func isBinary(_ bytes: [UInt8]) -> Bool {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return false }
-        let sample = bytes.prefix(8192)
-        if sample.contains(0) { return true }
-        let controls = sample.lazy.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C }.count
-        return controls * 100 > sample.count
+        let count = min(bytes.count, 8192)
+        var controls = 0
+        let anyNUL = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            for i in 0..<count {
+                let b = buffer[i]
+                guard b < 0x20 else { continue }
+                if b == 0 { return true }
+                if b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+            }
+            return false
+        }
+        return anyNUL || controls * 100 > count
     }
 }

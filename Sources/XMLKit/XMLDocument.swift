@@ -55,7 +55,7 @@ private let htmlOptions = Int32(
     HTML_PARSE_NONET.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOBLANKS.rawValue
         | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue)
 
-/// Collects the structured errors of one parse (the DOM parser's context or a text reader):
+/// Collects the structured errors of one parse (the DOM parser's context or the record stream's):
 /// the first 100, and whether any was an error rather than a warning.
 final class DiagnosticSink {
     var items: [XMLDiagnostic] = []

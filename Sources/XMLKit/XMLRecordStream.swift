@@ -39,20 +39,27 @@ public struct XMLCapturedElement: Sendable {
     }
 }
 
-/// Streams an XML document with libxml2's `xmlTextReader` and hands out, one at a time, every
+/// Streams an XML document with libxml2's SAX2 parser and hands out, one at a time, every
 /// *record* element (e.g. `<clinical_study>`) with the parts of it a caller asked for, without
 /// building the document tree: each record is delivered as soon as it closes (and its XPath is
-/// known), and libxml2 frees the nodes behind the reader, so memory stays flat for a bundle of
-/// any size.
+/// known), so memory stays flat for a bundle of any size. No libxml2 node is made for the
+/// document's elements and text (the cost of the tree is most of a parse: `xmllint --sax
+/// --noout` takes about 0.4× the time of `xmllint --noout` or `--stream`).
 ///
 /// Records: when the root element is named `record`, the root alone; otherwise every element
 /// named `record` anywhere in the document, in document order (a record nested in another is
 /// delivered as a record of its own, never as a captured element of the outer one).
 ///
+/// Gives what the DOM (`XMLDocument(xml:file:)`) gives for the same elements: names, XPaths
+/// as `xmlGetNodePath` writes them (`[n]` only when the element has a sibling of the same name;
+/// namespaced names as `prefix:name`, default-namespace elements as `*`), text (internal
+/// entities not expanded, as in the tree), attributes as `xmlGetProp` reads them (DTD defaults
+/// included). Lines are the start tags' true lines; the tree caps them at 65,535.
+///
 /// Same parser options and entity policy as `XMLDocument(xml:file:)` (`XML_PARSE_NONET`, no
 /// NOENT/DTDLOAD; the external entity loader installed by `XMLKit.initialize()` refuses
-/// everything). XPaths follow `xmlGetNodePath`: `[n]` only when the element has a sibling of the
-/// same name (namespaced names as `prefix:name`, default-namespace elements as `*`).
+/// everything). The content of an internal entity is parsed by libxml2 into the DTD's own
+/// nodes, as for the tree, and freed with the parse.
 public enum XMLRecordStream {
     /// What to copy out of each record, by paths relative to the record element
     /// (`"eligibility/criteria/textblock"`).
@@ -102,44 +109,35 @@ public enum XMLRecordStream {
         if XMLKit.isBlank(bytes) {
             throw XMLKitError.empty(file: file)
         }
-        return try bytes.withUnsafeBufferPointer { buffer -> Summary in
-            try buffer.withMemoryRebound(to: CChar.self) { chars -> Summary in
-                guard let reader = xmlReaderForMemory(chars.baseAddress, Int32(chars.count), file, nil, streamOptions) else {
-                    throw XMLKitError.parserUnavailable
-                }
-                defer { xmlFreeTextReader(reader) }
-                let sink = DiagnosticSink()
-                let unmanaged = Unmanaged.passRetained(sink)
-                defer { unmanaged.release() }
-                xmlTextReaderSetStructuredErrorHandler(reader, { arg, error in
-                    guard let arg, let error else { return }
-                    Unmanaged<DiagnosticSink>.fromOpaque(arg).takeUnretainedValue().add(error)
-                }, unmanaged.toOpaque())
-                var walker = Walker(capture: capture)
-                var status: Int32 = 1
-                while status == 1 {
-                    status = xmlTextReaderRead(reader)
-                    if status != 1 || sink.failed { break }
-                    switch xmlTextReaderNodeType(reader) {
-                    case 1:  // element
-                        guard let node = xmlTextReaderCurrentNode(reader) else { continue }
-                        try walker.start(node, body)
-                        if xmlTextReaderIsEmptyElement(reader) == 1 { try walker.end(body) }
-                    case 15:  // end element
-                        try walker.end(body)
-                    case 3, 4, 13, 14:  // text, CDATA, (significant) whitespace: all text nodes in the tree
-                        if walker.wantsText, let value = xmlTextReaderConstValue(reader) {
-                            walker.appendText(value)
-                        }
-                    default:
-                        break
+        return try withoutActuallyEscaping(body) { body in
+            try bytes.withUnsafeBufferPointer { buffer in
+                try buffer.withMemoryRebound(to: CChar.self) { chars -> Summary in
+                    guard let ctxt = xmlCreateMemoryParserCtxt(chars.baseAddress, Int32(chars.count)) else {
+                        throw XMLKitError.parserUnavailable
                     }
+                    defer {
+                        if let doc = ctxt.pointee.myDoc {
+                            xmlFreeDoc(doc)
+                            ctxt.pointee.myDoc = nil
+                        }
+                        ctxt.pointee._private = nil
+                        xmlFreeParserCtxt(ctxt)
+                    }
+                    ctxt.pointee.sax.pointee = saxHandler()
+                    let stream = StreamState(ctxt: ctxt, capture: capture, body: body)
+                    let unmanaged = Unmanaged.passRetained(stream)
+                    defer { unmanaged.release() }
+                    ctxt.pointee._private = unmanaged.toOpaque()
+                    xmlCtxtUseOptions(ctxt, streamOptions)
+                    xmlParseDocument(ctxt)
+                    if let error = stream.thrown { throw error }
+                    if ctxt.pointee.wellFormed == 0 || stream.sink.failed {
+                        let items = stream.sink.items
+                        let first = items.first { $0.level != .warning } ?? items.first
+                        throw XMLKitError.malformed(file: file, line: first?.line ?? 0, message: first?.message ?? "parse failed")
+                    }
+                    return Summary(rootName: stream.walker.rootName, records: stream.walker.delivered)
                 }
-                if status < 0 || sink.failed {
-                    let first = sink.items.first { $0.level != .warning } ?? sink.items.first
-                    throw XMLKitError.malformed(file: file, line: first?.line ?? 0, message: first?.message ?? "parse failed")
-                }
-                return Summary(rootName: walker.rootName, records: walker.delivered)
             }
         }
     }
@@ -147,13 +145,177 @@ public enum XMLRecordStream {
 
 private let streamOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
 
+/// The state of one parse, reached from the SAX callbacks through the parser context's
+/// `_private`. Only the document's own context is the stream's: libxml2 parses an internal
+/// entity's content in a context of its own (with the same callbacks and `_private`), and
+/// those callbacks go to the default tree builder, as in the DOM.
+private final class StreamState {
+    let ctxt: xmlParserCtxtPtr
+    let walker: Walker
+    let sink = DiagnosticSink()
+    let body: (XMLCapturedElement) throws -> Void
+    @exclusivity(unchecked) var thrown: Error?
+
+    init(ctxt: xmlParserCtxtPtr, capture: XMLRecordStream.Capture, body: @escaping (XMLCapturedElement) throws -> Void) {
+        self.ctxt = ctxt
+        walker = Walker(capture: capture)
+        self.body = body
+    }
+
+    /// Calls `work` with the stream of `ctx` when `ctx` is its document's context, and says
+    /// whether it did (not inside an entity's content). The stream is not retained: the parse
+    /// it belongs to holds it.
+    @inline(__always)
+    static func with(_ ctx: UnsafeMutableRawPointer?, _ work: (StreamState) -> Void) -> Bool {
+        guard let ctx else { return false }
+        let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let raw = ctxt.pointee._private else { return false }
+        return Unmanaged<StreamState>.fromOpaque(raw)._withUnsafeGuaranteedRef { stream in
+            guard stream.ctxt == ctxt else { return false }
+            work(stream)
+            return true
+        }
+    }
+
+    /// An element of the document starts (`written`: its attributes as libxml2 lists them).
+    @inline(__always)
+    func startElement(
+        _ name: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?,
+        written: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int
+    ) {
+        if walker.inertDepth > 0 {
+            walker.inertDepth += 1
+            return
+        }
+        guard !halted else { return }
+        let line = Int(ctxt.pointee.input?.pointee.line ?? 0)
+        do {
+            try walker.start(
+                name: name, prefix: prefix, uri: uri, line: line,
+                attribute: { self.attribute($0, element: name, written: written, count: count) }, body)
+        } catch {
+            thrown = error
+            stop()
+        }
+    }
+
+    /// An element of the document ends.
+    @inline(__always)
+    func endElement() {
+        if walker.inertDepth > 0 {
+            walker.inertDepth -= 1
+            return
+        }
+        guard !halted else { return }
+        do { try walker.end(body) } catch {
+            thrown = error
+            stop()
+        }
+    }
+
+    /// Stops the parse after an error (libxml2's, or thrown by the caller's body).
+    func stop() { xmlStopParser(ctxt) }
+
+    /// True when delivery must stop: an error was reported or thrown.
+    var halted: Bool {
+        if thrown != nil || sink.failed {
+            stop()
+            return true
+        }
+        return false
+    }
+
+    /// The value `xmlGetProp` would give for `name` on an element being started: the first
+    /// written attribute of that local name (in any namespace), else a DTD default or fixed
+    /// value declared for the element's local name.
+    func attribute(
+        _ name: [UInt8], element: UnsafePointer<xmlChar>, written: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        count: Int
+    ) -> String? {
+        let doc = ctxt.pointee.myDoc
+        return name.withUnsafeBufferPointer { cName -> String? in
+            let attributeName = cName.baseAddress!
+            if let written {
+                for i in 0..<count {
+                    let base = written + 5 * i
+                    guard let local = base[0], xmlStrEqual(local, attributeName) != 0, let start = base[3], let end = base[4]
+                    else { continue }
+                    let value = UnsafeBufferPointer(start: start, count: end - start)
+                    // libxml2 hands over a value holding references (`&#38;` for an `&`) as
+                    // written; the tree resolves them into the attribute's nodes.
+                    guard value.contains(UInt8(ascii: "&")) else { return String(decoding: value, as: UTF8.self) }
+                    guard let list = xmlStringLenGetNodeList(doc, start, Int32(value.count)) else { return "" }
+                    defer { xmlFreeNodeList(list) }
+                    guard let joined = xmlNodeListGetString(doc, list, 1) else { return "" }
+                    defer { trialdiff_xmlFree(joined) }
+                    return String(cString: joined)
+                }
+            }
+            for subset in [doc?.pointee.intSubset, doc?.pointee.extSubset] {
+                guard let subset, let declaration = xmlGetDtdAttrDesc(subset, element, attributeName) else { continue }
+                return declaration.pointee.defaultValue.map { String(cString: $0) }
+            }
+            return nil
+        }
+    }
+}
+
+/// The SAX2 callbacks: libxml2's defaults (the DTD, entity declarations and lookups, which the
+/// tree would also keep), with elements, text, comments, processing instructions and entity
+/// references of the document itself going to the stream instead of into a tree.
+private func saxHandler() -> xmlSAXHandler {
+    var handler = xmlSAXHandler()
+    xmlSAXVersion(&handler, 2)
+    handler.startElementNs = { ctx, localname, prefix, uri, _, _, attributeCount, defaultedCount, attributes in
+        let mine = StreamState.with(ctx) { stream in
+            guard let localname else { return }
+            // Attributes a DTD defaults are listed after the written ones; the tree leaves them out.
+            stream.startElement(localname, prefix: prefix, uri: uri, written: attributes, count: Int(attributeCount - defaultedCount))
+        }
+        if !mine { xmlSAX2StartElementNs(ctx, localname, prefix, uri, 0, nil, attributeCount, defaultedCount, attributes) }
+    }
+    handler.endElementNs = { ctx, localname, prefix, uri in
+        if !StreamState.with(ctx, { $0.endElement() }) { xmlSAX2EndElementNs(ctx, localname, prefix, uri) }
+    }
+    let characters: charactersSAXFunc = { ctx, bytes, count in
+        let mine = StreamState.with(ctx) { stream in
+            guard let bytes, !stream.walker.textSinks.isEmpty else { return }
+            stream.walker.appendText(UnsafeBufferPointer(start: bytes, count: Int(count)))
+        }
+        if !mine { xmlSAX2Characters(ctx, bytes, count) }
+    }
+    handler.characters = characters
+    handler.ignorableWhitespace = characters
+    handler.cdataBlock = characters
+    handler.comment = { ctx, value in
+        if !StreamState.with(ctx, { _ in }) { xmlSAX2Comment(ctx, value) }
+    }
+    handler.processingInstruction = { ctx, target, data in
+        if !StreamState.with(ctx, { _ in }) { xmlSAX2ProcessingInstruction(ctx, target, data) }
+    }
+    handler.reference = { ctx, name in
+        if !StreamState.with(ctx, { _ in }) { xmlSAX2Reference(ctx, name) }
+    }
+    handler.serror = { userData, error in
+        guard let userData, let error else { return }
+        let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let raw = ctxt.pointee._private else { return }
+        Unmanaged<StreamState>.fromOpaque(raw).takeUnretainedValue().sink.add(error)
+    }
+    return handler
+}
+
 /// A node of the capture specification (a trie of relative paths).
 private final class CaptureNode: @unchecked Sendable {
     let name: String
     let cName: [UInt8]
     var children: [CaptureNode] = []
     var wantsText = false
-    var attributes: [String] = []
+    var attributes: [String] = [] {
+        didSet { cAttributes = attributes.map { Array($0.utf8) + [0] } }
+    }
+    /// `attributes` as NUL-terminated UTF-8, for libxml2.
+    private(set) var cAttributes: [[UInt8]] = []
 
     init(name: String) {
         self.name = name
@@ -183,45 +345,45 @@ private final class Frame {
     let hasNamespace: Bool
     let prefix: String?
     let parent: Frame?
-    var occurrence = 1
+    @exclusivity(unchecked) var occurrence = 1
     /// Another element counted as a same-name sibling exists (before or after).
-    var sameSibling = false
-    var closed = false
-    /// Children by counting key: the first child of each key and how many so far.
-    var firsts: [Frame] = []
-    var counts: [Int] = []
-    var childTotal = 0
-    var firstChild: Frame?
+    @exclusivity(unchecked) var sameSibling = false
+    @exclusivity(unchecked) var closed = false
+    /// Children by counting key: the first child of each key, its name and how many so far.
+    @exclusivity(unchecked) var firsts: [Frame] = []
+    @exclusivity(unchecked) var firstNames: [UnsafePointer<xmlChar>] = []
+    @exclusivity(unchecked) var counts: [Int] = []
+    @exclusivity(unchecked) var childTotal = 0
+    @exclusivity(unchecked) var firstChild: Frame?
 
     // Capture (nil when the element is not captured).
-    var spec: CaptureNode?
-    var line = 0
-    var text: [UInt8] = []
-    var attributes: [(String, String?)] = []
-    var captured: [Frame] = []
+    @exclusivity(unchecked) var spec: CaptureNode?
+    @exclusivity(unchecked) var line = 0
+    @exclusivity(unchecked) var text: [UInt8] = []
+    @exclusivity(unchecked) var attributes: [(String, String?)] = []
+    @exclusivity(unchecked) var captured: [Frame] = []
     /// Start order of the record this frame is the root of, else -1.
-    var recordSerial = -1
+    @exclusivity(unchecked) var recordSerial = -1
     /// Depth below the root.
     let depth: Int
 
     var generic: Bool { hasNamespace && prefix == nil }
 
-    init(node: xmlNodePtr, parent: Frame?) {
-        name = UnsafePointer(node.pointee.name ?? UnsafePointer<xmlChar>(bitPattern: 1)!)
-        if let ns = node.pointee.ns {
-            hasNamespace = true
-            prefix = ns.pointee.prefix.map { String(cString: $0) }
-        } else {
-            hasNamespace = false
-            prefix = nil
-        }
+    /// `name` is libxml2's dictionary string, alive as long as the parse; an element is in a
+    /// namespace when it has a namespace URI (a prefixed one, or the default namespace).
+    init(name: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, parent: Frame?) {
+        self.name = name
+        hasNamespace = uri != nil
+        self.prefix = uri != nil ? prefix.map { String(cString: $0) } : nil
         self.parent = parent
         depth = (parent?.depth ?? -1) + 1
     }
 
     /// Counts as a same-name sibling of `self` in `xmlGetNodePath` (for a non-generic `self`).
+    /// Names are compared as pointers: libxml2's parser hands out every element name from its
+    /// dictionary, which keeps one copy of each string.
     func sameKey(_ other: Frame) -> Bool {
-        guard !other.generic, hasNamespace == other.hasNamespace, xmlStrEqual(name, other.name) != 0 else { return false }
+        guard !other.generic, hasNamespace == other.hasNamespace, name == other.name else { return false }
         return !hasNamespace || prefix == other.prefix
     }
 
@@ -249,9 +411,16 @@ private final class Frame {
         for c in captured { c.dismantle() }
         captured = []
         firsts = []
+        firstNames = []
         counts = []
         firstChild = nil
         text = []
+    }
+
+    /// The counting key of `child` among the children so far.
+    private func keyIndex(_ child: Frame) -> Int? {
+        for (i, n) in firstNames.enumerated() where n == child.name && firsts[i].sameKey(child) { return i }
+        return nil
     }
 
     /// Registers `child` as the next element child of `self`, computing its index.
@@ -260,13 +429,14 @@ private final class Frame {
         if child.generic {
             child.occurrence = childTotal + 1
             if childTotal > 0 { child.sameSibling = true }
-        } else if let i = firsts.firstIndex(where: { $0.sameKey(child) }) {
+        } else if let i = keyIndex(child) {
             counts[i] += 1
             child.occurrence = counts[i]
             child.sameSibling = true
             firsts[i].sameSibling = true
         } else {
             firsts.append(child)
+            firstNames.append(child.name)
             counts.append(1)
         }
         if childTotal == 0 { firstChild = child }
@@ -274,43 +444,41 @@ private final class Frame {
     }
 }
 
-private struct Walker {
+private final class Walker {
     let capture: XMLRecordStream.Capture
     let recordName: [UInt8]
-    var stack: [Frame] = []
+    @exclusivity(unchecked) var stack: [Frame] = []
     /// Open captured elements that want text.
-    var textSinks: [Frame] = []
-    var rootName = ""
-    var rootIsRecord = false
-    var serial = 0
-    var delivered = 0
+    @exclusivity(unchecked) var textSinks: [Frame] = []
+    @exclusivity(unchecked) var rootName = ""
+    @exclusivity(unchecked) var rootIsRecord = false
+    @exclusivity(unchecked) var serial = 0
+    @exclusivity(unchecked) var delivered = 0
     /// Records started and not yet delivered, in start order (delivered in document order once
     /// closed and their XPath is final).
-    var started: [Frame] = []
+    @exclusivity(unchecked) var started: [Frame] = []
     /// Depth inside an inert subtree, 0 outside one. In a single-record document, the elements
     /// below an uncaptured element can be neither captured nor records, and their paths are
     /// never asked for: they get no frame (in ClinicalTrials.gov records, about 80% of the
     /// elements: locations, contacts, results). Their text still reaches the open text sinks.
-    var inertDepth = 0
+    @exclusivity(unchecked) var inertDepth = 0
 
     init(capture: XMLRecordStream.Capture) {
         self.capture = capture
         self.recordName = capture.root.cName
     }
 
-    var wantsText: Bool { !textSinks.isEmpty }
-
-    mutating func start(_ node: xmlNodePtr, _ body: (XMLCapturedElement) throws -> Void) throws {
-        if inertDepth > 0 {
-            inertDepth += 1
-            return
-        }
+    /// An element starts: `line` is its start tag's, `attribute` reads a named attribute's value.
+    func start(
+        name: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?, line: Int,
+        attribute: ([UInt8]) -> String?, _ body: (XMLCapturedElement) throws -> Void
+    ) throws {
         let parent = stack.last
         if rootIsRecord, let parent, parent.spec == nil {
             inertDepth = 1
             return
         }
-        let frame = Frame(node: node, parent: parent)
+        let frame = Frame(name: name, prefix: prefix, uri: uri, parent: parent)
         let isRecordName = recordName.withUnsafeBufferPointer { xmlStrEqual(frame.name, $0.baseAddress) != 0 }
         if parent == nil {
             rootName = String(cString: frame.name)
@@ -323,48 +491,37 @@ private struct Walker {
             frame.spec = capture.root
             frame.recordSerial = serial
             serial += 1
-            frame.line = Int(xmlGetLineNo(node))
+            frame.line = line
             started.append(frame)
         } else if let pspec = parent?.spec, let spec = pspec.match(frame.name) {
             frame.spec = spec
-            frame.line = Int(xmlGetLineNo(node))
+            frame.line = line
             parent!.captured.append(frame)
-            for a in spec.attributes {
-                let value = a.withCString { name -> String? in
-                    guard let v = xmlGetProp(node, name) else { return nil }
-                    defer { trialdiff_xmlFree(v) }
-                    return String(cString: v)
-                }
-                frame.attributes.append((a, value))
-            }
+            for (a, cName) in zip(spec.attributes, spec.cAttributes) { frame.attributes.append((a, attribute(cName))) }
             if spec.wantsText { textSinks.append(frame) }
         }
         stack.append(frame)
         if let head = started.first, head.closed { try flush(body) }
     }
 
-    mutating func end(_ body: (XMLCapturedElement) throws -> Void) throws {
-        if inertDepth > 0 {
-            inertDepth -= 1
-            return
-        }
+    func end(_ body: (XMLCapturedElement) throws -> Void) throws {
         guard let frame = stack.popLast() else { return }
         frame.closed = true
         if let spec = frame.spec, spec.wantsText, textSinks.last === frame { textSinks.removeLast() }
         if let head = started.first, head.closed { try flush(body) }
         // Free what is no longer needed: children bookkeeping of closed frames.
         frame.firsts = []
+        frame.firstNames = []
         frame.counts = []
         frame.firstChild = nil
     }
 
-    mutating func appendText(_ value: UnsafePointer<xmlChar>) {
-        let bytes = UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value)))
+    func appendText(_ bytes: UnsafeBufferPointer<xmlChar>) {
         for f in textSinks { f.text.append(contentsOf: bytes) }
     }
 
     /// Delivers, in start order, the records whose XPath (and every ancestor's) is final.
-    mutating func flush(_ body: (XMLCapturedElement) throws -> Void) throws {
+    func flush(_ body: (XMLCapturedElement) throws -> Void) throws {
         while let head = started.first {
             guard head.closed else { return }
             var f: Frame? = head

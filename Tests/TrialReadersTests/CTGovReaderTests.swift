@@ -69,7 +69,7 @@ import TrialModel
     }
 }
 
-/// The streaming reader (xmlTextReader) must give exactly the records the DOM reader gives:
+/// The streaming reader (libxml2's SAX2 parser, no tree) must give exactly the records the DOM reader gives:
 /// same fields, values, XPath locators and order, on every real XML record.
 @Suite struct StreamingReaderEquivalenceTests {
     static let xmlFiles: [String] = {

@@ -104,6 +104,12 @@ import Testing
             "<!DOCTYPE clinical_study [<!ENTITY e \"EXPANDED\">]><clinical_study><t>a &e; b</t></clinical_study>",
             // Attributes, including one with a namespace and a DTD default.
             "<!DOCTYPE r [<!ATTLIST enrollment type CDATA \"Anticipated\">]><r xmlns:p=\"urn:p\"><clinical_study><enrollment p:type=\"x\">5</enrollment><enrollment type=\"Actual\">6</enrollment></clinical_study></r>",
+            // Attribute values with references (libxml2 hands them to SAX as written) and white
+            // space the parser normalizes; an element with a DTD default and none written.
+            "<!DOCTYPE r [<!ENTITY v \"ent\"><!ATTLIST enrollment type CDATA \"Anti&amp;cipated\">]><r><clinical_study><enrollment type=\"a &amp; b &#60; &#x3b1; &lt;&gt;&quot;&apos;\">1</enrollment><enrollment type=\"x&v;y\"/><enrollment type=\"t\tab\nline\"/><enrollment/></clinical_study></r>",
+            // An internal entity holding elements and text: the tree keeps them under the entity,
+            // not as the record's children or text.
+            "<!DOCTYPE clinical_study [<!ENTITY e \"<t>inner</t>text\">]><clinical_study><t>a &e; b &e;</t>&e;<t>c</t></clinical_study>",
         ]
         for (i, xml) in cases.enumerated() { try Self.check(Array(xml.utf8), file: "case\(i).xml", depth: 3) }
     }
@@ -144,6 +150,72 @@ import Testing
         #expect(paths.first == "/search_results/clinical_study[1]")
         #expect(paths.last == "/search_results/clinical_study[500]")
         try Self.check(Array(xml.utf8), file: "b.xml")
+    }
+
+    /// libxml2's tree keeps at most 65,535 as an element's line; the stream counts on.
+    @Test func linesPastSixtyFiveThousandAreTheTrueLines() throws {
+        var xml = "<search_results>\n"
+        var expected: [Int] = []
+        var line = 2
+        for i in 0..<3 {
+            expected.append(line)
+            xml += "<clinical_study>\n<brief_title>T\(i)</brief_title>\n"
+            line += 2
+            for _ in 0..<34_000 {
+                xml += "<condition>c</condition>\n"
+                line += 1
+            }
+            xml += "</clinical_study>\n"
+            line += 1
+        }
+        xml += "</search_results>\n"
+        let capture = XMLRecordStream.Capture(record: "clinical_study", text: ["brief_title"])
+        var lines: [Int] = []
+        var titleLines: [Int] = []
+        try XMLRecordStream.read(xml: Array(xml.utf8), file: "long.xml", capture: capture) { study in
+            lines.append(study.line)
+            titleLines.append(study.child("brief_title")?.line ?? 0)
+        }
+        #expect(lines == expected)
+        #expect(titleLines == expected.map { $0 + 1 })
+        #expect(lines.last! > 65_535)
+    }
+
+    /// An entity expanding to billions of characters is neither expanded nor allowed to run
+    /// away: the parse ends promptly, with an error or with the reference left out.
+    @Test func nestedEntityExpansionDoesNotRunAway() throws {
+        var dtd = "<!ENTITY l0 \"lol\">"
+        for i in 1...9 { dtd += "<!ENTITY l\(i) \"" + String(repeating: "&l\(i - 1);", count: 10) + "\">" }
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE clinical_study [\(dtd)]><clinical_study><t>a &l9; b</t></clinical_study>"
+        let capture = XMLRecordStream.Capture(record: "clinical_study", text: ["t"])
+        let clock = ContinuousClock()
+        var text: String?
+        let elapsed = clock.measure {
+            do {
+                try XMLRecordStream.read(xml: Array(xml.utf8), file: "lol.xml", capture: capture) { text = $0.child("t")?.text }
+            } catch {
+                #expect(error is XMLKitError)
+            }
+        }
+        #expect((text ?? "").count < 100)
+        #expect(elapsed < .seconds(5))
+    }
+
+    /// An error thrown by the caller's body stops the stream at that record and is rethrown.
+    @Test func aThrowingBodyStopsTheStream() {
+        struct Stop: Error {}
+        var xml = "<search_results>"
+        for i in 0..<50 { xml += "<clinical_study><t>\(i)</t></clinical_study>" }
+        xml += "</search_results>"
+        let capture = XMLRecordStream.Capture(record: "clinical_study", text: ["t"])
+        var seen: [String] = []
+        #expect(throws: Stop.self) {
+            try XMLRecordStream.read(xml: Array(xml.utf8), file: "stop.xml", capture: capture) { study in
+                seen.append(study.child("t")?.text ?? "")
+                if seen.count == 3 { throw Stop() }
+            }
+        }
+        #expect(seen == ["0", "1", "2"])
     }
 
     @Test func errorsNameFileAndLineLikeTheDOM() {
