@@ -15,6 +15,17 @@ public struct ParameterValues: Codable, Sendable, Hashable {
         self.label = label
         self.values = values
     }
+
+    /// Writes the row's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
+    public func write(to json: inout CompactJSONWriter) {
+        json.raw("{\"key\":")
+        json.string(key)
+        json.raw(",\"label\":")
+        json.string(label)
+        json.raw(",\"values\":")
+        json.array(values) { json, v in v.write(to: &json) }
+        json.raw("}")
+    }
 }
 
 /// One trial as a run recorded it.
@@ -37,6 +48,21 @@ public struct SnapshotTrial: Codable, Sendable, Hashable {
     public subscript(key: String) -> [RecordedValue] { parameters.first { $0.key == key }?.values ?? [] }
 
     public var ref: TrialRef { TrialRef(id: id, title: title) }
+
+    /// The trial's compact JSON with keys sorted: byte for byte what `StableJSONEncoder(pretty:
+    /// false)` writes, written directly. A run stores and hashes this for every trial; through
+    /// the generic encoder it took a tenth of a first run's CPU time.
+    public func compactSortedJSON() -> [UInt8] {
+        var json = CompactJSONWriter()
+        json.raw("{\"id\":")
+        json.string(id)
+        json.raw(",\"parameters\":")
+        json.array(parameters) { json, p in p.write(to: &json) }
+        json.raw(",\"title\":")
+        json.string(title)
+        json.raw("}")
+        return json.bytes
+    }
 }
 
 /// What a run records and what the next run compares against: per trial its stated parameter

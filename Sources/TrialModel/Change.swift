@@ -25,6 +25,17 @@ public struct CellValue: Codable, Sendable, Hashable {
 
     /// What the value means, without its evidence: the identity used to compare runs.
     public var meaning: ValueMeaning { ValueMeaning(text: text, csv: csv) }
+
+    /// Writes the value's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
+    public func write(to json: inout CompactJSONWriter) {
+        json.raw("{\"csv\":")
+        json.string(csv)
+        json.raw(",\"evidence\":")
+        json.array(evidence) { json, e in e.write(to: &json) }
+        json.raw(",\"text\":")
+        json.string(text)
+        json.raw("}")
+    }
 }
 
 /// A cell value as a snapshot records it (the same type: snapshots store matrix values as is).

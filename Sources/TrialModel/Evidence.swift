@@ -21,6 +21,17 @@ public struct Evidence: Codable, Sendable, Hashable, Comparable {
         case file, locator, quote
     }
 
+    /// Writes the evidence's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
+    public func write(to json: inout CompactJSONWriter) {
+        json.raw("{\"file\":")
+        json.string(file)
+        json.raw(",\"locator\":")
+        json.string(locator)
+        json.raw(",\"quote\":")
+        json.string(quote)
+        json.raw("}")
+    }
+
     /// Decodes as the synthesized conformance would, sharing the locator (a rerun decodes every
     /// cached record's evidence).
     public init(from decoder: any Decoder) throws {

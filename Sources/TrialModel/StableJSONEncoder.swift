@@ -362,3 +362,34 @@ enum JSONText {
         return kept
     }
 }
+
+/// Compact JSON written member by member by a type that knows its own keys, for the few values
+/// written so often that `Encoder`'s generic containers would be most of the cost (a run's
+/// trial states). A writer must give exactly the bytes `StableJSONEncoder(pretty: false)` gives
+/// for the same value (members in sorted key order); its tests compare the two.
+public struct CompactJSONWriter: Sendable {
+    /// The JSON written so far.
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    /// Appends literal JSON syntax (brackets, commas, quoted keys with their colons).
+    public mutating func raw(_ syntax: StaticString) {
+        syntax.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `string` quoted and escaped as `StableJSONEncoder` writes it.
+    public mutating func string(_ string: String) { JSONText.appendString(string, to: &bytes) }
+
+    /// Appends `items` as a JSON array, each written by `write`.
+    public mutating func array<C: Collection>(_ items: C, _ write: (inout CompactJSONWriter, C.Element) -> Void) {
+        raw("[")
+        var first = true
+        for item in items {
+            if !first { raw(",") }
+            first = false
+            write(&self, item)
+        }
+        raw("]")
+    }
+}

@@ -137,7 +137,7 @@ public struct ReportCommand: Sendable {
         do {
             // The previous runs' states that equal this run's (by hash) are not decoded again,
             // nor encoded again when this run is saved.
-            if try store?.latestRun() != nil { stateHashes = try SnapshotStore.stateHashes(snapshot.trials) }
+            if try store?.latestRun() != nil { stateHashes = SnapshotStore.stateHashes(snapshot.trials) }
             let known = try stateHashes.map { try SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? SnapshotStore.KnownStates()
             let previous = try store?.latest(reusing: known)
             changes = ChangeSet(from: previous?.snapshot, to: snapshot)

@@ -192,30 +192,30 @@ public final class SnapshotStore: Sendable {
     /// One wave of trial states being encoded in the background.
     final class EncodingWave: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
-        private var result: Result<[EncodedState], any Error>?
+        private var result: [EncodedState]?
 
         /// Encodes the states of `trials` at `positions`.
         init(_ trials: SnapshotTrials, _ positions: ArraySlice<Int>) {
             // A thread of its own: the caller blocks on it from the database writer, so it must
             // not wait for a slot in a pool that blocked callers may be holding.
             Thread {
-                self.result = Result { try SnapshotStore.encodeStates(trials, at: positions) }
+                self.result = SnapshotStore.encodeStates(trials, at: positions)
                 self.done.signal()
             }.start()
         }
 
         /// The encoded states, in trial order, once they are ready.
-        func wait() throws -> [EncodedState] {
+        func wait() -> [EncodedState] {
             done.wait()
-            return try result!.get()
+            return result!
         }
     }
 
     /// Encodes the states of `trials` at `positions`, in chunks on all cores; the result is in
     /// the order of `positions`. Each trial is built (for a stored matrix: its column read and
     /// decoded) by the core that encodes it, once.
-    static func encodeStates(_ trials: SnapshotTrials, at positions: ArraySlice<Int>) throws -> [EncodedState] {
-        try mapStoredJSON(count: positions.count, trial: { trials[positions[positions.startIndex + $0]] }) { trial, json in
+    static func encodeStates(_ trials: SnapshotTrials, at positions: ArraySlice<Int>) -> [EncodedState] {
+        mapStoredJSON(count: positions.count, trial: { trials[positions[positions.startIndex + $0]] }) { trial, json in
             EncodedState(
                 id: trial.id, title: trial.title, json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
         }
@@ -226,12 +226,11 @@ public final class SnapshotStore: Sendable {
     /// results in trial order.
     private static func mapStoredJSON<R>(
         count: Int, trial: @Sendable (Int) -> SnapshotTrial, _ transform: (SnapshotTrial, [UInt8]) -> R
-    ) throws -> [R] {
-        try Parallel.mapChunks(count: count, chunk: 32, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
-            let encoder = StoreJSON.encoder()
-            return try range.map { i in
+    ) -> [R] {
+        Parallel.mapChunks(count: count, chunk: 32, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+            range.map { i in
                 let trial = trial(i)
-                return transform(trial, try encoder.encode(trial))
+                return transform(trial, trial.compactSortedJSON())
             }
         }
     }
@@ -280,7 +279,7 @@ public final class SnapshotStore: Sendable {
         }
         var current = wave(from: 0).map { ($0, EncodingWave(trials, $0)) }
         while let (positions, job) = current {
-            let states = try job.wait()
+            let states = job.wait()
             current = wave(from: positions.endIndex).map { ($0, EncodingWave(trials, $0)) }
             for (position, state) in zip(positions, states) {
                 try insertState.execute(arguments: [state.sha256, state.json])
@@ -378,14 +377,14 @@ public final class SnapshotStore: Sendable {
 
     /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
     /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
-    public static func stateHashes(_ trials: SnapshotTrials) throws -> [String] {
-        try mapStoredJSON(count: trials.count, trial: { trials[$0] }) { _, json in SnapshotStore.sha256(json) }
+    public static func stateHashes(_ trials: SnapshotTrials) -> [String] {
+        mapStoredJSON(count: trials.count, trial: { trials[$0] }) { _, json in SnapshotStore.sha256(json) }
     }
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
     /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
     public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) throws -> KnownStates {
-        KnownStates(trials: trials, hashes: try hashes ?? stateHashes(trials))
+        KnownStates(trials: trials, hashes: hashes ?? stateHashes(trials))
     }
 
     /// The most recent run, or nil before the first run.

@@ -32,6 +32,33 @@ import TrialStore
         try Self.expectSame(snapshot.trials)
     }
 
+    /// A trial state written directly must be the bytes the encoder writes (the stored JSON and
+    /// its hash), for every real trial and for text that needs escaping.
+    @Test func trialStatesWrittenDirectlyAreTheEncodersBytes() async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let trials = Array(Snapshot(landscape: landscape, inputs: []).trials)
+        #expect(trials.count > 100)
+        let encoder = StableJSONEncoder(pretty: false)
+        for trial in trials {
+            #expect(trial.compactSortedJSON() == (try encoder.encode(trial)), "\(trial.id)")
+        }
+        let awkward = "q\"b\\s/ \u{0}\u{1}\u{8}\u{c}\n\r\t\u{1f}\u{7f} é ≥ 😀"
+        let evidence = [Evidence(file: awkward, locator: "/a[1]/b", quote: awkward), Evidence(file: "", locator: "", quote: "")]
+        let crafted = [
+            SnapshotTrial(id: awkward, title: "", parameters: []),
+            SnapshotTrial(id: "X", title: awkward, parameters: [
+                ParameterValues(key: "k", label: awkward, values: []),
+                ParameterValues(key: awkward, label: "", values: [
+                    RecordedValue(text: awkward, csv: "", evidence: evidence), RecordedValue(text: "", csv: awkward, evidence: []),
+                ]),
+            ]),
+        ]
+        for trial in crafted {
+            #expect(trial.compactSortedJSON() == (try encoder.encode(trial)))
+            #expect(trial.compactSortedJSON() == (try Self.reference(trial, pretty: false)))
+        }
+    }
+
     struct Sample: Encodable {
         var text: String
         var numbers: [Double]

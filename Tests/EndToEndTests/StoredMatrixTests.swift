@@ -81,7 +81,7 @@ import TrialStore
         #expect(Array(a.trials) == Array(b.trials))
         #expect(a.trials.refs == b.trials.map(\.ref))
         #expect(a.trials.refs.contains { !$0.title.isEmpty })
-        #expect(try SnapshotStore.stateHashes(a.trials) == SnapshotStore.stateHashes(SnapshotTrials(Array(b.trials))))
+        #expect(SnapshotStore.stateHashes(a.trials) == SnapshotStore.stateHashes(SnapshotTrials(Array(b.trials))))
         #expect(ChangeSet(from: b, to: a).isEmpty)
         #expect(ChangeSet(from: nil, to: a) == ChangeSet(from: nil, to: b))
     }

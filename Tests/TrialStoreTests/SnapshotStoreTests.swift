@@ -319,15 +319,15 @@ struct Boom: Error {}
         try s1.save(first, label: "first")
         try s1.save(second, label: "second")
         let s2 = try SnapshotStore(path: hashed.dbPath)
-        try s2.save(first, label: "first", stateHashes: try SnapshotStore.stateHashes(first.trials))
+        try s2.save(first, label: "first", stateHashes: SnapshotStore.stateHashes(first.trials))
         // b's state is stored already and is not encoded again; a2's is new and is.
-        try s2.save(second, label: "second", stateHashes: try SnapshotStore.stateHashes(second.trials))
+        try s2.save(second, label: "second", stateHashes: SnapshotStore.stateHashes(second.trials))
         #expect(try s2.latest() == second)
         let p = try stored(plain.dbPath), h = try stored(hashed.dbPath)
         #expect(p.trials == h.trials && p.states == h.states)
         #expect(p.trials.count == 4 && p.states.count == 3)
         // The hashes callers compute are the ones the store keys states by.
-        #expect(p.trials.suffix(2).map { $0["state_sha256"] as String } == (try SnapshotStore.stateHashes(second.trials)))
+        #expect(p.trials.suffix(2).map { $0["state_sha256"] as String } == SnapshotStore.stateHashes(second.trials))
     }
 
     /// A value whose nested container is written after its parent moved on cannot be streamed.
