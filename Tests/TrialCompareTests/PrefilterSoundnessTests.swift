@@ -58,6 +58,34 @@ import TrialModel
         #expect(windowed > 10, "matches found in windows that start inside the text")
     }
 
+    /// The scrape-debris rule's byte checks never skip a field its patterns match: every real
+    /// field, and debris of every kind (also after case-folding specials and white space).
+    @Test func debrisChecksNeverHideAMatch() {
+        let crafted = [
+            "{{SITE_NAME}}", "{SITE_NAME}", "{ABC}", "[[link text]]", "${x}", "send %s now", "value %d", "__TEMPLATE__",
+            "9×10\\^9", "a \\< b", "x &amp; y", "&LT;", "&#38;", "&#x3b1;", "line<br>break", "< / p >", "<\n span class=x>",
+            "<ſpan>", "<STRONG>", "≥ 50%", "[1]", "a_b", "< 18 years", "<=3", "& more", "% of", "100%d", "AT&T", "a&b",
+        ]
+        var skipped = [0, 0, 0]
+        var matched = [0, 0, 0]
+        for value in Self.fields + crafted {
+            let may = ScrapeDebrisRule.mayHoldDebris(value)
+            let matches = [
+                !ScrapeDebrisRule.placeholder.matches(in: value).isEmpty, !ScrapeDebrisRule.entityOrTag.matches(in: value).isEmpty,
+                !ScrapeDebrisRule.backslashEscape.matches(in: value).isEmpty,
+            ]
+            for (k, checked) in [may.placeholder, may.entityOrTag, may.backslash].enumerated() {
+                if matches[k] { matched[k] += 1 }
+                if !checked {
+                    skipped[k] += 1
+                    #expect(!matches[k], "pattern \(k) matches a field the check skips: \(value.prefix(200))")
+                }
+            }
+        }
+        #expect(skipped.allSatisfy { $0 > 1000 })
+        #expect(matched.allSatisfy { $0 > 3 })
+    }
+
     @Test func timeListCheckNeverHidesAMatch() {
         var skipped = 0
         var matched = 0

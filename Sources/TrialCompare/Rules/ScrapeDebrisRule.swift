@@ -13,15 +13,45 @@ import TrialModel
 struct ScrapeDebrisRule: RecordRule {
     let id = "scrape-debris"
 
-    private static let placeholder = RulePattern(
+    static let placeholder = RulePattern(
         #"\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{\s*[A-Z][A-Z0-9]*_[A-Z0-9_]+\s*\}|\{[A-Z]{3,}\}|\[\[[^\]\n]{1,40}\]\]|\$\{\s*\w+\s*\}|(?<![\w%])%[sd](?![\w%])|__[A-Z][A-Z0-9_]{2,}__"#,
         caseSensitive: true)
-    private static let backslashEscape = RulePattern(#"\\[\^<>*_\[\]#`|~]"#)
-    private static let entityOrTag = RulePattern(
+    static let backslashEscape = RulePattern(#"\\[\^<>*_\[\]#`|~]"#)
+    static let entityOrTag = RulePattern(
         #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s*/?\s*(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s*/?>"#)
     /// Whole lines that are site navigation or form labels, not registry content.
     private static let navigation = RulePattern(
         #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#)
+
+    /// Necessary conditions, scanned over the UTF-8 bytes, for a match of `placeholder` (a `{`,
+    /// `[[`, `%s`, `%d` or `__`), of `entityOrTag` (`&` before a letter or `#`; `<` before a
+    /// letter or `/`, white space between) and of `backslashEscape` (a `\`). A non-ASCII
+    /// character counts as possible white space and as a possible letter (ICU folds `ſ` to `s`),
+    /// so no match is missed.
+    static func mayHoldDebris(_ text: String) -> (placeholder: Bool, entityOrTag: Bool, backslash: Bool) {
+        var text = text
+        return text.withUTF8 { b in
+            var placeholder = false, entityOrTag = false, backslash = false
+            let n = b.count
+            func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c >= 0x80 }
+            for i in 0..<n {
+                let c = b[i]
+                switch c {
+                case UInt8(ascii: "{"): placeholder = true
+                case UInt8(ascii: "["), UInt8(ascii: "_"): if i + 1 < n && b[i + 1] == c { placeholder = true }
+                case UInt8(ascii: "%"): if i + 1 < n && (b[i + 1] == UInt8(ascii: "s") || b[i + 1] == UInt8(ascii: "d")) { placeholder = true }
+                case UInt8(ascii: "\\"): backslash = true
+                case UInt8(ascii: "&"): if i + 1 < n && (isLetter(b[i + 1]) || b[i + 1] == UInt8(ascii: "#")) { entityOrTag = true }
+                case UInt8(ascii: "<"):
+                    var j = i + 1
+                    while j < n && (b[j] == 0x20 || (b[j] >= 0x09 && b[j] <= 0x0D)) { j += 1 }
+                    if j < n && (isLetter(b[j]) || b[j] == UInt8(ascii: "/")) { entityOrTag = true }
+                default: break
+                }
+            }
+            return (placeholder, entityOrTag, backslash)
+        }
+    }
 
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         var findings: [Finding] = []
@@ -34,16 +64,8 @@ struct ScrapeDebrisRule: RecordRule {
         // Navigation and form text only exists in scraped pages, not in registry exports.
         let scraped = [.plainText, .registryHTML, .chictrHTML].contains(source.format)
         for field in source.fields {
-            // Cheap byte checks first: most fields contain none of the characters the patterns need.
-            var hasBrace = false, hasEntity = false, hasBackslash = false
-            for b in field.value.utf8 {
-                switch b {
-                case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "_"): hasBrace = true
-                case UInt8(ascii: "&"), UInt8(ascii: "<"): hasEntity = true
-                case UInt8(ascii: "\\"): hasBackslash = true
-                default: break
-                }
-            }
+            // Cheap byte checks first: most fields hold nothing the patterns could start with.
+            let (hasBrace, hasEntity, hasBackslash) = Self.mayHoldDebris(field.value)
             for m in hasBrace ? Self.placeholder.matches(in: field.value) : [] {
                 let message = "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
                 findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
