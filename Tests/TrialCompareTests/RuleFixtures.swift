@@ -32,8 +32,8 @@ enum RuleFixtures {
         var out: [String] = []
         for case let p as String in e {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir)
-            if !isDir.boolValue, !p.hasSuffix(".md"), !p.hasSuffix(".tsv") { out.append(folder + "/" + p) }
+            let exists = FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir)
+            if exists, !isDir.boolValue, !p.hasSuffix(".md"), !p.hasSuffix(".tsv") { out.append(folder + "/" + p) }
         }
         return out.sorted()
     }
