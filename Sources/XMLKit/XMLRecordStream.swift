@@ -187,7 +187,7 @@ private final class StreamState {
             walker.inertDepth += 1
             return
         }
-        guard !halted else { return }
+        guard !stopIfFailed() else { return }
         let line = Int(ctxt.pointee.input?.pointee.line ?? 0)
         do {
             try walker.start(
@@ -206,7 +206,7 @@ private final class StreamState {
             walker.inertDepth -= 1
             return
         }
-        guard !halted else { return }
+        guard !stopIfFailed() else { return }
         do { try walker.end(body) } catch {
             thrown = error
             stop()
@@ -216,13 +216,12 @@ private final class StreamState {
     /// Stops the parse after an error (libxml2's, or thrown by the caller's body).
     func stop() { xmlStopParser(ctxt) }
 
-    /// True when delivery must stop: an error was reported or thrown.
-    var halted: Bool {
-        if thrown != nil || sink.failed {
-            stop()
-            return true
-        }
-        return false
+    /// Once an error was reported or thrown: stops the parse and says so (delivery ends there,
+    /// as the caller's DOM fallback expects).
+    func stopIfFailed() -> Bool {
+        guard thrown != nil || sink.failed else { return false }
+        stop()
+        return true
     }
 
     /// The value `xmlGetProp` would give for `name` on an element being started: the first
@@ -457,7 +456,8 @@ private final class Walker {
     /// Records started and not yet delivered, in start order (delivered in document order once
     /// closed and their XPath is final).
     @exclusivity(unchecked) var started: [Frame] = []
-    /// Depth inside an inert subtree, 0 outside one. In a single-record document, the elements
+    /// Depth inside an inert subtree, 0 outside one (counted by the stream's callbacks, which
+    /// call `start` and `end` only outside). In a single-record document, the elements
     /// below an uncaptured element can be neither captured nor records, and their paths are
     /// never asked for: they get no frame (in ClinicalTrials.gov records, about 80% of the
     /// elements: locations, contacts, results). Their text still reaches the open text sinks.
