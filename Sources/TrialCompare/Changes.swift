@@ -51,7 +51,7 @@ public struct SnapshotTrial: Codable, Sendable, Hashable {
 
     /// The trial's compact JSON with keys sorted: byte for byte what `StableJSONEncoder(pretty:
     /// false)` writes, written directly. A run stores and hashes this for every trial; through
-    /// the generic encoder it took a tenth of a first run's CPU time.
+    /// the generic encoder it took 5 % of a first run's CPU time.
     public func compactSortedJSON() -> [UInt8] {
         var json = CompactJSONWriter()
         json.raw("{\"id\":")

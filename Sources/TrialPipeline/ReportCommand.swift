@@ -138,7 +138,7 @@ public struct ReportCommand: Sendable {
             // The previous runs' states that equal this run's (by hash) are not decoded again,
             // nor encoded again when this run is saved.
             if try store?.latestRun() != nil { stateHashes = SnapshotStore.stateHashes(snapshot.trials) }
-            let known = try stateHashes.map { try SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? SnapshotStore.KnownStates()
+            let known = stateHashes.map { SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? SnapshotStore.KnownStates()
             let previous = try store?.latest(reusing: known)
             changes = ChangeSet(from: previous?.snapshot, to: snapshot)
             display = changes

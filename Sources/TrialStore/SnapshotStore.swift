@@ -21,8 +21,8 @@ import TrialModel
 /// }
 /// let snapshot = Snapshot(landscape: landscape, inputs: fingerprints)  // after acknowledgements
 /// // states equal to this run's are neither decoded (latest) nor encoded again (save)
-/// let hashes = try SnapshotStore.stateHashes(snapshot.trials)
-/// let known = try SnapshotStore.knownStates(snapshot.trials, hashes: hashes)
+/// let hashes = SnapshotStore.stateHashes(snapshot.trials)
+/// let known = SnapshotStore.knownStates(snapshot.trials, hashes: hashes)
 /// let changes = ChangeSet(from: try store.latest(reusing: known)?.snapshot, to: snapshot)
 /// // render changes.md / changes.json / "What changed" and write the reports (temp + rename) …
 /// try store.save(snapshot, label: "scheduled", summary: changes.summary, stateHashes: hashes)  // last, one transaction
@@ -383,7 +383,7 @@ public final class SnapshotStore: Sendable {
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
     /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
-    public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) throws -> KnownStates {
+    public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) -> KnownStates {
         KnownStates(trials: trials, hashes: hashes ?? stateHashes(trials))
     }
 

@@ -225,7 +225,7 @@ struct Boom: Error {}
         try store.save(second, label: "second")
 
         // Hashes are those of the stored JSON: every state of a run is known by its own states.
-        let known = try SnapshotStore.knownStates(second.trials)
+        let known = SnapshotStore.knownStates(second.trials)
         #expect(known.count == 2)
         let latest = try #require(try store.latest(reusing: known))
         #expect(latest.snapshot == second)
@@ -242,7 +242,7 @@ struct Boom: Error {}
         // would be decoded, and it is spoiled.
         let runs = try store.runs()
         #expect(throws: StoreError.self) { try store.snapshot(runs[0].id, reusing: latest.states) }
-        let firstKnown = try SnapshotStore.knownStates(first.trials)
+        let firstKnown = SnapshotStore.knownStates(first.trials)
         #expect(try store.snapshot(runs[0].id, reusing: firstKnown) == first)
     }
 
@@ -258,7 +258,7 @@ struct Boom: Error {}
 
         // Unchanged: every state is this run's, position for position.
         let again = snapshot([a, b])
-        let same = try #require(try store.latest(reusing: try SnapshotStore.knownStates(again.trials)))
+        let same = try #require(try store.latest(reusing: SnapshotStore.knownStates(again.trials)))
         #expect(same.snapshot == first)
         #expect(same.snapshot.trials.positionsShared(with: again.trials) == [0, 1])
         #expect(ChangeSet(from: same.snapshot, to: again).isEmpty)
@@ -271,7 +271,7 @@ struct Boom: Error {}
         zero.file = "Input/NCT00000000.xml"
         zero.nct = "NCT00000000"
         let third = snapshot([zero, a2, b])
-        let previous = try #require(try store.latest(reusing: try SnapshotStore.knownStates(third.trials)))
+        let previous = try #require(try store.latest(reusing: SnapshotStore.knownStates(third.trials)))
         #expect(previous.snapshot == first)
         #expect(previous.snapshot.trials.positionsShared(with: third.trials) == [nil, 2])
         // Refs of shared trials come from this run's refs, and are the stored run's.
@@ -290,7 +290,7 @@ struct Boom: Error {}
         // unchanged run shows as the last change): b's state is shared through both lists.
         try store.save(third, label: "third")
         let fourth = snapshot([zero, a2, b])
-        let latest = try #require(try store.latest(reusing: try SnapshotStore.knownStates(fourth.trials)))
+        let latest = try #require(try store.latest(reusing: SnapshotStore.knownStates(fourth.trials)))
         let runs = try store.runs()
         let before = try #require(try store.snapshot(runs[0].id, reusing: latest.states))
         #expect(before == first)

@@ -25,9 +25,9 @@ struct ScrapeDebrisRule: RecordRule {
 
     /// Necessary conditions, scanned over the UTF-8 bytes, for a match of `placeholder` (a `{`,
     /// `[[`, `%s`, `%d` or `__`), of `entityOrTag` (`&` before a letter or `#`; `<` before a
-    /// letter or `/`, white space between) and of `backslashEscape` (a `\`). A non-ASCII
-    /// character counts as possible white space and as a possible letter (ICU folds `ſ` to `s`),
-    /// so no match is missed.
+    /// letter or `/`, ASCII white space between) and of `backslashEscape` (a `\`). A non-ASCII
+    /// character counts as a possible letter (ICU folds `ſ` to `s`), which also covers Unicode
+    /// white space after `<`, so no match is missed.
     static func mayHoldDebris(_ text: String) -> (placeholder: Bool, entityOrTag: Bool, backslash: Bool) {
         var text = text
         return text.withUTF8 { b in
