@@ -365,8 +365,10 @@ enum JSONText {
 
 /// Compact JSON written member by member by a type that knows its own keys, for the few values
 /// written so often that `Encoder`'s generic containers would be most of the cost (a run's
-/// trial states). A writer must give exactly the bytes `StableJSONEncoder(pretty: false)` gives
-/// for the same value (members in sorted key order); its tests compare the two.
+/// trial states, the parse cache's records). A writer must give exactly the bytes an encoder
+/// gives for the same value: `StableJSONEncoder(pretty: false)` (members in sorted key order) for
+/// states, `StreamingJSONEncoder.encodeAnyOrder` (members in declaration order) for records; its
+/// tests compare the two.
 public struct CompactJSONWriter: Sendable {
     /// The JSON written so far.
     public private(set) var bytes: [UInt8] = []
@@ -381,14 +383,23 @@ public struct CompactJSONWriter: Sendable {
     /// Appends `string` quoted and escaped as `StableJSONEncoder` writes it.
     public mutating func string(_ string: String) { JSONText.appendString(string, to: &bytes) }
 
+    /// Appends `value` in decimal, as the encoders write an `Int`.
+    public mutating func integer(_ value: Int) { bytes += String(value).utf8 }
+
+    /// Appends `value` as the encoders write a `Double` (shortest round-trip digits, no ".0");
+    /// throws for infinities and NaN, as they do.
+    public mutating func number(_ value: Double) throws { bytes += try JSONText.number(value).utf8 }
+
     /// Appends `items` as a JSON array, each written by `write`.
-    public mutating func array<C: Collection>(_ items: C, _ write: (inout CompactJSONWriter, C.Element) -> Void) {
+    public mutating func array<C: Collection>(
+        _ items: C, _ write: (inout CompactJSONWriter, C.Element) throws -> Void
+    ) rethrows {
         raw("[")
         var first = true
         for item in items {
             if !first { raw(",") }
             first = false
-            write(&self, item)
+            try write(&self, item)
         }
         raw("]")
     }

@@ -558,7 +558,7 @@ public final class SnapshotStore: Sendable {
 
     /// A record's JSON as the parse cache keeps it: compact, keys in encoding order, read back
     /// only by trialdiff's decoder.
-    public static func encodeRecord(_ record: TrialRecord) throws -> [UInt8] { try StoreJSON.encodeUnsorted(record) }
+    public static func encodeRecord(_ record: TrialRecord) throws -> [UInt8] { try record.cacheJSON() }
 
     deinit {
         // Closing the store writes what is pending; a failure here only loses cache entries.

@@ -59,6 +59,71 @@ import TrialStore
         }
     }
 
+    /// A record written directly for the parse cache and the spill must be the bytes the
+    /// streaming encoder writes, and read back as the same record: for every real record and for
+    /// records that fill every field, with and without each optional.
+    @Test func recordsWrittenDirectlyAreTheStreamingEncodersBytes() async throws {
+        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let real = landscape.trials.flatMap(\.records)
+        #expect(real.count > 100)
+        let awkward = "q\"b\\s/ \u{0}\u{1}\u{8}\u{c}\n\r\t\u{1f}\u{7f} é ≥ 😀"
+        let e = [Evidence(file: awkward, locator: "/a[1]/b", quote: awkward), Evidence(file: "", locator: "", quote: "")]
+        func full(optionals: Bool) -> TrialRecord {
+            var p = TrialParameters()
+            let strings = [Measured(awkward, evidence: e), Measured("", evidence: [])]
+            p.registryIDs = [Measured(TrialID(.nct, "NCT01"), evidence: e), Measured(TrialID(.sponsor, awkward), evidence: [])]
+            (p.titles, p.products, p.cellTypes, p.targets, p.sponsors, p.collaborators) = (strings, strings, strings, strings, strings, strings)
+            (p.phases, p.studyTypes, p.startDates, p.primaryCompletionDates) = (strings, strings, strings, strings)
+            (p.completionDates, p.lastUpdates, p.conditions, p.interventions, p.primaryOutcomes) = (strings, strings, strings, strings, strings)
+            p.statuses = TrialStatus.allCases.map { Measured($0, evidence: e) }
+            p.enrollment = [Measured(Enrollment(count: 72, type: optionals ? .actual : nil), evidence: e)]
+            p.enrollmentInText = [Measured(CountRange(low: 36, high: 72), evidence: e), Measured(CountRange(low: -1, high: 0), evidence: [])]
+            let age = optionals
+                ? AgeRange(minYears: 17.5, maxYears: 0.25, minComparator: .greaterOrEqual, maxComparator: .less)
+                : AgeRange(minYears: nil, maxYears: nil)
+            p.ageStructured = [Measured(age, evidence: e), Measured(AgeRange(minYears: nil, maxYears: 1e-7, maxComparator: .equal), evidence: [])]
+            p.ageInCriteria = [Measured(AgeRange(minYears: 18, maxYears: nil, minComparator: .greater), evidence: e)]
+            p.sex = [Measured(.all, evidence: e), Measured(.female, evidence: []), Measured(.male, evidence: e)]
+            p.thresholds = [Measured(Threshold(measure: awkward, comparator: .lessOrEqual, value: -2.5e21, unit: "%",
+                                               cohort: optionals ? awkward : nil), evidence: e)]
+            p.doses = [Measured(Dose(agent: "fludarabine", amount: 30, amountMax: optionals ? 0.1 : nil, unit: "mg/m²",
+                                     frequency: optionals ? awkward : nil, days: optionals ? [-5, -4, 0, 12] : []), evidence: e)]
+            p.cellDoses = [Measured(CellDose(mantissa: 1.5, exponent: -9, unit: "cells/kg"), evidence: e),
+                           Measured(CellDose(mantissa: 100, exponent: 12, unit: ""), evidence: [])]
+            p.criteria = [Criterion(list: .exclusion, heading: optionals ? awkward : nil, number: "3.2", text: awkward, evidence: e[0]),
+                          Criterion(list: .unspecified, heading: nil, number: "", text: "", evidence: e[1])]
+            let finding = Finding(rule: "r", severity: .warning, trial: awkward, message: awkward, evidence: e,
+                                  acknowledged: optionals ? awkward : nil)
+            return TrialRecord(source: SourceRef(file: awkward, format: .chictrHTML, index: optionals ? 12 : 0),
+                               primaryID: TrialID(.derived, awkward), parameters: p, warnings: optionals ? [awkward, ""] : [],
+                               findings: [finding, Finding(rule: "", severity: .note, trial: "", message: "", evidence: [])])
+        }
+        let crafted = [full(optionals: true), full(optionals: false), TrialRecord(
+            source: SourceRef(file: "a", format: .ctgovXML, index: 0), primaryID: TrialID(.nct, "NCT1"), parameters: TrialParameters())]
+        // A stored property the writer does not know would be missing from its JSON: these are the
+        // counts the writer was written for.
+        #expect(Mirror(reflecting: crafted[0]).children.count == 5)
+        #expect(Mirror(reflecting: crafted[0].parameters).children.count == 26)
+        #expect(Mirror(reflecting: crafted[0].source).children.count == 3)
+        #expect(Mirror(reflecting: crafted[0].findings[0]).children.count == 6)
+        #expect(Mirror(reflecting: crafted[0].parameters.criteria[0]).children.count == 5)
+        #expect(Mirror(reflecting: crafted[0].parameters.thresholds[0].value).children.count == 5)
+        #expect(Mirror(reflecting: crafted[0].parameters.doses[0].value).children.count == 6)
+        #expect(Mirror(reflecting: crafted[0].parameters.cellDoses[0].value).children.count == 3)
+        #expect(Mirror(reflecting: crafted[0].parameters.ageStructured[0].value).children.count == 4)
+        #expect(Mirror(reflecting: crafted[0].parameters.enrollment[0].value).children.count == 2)
+        #expect(Mirror(reflecting: crafted[0].parameters.enrollmentInText[0].value).children.count == 2)
+        for record in real + crafted {
+            let direct = try record.cacheJSON()
+            #expect(direct == (try StreamingJSONEncoder.encodeAnyOrder(record)), "\(record.source)")
+            #expect(try StableJSONDecoder().decode(TrialRecord.self, from: Data(direct)) == record, "\(record.source)")
+        }
+        var infinite = crafted[2]
+        infinite.parameters.cellDoses = [Measured(CellDose(mantissa: .infinity, exponent: 0, unit: ""), evidence: [])]
+        #expect(throws: (any Error).self) { try infinite.cacheJSON() }
+        #expect(throws: (any Error).self) { try StreamingJSONEncoder.encodeAnyOrder(infinite) }
+    }
+
     struct Sample: Encodable {
         var text: String
         var numbers: [Double]
