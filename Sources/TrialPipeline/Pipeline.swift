@@ -59,10 +59,9 @@ public enum Pipeline {
     ) -> FileResult {
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: InputCollector.url(for: path, root: root)))
+            bytes = try InputCollector.bytes(of: InputCollector.filePath(for: path, root: root))
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            let e = ReaderError.unreadable(file: path, reason: reason)
+            let e = ReaderError.unreadable(file: path, reason: error.description)
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
         }
         return process(InputFile(path: path, bytes: bytes), selection: selection, cache: cache)

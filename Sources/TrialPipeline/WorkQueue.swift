@@ -52,7 +52,7 @@ struct WorkQueue {
             guard index < files.count else { return nil }
             let path = files[index]
             index += 1
-            guard Self.isZip(url(path)) else { return .path(path) }
+            guard Self.isZip(InputCollector.filePath(for: path, root: root)) else { return .path(path) }
             do {
                 let opened = try Archive(url: url(path), accessMode: .read)
                 let count = opened.reduce(0) { $0 + ($1.type == .file ? 1 : 0) }
@@ -73,11 +73,11 @@ struct WorkQueue {
     }
 
     /// A zip archive by its first four bytes (extension is not trusted).
-    static func isZip(_ url: URL) -> Bool {
-        let fd = open(url.path, O_RDONLY)
+    static func isZip(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 4)
-        return read(fd, &head, 4) == 4 && head == zipMagic
+        var head: UInt32 = 0
+        return read(fd, &head, 4) == 4 && withUnsafeBytes(of: &head) { $0.elementsEqual(zipMagic) }
     }
 }

@@ -36,6 +36,40 @@ import TrialRender
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
     }
 
+    /// Inputs are read with the system's calls: whole files (past what `fstat` said), the
+    /// system's reason when that fails, and paths resolved against the root as `URL` does.
+    @Test func inputBytesAreReadWholeOrWithTheSystemsReason() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: "ctgov-xml/NCT00001177.xml", as: "in/real.xml")
+        try dir.write("in/empty.xml", "")
+        let real = try InputCollector.bytes(of: dir.url.path + "/in/real.xml")
+        #expect(real == Array(try Data(contentsOf: Repo.realdata.appendingPathComponent("ctgov-xml/NCT00001177.xml"))))
+        #expect(real.count > 10_000)
+        #expect(try InputCollector.bytes(of: dir.url.path + "/in/empty.xml").isEmpty)
+        #expect(InputCollector.filePath(for: "in/real.xml", root: dir.url) == dir.url.appendingPathComponent("in/real.xml").path)
+        #expect(InputCollector.filePath(for: "/abs/x.xml", root: dir.url) == "/abs/x.xml")
+        #expect(InputCollector.filePath(for: "rel/x.xml", root: nil) == "rel/x.xml")
+        #expect(throws: ReadFailure(errno: ENOENT)) { try InputCollector.bytes(of: dir.url.path + "/in/missing.xml") }
+        #expect(throws: ReadFailure(errno: EISDIR)) { try InputCollector.bytes(of: dir.url.path + "/in") }
+        #expect(ReadFailure(errno: ENOENT).description == "No such file or directory")
+
+        // A pipe's size is 0 to fstat; everything written to it is still read.
+        let fifo = dir.url.path + "/in/pipe.xml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let sent = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            sent.withUnsafeBytes { var at = 0; while at < $0.count { at += max(0, write(fd, $0.baseAddress! + at, $0.count - at)) } }
+            close(fd)
+        }
+        writer.start()
+        #expect(try InputCollector.bytes(of: fifo) == sent)
+
+        let result = Pipeline.process(path: "in/gone.xml", root: dir.url)
+        #expect(result.summary.error == "in/gone.xml: cannot be read: No such file or directory")
+    }
+
     @Test func externalEntityContentNeverReachesTheOutput() async throws {
         let dir = try TempFolder()
         defer { dir.remove() }
