@@ -102,6 +102,41 @@ import TrialModel
         #expect(matched > 10)
     }
 
+    /// Rule patterns with cues skip texts without any: on every real field, line and criterion,
+    /// and on crafted text (upper case, case-folding specials, full-width signs), a text the
+    /// cues skip is one the expression does not match. Each pattern is seen both matching and
+    /// skipping.
+    @Test(arguments: [
+        ("sex-both", SexMismatchRule.both), ("female-only", SexMismatchRule.femaleOnly),
+        ("male-only", SexMismatchRule.maleOnly), ("female-population", SexMismatchRule.femalePopulation),
+        ("bare-equal", LostComparatorRule.bareEqual), ("phase", PhaseMismatchRule.phase),
+    ])
+    func ruleCuesNeverHideAMatch(name: String, pattern: RulePattern) {
+        #expect(!pattern.cues.isEmpty)
+        let crafted = [
+            "MALE OR FEMALE", "Men and women aged 18", "Either SEX", "regardless of gender", "of any ſex", "FEMALE PATIENTS ONLY",
+            "only men", "Women only", "Postmenopausal WOMEN with", "Girls aged 12", "Male participants only", "both genders",
+            "Age: = 18", "ECOG ＝ 1", "HbA1c=7.5", "a Phase II study", "PHASE 1/2", "phase-3", "ﬀ", "K", "treatment",
+            "commonly", "x ≤ 3", "paſe 1",
+        ]
+        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
+        var texts = Self.fields + criteria + crafted
+        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
+        var skipped = 0
+        var matched = 0
+        for text in texts {
+            let match = pattern.regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
+            if match { matched += 1 }
+            if !pattern.mayMatch(text) {
+                skipped += 1
+                #expect(!match, "\(name) matches a text its cues skip: \(text.prefix(200))")
+            }
+            #expect((pattern.firstMatch(in: text) != nil) == match, "\(name): \(text.prefix(200))")
+        }
+        #expect(skipped > 100, "\(name)")
+        #expect(matched >= 2, "\(name)")
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }

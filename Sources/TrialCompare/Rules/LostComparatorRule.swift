@@ -15,7 +15,7 @@ struct LostComparatorRule: RecordRule {
     let id = "lost-comparator"
 
     /// Group 1: the number after the bare "=".
-    private static let bareEqual = RulePattern(#"(?<![<>≤≥=!≠≦≧/＜＞]\s?)[=＝](?![=<>/])\s*(\d+(?:[.,]\d+)?)"#)
+    static let bareEqual = RulePattern(#"(?<![<>≤≥=!≠≦≧/＜＞]\s?)[=＝](?![=<>/])\s*(\d+(?:[.,]\d+)?)"#, cues: ["=", "＝"])
     /// Statistic or variable names right before "=": n, N, p, r, k, x, I², HR, OR, RR, CI.
     private static let statistic = RulePattern(#"(?:^|[^\w])(?:[a-z]|I2|I²|HR|OR|RR|CI|SD|SE|df|χ2)\s*$"#, caseSensitive: true)
     /// A unit or qualifier right after the number, for the message.

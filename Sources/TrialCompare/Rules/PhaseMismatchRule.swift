@@ -15,7 +15,9 @@ struct PhaseMismatchRule: RecordRule {
     let id = "phase-mismatch"
 
     /// Group 1 the first phase, 2 the second of "I/II", "1-2", "2 and 3".
-    private static let phase = RulePattern(#"\bphase[\s-]*(0|iv|i{1,3}|[1-4])(?:[ab])?\b(?:\s*(?:/|-|–|to|and|or)\s*(?:phase\s*)?(iv|i{1,3}|[1-4])(?:[ab])?\b)?"#)
+    static let phase = RulePattern(
+        #"\bphase[\s-]*(0|iv|i{1,3}|[1-4])(?:[ab])?\b(?:\s*(?:/|-|–|to|and|or)\s*(?:phase\s*)?(iv|i{1,3}|[1-4])(?:[ab])?\b)?"#,
+        cues: ["phase"])
     /// After the phase: "… study", "… clinical trial", "… dose escalation part".
     private static let ownStudy = RulePattern(#"^\s*,?\s*(?:[\w-]+[\s,]+){0,4}?(?:study|trial|portion|part)\b"#)
     /// Before the phase, in its sentence: an article or "this".

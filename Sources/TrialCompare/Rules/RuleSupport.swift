@@ -6,18 +6,29 @@ import TrialModel
 /// `NSRegularExpression` is immutable after construction and safe to use from several threads.
 struct RulePattern: @unchecked Sendable {
     let regex: NSRegularExpression
+    /// Lower-case ASCII words one of which every match holds, compared as
+    /// ``Prefilter/mayContain(_:_:)`` does (case-insensitive, conservative with characters that
+    /// fold to ASCII); empty when the pattern has none. A text without any is not searched: most
+    /// criteria and descriptions lack the words a rule looks for, and the expression's cost is
+    /// per character tried. `PrefilterSoundnessTests` checks every pattern's cues on real text.
+    let cues: [StaticString]
 
     /// Case-insensitive unless `caseSensitive` is set.
-    init(_ pattern: String, caseSensitive: Bool = false) {
+    init(_ pattern: String, caseSensitive: Bool = false, cues: [StaticString] = []) {
         do {
             regex = try NSRegularExpression(pattern: pattern, options: caseSensitive ? [] : [.caseInsensitive])
         } catch {
             preconditionFailure("invalid built-in rule pattern \(pattern): \(error)")
         }
+        self.cues = cues
     }
+
+    /// False when `text` holds none of the ``cues``, so the pattern cannot match in it.
+    func mayMatch(_ text: String) -> Bool { cues.isEmpty || Prefilter.mayContain(text, cues) }
 
     /// Every match in `text`, in document order.
     func matches(in text: String) -> [RuleMatch] {
+        guard mayMatch(text) else { return [] }
         let ns = text as NSString
         return regex.matches(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
             RuleMatch(result: $0, ns: ns)
@@ -25,6 +36,7 @@ struct RulePattern: @unchecked Sendable {
     }
 
     func firstMatch(in text: String) -> RuleMatch? {
+        guard mayMatch(text) else { return nil }
         let ns = text as NSString
         return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
             RuleMatch(result: $0, ns: ns)

@@ -11,11 +11,14 @@ import TrialModel
 struct SexMismatchRule: TrialRule {
     let id = "sex-mismatch"
 
-    private static let both = RulePattern(#"\b(?:male\s+(?:or|and|and/or|&|/)\s+female|female\s+(?:or|and|and/or|&|/)\s+male|men\s+(?:or|and|and/or)\s+women|women\s+(?:or|and|and/or)\s+men|both\s+(?:sexes|genders)|(?:of\s+)?(?:either|any)\s+(?:sex|gender)|regardless\s+of\s+(?:sex|gender))\b"#)
-    private static let femaleOnly = RulePattern(#"\b(?:female|women)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:female|women)\b"#)
-    private static let maleOnly = RulePattern(#"\b(?:male|men)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:male|men)\b"#)
+    static let both = RulePattern(#"\b(?:male\s+(?:or|and|and/or|&|/)\s+female|female\s+(?:or|and|and/or|&|/)\s+male|men\s+(?:or|and|and/or)\s+women|women\s+(?:or|and|and/or)\s+men|both\s+(?:sexes|genders)|(?:of\s+)?(?:either|any)\s+(?:sex|gender)|regardless\s+of\s+(?:sex|gender))\b"#,
+        cues: ["male", "men", "sex", "gender"])
+    static let femaleOnly = RulePattern(#"\b(?:female|women)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:female|women)\b"#, cues: ["only"])
+    static let maleOnly = RulePattern(#"\b(?:male|men)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:male|men)\b"#, cues: ["only"])
     /// An inclusion item that opens with women as the population (not as partners).
-    private static let femalePopulation = RulePattern(#"^(?:(?:adult|healthy|pregnant|postmenopausal|premenopausal|non-pregnant)\s+)?(?:female|women|woman|girls)\b(?!\s+(?:partners?|spouses?|of\s+childbearing))"#)
+    static let femalePopulation = RulePattern(
+        #"^(?:(?:adult|healthy|pregnant|postmenopausal|premenopausal|non-pregnant)\s+)?(?:female|women|woman|girls)\b(?!\s+(?:partners?|spouses?|of\s+childbearing))"#,
+        cues: ["female", "wom", "girls"])
 
     func check(_ trial: Trial) -> [Finding] {
         let inclusion = trial.parameters.criteria.filter { $0.list != .exclusion }
