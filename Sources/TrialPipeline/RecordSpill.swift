@@ -33,7 +33,7 @@ final class RecordSpill: Sendable {
     func read(_ location: Location) throws(SpillError) -> TrialRecord {
         let bytes = try file.read(location)
         do {
-            return try bytes.withUnsafeBytes { try StableJSONDecoder().decode(TrialRecord.self, from: $0) }
+            return try bytes.withUnsafeBytes { try SnapshotStore.decodeRecord($0) }
         } catch {
             throw .corrupt(reason: "\(error)")
         }

@@ -2,26 +2,93 @@ import TrialModel
 
 /// The parse cache's and the record spill's JSON of a record, written member by member.
 ///
-/// `StreamingJSONEncoder.encodeAnyOrder` gives the same bytes (members in declaration order, `nil`
-/// optionals left out, as synthesized `Codable` writes them), and `StableJSONDecoder` reads either;
-/// through the generic encoder, every record's containers and witness calls were 5 % of a first
-/// run's CPU. The tests compare the two on every real record and on records that fill every field.
+/// The members are those `StreamingJSONEncoder.encodeAnyOrder` writes (declaration order, `nil`
+/// optionals left out, as synthesized `Codable` writes them), with one difference: criteria
+/// whose evidence names the record's file and quotes the criterion's own text (all of them, as
+/// extraction makes them) are written once, as `[list, heading or null, number, text, locator]`
+/// in `criteriaItems`, and `parameters.criteria` is empty. Criteria are half of a record's JSON
+/// and each text was written twice, so the cache compresses, stores and decodes a quarter less.
+/// Through the generic encoder, every record's containers and witness calls were 5 % of a first
+/// run's CPU. ``SnapshotStore/decodeRecord(_:)`` reads it back; the tests compare the two on
+/// every real record and on records that fill every field.
 extension TrialRecord {
     /// Compact JSON of the record; throws for a non-finite number, as the encoder does.
     public func cacheJSON() throws -> [UInt8] {
+        let compact = !parameters.criteria.isEmpty
+            && parameters.criteria.allSatisfy { $0.evidence.file == source.file && $0.evidence.quote == $0.text }
         var json = CompactJSONWriter()
         json.raw("{\"source\":")
         source.writeRecordJSON(to: &json)
         json.raw(",\"primaryID\":")
         primaryID.writeRecordJSON(to: &json)
         json.raw(",\"parameters\":")
-        try parameters.writeRecordJSON(to: &json)
+        try parameters.writeRecordJSON(to: &json, criteria: !compact)
         json.raw(",\"warnings\":")
         json.array(warnings) { json, w in json.string(w) }
         json.raw(",\"findings\":")
         json.array(findings) { json, f in f.writeRecordJSON(to: &json) }
+        if compact {
+            json.raw(",\"criteriaItems\":")
+            json.array(parameters.criteria) { json, c in
+                json.raw("[")
+                json.string(c.list.rawValue)
+                json.raw(",")
+                if let heading = c.heading { json.string(heading) } else { json.raw("null") }
+                json.raw(",")
+                json.string(c.number)
+                json.raw(",")
+                json.string(c.text)
+                json.raw(",")
+                json.string(c.evidence.locator)
+                json.raw("]")
+            }
+        }
         json.raw("}")
         return json.bytes
+    }
+}
+
+extension SnapshotStore {
+    /// The record whose ``TrialRecord/cacheJSON()`` (or encoder JSON) `bytes` are.
+    public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws -> TrialRecord {
+        try StableJSONDecoder().decode(CachedRecord.self, from: bytes).record
+    }
+}
+
+/// A record as the cache writes it: the encoder's members, and the criteria in `criteriaItems`
+/// when they were written compactly (see ``TrialRecord/cacheJSON()``).
+struct CachedRecord: Decodable {
+    var record: TrialRecord
+
+    private enum Keys: String, CodingKey { case criteriaItems }
+
+    private struct Item: Decodable {
+        var criterion: Criterion
+
+        init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            let list = try c.decode(CriteriaList.self)
+            let heading = try c.decodeNil() ? nil : try c.decode(String.self)
+            let number = try c.decode(String.self)
+            let text = try c.decode(String.self)
+            let locator = try c.decode(String.self)
+            // The file is the record's; it is filled in once the record is decoded.
+            criterion = Criterion(list: list, heading: heading, number: number, text: text,
+                                  evidence: Evidence(file: "", locator: locator, quote: text))
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        record = try TrialRecord(from: decoder)
+        guard let items = try decoder.container(keyedBy: Keys.self).decodeIfPresent([Item].self, forKey: .criteriaItems) else {
+            return
+        }
+        let file = record.source.file
+        record.parameters.criteria = items.map {
+            var c = $0.criterion
+            c.evidence.file = file
+            return c
+        }
     }
 }
 
@@ -68,7 +135,8 @@ extension Finding {
 }
 
 extension TrialParameters {
-    fileprivate func writeRecordJSON(to json: inout CompactJSONWriter) throws {
+    /// Writes the parameters, with `criteria` or with an empty list in their place.
+    fileprivate func writeRecordJSON(to json: inout CompactJSONWriter, criteria writesCriteria: Bool) throws {
         func measured<V>(_ key: StaticString, _ list: [Measured<V>], first: Bool = false,
                          _ value: (inout CompactJSONWriter, V) throws -> Void) rethrows {
             if !first { json.raw(",") }
@@ -163,7 +231,7 @@ extension TrialParameters {
         }
         measured("\"primaryOutcomes\":", primaryOutcomes, text)
         json.raw(",\"criteria\":")
-        json.array(criteria) { json, c in
+        json.array(writesCriteria ? criteria : []) { json, c in
             json.raw("{\"list\":")
             json.string(c.list.rawValue)
             if let heading = c.heading {

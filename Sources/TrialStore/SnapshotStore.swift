@@ -524,7 +524,7 @@ public final class SnapshotStore: Sendable {
 
     private static func decodeCached(_ records: Data, _ summaryJSON: String?) throws -> CachedParse {
         CachedParse(
-            records: try StoreJSON.decode([TrialRecord].self, from: try Deflate.decompress(records)),
+            records: try StoreJSON.decode([CachedRecord].self, from: try Deflate.decompress(records)).map(\.record),
             summary: try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) })
     }
 
@@ -556,8 +556,8 @@ public final class SnapshotStore: Sendable {
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
     }
 
-    /// A record's JSON as the parse cache keeps it: compact, keys in encoding order, read back
-    /// only by trialdiff's decoder.
+    /// A record's JSON as the parse cache and the spill keep it (``TrialRecord/cacheJSON()``),
+    /// read back by ``decodeRecord(_:)``.
     public static func encodeRecord(_ record: TrialRecord) throws -> [UInt8] { try record.cacheJSON() }
 
     deinit {
