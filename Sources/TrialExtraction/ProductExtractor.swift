@@ -15,7 +15,73 @@ enum ProductExtractor {
     // MARK: Product codes
 
     /// Two to five capitals, an optional hyphen, 2–7 digits and an optional letter suffix.
-    private static let code = Pattern(#"(?<![\w-])([A-Z]{2,5})-?(\d{2,7})[A-Z]?(?![\w-])"#, caseSensitive: true)
+    /// The specification of ``codes(in:)``, which finds the same matches without it.
+    static let code = Pattern(#"(?<![\w-])([A-Z]{2,5})-?(\d{2,7})[A-Z]?(?![\w-])"#, caseSensitive: true)
+
+    /// A product code found by ``codes(in:)``: where it is (UTF-16) and its letter prefix.
+    struct Code: Equatable {
+        var range: NSRange
+        var prefix: String
+    }
+
+    /// The matches of ``code``, found by a scan of the text's tokens.
+    ///
+    /// `code` cannot match inside a longer run of word characters and hyphens (its lookbehind
+    /// and lookahead forbid one on either side), so a match is exactly a whole token, a maximal
+    /// run of such characters, that has the code's shape. The expression tried a match at every
+    /// character of every description with a digit: the largest share of the extractors' regular
+    /// expression time. Word characters are `\w`'s (letters, marks, decimal digits, connector
+    /// punctuation, zero-width joiners), digits `\d`'s (any decimal digit).
+    static func codes(in text: String) -> [Code] {
+        var found: [Code] = []
+        var token: [Unicode.Scalar] = []
+        var tokenStart = 0
+        var offset = 0
+        func close() {
+            defer { token.removeAll(keepingCapacity: true) }
+            var i = 0
+            while i < token.count, isCapital(token[i]) { i += 1 }
+            let letters = i
+            guard (2...5).contains(letters) else { return }
+            if i < token.count, token[i] == "-" { i += 1 }
+            let digitsStart = i
+            while i < token.count, token[i].properties.numericType == .decimal { i += 1 }
+            guard (2...7).contains(i - digitsStart) else { return }
+            if i < token.count, isCapital(token[i]) { i += 1 }
+            guard i == token.count else { return }
+            let length = token.reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
+            found.append(Code(range: NSRange(location: tokenStart, length: length),
+                              prefix: String(String.UnicodeScalarView(token[..<letters]))))
+        }
+        for scalar in text.unicodeScalars {
+            if isWordOrHyphen(scalar) {
+                if token.isEmpty { tokenStart = offset }
+                token.append(scalar)
+            } else if !token.isEmpty {
+                close()
+            }
+            offset += scalar.value > 0xFFFF ? 2 : 1
+        }
+        if !token.isEmpty { close() }
+        return found
+    }
+
+    private static func isCapital(_ s: Unicode.Scalar) -> Bool { s.value >= 0x41 && s.value <= 0x5A }
+
+    /// `[\w-]` as ICU defines `\w`: `[\p{Alphabetic}\p{Mark}\p{Decimal_Number}\p{Connector_Punctuation}\u200c\u200d]`.
+    private static func isWordOrHyphen(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 {
+            return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F || v == 0x2D
+        }
+        if v == 0x200C || v == 0x200D { return true }
+        let p = s.properties
+        if p.isAlphabetic || p.numericType == .decimal { return true }
+        switch p.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
+        default: return false
+        }
+    }
 
     /// Prefixes of codes that are not products: registries, antigens, cytokines, viruses, scales,
     /// classification systems and guideline bodies.
@@ -92,9 +158,8 @@ enum ProductExtractor {
             let hasTCR = Prefilter.containsExactly(value, ["TCR"])
             let chimeric = Prefilter.mayContain(value, ["chimeric"])
             var products: [(Int, String, NSRange)] = []
-            for m in Prefilter.hasDigit(value) ? buffer.matches(code) : [] {
-                guard let prefix = buffer.group(m, 1), !notProducts.contains(prefix) else { continue }
-                products.append((m.range.location, buffer.substring(m.range), m.range))
+            for c in Prefilter.hasDigit(value) ? codes(in: value) : [] where !notProducts.contains(c.prefix) {
+                products.append((c.range.location, buffer.substring(c.range), c.range))
             }
             addFirstPerValue(products, to: &result.products, evidence: evidence)
 

@@ -137,6 +137,28 @@ import TrialModel
         #expect(matched >= 2, "\(name)")
     }
 
+    /// The product-code scan finds exactly the matches of the pattern it replaces (ranges and
+    /// prefixes): on every real field, and on codes next to letters, marks, joiners, hyphens,
+    /// underscores, non-ASCII digits (one and two UTF-16 units), emoji and line ends.
+    @Test func productCodeScanFindsTheExpressionsMatches() {
+        let crafted = [
+            "KN5501", "KN-5501A", "CT103A and CT-103AB", "ABCDEF12", "A12", "AB1", "AB12345678", "AB1234567", "xAB12", "AB12x",
+            "-AB12", "AB12-", "_AB12", "AB12_", "éAB12", "AB12é", "AB12\u{301}", "\u{200D}AB12", "AB12\u{200C}", "AB１２",
+            "AB\u{1D7CE}\u{1D7CF} then KN5501", "🧬KN5501🧬 (CT103A)", "AB12\nCD34\r\nEF56", "ab12 AB-12 AB--12 AB-1",
+            "KN5501;CT103A,BCMA2", "AB‿12", "BCMA-CAR19", "AB12B3", "“KN5501”", "",
+        ]
+        var found = 0
+        for value in Self.fields + crafted {
+            let buffer = TextBuffer(value)
+            let expected = buffer.matches(ProductExtractor.code).map {
+                ProductExtractor.Code(range: $0.range, prefix: buffer.group($0, 1) ?? "")
+            }
+            #expect(ProductExtractor.codes(in: value) == expected, "\(value.prefix(200))")
+            found += expected.count
+        }
+        #expect(found > 50)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
