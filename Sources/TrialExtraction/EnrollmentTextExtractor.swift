@@ -14,7 +14,7 @@ enum EnrollmentTextExtractor {
 
     private static let people = #"(?:patients|participants|subjects|volunteers|individuals|people|persons|adults|children|women|men|cases|pts)"#
     /// Groups: 1 qualifier, 2 count (or lower end), 3 upper end.
-    private static let count = Pattern(
+    static let count = Pattern(
         #"(?<![\d,\w-])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:(?:eligible|evaluable|adult|pediatric|paediatric|additional|healthy|male|female|new|consecutive)\s+){0,2}\#(people)\b"#
     )
     private static let enrolment = Pattern(
@@ -27,7 +27,8 @@ enum EnrollmentTextExtractor {
         var result: [Measured<CountRange>] = []
         for text in texts where sourceKeys.contains(text.key) {
             // A count is read from ASCII digits (`Int`) and names people.
-            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, peopleWords) else { continue }
+            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, peopleWords),
+                  mayHoldCount(text.field.value) else { continue }
             let buffer = text.buffer
             for m in buffer.matches(count) {
                 guard let low = buffer.group(m, 2).flatMap(parseInt) else { continue }
@@ -49,6 +50,63 @@ enum EnrollmentTextExtractor {
         }
         return result
     }
+
+    /// False when `count` cannot match in `text`. Every match ends with a digit, white space, at
+    /// most two of the adjectives, then a people word not followed by a word character; this scans
+    /// from each digit for that shape. Most summaries that name patients and hold a number
+    /// state no count ("Phase 2", "CD19", "in 2020 … patients"), and the expression costs a try
+    /// at every character. Anything the scan cannot judge byte by byte (a non-ASCII character on
+    /// the way, case-folding specials) counts as a possible match.
+    static func mayHoldCount(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            if Prefilter.hasFoldingSpecials(b) { return true }
+            let n = b.count
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+            func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+            func isWord(_ c: UInt8) -> Bool { isLetter(c) || (c >= 0x30 && c <= 0x39) || c == 0x5F }
+            func word(_ start: Int, _ end: Int, in list: [StaticString]) -> Bool {
+                list.contains { w in
+                    guard w.utf8CodeUnitCount == end - start else { return false }
+                    for k in 0..<(end - start) where b[start + k] | 0x20 != w.utf8Start[k] { return false }
+                    return true
+                }
+            }
+            // Walks start after an ASCII digit or after any non-ASCII character (it may be a
+            // digit to `\d`; its last byte is followed by ASCII or by another character's lead).
+            for d in 0..<n where (b[d] >= 0x30 && b[d] <= 0x39) || (b[d] >= 0x80 && (d + 1 == n || b[d + 1] < 0x80 || b[d + 1] >= 0xC0)) {
+                var i = d + 1
+                var adjectivesSeen = 0
+                while true {
+                    // One or more white space characters.
+                    guard i < n else { break }
+                    if b[i] >= 0x80 { return true }
+                    guard isSpace(b[i]) else { break }
+                    while i < n, isSpace(b[i]) { i += 1 }
+                    guard i < n else { break }
+                    if b[i] >= 0x80 { return true }
+                    // A word: a people word ends a possible match, an adjective may precede one.
+                    let start = i
+                    while i < n, isLetter(b[i]) { i += 1 }
+                    guard i > start else { break }
+                    if i < n, b[i] >= 0x80 { return true }
+                    if word(start, i, in: countedPeople), i == n || !isWord(b[i]) { return true }
+                    guard adjectivesSeen < 2, word(start, i, in: adjectives) else { break }
+                    adjectivesSeen += 1
+                }
+            }
+            return false
+        }
+    }
+
+    /// The people words and adjectives of `count`, lower case.
+    private static let countedPeople: [StaticString] = [
+        "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",
+        "women", "men", "cases", "pts",
+    ]
+    private static let adjectives: [StaticString] = [
+        "eligible", "evaluable", "adult", "pediatric", "paediatric", "additional", "healthy", "male", "female", "new", "consecutive",
+    ]
 
     private static let peopleWords: [StaticString] = [
         "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",

@@ -61,7 +61,9 @@ public enum Prefilter {
         return ~(((x & low7) &+ low7) | x | low7)
     }
 
-    private static func hasFoldingSpecials(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// True when `b` holds a character that a case-insensitive expression may fold to ASCII
+    /// letters (ß, İ, ſ, ẞ, K, Å, ligatures): a byte check for words must then give way.
+    public static func hasFoldingSpecials(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = b.count
         guard let base = b.baseAddress else { return false }
         var i = 0

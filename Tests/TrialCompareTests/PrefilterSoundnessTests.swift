@@ -159,6 +159,31 @@ import TrialModel
         #expect(found > 50)
     }
 
+    /// The enrolment count check never skips a text the count pattern matches: every real field
+    /// and line, and counts with ranges, thousands, adjectives, other white space and case.
+    @Test func countCheckNeverHidesAMatch() {
+        let crafted = [
+            "A total of 120 participants", "36-72 patients are planned", "20\u{00A0}patients", "1,000 eligible adult patients",
+            "12 new healthy male volunteers", "20 patientsX", "20 ſubjects", "20 Patients", "40 PTS", "20\tpts.", "20 women", "20 men",
+            "20 children's", "in 2020 patients", "approximately 40\n subjects", "3 to 6\u{3000}cases", "５ patients", "12 women_",
+            "up to 15 Evaluable  Paediatric  individuals", "8 additional new consecutive persons", "10 pts", "10 ptsé", "10-５ patients",
+        ]
+        var texts = Self.fields + crafted
+        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
+        var skipped = 0
+        var matched = 0
+        for text in texts {
+            let match = TextBuffer(text).firstMatch(EnrollmentTextExtractor.count) != nil
+            if match { matched += 1 }
+            if !EnrollmentTextExtractor.mayHoldCount(text) {
+                skipped += 1
+                #expect(!match, "count in a text the check skips: \(text.prefix(200))")
+            }
+        }
+        #expect(skipped > 1000)
+        #expect(matched > 20)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
