@@ -86,20 +86,36 @@ import TrialModel
         #expect(matched.allSatisfy { $0 > 3 })
     }
 
-    @Test func timeListCheckNeverHidesAMatch() {
+    /// The time-list check never skips a text in which the rule finds a repeated time point:
+    /// every real field and line, and lists with words, other white space, case and decimals.
+    @Test func timeListCheckNeverHidesARepeat() {
+        let crafted = [
+            "at 1, 3, 6, 12 and 12 months", "Day 1, 8 and 8", "weeks 4, 12, 12", "1,\n and 1 days", "Day 1, Day 8, Day 8",
+            "at 3\u{00A0}and 3 months", "at 3 AND 3 weeks", "2.5, 2.5 hours", "2.5, 2.50 hours", "1 & 1 days", "１, １ days",
+            "at 1, 3 and 6 months", "dayſ 1, dayſ 1", "6 months or 6 weeks", "Day 1 and\u{2003}Day 1", "14 days, 28 days, 14 days",
+        ]
+        var texts = Self.fields + crafted
+        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
         var skipped = 0
-        var matched = 0
-        for value in Self.fields {
-            let match = !DuplicatedTimePointRule.trailingUnit.matches(in: value).isEmpty
-                || !DuplicatedTimePointRule.leadingUnit.matches(in: value).isEmpty
-            if match { matched += 1 }
-            if !DuplicatedTimePointRule.mayHoldTimeList(value) {
+        var repeats = 0
+        var listsSkipped = 0
+        for text in texts {
+            var found = DuplicatedTimePointRule.trailingUnit.matches(in: text).compactMap { $0.group(1) }
+            found += DuplicatedTimePointRule.leadingUnit.matches(in: text).compactMap { $0.group(2) }
+            let repeated = found.contains { list in
+                let values = DuplicatedTimePointRule.numberPattern.matches(in: list).map(\.text)
+                return Set(values).count < values.count
+            }
+            if repeated { repeats += 1 }
+            if !DuplicatedTimePointRule.mayHoldTimeList(text) {
                 skipped += 1
-                #expect(!match, "time list in a field the check skips: \(value.prefix(200))")
+                if !found.isEmpty { listsSkipped += 1 }
+                #expect(!repeated, "repeated time point in a text the check skips: \(text.prefix(200))")
             }
         }
         #expect(skipped > 1000)
-        #expect(matched > 10)
+        #expect(listsSkipped > 20, "texts whose lists repeat nothing are skipped too")
+        #expect(repeats >= 10)
     }
 
     /// Rule patterns with cues skip texts without any: on every real field, line and criterion,

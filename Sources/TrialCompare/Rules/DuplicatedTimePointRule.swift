@@ -18,26 +18,33 @@ struct DuplicatedTimePointRule: RecordRule {
     /// "Day 1, 8 and 8", "weeks 4, 12, 12": the unit, then numbers. Group 1 the unit, 2 the numbers.
     static let leadingUnit = RulePattern(
         #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
-    private static let numberPattern = RulePattern(number)
+    static let numberPattern = RulePattern(number)
 
-    /// A cheap necessary condition for both patterns: a digit, a list separator ("," "&" "and"
-    /// "or") and a unit stem (day, week, month, year, hour, hr, min).
+    /// A cheap necessary condition for a finding: a digit, a list separator ("," "&" "and"
+    /// "or"), a unit stem (day, week, month, year, hour, hr, min) and a list of numbers in which
+    /// one repeats (``mayHoldRepeatedNumber(_:)``).
     static func mayHoldTimeList(_ text: String) -> Bool {
         Prefilter.hasDigit(text) && Prefilter.mayContain(text, [",", "&", "and", "or"])
             && Prefilter.mayContain(text, ["day", "week", "month", "year", "hour", "hr", "min"])
-            && mayHoldNumberPair(text)
+            && mayHoldRepeatedNumber(text)
     }
 
-    /// A necessary condition both patterns share: two numbers joined by a list separator ("3, 6",
-    /// "3 and 6", "3,\n and 6", "1, Day 8"). Scanned over the UTF-8 bytes; a non-ASCII character
-    /// counts as a possible digit and as possible white space, so nothing `\d` or `\s` could
-    /// match is missed.
-    static func mayHoldNumberPair(_ text: String) -> Bool {
+    /// False when no list of numbers in `text` repeats a number, so neither pattern can give a
+    /// finding. A list is numbers joined by what the patterns' separators accept, each number
+    /// optionally preceded by a word ("3, 6", "3 and 6", "3,\n and 6", "1, Day 8"); every list
+    /// either pattern matches is a run of such a list, so a repeat in it is a repeat here. Most
+    /// texts with numbered time points list each once; the two patterns tried a match at every
+    /// character of them. Scanned over the UTF-8 bytes: a non-ASCII character that may be a
+    /// digit or white space where the list needs one, or any case-folding special, counts as a
+    /// possible repeat.
+    static func mayHoldRepeatedNumber(_ text: String) -> Bool {
+        // `\d` and case-insensitive words also match some non-ASCII characters: left to the patterns.
+        if text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.numericType == .decimal }) { return true }
         var text = text
         return text.withUTF8 { b in
+            if Prefilter.hasFoldingSpecials(b) { return true }
             let n = b.count
-            func isDigit(_ i: Int) -> Bool { i < n && ((b[i] >= 0x30 && b[i] <= 0x39) || b[i] >= 0x80) }
-            func isSpace(_ i: Int) -> Bool { i < n && (b[i] == 0x20 || (b[i] >= 0x09 && b[i] <= 0x0D) || b[i] >= 0x80) }
+            func isDigit(_ i: Int) -> Bool { i < n && b[i] >= 0x30 && b[i] <= 0x39 }
             func isLetter(_ i: Int) -> Bool { i < n && ((b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A) }
             func word(_ i: Int, _ w: StaticString) -> Bool {
                 let m = w.utf8CodeUnitCount
@@ -45,9 +52,21 @@ struct DuplicatedTimePointRule: RecordRule {
                 for k in 0..<m where (b[i + k] | 0x20) != w.utf8Start[k] { return false }
                 return true
             }
+            /// The length of the white space character (`\s`) at `i`, 0 for none.
+            func space(_ i: Int) -> Int {
+                guard i < n else { return 0 }
+                let c = b[i]
+                if c < 0x80 { return c == 0x20 || (c >= 0x09 && c <= 0x0D) ? 1 : 0 }
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                guard i + length <= n else { return 0 }
+                var decoder = UTF8()
+                var bytes = b[i..<(i + length)].makeIterator()
+                guard case .scalarValue(let scalar) = decoder.decode(&bytes) else { return 0 }
+                return scalar.properties.isWhitespace ? length : 0
+            }
             func skipSpaces(_ i: Int) -> Int {
                 var i = i
-                while isSpace(i) { i += 1 }
+                while case let k = space(i), k > 0 { i += k }
                 return i
             }
             /// After a separator's start at `i`: the position past it, or nil.
@@ -62,23 +81,43 @@ struct DuplicatedTimePointRule: RecordRule {
                 if word(i, "or") { return i + 2 }
                 return nil
             }
+            /// The end of the number at `i` (`\d+(?:\.\d+)?`).
+            func number(_ i: Int) -> Int {
+                var end = i
+                while isDigit(end) { end += 1 }
+                if end < n, b[end] == 0x2E, isDigit(end + 1) {
+                    end += 1
+                    while isDigit(end) { end += 1 }
+                }
+                return end
+            }
             var i = 0
             while i < n {
                 guard isDigit(i) else {
                     i += 1
                     continue
                 }
-                var end = i
-                while end < n, isDigit(end) || b[end] == 0x2E { end += 1 }
-                i = end
-                guard var j = separator(skipSpaces(end)) else { continue }
-                j = skipSpaces(j)
-                if isDigit(j) { return true }
-                // An optional unit word between the numbers ("Day 1, Day 8").
-                guard isLetter(j) else { continue }
-                while isLetter(j) { j += 1 }
-                guard isSpace(j) else { continue }
-                if isDigit(skipSpaces(j)) { return true }
+                // A list from here: its numbers, as the bytes they are written with.
+                var seen: [UnsafeBufferPointer<UInt8>] = []
+                var start = i
+                while true {
+                    let end = number(start)
+                    let value = UnsafeBufferPointer(rebasing: b[start..<end])
+                    if seen.contains(where: { $0.elementsEqual(value) }) { return true }
+                    seen.append(value)
+                    i = end
+                    guard let sep = separator(skipSpaces(end)) else { break }
+                    var j = skipSpaces(sep)
+                    if !isDigit(j) {
+                        // An optional word between the numbers ("Day 1, Day 8").
+                        guard isLetter(j) else { break }
+                        while isLetter(j) { j += 1 }
+                        guard space(j) > 0 else { break }
+                        j = skipSpaces(j)
+                        guard isDigit(j) else { break }
+                    }
+                    start = j
+                }
             }
             return false
         }
