@@ -63,7 +63,7 @@ enum CriteriaSplitter {
         caseSensitive: true
     )
     /// A list marker at the start of a line.
-    private static let lineMarker = Pattern(
+    static let lineMarker = Pattern(
         #"(?:([-*•·▪●○◦‣⁃–])(?=[ \t]*\S)[ \t]*|(\d{1,2})([.)、．])(?!\d)[ \t]*|[(（](\d{1,2})[)）][ \t]*|([a-zA-Z])([.)])(?=\s)[ \t]*|[(（]([a-zA-Z])[)）][ \t]*|([ivxIVX]{2,5})([.)])(?=\s)[ \t]*|[(（]([ivxIVX]{2,5})[)）][ \t]*|([a-h])[ \t]+(?=[A-Z]))"#,
         caseSensitive: true
     )
@@ -167,7 +167,7 @@ enum CriteriaSplitter {
 
     // MARK: Markers
 
-    struct Marker {
+    struct Marker: Equatable {
         /// Marker shape ("1.", "1)", "(1)", "a.", "(a)", "i.", "(i)", "•", "a"): items of one list share it.
         var style: String
         var ordinal: Int
@@ -193,7 +193,7 @@ enum CriteriaSplitter {
         return total
     }
 
-    private static func lineMarker(_ m: NSTextCheckingResult, _ b: TextBuffer) -> Marker {
+    static func lineMarker(_ m: NSTextCheckingResult, _ b: TextBuffer) -> Marker {
         func g(_ i: Int) -> String? { b.group(m, i) }
         if g(1) != nil { return Marker(style: "•", ordinal: 0, label: "", range: m.range, needsSequence: false) }
         if let n = g(2) { return Marker(style: "1" + (g(3) ?? "."), ordinal: Int(n) ?? 0, label: n, range: m.range, needsSequence: false) }
@@ -204,6 +204,105 @@ enum CriteriaSplitter {
         if let r = g(10) { return Marker(style: "(i)", ordinal: romanOrdinal(r), label: r, range: m.range, needsSequence: false) }
         let l = g(11) ?? "a"
         return Marker(style: "a", ordinal: letterOrdinal(l), label: l, range: m.range, needsSequence: true)
+    }
+
+    /// What ``leadingMarker(_:)`` found: a marker, none, or a question only `lineMarker` answers.
+    enum LeadingMarker: Equatable {
+        case none
+        case marker(Marker)
+        case undecided
+    }
+
+    /// `lineMarker` matched at the start of `line`, by hand: the expression ran on nearly every
+    /// criteria line, and its setup and eleven capture groups cost more than the line's few
+    /// characters. Decides lines whose marker is ASCII; a step that meets a non-ASCII character
+    /// (another bullet or digit, full-width punctuation, Unicode white space) is `undecided`.
+    /// White space in ASCII is what ICU's `\s` takes: tab, line feed, vertical tab, form feed,
+    /// carriage return and space.
+    static func leadingMarker(_ line: String) -> LeadingMarker {
+        let scalars = line.unicodeScalars.map(\.value)
+        let n = scalars.count
+        func at(_ i: Int) -> UInt32? { i < n ? scalars[i] : nil }
+        func isASCIIDigit(_ v: UInt32) -> Bool { v >= 0x30 && v <= 0x39 }
+        func isLetter(_ v: UInt32) -> Bool { (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) }
+        func isRoman(_ v: UInt32) -> Bool { [0x69, 0x76, 0x78, 0x49, 0x56, 0x58].contains(v) }
+        func isSpace(_ v: UInt32) -> Bool { (v >= 0x09 && v <= 0x0D) || v == 0x20 }
+        func text(_ from: Int, _ to: Int) -> String { String(String.UnicodeScalarView(scalars[from..<to].compactMap(Unicode.Scalar.init))) }
+        /// Past the spaces and tabs from `i`.
+        func blanks(_ i: Int) -> Int {
+            var i = i
+            while let v = at(i), v == 0x20 || v == 0x09 { i += 1 }
+            return i
+        }
+        /// `(?=\s)` at `i`: true, false, or nil when a non-ASCII character decides it.
+        func spaceFollows(_ i: Int) -> Bool? {
+            guard let v = at(i) else { return false }
+            return v >= 0x80 ? nil : isSpace(v)
+        }
+        func marker(_ style: String, _ ordinal: Int, _ label: String, end: Int, needsSequence: Bool = false) -> LeadingMarker {
+            .marker(Marker(style: style, ordinal: ordinal, label: label, range: NSRange(location: 0, length: end), needsSequence: needsSequence))
+        }
+        guard let first = at(0), first < 0x80 else { return .undecided }
+        // Every character a marker decided here consumes is ASCII: its length in scalars is its
+        // length in UTF-16 units.
+        switch first {
+        case 0x2D, 0x2A:  // "-", "*": a bullet, then something that is not white space.
+            let i = blanks(1)
+            guard let v = at(i) else { return .none }
+            if v >= 0x80 { return .undecided }
+            return isSpace(v) ? .none : marker("•", 0, "", end: i)
+        case 0x30...0x39:  // "1." "12)"
+            var i = 0
+            while let v = at(i), isASCIIDigit(v) { i += 1 }
+            if let v = at(i), v >= 0x80 { return .undecided }
+            guard i <= 2, let p = at(i), p == 0x2E || p == 0x29 else { return .none }
+            if let v = at(i + 1) {
+                if v >= 0x80 { return .undecided }
+                if isASCIIDigit(v) { return .none }
+            }
+            let digits = text(0, i)
+            return marker("1" + text(i, i + 1), Int(digits) ?? 0, digits, end: blanks(i + 1))
+        case 0x28:  // "(1)" "(a)" "(ii)"
+            var i = 1
+            while let v = at(i), v < 0x80, isASCIIDigit(v) || isLetter(v) { i += 1 }
+            guard let close = at(i) else { return .none }
+            if close >= 0x80 { return .undecided }
+            guard close == 0x29 else { return .none }
+            let inner = scalars[1..<i]
+            let label = text(1, i)
+            if (1...2).contains(inner.count), inner.allSatisfy(isASCIIDigit) {
+                return marker("(1)", Int(label) ?? 0, label, end: blanks(i + 1))
+            }
+            if inner.count == 1, isLetter(inner.first!) {
+                return marker("(a)", letterOrdinal(label), label, end: blanks(i + 1))
+            }
+            if (2...5).contains(inner.count), inner.allSatisfy(isRoman) {
+                return marker("(i)", romanOrdinal(label), label, end: blanks(i + 1))
+            }
+            return .none
+        default:
+            guard isLetter(first) else { return .none }
+            // "a." "b)" then white space.
+            if let p = at(1), p == 0x2E || p == 0x29 {
+                guard let follows = spaceFollows(2) else { return .undecided }
+                if follows { return marker("a" + text(1, 2), letterOrdinal(text(0, 1)), text(0, 1), end: blanks(2)) }
+            }
+            // "ii." "iv)" then white space.
+            var r = 0
+            while let v = at(r), isRoman(v) { r += 1 }
+            if (2...5).contains(r), let p = at(r), p == 0x2E || p == 0x29 {
+                guard let follows = spaceFollows(r + 1) else { return .undecided }
+                if follows { return marker("i" + text(r, r + 1), romanOrdinal(text(0, r)), text(0, r), end: blanks(r + 1)) }
+            }
+            // "a  Text": a–h, blanks, a capital.
+            if first >= 0x61 && first <= 0x68 {
+                let i = blanks(1)
+                if i > 1, let v = at(i), v >= 0x41 && v <= 0x5A {
+                    return marker("a", letterOrdinal(text(0, 1)), text(0, 1), end: i, needsSequence: true)
+                }
+            }
+            return .none
+        }
     }
 
     private static func inlineMarker(_ m: NSTextCheckingResult, _ b: TextBuffer) -> Marker {
@@ -257,7 +356,14 @@ enum CriteriaSplitter {
                 state.endLine(endsSentence: true)
                 continue
             }
-            let leadingMarker = mayStartWithMarker(lb.string) ? lb.firstMatch(lineMarker, anchored: true) : nil
+            var leadingMarker: Marker?
+            if mayStartWithMarker(lb.string) {
+                switch Self.leadingMarker(lb.string) {
+                case .none: leadingMarker = nil
+                case .marker(let m): leadingMarker = m
+                case .undecided: leadingMarker = lb.firstMatch(lineMarker, anchored: true).map { lineMarker($0, lb) }
+                }
+            }
             if leadingMarker == nil, hasColon, let kind = headingSentence(lb, lb.fullRange) {
                 state.applyHeading(lb.string, changesList: kind == .listIntroduction)
                 state.endLine(endsSentence: true)
@@ -265,11 +371,10 @@ enum CriteriaSplitter {
             }
             var tokens: [Token] = []
             var restStart = 0
-            if let m = leadingMarker {
-                var marker = lineMarker(m, lb)
+            if var marker = leadingMarker {
+                restStart = marker.range.end
                 marker.range = shifted(marker.range)
                 tokens.append(.marker(marker))
-                restStart = m.range.end
             }
             let rest = NSRange(from: restStart, to: lb.length)
             let headings = hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
