@@ -33,40 +33,75 @@ enum ProductExtractor {
     /// expression time. Word characters are `\w`'s (letters, marks, decimal digits, connector
     /// punctuation, zero-width joiners), digits `\d`'s (any decimal digit).
     static func codes(in text: String) -> [Code] {
-        var found: [Code] = []
-        var token: [Unicode.Scalar] = []
-        var tokenStart = 0
-        var offset = 0
-        func close() {
-            defer { token.removeAll(keepingCapacity: true) }
+        var text = text
+        return text.withUTF8 { b in
+            var found: [Code] = []
+            let n = b.count
+            var start = -1
+            var start16 = 0
+            var nonASCII = false
             var i = 0
-            while i < token.count, isCapital(token[i]) { i += 1 }
-            let letters = i
-            guard (2...5).contains(letters) else { return }
-            if i < token.count, token[i] == "-" { i += 1 }
-            let digitsStart = i
-            while i < token.count, token[i].properties.numericType == .decimal { i += 1 }
-            guard (2...7).contains(i - digitsStart) else { return }
-            if i < token.count, isCapital(token[i]) { i += 1 }
-            guard i == token.count else { return }
-            let length = token.reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
-            found.append(Code(range: NSRange(location: tokenStart, length: length),
-                              prefix: String(String.UnicodeScalarView(token[..<letters]))))
-        }
-        for scalar in text.unicodeScalars {
-            if isWordOrHyphen(scalar) {
-                if token.isEmpty { tokenStart = offset }
-                token.append(scalar)
-            } else if !token.isEmpty {
-                close()
+            var offset = 0
+            /// Judges the token `b[start..<end]`: most are words, rejected at their first byte.
+            func close(_ end: Int) {
+                guard b[start] >= 0x41 && b[start] <= 0x5A else { return }
+                if nonASCII {
+                    let scalars = Array(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self).unicodeScalars)
+                    if let letters = codeShape(scalars.count, { scalars[$0].value }, { scalars[$0].properties.numericType == .decimal }) {
+                        let length = scalars.reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
+                        found.append(Code(range: NSRange(location: start16, length: length), prefix: String(String.UnicodeScalarView(scalars[..<letters]))))
+                    }
+                } else if let letters = codeShape(end - start, { UInt32(b[start + $0]) }, { b[start + $0] >= 0x30 && b[start + $0] <= 0x39 }) {
+                    found.append(Code(range: NSRange(location: start16, length: end - start),
+                                      prefix: String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + letters)]), as: UTF8.self)))
+                }
             }
-            offset += scalar.value > 0xFFFF ? 2 : 1
+            while i < n {
+                let c = b[i]
+                var length = 1
+                let word: Bool
+                if c < 0x80 {
+                    word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+                } else {
+                    length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                    var decoder = UTF8()
+                    var bytes = b[i..<min(n, i + length)].makeIterator()
+                    if case .scalarValue(let scalar) = decoder.decode(&bytes) { word = isWordOrHyphen(scalar) } else { word = false }
+                }
+                if word {
+                    if start < 0 {
+                        start = i
+                        start16 = offset
+                        nonASCII = false
+                    }
+                    if c >= 0x80 { nonASCII = true }
+                } else if start >= 0 {
+                    close(i)
+                    start = -1
+                }
+                i += length
+                offset += length == 4 ? 2 : 1
+            }
+            if start >= 0 { close(n) }
+            return found
         }
-        if !token.isEmpty { close() }
-        return found
     }
 
-    private static func isCapital(_ s: Unicode.Scalar) -> Bool { s.value >= 0x41 && s.value <= 0x5A }
+    /// The number of leading capitals when the `count` scalars (`value(i)`, `isDigit(i)`) have a
+    /// code's shape: 2–5 capitals, an optional hyphen, 2–7 digits, an optional capital; else nil.
+    private static func codeShape(_ count: Int, _ value: (Int) -> UInt32, _ isDigit: (Int) -> Bool) -> Int? {
+        func isCapital(_ i: Int) -> Bool { value(i) >= 0x41 && value(i) <= 0x5A }
+        var i = 0
+        while i < count, isCapital(i) { i += 1 }
+        let letters = i
+        guard (2...5).contains(letters) else { return nil }
+        if i < count, value(i) == 0x2D { i += 1 }
+        let digits = i
+        while i < count, isDigit(i) { i += 1 }
+        guard (2...7).contains(i - digits) else { return nil }
+        if i < count, isCapital(i) { i += 1 }
+        return i == count ? letters : nil
+    }
 
     /// `[\w-]` as ICU defines `\w`: `[\p{Alphabetic}\p{Mark}\p{Decimal_Number}\p{Connector_Punctuation}\u200c\u200d]`.
     private static func isWordOrHyphen(_ s: Unicode.Scalar) -> Bool {
