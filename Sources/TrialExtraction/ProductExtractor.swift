@@ -66,7 +66,7 @@ enum ProductExtractor {
                     length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
                     var decoder = UTF8()
                     var bytes = b[i..<min(n, i + length)].makeIterator()
-                    if case .scalarValue(let scalar) = decoder.decode(&bytes) { word = isWordOrHyphen(scalar) } else { word = false }
+                    if case .scalarValue(let scalar) = decoder.decode(&bytes) { word = ICUClass.isWord(scalar) } else { word = false }
                 }
                 if word {
                     if start < 0 {
@@ -101,21 +101,6 @@ enum ProductExtractor {
         guard (2...7).contains(i - digits) else { return nil }
         if i < count, isCapital(i) { i += 1 }
         return i == count ? letters : nil
-    }
-
-    /// `[\w-]` as ICU defines `\w`: `[\p{Alphabetic}\p{Mark}\p{Decimal_Number}\p{Connector_Punctuation}\u200c\u200d]`.
-    private static func isWordOrHyphen(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        if v < 0x80 {
-            return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F || v == 0x2D
-        }
-        if v == 0x200C || v == 0x200D { return true }
-        let p = s.properties
-        if p.isAlphabetic || p.numericType == .decimal { return true }
-        switch p.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
-        default: return false
-        }
     }
 
     /// Prefixes of codes that are not products: registries, antigens, cytokines, viruses, scales,

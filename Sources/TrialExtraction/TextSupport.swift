@@ -204,22 +204,162 @@ final class FieldText {
 /// Splits prose into sentences (and list items), returning ranges into the original text.
 enum Segmenter {
     /// Sentence ends: terminal punctuation followed by white space (not after common abbreviations),
-    /// blank lines, and line breaks that start a list item.
-    private static let boundary = Pattern(
+    /// blank lines, and line breaks that start a list item. The specification of
+    /// ``boundaries(in:)``, and what it leaves undecided.
+    static let boundary = Pattern(
         #"(?<!\be\.g|\bi\.e|\bvs|\bapprox|\bDr|\bNo|\bFig|\bal)[.!?。；;！？](?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]*\S)"#
     )
 
     static func sentences(in buffer: TextBuffer) -> [NSRange] {
         var result: [NSRange] = []
         var start = 0
-        for m in buffer.matches(boundary) {
-            let r = buffer.trimmed(NSRange(from: start, to: m.range.end))
+        for end in boundaries(in: buffer.string) ?? buffer.matches(boundary).map(\.range.end) {
+            let r = buffer.trimmed(NSRange(from: start, to: end))
             if r.length > 0 { result.append(r) }
-            start = m.range.end
+            start = end
         }
         let tail = buffer.trimmed(NSRange(from: start, to: buffer.length))
         if tail.length > 0 { result.append(tail) }
         return result
+    }
+
+    /// Where each match of ``boundary`` ends (UTF-16 offsets), found by one pass over the bytes:
+    /// the expression tried its lookbehind at every character of every description. Nil, leaving
+    /// the text to the expression, when it holds a character that case-insensitive matching
+    /// folds to ASCII letters (ß, ſ, ligatures …) or a combining mark right before an
+    /// abbreviation (ICU's word boundaries skip marks).
+    static func boundaries(in text: String) -> [Int]? {
+        var text = text
+        return text.withUTF8 { b -> [Int]? in
+            if Prefilter.hasFoldingSpecials(b) { return nil }
+            let n = b.count
+            var ends: [Int] = []
+            /// The scalar at byte `i` and its length in bytes.
+            func scalar(_ i: Int) -> (Unicode.Scalar, Int)? {
+                guard i < n else { return nil }
+                if b[i] < 0x80 { return (Unicode.Scalar(b[i]), 1) }
+                let length = b[i] >= 0xF0 ? 4 : b[i] >= 0xE0 ? 3 : 2
+                var decoder = UTF8()
+                var bytes = b[i..<min(n, i + length)].makeIterator()
+                guard case .scalarValue(let s) = decoder.decode(&bytes) else { return nil }
+                return (s, length)
+            }
+            func isSpace(_ i: Int) -> Bool { scalar(i).map { ICUClass.isSpace($0.0) } ?? false }
+            func blanks(_ i: Int) -> Int {
+                var i = i
+                while i < n, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+                return i
+            }
+            /// `(?<!\be\.g|…)`: the bytes before `i` end with an abbreviation that starts a word.
+            /// Nil when a combining mark precedes one.
+            func afterAbbreviation(_ i: Int) -> Bool? {
+                for word in abbreviations {
+                    let m = word.utf8CodeUnitCount
+                    guard i >= m else { continue }
+                    var same = true
+                    for k in 0..<m where b[i - m + k] | (b[i - m + k] >= 0x41 && b[i - m + k] <= 0x5A ? 0x20 : 0) != word.utf8Start[k] {
+                        same = false
+                        break
+                    }
+                    guard same else { continue }
+                    let start = i - m
+                    if start == 0 { return true }
+                    // The character before the word: back to its first byte.
+                    var j = start - 1
+                    while j > 0, b[j] & 0xC0 == 0x80 { j -= 1 }
+                    guard let (before, _) = scalar(j) else { return true }
+                    if ICUClass.isMark(before) { return nil }
+                    if !ICUClass.isWord(before) { return true }
+                }
+                return false
+            }
+            var i = 0
+            var offset = 0
+            while i < n {
+                guard let (c, length) = scalar(i) else { return nil }
+                let next = i + length
+                let nextOffset = offset + (length == 4 ? 2 : 1)
+                switch c.value {
+                case 0x2E, 0x21, 0x3F, 0x3B, 0x3002, 0xFF1B, 0xFF01, 0xFF1F:  // . ! ? ; 。 ； ！ ？
+                    if next == n || isSpace(next) {
+                        guard let abbreviated = afterAbbreviation(i) else { return nil }
+                        if !abbreviated { ends.append(nextOffset) }
+                    }
+                case 0x0A:
+                    // A blank line: the match takes both line feeds.
+                    let j = blanks(next)
+                    if j < n, b[j] == 0x0A {
+                        ends.append(nextOffset + (j - next) + 1)
+                        offset = nextOffset + (j - next) + 1
+                        i = j + 1
+                        continue
+                    }
+                    // A line that starts a list item: "-", "*", "•", or one or two digits and "." or ")".
+                    var k = j
+                    var isItem = false
+                    if let (m, l) = scalar(k), m == "-" || m == "*" || m == "•" {
+                        k += l
+                        isItem = true
+                    } else {
+                        var digits = 0
+                        while let (d, l) = scalar(k), d.properties.numericType == .decimal {
+                            digits += 1
+                            k += l
+                        }
+                        if (1...2).contains(digits), k < n, b[k] == 0x2E || b[k] == 0x29 {
+                            k += 1
+                            isItem = true
+                        }
+                    }
+                    if isItem {
+                        k = blanks(k)
+                        if k < n, !isSpace(k) { ends.append(nextOffset) }
+                    }
+                default:
+                    break
+                }
+                i = next
+                offset = nextOffset
+            }
+            return ends
+        }
+    }
+
+    /// The abbreviations after which a full stop ends no sentence, lower case, each with the
+    /// punctuation before it (the expression's lookbehind).
+    private static let abbreviations: [StaticString] = ["e.g", "i.e", "vs", "approx", "dr", "no", "fig", "al"]
+}
+
+/// ICU's character classes as its regular expressions use them.
+enum ICUClass {
+    /// `\s`: the White_Space property (tab to carriage return, space, next line, no-break and
+    /// other spaces, line and paragraph separators).
+    static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
+        return s.properties.isWhitespace
+    }
+
+    /// `\w`: `[\p{Alphabetic}\p{Mark}\p{Decimal_Number}\p{Connector_Punctuation}\u200c\u200d]`.
+    static func isWord(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 0x80 { return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F }
+        if v == 0x200C || v == 0x200D { return true }
+        let p = s.properties
+        if p.isAlphabetic || p.numericType == .decimal { return true }
+        switch p.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
+        default: return false
+        }
+    }
+
+    /// `\p{Mark}`.
+    static func isMark(_ s: Unicode.Scalar) -> Bool {
+        guard s.value >= 0x300 else { return false }
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
     }
 }
 

@@ -241,6 +241,37 @@ import TrialModel
         #expect(undecided * 20 < decided, "undecided \(undecided) of \(decided + undecided)")
     }
 
+    /// Sentence boundaries found in one pass are where the boundary pattern's matches end, on
+    /// every real field and on abbreviations, other white space, list items, blank lines,
+    /// full-width punctuation and emoji; texts it leaves to the pattern are few.
+    @Test func sentenceBoundariesAreThePatternsMatches() {
+        let crafted = [
+            "e.g. x", "E.G. x", "i.e. x", "vs. x", "Vs. x", "approx. 5", "Dr. Smith", "No. 5", "Fig. 2", "et al. 2020", "total. Next",
+            "also. Next", "xal. y", "—al. y", "é al. y", "end.", "end.\n", "end.\u{00A0}x", "end.\u{2003}x", "end.\u{200B}x",
+            "end.\u{85}x", "end.\u{0B}x", "end.\u{1C}x", "中文。下一句", "中文；x", "a;b", "a; b", "Q? A! B", "line\n\nnext",
+            "line\n \t\nnext", "line\n- item", "line\n-\titem", "line\n- ", "line\n1. item", "line\n12) item", "line\n123. item",
+            "line\n１. item", "line\n• item", "line\n*item", "x\r\n\r\ny", "🧬. x", "x.🧬 y", "a\n\n\nb", "a\n\n- b", "a\n 1.x",
+            "a\n1.\u{00A0}x", "a\n1.", "No.5", "(no. 3)", "_al. x", "9al. x", "a\u{301}al. x", "dr.\tX", "etc.; x", "end...", "?!",
+        ]
+        var decided = 0
+        var left = 0
+        var ends = 0
+        for text in Self.fields + crafted {
+            guard let found = Segmenter.boundaries(in: text) else {
+                left += 1
+                continue
+            }
+            decided += 1
+            let expected = TextBuffer(text).matches(Segmenter.boundary).map(\.range.end)
+            #expect(found == expected, "\(text.prefix(200))")
+            ends += expected.count
+        }
+        #expect(ends > 1000)
+        #expect(left * 20 < decided, "left to the pattern: \(left) of \(left + decided)")
+        #expect(Segmenter.boundaries(in: "ſ. x") == nil)
+        #expect(Segmenter.boundaries(in: "a\u{301}al. x") == nil)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
