@@ -272,6 +272,28 @@ import TrialModel
         #expect(Segmenter.boundaries(in: "a\u{301}al. x") == nil)
     }
 
+    /// The foreign-text rule's code check never skips a criterion its study-drug pattern
+    /// matches: every real criterion and field, and codes with hyphens, spaces and other digits.
+    @Test func studyDrugCodeCheckNeverHidesAMatch() {
+        let crafted = [
+            "prevents administration of BIIB059", "dosing of study drug BIIB-059", "infusion of the study product AB 12",
+            "study drug (KN5501)", "injection of AB١٢", "study treatment X12", "administration of biib059", "study drug AB-1",
+        ]
+        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
+        var skipped = 0
+        var matched = 0
+        for text in criteria + Self.fields + crafted {
+            let match = !ForeignTextRule.studyDrugCode.matches(in: text).isEmpty
+            if match { matched += 1 }
+            if !ForeignTextRule.mayHoldCode(text) {
+                skipped += 1
+                #expect(!match, "code in a text the check skips: \(text.prefix(200))")
+            }
+        }
+        #expect(skipped > 1000)
+        #expect(matched >= 4)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }

@@ -20,7 +20,7 @@ struct ForeignTextRule: RecordRule {
     let id = "foreign-text"
 
     /// Group 1: a product code introduced as what is administered in this trial.
-    private static let studyDrugCode = RulePattern(
+    static let studyDrugCode = RulePattern(
         #"(?:\b(?:administration|administering|dosing|first\s+dose|last\s+dose|infusion|injection)\s+of\s+(?:the\s+)?(?:study\s+(?:drug|treatment|intervention|medication|product)\s+)?|\bstudy\s+(?:drug|treatment|intervention|medication|product)\s*\(?\s*)((?-i:[A-Z]{2,5}[- ]?\d{2,7}[A-Z]?))(?![\w-])"#,
         caseSensitive: false)
     private static let priorUse = RulePattern(#"\b(?:prior|previous(?:ly)?|history\s+of|received|receiving|exposure\s+to|treated\s+with|since)\b[^.;]{0,40}$"#)
@@ -56,7 +56,14 @@ struct ForeignTextRule: RecordRule {
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         var findings: [Finding] = []
         let trial = record.primaryID.value
-        let subject = Self.vocabulary(source, keys: [.title, .officialTitle, .condition, .keyword])
+        // The trial's own words, built when a check needs them (most records give it nothing to check).
+        var subjectCache: Set<String>?
+        func subject() -> Set<String> {
+            if let subjectCache { return subjectCache }
+            let words = Self.vocabulary(source, keys: [.title, .officialTitle, .condition, .keyword])
+            subjectCache = words
+            return words
+        }
         // Built only when a criterion names a code (rare): normalizing all text is the costly part.
         var ownTextCache: String?
         func ownText() -> String {
@@ -73,6 +80,7 @@ struct ForeignTextRule: RecordRule {
             // A product code presented as this trial's study drug.
             if !ownProducts.isEmpty {
                 let cue = Prefilter.mayContain(criterion.text, ["administ", "dosing", "dose", "infusion", "injection", "study"])
+                    && Self.mayHoldCode(criterion.text)
                 for m in cue ? Self.studyDrugCode.matches(in: criterion.text) : [] {
                     guard let code = m.group(1) else { continue }
                     let prefix = String(code.prefix(while: { $0.isLetter })).uppercased()
@@ -87,35 +95,40 @@ struct ForeignTextRule: RecordRule {
                 }
             }
             // A disease named as the trial's own subject.
-            if !subject.isEmpty {
-                for m in Prefilter.mayContain(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
-                    guard let disease = m.group(1)?.trimmingCharacters(in: .whitespaces) else { continue }
-                    let words = Self.contentWords(disease)
-                    let summary = Self.vocabulary(source, keys: [.summary, .description])
-                    guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
-                    let message = "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
-                    findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
-                                            evidence: [criterion.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
-                }
+            for m in Prefilter.mayContain(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
+                let subject = subject()
+                guard !subject.isEmpty, let disease = m.group(1)?.trimmingCharacters(in: .whitespaces) else { continue }
+                let words = Self.contentWords(disease)
+                let summary = Self.vocabulary(source, keys: [.summary, .description])
+                guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
+                let message = "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
+                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
+                                        evidence: [criterion.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
             }
         }
 
         // An objective about another disease than the one the rest of the record is about.
-        guard !subject.isEmpty else { return findings }
-        var phrases: [(phrase: String, matches: Bool, evidence: Evidence)] = []
+        // A finding needs two objectives, one about the trial's subject and one not.
+        var objectives: [(RuleMatch, SourceField)] = []
         for field in source.fields where field.key == .summary || field.key == .description {
             for m in Self.objective.matches(in: field.value, between: Self.objectiveBreaks, cues: Self.objectiveCues) {
-                guard let raw = m.group(1) else { continue }
-                var phrase = raw
-                if let end = Self.phraseEnd.firstMatch(in: raw) {
-                    phrase = (raw as NSString).substring(to: end.range.location)
-                }
-                phrase = phrase.trimmingCharacters(in: .whitespaces)
-                let words = Self.contentWords(phrase)
-                guard !words.isEmpty else { continue }
-                let quote = m.sentence()
-                phrases.append((phrase, words.contains { subject.contains($0) }, RuleText.evidence(source, field, offset: m.range.location, quote: quote)))
+                objectives.append((m, field))
             }
+        }
+        let subject = objectives.count < 2 ? [] : subject()
+        guard !subject.isEmpty else { return findings }
+        var phrases: [(phrase: String, matches: Bool, evidence: Evidence)] = []
+        for (m, field) in objectives {
+            guard let raw = m.group(1) else { continue }
+            var phrase = raw
+            if let end = Self.phraseEnd.firstMatch(in: raw) {
+                phrase = (raw as NSString).substring(to: end.range.location)
+            }
+            phrase = phrase.trimmingCharacters(in: .whitespaces)
+            let words = Self.contentWords(phrase)
+            guard !words.isEmpty else { continue }
+            let quote = m.sentence()
+            phrases.append((phrase, words.contains { subject.contains($0) }, RuleText.evidence(source, field, offset: m.range.location, quote: quote)))
         }
         if let matching = phrases.first(where: \.matches) {
             var reported: [String] = []
@@ -136,6 +149,23 @@ struct ForeignTextRule: RecordRule {
 
     private static func singular(_ w: String) -> String {
         w.count > 4 && w.hasSuffix("s") && !w.hasSuffix("ss") && !w.hasSuffix("is") ? String(w.dropLast()) : w
+    }
+
+    /// False when `text` holds nothing shaped like `studyDrugCode`'s code: an ASCII capital, an
+    /// optional hyphen or space, then two digits (a non-ASCII character counts as a possible
+    /// digit). Most criteria that mention the study or a dose name no code.
+    static func mayHoldCode(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            func isDigit(_ i: Int) -> Bool { i < n && ((b[i] >= 0x30 && b[i] <= 0x39) || b[i] >= 0x80) }
+            for i in 0..<n where b[i] >= 0x41 && b[i] <= 0x5A {
+                var j = i + 1
+                if j < n, b[j] == 0x2D || b[j] == 0x20 { j += 1 }
+                if isDigit(j), isDigit(j + 1) { return true }
+            }
+            return false
+        }
     }
 
     /// Singular words of the fields with `keys`.
