@@ -100,8 +100,10 @@ enum AgeExtractor {
     private static let comparatorBound = Pattern(
         #"(\#(ComparatorText.pattern))\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?(?:\s+(?:old|of\s+age))?(?:\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b)?"#
     )
+    /// One of these ends every `postfixBound` match.
+    static let postfixWords: [StaticString] = ["older", "above", "over", "more", "greater", "younger", "below", "under", "less"]
     /// "18 years of age or older", "18 Years and older", "17 years or younger".
-    private static let postfixBound = Pattern(
+    static let postfixBound = Pattern(
         #"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))(?:\s+(?:old|of\s+age))?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b"#
     )
 
@@ -181,6 +183,10 @@ enum AgeExtractor {
     /// the first such number is the minimum, the second the maximum.
     private static func bounds(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
         struct Bound { var years: Double; var comparator: TrialModel.Comparator; var span: NSRange; var isMin: Bool? }
+        // Every bound's number is read by `Numbers.parse`, from ASCII digits: a clause without
+        // one has no bound, and a postfix bound needs one of its words.
+        let clause = buffer.substring(range)
+        guard Prefilter.hasASCIIDigit(clause) else { return nil }
         var found: [Bound] = []
         for m in buffer.matches(comparatorBound, in: range) {
             guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
@@ -199,7 +205,7 @@ enum AgeExtractor {
             }
             found.append(Bound(years: years(n, unit: unit), comparator: cmp, span: m.range, isMin: isMin))
         }
-        for m in buffer.matches(postfixBound, in: range) {
+        for m in Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: range) : [] {
             guard !found.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
                   let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
             found.append(Bound(years: years(n, unit: buffer.group(m, 2)), comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,

@@ -294,6 +294,26 @@ import TrialModel
         #expect(matched >= 4)
     }
 
+    /// A postfix age bound always holds one of its words: on every real field, line and
+    /// criterion, a text without any has no match.
+    @Test func postfixAgeWordsNeverHideAMatch() {
+        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
+        var texts = Self.fields + criteria + ["18 years of age or OLDER", "17 Years and Younger", "65 yrs or above"]
+        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
+        var skipped = 0
+        var matched = 0
+        for text in texts {
+            let match = TextBuffer(text).firstMatch(AgeExtractor.postfixBound) != nil
+            if match { matched += 1 }
+            if !Prefilter.mayContain(text, AgeExtractor.postfixWords) {
+                skipped += 1
+                #expect(!match, "postfix bound in a text without its words: \(text.prefix(200))")
+            }
+        }
+        #expect(skipped > 1000)
+        #expect(matched > 10)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
