@@ -371,27 +371,30 @@ enum JSONText {
 /// tests compare the two.
 public struct CompactJSONWriter: Sendable {
     /// The JSON written so far.
-    public private(set) var bytes: [UInt8] = []
+    public var bytes: [UInt8] { storage }
+    /// `bytes`, written by the inlinable members (which the writers in other modules specialize:
+    /// through generic calls, arrays and their closures were a tenth of writing a record).
+    @usableFromInline var storage: [UInt8] = []
 
     public init() {}
 
     /// Appends literal JSON syntax (brackets, commas, quoted keys with their colons).
-    public mutating func raw(_ syntax: StaticString) {
-        syntax.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    @inlinable public mutating func raw(_ syntax: StaticString) {
+        syntax.withUTF8Buffer { storage.append(contentsOf: $0) }
     }
 
     /// Appends `string` quoted and escaped as `StableJSONEncoder` writes it.
-    public mutating func string(_ string: String) { JSONText.appendString(string, to: &bytes) }
+    public mutating func string(_ string: String) { JSONText.appendString(string, to: &storage) }
 
     /// Appends `value` in decimal, as the encoders write an `Int`.
-    public mutating func integer(_ value: Int) { bytes += String(value).utf8 }
+    public mutating func integer(_ value: Int) { storage += String(value).utf8 }
 
     /// Appends `value` as the encoders write a `Double` (shortest round-trip digits, no ".0");
     /// throws for infinities and NaN, as they do.
-    public mutating func number(_ value: Double) throws { bytes += try JSONText.number(value).utf8 }
+    public mutating func number(_ value: Double) throws { storage += try JSONText.number(value).utf8 }
 
     /// Appends `items` as a JSON array, each written by `write`.
-    public mutating func array<C: Collection>(
+    @inlinable public mutating func array<C: Collection>(
         _ items: C, _ write: (inout CompactJSONWriter, C.Element) throws -> Void
     ) rethrows {
         raw("[")
