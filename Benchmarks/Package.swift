@@ -25,7 +25,8 @@ let package = Package(
             path: "Benchmarks/TrialdiffStages",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // A plain executable (no Benchmark plugin): the per-file stages of `trialdiff report`,
+        // A plain executable (no Benchmark plugin, and outside Benchmarks/, where the plugin runs
+        // every executable as a benchmark): the per-file stages of `trialdiff report`,
         // cut off after io, parse, extract or rules, timed by run.sh's stage ladder.
         .executableTarget(
             name: "TrialdiffLadder",
@@ -35,7 +36,7 @@ let package = Package(
                 .product(name: "TrialExtraction", package: "main"),
                 .product(name: "TrialCompare", package: "main"),
             ],
-            path: "Benchmarks/TrialdiffLadder"
+            path: "Tools/TrialdiffLadder"
         ),
     ],
     swiftLanguageModes: [.v6]
