@@ -12,10 +12,20 @@ import TrialModel
 enum EnrollmentTextExtractor {
     static let sourceKeys: Set<FieldKey> = [.summary, .description]
 
-    private static let people = #"(?:patients|participants|subjects|volunteers|individuals|people|persons|adults|children|women|men|cases|pts)"#
+    /// The words a count must name people with, lower case (`count` and the checks before it).
+    private static let people: [StaticString] = [
+        "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",
+        "women", "men", "cases", "pts",
+    ]
+    /// Words that may stand between the number and the people, at most two (`count`'s and ``mayHoldCount(_:)``'s).
+    private static let adjectives: [StaticString] = [
+        "eligible", "evaluable", "adult", "pediatric", "paediatric", "additional", "healthy", "male", "female", "new", "consecutive",
+    ]
+    private static func alternation(_ words: [StaticString]) -> String { "(?:" + words.map(\.description).joined(separator: "|") + ")" }
     /// Groups: 1 qualifier, 2 count (or lower end), 3 upper end.
     static let count = Pattern(
-        #"(?<![\d,\w-])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:(?:eligible|evaluable|adult|pediatric|paediatric|additional|healthy|male|female|new|consecutive)\s+){0,2}\#(people)\b"#
+        #"(?<![\d,\w-])(?<!\d\.)(?:(a\s+total\s+of|total\s+of|approximately|approx\.|about|around|up\s+to|~|≈)\s+)?(\d{1,3}(?:,\d{3})+|\d{1,6})(?:\s*(?:-|–|~|～|to)\s*(\d{1,3}(?:,\d{3})+|\d{1,6}))?\s+(?:"#
+            + alternation(adjectives) + #"\s+){0,2}"# + alternation(people) + #"\b"#
     )
     private static let enrolment = Pattern(
         #"enrol|recruit|planned|\baccru|randomi[sz]|sample\s+size|will\s+(?:be\s+)?(?:included|treated|studied|participate|receive)|will\s+take\s+part"#
@@ -27,7 +37,7 @@ enum EnrollmentTextExtractor {
         var result: [Measured<CountRange>] = []
         for text in texts where sourceKeys.contains(text.key) {
             // A count is read from ASCII digits (`Int`) and names people.
-            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, peopleWords),
+            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, people),
                   mayHoldCount(text.field.value) else { continue }
             let buffer = text.buffer
             for m in buffer.matches(count) {
@@ -90,7 +100,7 @@ enum EnrollmentTextExtractor {
                     while i < n, isLetter(b[i]) { i += 1 }
                     guard i > start else { break }
                     if i < n, b[i] >= 0x80 { return true }
-                    if word(start, i, in: countedPeople), i == n || !isWord(b[i]) { return true }
+                    if word(start, i, in: people), i == n || !isWord(b[i]) { return true }
                     guard adjectivesSeen < 2, word(start, i, in: adjectives) else { break }
                     adjectivesSeen += 1
                 }
@@ -98,20 +108,6 @@ enum EnrollmentTextExtractor {
             return false
         }
     }
-
-    /// The people words and adjectives of `count`, lower case.
-    private static let countedPeople: [StaticString] = [
-        "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",
-        "women", "men", "cases", "pts",
-    ]
-    private static let adjectives: [StaticString] = [
-        "eligible", "evaluable", "adult", "pediatric", "paediatric", "additional", "healthy", "male", "female", "new", "consecutive",
-    ]
-
-    private static let peopleWords: [StaticString] = [
-        "patients", "participants", "subjects", "volunteers", "individuals", "people", "persons", "adults", "children",
-        "men", "cases", "pts",
-    ]
 
     private static func parseInt(_ raw: String) -> Int? { Int(raw.replacingOccurrences(of: ",", with: "")) }
 }

@@ -325,8 +325,8 @@ enum Segmenter {
         }
     }
 
-    /// The abbreviations after which a full stop ends no sentence, lower case, each with the
-    /// punctuation before it (the expression's lookbehind).
+    /// The abbreviations after which a full stop ends no sentence, lower case and spelled as
+    /// the expression's lookbehind spells them ("e.g", without its last full stop).
     private static let abbreviations: [StaticString] = ["e.g", "i.e", "vs", "approx", "dr", "no", "fig", "al"]
 }
 

@@ -9,6 +9,28 @@ import TrialModel
 /// right. Each test also makes sure both outcomes occur, so it cannot pass vacuously.
 @Suite struct PrefilterSoundnessTests {
     static let fields = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.source.fields).map(\.value)
+    /// Every field, every line of every field and every extracted criterion's text.
+    static let texts = fields + fields.flatMap { $0.split(separator: "\n").map(String.init) }
+        + (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
+
+    /// Runs a cheap `check` and the `match` it stands in front of over `texts`: a text the check
+    /// skips must not match. Returns how many texts were skipped and how many matched.
+    static func skippedAndMatched(
+        _ texts: [String], _ what: String, check: (String) -> Bool, match: (String) -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> (skipped: Int, matched: Int) {
+        var skipped = 0
+        var matched = 0
+        for text in texts {
+            let found = match(text)
+            if found { matched += 1 }
+            if !check(text) {
+                skipped += 1
+                #expect(!found, "\(what) in a text the check skips: \(text.prefix(200))", sourceLocation: sourceLocation)
+            }
+        }
+        return (skipped, matched)
+    }
 
     @Test func inlineMarkerCheckNeverHidesAMatch() {
         var skipped = 0
@@ -135,19 +157,12 @@ import TrialModel
             "Age: = 18", "ECOG ＝ 1", "HbA1c=7.5", "a Phase II study", "PHASE 1/2", "phase-3", "ﬀ", "K", "treatment",
             "commonly", "x ≤ 3", "paſe 1",
         ]
-        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
-        var texts = Self.fields + criteria + crafted
-        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
-        var skipped = 0
-        var matched = 0
-        for text in texts {
-            let match = pattern.regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
-            if match { matched += 1 }
-            if !pattern.mayMatch(text) {
-                skipped += 1
-                #expect(!match, "\(name) matches a text its cues skip: \(text.prefix(200))")
-            }
-            #expect((pattern.firstMatch(in: text) != nil) == match, "\(name): \(text.prefix(200))")
+        func match(_ text: String) -> Bool {
+            pattern.regex.firstMatch(in: text, range: NSRange(location: 0, length: (text as NSString).length)) != nil
+        }
+        let (skipped, matched) = Self.skippedAndMatched(Self.texts + crafted, name, check: pattern.mayMatch, match: match)
+        for text in Self.texts + crafted {
+            #expect((pattern.firstMatch(in: text) != nil) == match(text), "\(name): \(text.prefix(200))")
         }
         #expect(skipped > 100, "\(name)")
         #expect(matched >= 2, "\(name)")
@@ -184,18 +199,9 @@ import TrialModel
             "20 children's", "in 2020 patients", "approximately 40\n subjects", "3 to 6\u{3000}cases", "５ patients", "12 women_",
             "up to 15 Evaluable  Paediatric  individuals", "8 additional new consecutive persons", "10 pts", "10 ptsé", "10-５ patients",
         ]
-        var texts = Self.fields + crafted
-        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
-        var skipped = 0
-        var matched = 0
-        for text in texts {
-            let match = TextBuffer(text).firstMatch(EnrollmentTextExtractor.count) != nil
-            if match { matched += 1 }
-            if !EnrollmentTextExtractor.mayHoldCount(text) {
-                skipped += 1
-                #expect(!match, "count in a text the check skips: \(text.prefix(200))")
-            }
-        }
+        let (skipped, matched) = Self.skippedAndMatched(
+            Self.texts + crafted, "count", check: EnrollmentTextExtractor.mayHoldCount,
+            match: { TextBuffer($0).firstMatch(EnrollmentTextExtractor.count) != nil })
         #expect(skipped > 1000)
         #expect(matched > 20)
     }
@@ -279,17 +285,9 @@ import TrialModel
             "prevents administration of BIIB059", "dosing of study drug BIIB-059", "infusion of the study product AB 12",
             "study drug (KN5501)", "injection of AB١٢", "study treatment X12", "administration of biib059", "study drug AB-1",
         ]
-        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
-        var skipped = 0
-        var matched = 0
-        for text in criteria + Self.fields + crafted {
-            let match = !ForeignTextRule.studyDrugCode.matches(in: text).isEmpty
-            if match { matched += 1 }
-            if !ForeignTextRule.mayHoldCode(text) {
-                skipped += 1
-                #expect(!match, "code in a text the check skips: \(text.prefix(200))")
-            }
-        }
+        let (skipped, matched) = Self.skippedAndMatched(
+            Self.texts + crafted, "study-drug code", check: ForeignTextRule.mayHoldCode,
+            match: { !ForeignTextRule.studyDrugCode.matches(in: $0).isEmpty })
         #expect(skipped > 1000)
         #expect(matched >= 4)
     }
@@ -297,19 +295,10 @@ import TrialModel
     /// A postfix age bound always holds one of its words: on every real field, line and
     /// criterion, a text without any has no match.
     @Test func postfixAgeWordsNeverHideAMatch() {
-        let criteria = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
-        var texts = Self.fields + criteria + ["18 years of age or OLDER", "17 Years and Younger", "65 yrs or above"]
-        for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
-        var skipped = 0
-        var matched = 0
-        for text in texts {
-            let match = TextBuffer(text).firstMatch(AgeExtractor.postfixBound) != nil
-            if match { matched += 1 }
-            if !Prefilter.mayContain(text, AgeExtractor.postfixWords) {
-                skipped += 1
-                #expect(!match, "postfix bound in a text without its words: \(text.prefix(200))")
-            }
-        }
+        let crafted = ["18 years of age or OLDER", "17 Years and Younger", "65 yrs or above"]
+        let (skipped, matched) = Self.skippedAndMatched(
+            Self.texts + crafted, "postfix bound", check: { Prefilter.mayContain($0, AgeExtractor.postfixWords) },
+            match: { TextBuffer($0).firstMatch(AgeExtractor.postfixBound) != nil })
         #expect(skipped > 1000)
         #expect(matched > 10)
     }
