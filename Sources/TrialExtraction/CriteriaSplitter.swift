@@ -106,13 +106,13 @@ enum CriteriaSplitter {
         return c0 == 0x2D || c0 == 0x2A || c0 == 0x28
     }
 
-    /// False when `inlineMarker` cannot match in `line`. Every alternative needs one of:
+    /// False when `inlineMarker` cannot match in the line whose `scalars` these are. Every alternative needs one of:
     /// sentence punctuation (`;:；：.。)）`) then at most three spaces or tabs then a digit or an
     /// opening parenthesis; white space then a letter a–h then "." or ")"; white space then an
     /// opening parenthesis, a letter a–h and a closing one; or a semicolon, at most three spaces or
     /// tabs, a letter a–h and a space or tab. Lines with numbers but none of these shapes ("Age ≥ 18
     /// years") are most criteria lines; they never reach the regular expression.
-    static func mayHaveInlineMarker(_ line: String) -> Bool {
+    static func mayHaveInlineMarker(_ scalars: [Unicode.Scalar]) -> Bool {
         func isDigit(_ v: UInt32) -> Bool { (v >= 0x30 && v <= 0x39) }
         func isDecimal(_ s: Unicode.Scalar) -> Bool { isDigit(s.value) || (s.value >= 0x80 && s.properties.numericType == .decimal) }
         func isLetterAH(_ v: UInt32) -> Bool { v >= 0x61 && v <= 0x68 }
@@ -122,8 +122,7 @@ enum CriteriaSplitter {
         func isPunct(_ v: UInt32) -> Bool {
             v == 0x3B || v == 0x3A || v == 0xFF1B || v == 0xFF1A || v == 0x2E || v == 0x3002 || v == 0x29 || v == 0xFF09
         }
-        // The scalars are fetched once (lines are short); only non-ASCII ones need Unicode properties.
-        let scalars = Array(line.unicodeScalars)
+        // Only non-ASCII scalars need Unicode properties.
         let n = scalars.count
         for i in 0..<n {
             let v = scalars[i].value
@@ -213,21 +212,20 @@ enum CriteriaSplitter {
         case undecided
     }
 
-    /// `lineMarker` matched at the start of `line`, by hand: the expression ran on nearly every
+    /// `lineMarker` matched at the start of the line whose `scalars` these are, by hand: the expression ran on nearly every
     /// criteria line, and its setup and eleven capture groups cost more than the line's few
     /// characters. Decides lines whose marker is ASCII; a step that meets a non-ASCII character
     /// (another bullet or digit, full-width punctuation, Unicode white space) is `undecided`.
     /// White space in ASCII is what ICU's `\s` takes: tab, line feed, vertical tab, form feed,
     /// carriage return and space.
-    static func leadingMarker(_ line: String) -> LeadingMarker {
-        let scalars = line.unicodeScalars.map(\.value)
+    static func leadingMarker(_ scalars: [Unicode.Scalar]) -> LeadingMarker {
         let n = scalars.count
-        func at(_ i: Int) -> UInt32? { i < n ? scalars[i] : nil }
+        func at(_ i: Int) -> UInt32? { i < n ? scalars[i].value : nil }
         func isASCIIDigit(_ v: UInt32) -> Bool { v >= 0x30 && v <= 0x39 }
         func isLetter(_ v: UInt32) -> Bool { (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) }
         func isRoman(_ v: UInt32) -> Bool { [0x69, 0x76, 0x78, 0x49, 0x56, 0x58].contains(v) }
         func isSpace(_ v: UInt32) -> Bool { (v >= 0x09 && v <= 0x0D) || v == 0x20 }
-        func text(_ from: Int, _ to: Int) -> String { String(String.UnicodeScalarView(scalars[from..<to].compactMap(Unicode.Scalar.init))) }
+        func text(_ from: Int, _ to: Int) -> String { String(String.UnicodeScalarView(scalars[from..<to])) }
         /// Past the spaces and tabs from `i`.
         func blanks(_ i: Int) -> Int {
             var i = i
@@ -268,7 +266,7 @@ enum CriteriaSplitter {
             guard let close = at(i) else { return .none }
             if close >= 0x80 { return .undecided }
             guard close == 0x29 else { return .none }
-            let inner = scalars[1..<i]
+            let inner = scalars[1..<i].map(\.value)
             let label = text(1, i)
             if (1...2).contains(inner.count), inner.allSatisfy(isASCIIDigit) {
                 return marker("(1)", Int(label) ?? 0, label, end: blanks(i + 1))
@@ -356,9 +354,11 @@ enum CriteriaSplitter {
                 state.endLine(endsSentence: true)
                 continue
             }
+            // The line's scalars, for both marker checks.
+            let scalars = Array(lb.string.unicodeScalars)
             var leadingMarker: Marker?
             if mayStartWithMarker(lb.string) {
-                switch Self.leadingMarker(lb.string) {
+                switch Self.leadingMarker(scalars) {
                 case .none: leadingMarker = nil
                 case .marker(let m): leadingMarker = m
                 case .undecided: leadingMarker = lb.firstMatch(lineMarker, anchored: true).map { lineMarker($0, lb) }
@@ -380,7 +380,7 @@ enum CriteriaSplitter {
             let headings = hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
                 ? lb.matches(inlineHeading, in: rest) : []
             for h in headings { tokens.append(.heading(lb.substring(h.range(at: 1)), shifted(h.range))) }
-            for m in (mayHaveInlineMarker(lb.string) ? lb.matches(inlineMarker, in: rest) : [])
+            for m in (mayHaveInlineMarker(scalars) ? lb.matches(inlineMarker, in: rest) : [])
             where !headings.contains(where: { NSIntersectionRange($0.range, m.range).length > 0 }) {
                 var marker = inlineMarker(m, lb)
                 marker.range = shifted(marker.range)

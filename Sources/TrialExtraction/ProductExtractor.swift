@@ -62,11 +62,11 @@ enum ProductExtractor {
                 let word: Bool
                 if c < 0x80 {
                     word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+                } else if let (scalar, l) = ICUClass.scalar(in: b, at: i) {
+                    length = l
+                    word = ICUClass.isWord(scalar)
                 } else {
-                    length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-                    var decoder = UTF8()
-                    var bytes = b[i..<min(n, i + length)].makeIterator()
-                    if case .scalarValue(let scalar) = decoder.decode(&bytes) { word = ICUClass.isWord(scalar) } else { word = false }
+                    word = false
                 }
                 if word {
                     if start < 0 {

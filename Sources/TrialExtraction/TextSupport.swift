@@ -234,16 +234,7 @@ enum Segmenter {
             if Prefilter.hasFoldingSpecials(b) { return nil }
             let n = b.count
             var ends: [Int] = []
-            /// The scalar at byte `i` and its length in bytes.
-            func scalar(_ i: Int) -> (Unicode.Scalar, Int)? {
-                guard i < n else { return nil }
-                if b[i] < 0x80 { return (Unicode.Scalar(b[i]), 1) }
-                let length = b[i] >= 0xF0 ? 4 : b[i] >= 0xE0 ? 3 : 2
-                var decoder = UTF8()
-                var bytes = b[i..<min(n, i + length)].makeIterator()
-                guard case .scalarValue(let s) = decoder.decode(&bytes) else { return nil }
-                return (s, length)
-            }
+            func scalar(_ i: Int) -> (Unicode.Scalar, Int)? { ICUClass.scalar(in: b, at: i) }
             func isSpace(_ i: Int) -> Bool { scalar(i).map { ICUClass.isSpace($0.0) } ?? false }
             func blanks(_ i: Int) -> Int {
                 var i = i
@@ -328,39 +319,6 @@ enum Segmenter {
     /// The abbreviations after which a full stop ends no sentence, lower case and spelled as
     /// the expression's lookbehind spells them ("e.g", without its last full stop).
     private static let abbreviations: [StaticString] = ["e.g", "i.e", "vs", "approx", "dr", "no", "fig", "al"]
-}
-
-/// ICU's character classes as its regular expressions use them.
-enum ICUClass {
-    /// `\s`: the White_Space property (tab to carriage return, space, next line, no-break and
-    /// other spaces, line and paragraph separators).
-    static func isSpace(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        if v < 0x80 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
-        return s.properties.isWhitespace
-    }
-
-    /// `\w`: `[\p{Alphabetic}\p{Mark}\p{Decimal_Number}\p{Connector_Punctuation}\u200c\u200d]`.
-    static func isWord(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        if v < 0x80 { return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F }
-        if v == 0x200C || v == 0x200D { return true }
-        let p = s.properties
-        if p.isAlphabetic || p.numericType == .decimal { return true }
-        switch p.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
-        default: return false
-        }
-    }
-
-    /// `\p{Mark}`.
-    static func isMark(_ s: Unicode.Scalar) -> Bool {
-        guard s.value >= 0x300 else { return false }
-        switch s.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return false
-        }
-    }
 }
 
 /// Written comparison operators ("≥", ">=", "at least", "不小于", a bare "=" lost in export).

@@ -123,7 +123,9 @@ import TrialStore
             var joined: [UInt8] = Array("[".utf8)
             for (i, record) in encoded.enumerated() { joined += (i > 0 ? Array(",".utf8) : []) + record }
             joined += Array("]".utf8)
-            #expect(joined.first == UInt8(ascii: "[") && joined.last == UInt8(ascii: "]"))
+            // The texts joined are standard JSON: an array of one object per record.
+            let parsed = try JSONSerialization.jsonObject(with: Data(joined)) as? [[String: Any]]
+            #expect(parsed?.count == records.count, "\(file)")
             for (record, json) in zip(records, encoded) {
                 #expect(try json.withUnsafeBytes { try SnapshotStore.decodeRecord($0) } == record, "\(file)")
             }

@@ -41,7 +41,7 @@ import TrialModel
                 guard !line.isEmpty else { continue }
                 let match = TextBuffer(line).firstMatch(CriteriaSplitter.inlineMarker) != nil
                 if match { matched += 1 }
-                if !CriteriaSplitter.mayHaveInlineMarker(line) {
+                if !CriteriaSplitter.mayHaveInlineMarker(Array(line.unicodeScalars)) {
                     skipped += 1
                     #expect(!match, "inline marker in a line the check skips: \(line)")
                 }
@@ -231,7 +231,7 @@ import TrialModel
         for line in lines {
             let b = TextBuffer(line)
             let expected = b.firstMatch(CriteriaSplitter.lineMarker, anchored: true).map { CriteriaSplitter.lineMarker($0, b) }
-            switch CriteriaSplitter.leadingMarker(line) {
+            switch CriteriaSplitter.leadingMarker(Array(line.unicodeScalars)) {
             case .undecided:
                 undecided += 1
             case .none:

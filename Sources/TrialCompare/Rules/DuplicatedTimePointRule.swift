@@ -54,15 +54,8 @@ struct DuplicatedTimePointRule: RecordRule {
             }
             /// The length of the white space character (`\s`) at `i`, 0 for none.
             func space(_ i: Int) -> Int {
-                guard i < n else { return 0 }
-                let c = b[i]
-                if c < 0x80 { return c == 0x20 || (c >= 0x09 && c <= 0x0D) ? 1 : 0 }
-                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-                guard i + length <= n else { return 0 }
-                var decoder = UTF8()
-                var bytes = b[i..<(i + length)].makeIterator()
-                guard case .scalarValue(let scalar) = decoder.decode(&bytes) else { return 0 }
-                return scalar.properties.isWhitespace ? length : 0
+                guard let (scalar, length) = ICUClass.scalar(in: b, at: i), ICUClass.isSpace(scalar) else { return 0 }
+                return length
             }
             func skipSpaces(_ i: Int) -> Int {
                 var i = i
