@@ -77,6 +77,9 @@ let package = Package(
             name: "TrialRenderTests",
             dependencies: ["TrialRender", "TrialCompare", "TrialModel", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(
+            name: "AccuracyTests", dependencies: ["TrialReaders", "TrialExtraction", "TrialCompare", "TrialModel"]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",

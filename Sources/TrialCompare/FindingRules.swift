@@ -43,6 +43,7 @@ public enum FindingRules {
     public static let trial: [any TrialRule] = [
         EnrollmentMismatchRule(),
         AgeMismatchRule(),
+        LimitContradictionRule(),
         SexMismatchRule(),
         ConditionTitleContradictionRule(),
         DateOrderRule(),

@@ -43,8 +43,8 @@ public enum ParameterCatalog {
         .init(key: "sex", label: "Sex", comparable: true) { t in
             t.parameters.sex.map { CellValue(text: $0.value.label, csv: $0.value.rawValue, evidence: $0.evidence) }
         },
-        .init(key: "lvef_min_percent", label: "LVEF threshold", comparable: true) { t in threshold(t, "LVEF") },
-        .init(key: "ecog_max", label: "ECOG", comparable: true) { t in threshold(t, "ECOG") },
+        .init(key: "lvef_min_percent", label: "LVEF threshold", comparable: true) { t in threshold(t, "LVEF", .lower) },
+        .init(key: "ecog_max", label: "ECOG", comparable: true) { t in threshold(t, "ECOG", .upper) },
         .init(key: "cyclophosphamide_mg_m2", label: "Cyclophosphamide", comparable: true) { t in
             dose(t, "cyclophosphamide")
         },
@@ -82,13 +82,54 @@ public enum ParameterCatalog {
                 CellValue(text: ageText($0.value), csv: ageCSV($0.value), evidence: $0.evidence)
             }
         },
-        .init(key: "egfr_min_ml_min_1_73m2", label: "eGFR threshold", comparable: true) { t in threshold(t, "eGFR") },
-        .init(key: "crcl_min_ml_min", label: "CrCl threshold", comparable: true) { t in threshold(t, "CrCl") },
-        .init(key: "body_weight_min_kg", label: "Body weight", comparable: true) { t in threshold(t, "body weight") },
+        .init(key: "egfr_min_ml_min_1_73m2", label: "eGFR threshold", comparable: true) { t in threshold(t, "eGFR", .lower) },
+        .init(key: "crcl_min_ml_min", label: "CrCl threshold", comparable: true) { t in threshold(t, "CrCl", .lower) },
+        .init(key: "body_weight_min_kg", label: "Body weight", comparable: true) { t in threshold(t, "body weight", .lower) },
         .init(key: "primary_outcomes", label: "Primary outcomes", comparable: false) { t in
             strings(t.parameters.primaryOutcomes)
         },
+        // Upper bounds never share a column with lower bounds ("LVEF ≤ 40 %" of a reduced-EF trial).
+        .init(key: "lvef_max_percent", label: "LVEF maximum", comparable: true) { t in threshold(t, "LVEF", .upper) },
+        .init(key: "ecog_min", label: "ECOG minimum", comparable: true) { t in threshold(t, "ECOG", .lower) },
+        .init(key: "egfr_max_ml_min_1_73m2", label: "eGFR maximum", comparable: true) { t in threshold(t, "eGFR", .upper) },
+        .init(key: "crcl_max_ml_min", label: "CrCl maximum", comparable: true) { t in threshold(t, "CrCl", .upper) },
+        .init(key: "body_weight_max_kg", label: "Body weight maximum", comparable: true) { t in
+            threshold(t, "body weight", .upper)
+        },
+        .init(key: "limits_from_exclusion", label: "Limits implied by exclusions", comparable: false) { t in
+            limitsFromExclusion(t)
+        },
     ]
+
+    /// The threshold columns and the measure and direction each holds, for `limits_from_exclusion`.
+    static let thresholdColumns: [(key: String, measure: String, bound: LimitBound)] = [
+        ("lvef_min_percent", "LVEF", .lower), ("lvef_max_percent", "LVEF", .upper), ("ecog_max", "ECOG", .upper),
+        ("ecog_min", "ECOG", .lower), ("egfr_min_ml_min_1_73m2", "eGFR", .lower), ("egfr_max_ml_min_1_73m2", "eGFR", .upper),
+        ("crcl_min_ml_min", "CrCl", .lower), ("crcl_max_ml_min", "CrCl", .upper), ("body_weight_min_kg", "body weight", .lower),
+        ("body_weight_max_kg", "body weight", .upper),
+    ]
+
+    /// Which values of the limit columns (and the age columns from criteria) an exclusion item
+    /// implies rather than an inclusion item states: "lvef_min_percent=45", "age_min_years=18".
+    static func limitsFromExclusion(_ t: Trial) -> [CellValue] {
+        var out: [CellValue] = []
+        for column in thresholdColumns {
+            for m in t.parameters.thresholds(column.measure) where m.value.bound == column.bound && m.value.basis == .exclusion {
+                out.append(CellValue(
+                    text: "\(m.value.measure) \(m.value.display)", csv: "\(column.key)=\(Display.number(m.value.value))",
+                    evidence: m.evidence))
+            }
+        }
+        for m in t.parameters.ageInCriteria where m.value.basis == .exclusion {
+            if let lo = m.value.minYears {
+                out.append(CellValue(text: "age \(m.value.display)", csv: "age_min_years=\(Display.number(lo))", evidence: m.evidence))
+            }
+            if let hi = m.value.maxYears {
+                out.append(CellValue(text: "age \(m.value.display)", csv: "age_max_years=\(Display.number(hi))", evidence: m.evidence))
+            }
+        }
+        return out
+    }
 
     /// The documented CSV header prefix that must never change.
     public static let stableHeader = [
@@ -131,11 +172,14 @@ public enum ParameterCatalog {
             var out: [CellValue] = []
             for m in ms {
                 guard let v = m.value[keyPath: path] else { continue }
-                let text = Display.number(v)
-                if let i = out.firstIndex(where: { $0.csv == text }) {
+                let text = Display.number(v) + (m.value.basis == .exclusion ? " (from exclusion)" : "")
+                let csv = Display.number(v)
+                if let i = out.firstIndex(where: { $0.csv == csv }) {
+                    // A stated value's text wins over one implied by an exclusion.
+                    if m.value.basis != .exclusion { out[i].text = text }
                     out[i].evidence += m.evidence.filter { !out[i].evidence.contains($0) }
                 } else {
-                    out.append(CellValue(text: text, csv: text, evidence: m.evidence))
+                    out.append(CellValue(text: text, csv: csv, evidence: m.evidence))
                 }
             }
             return out
@@ -166,10 +210,20 @@ public enum ParameterCatalog {
         }
     }
 
-    static func threshold(_ t: Trial, _ measure: String) -> [CellValue] {
-        t.parameters.thresholds(measure).map {
-            CellValue(text: $0.value.display, csv: Display.number($0.value.value), evidence: $0.evidence)
+    /// The limits on `measure` in one direction; limits that admit the same patients (an
+    /// inclusion "≥ 45 %" and an exclusion "< 45 %") are one value with both quotes.
+    static func threshold(_ t: Trial, _ measure: String, _ bound: LimitBound) -> [CellValue] {
+        var kept: [Measured<Threshold>] = []
+        for m in t.parameters.thresholds(measure) where m.value.bound == bound {
+            if let i = kept.firstIndex(where: { $0.value.sameLimit(as: m.value) && $0.value.cohort == m.value.cohort }) {
+                // The stated inclusion wording wins over an implied one.
+                if kept[i].value.basis == .exclusion, m.value.basis == .inclusion { kept[i].value = m.value }
+                kept[i].evidence += m.evidence.filter { !kept[i].evidence.contains($0) }
+            } else {
+                kept.append(m)
+            }
         }
+        return kept.map { CellValue(text: $0.value.display, csv: Display.number($0.value.value), evidence: $0.evidence) }
     }
 
     static func dose(_ t: Trial, _ agent: String) -> [CellValue] {

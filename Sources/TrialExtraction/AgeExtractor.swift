@@ -113,24 +113,42 @@ enum AgeExtractor {
         var span: NSRange
     }
 
-    /// Age bands stated in inclusion (or unlabelled) criteria, one per criterion that states one.
+    /// Age bands stated in inclusion (or unlabelled) criteria, and bands implied by exclusion items
+    /// that limit age alone ("Age < 18 years" admits ≥ 18), one per criterion that states one.
     static func fromCriteria(_ criteria: [Criterion], file: String) -> [Measured<AgeRange>] {
         var result: [Measured<AgeRange>] = []
-        for criterion in criteria where criterion.list != .exclusion {
+        for criterion in criteria {
             // A band needs an ASCII number (`Numbers.parse`) and, in its clause, an age word or a
             // year unit ("age", "years old", "yrs", "岁", "年龄"): without both, no band.
             guard Prefilter.hasASCIIDigit(criterion.text),
                   Prefilter.mayContain(criterion.text, ["age", "year", "yr", "岁", "年龄"]) else { continue }
             let buffer = TextBuffer(criterion.text)
-            guard let found = firstBand(in: buffer) else { continue }
+            let excluded = criterion.list == .exclusion
+            guard let found = firstBand(in: buffer, excluded: excluded) else { continue }
             let quote = buffer.substring(found.span).collapsingWhitespace
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
         return result
     }
 
-    /// The first clause of a criterion that states an age band.
-    private static func firstBand(in buffer: TextBuffer) -> FoundAge? {
+    /// Clauses about something else than the patient's age, whose numbers of years are durations:
+    /// life expectancy, disease duration, time since diagnosis or treatment.
+    private static let notAge = Pattern(
+        #"surviv|expectan|duration|\bsince\b|diagnos|onset|history|follow|\bwithin\b|\bfor\s+(?:at\s+least|more|over|less)|\bprior\b|\bbefore\b|\bafter\b|\bago\b|\bpast\b|\blast\b|experience|\bsmok|\buse\b|\bdisease\b|\bresiden|\bliv(?:e|ing)\b|treat|therap|\bmenopaus|\bpost-?menopaus|amenorrh|\bstable\b|\bremission|interval|\bbirth\b|gestation|pregnan"#
+    )
+    /// An exclusion item that limits age alone: what precedes the bound is an age word or a
+    /// person ("Age", "Patients aged", "Subjects younger than") …
+    private static let exclusionPrefix = Pattern(
+        #"^\W*(?:(?:patients?|participants?|subjects?|individuals?|persons?|people|children|adults?|minors?|men|women|males?|females?|those|anyone|volunteers?)\s+)?(?:(?:who\s+(?:are|is)|aged?|age[sd]?|being|of\s+age|is|are)\s*)*[:：]?\s*$"#
+    )
+    /// … and what follows it says no more than when ("at the time of screening").
+    private static let exclusionSuffix = Pattern(
+        #"^[\s,.)(]*(?:(?:of\s+age|old|at\s+(?:the\s+)?(?:time\s+of\s+)?(?:screening|enrol?ment|consent|randomi[sz]ation|entry|inclusion|baseline|study\s+entry|signing\s+(?:the\s+)?(?:informed\s+)?consent)|on\s+the\s+day\s+of\s+[a-z ]+|\(.*\))[\s,.)(]*)*$"#
+    )
+
+    /// The first clause of a criterion that states an age band. In an exclusion item the clause
+    /// must limit age alone, and the band it implies is the complement of what it excludes.
+    private static func firstBand(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
         var start = 0
         var clauses: [NSRange] = []
         for m in buffer.matches(clauseBreak) {
@@ -142,11 +160,51 @@ enum AgeExtractor {
             let r = buffer.trimmed(clause)
             guard r.length > 0 else { continue }
             if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
+            // An exclusion clause is checked for limiting age alone (`excludedBand`) instead.
             let hasCue = buffer.firstMatch(cue, in: r) != nil
-            if !hasCue && !isShortNumericClause(buffer, r) { continue }
-            if let found = parseBand(buffer, in: r, requireCue: true) { return found }
+            if !excluded, !hasCue, !isShortNumericClause(buffer, r) { continue }
+            if excluded {
+                if let found = excludedBand(buffer, in: r) { return found }
+            } else if let found = parseBand(buffer, in: r, requireCue: true) {
+                return found
+            }
         }
         return nil
+    }
+
+    /// True when the number at `location` is a duration: a word such as "survival", "duration" or
+    /// "since" comes before it in the clause with no age word in between ("Life expectancy ≥ 3
+    /// months", "Diabetes for at least 2 years"; "Age ≥ 18, life expectancy ≥ 3 months" keeps 18).
+    static func isDuration(_ buffer: TextBuffer, clause: NSRange, at location: Int) -> Bool {
+        let window = NSRange(from: clause.location, to: location)
+        guard window.length > 0, let last = buffer.matches(notAge, in: window).last else { return false }
+        guard let cueHit = buffer.matches(cue, in: window).last else { return true }
+        return cueHit.range.location < last.range.location
+    }
+
+    /// The band an exclusion clause leaves eligible: excluding "< 18 years" admits ≥ 18, excluding
+    /// "> 75" or "75 years or older" admits ≤ 75 (< 75). A bare "=" (lost comparator) is read as
+    /// the young end below 40 years and as the old end from 40 on.
+    private static func excludedBand(_ buffer: TextBuffer, in r: NSRange) -> FoundAge? {
+        guard let found = bounds(buffer, in: r, requireCue: true) else { return nil }
+        let before = buffer.substring(NSRange(from: r.location, to: found.span.location))
+        let after = buffer.substring(NSRange(from: found.span.end, to: r.end))
+        let prefixOK = TextBuffer(before).firstMatch(exclusionPrefix) != nil || buffer.firstMatch(cueBefore, in: NSRange(from: r.location, to: found.span.location)) != nil
+        guard prefixOK, TextBuffer(after).firstMatch(exclusionSuffix) != nil else { return nil }
+        var band = AgeRange(minYears: nil, maxYears: nil, basis: .exclusion)
+        func admit(_ years: Double, _ c: TrialModel.Comparator) {
+            let eligible = ThresholdExtractor.admitted(byExcluding: c)
+            switch eligible {
+            case .greaterOrEqual, .greater: band.minYears = years; band.minComparator = eligible
+            case .lessOrEqual, .less: band.maxYears = years; band.maxComparator = eligible
+            case .equal:
+                if years < 40 { band.minYears = years; band.minComparator = .equal } else { band.maxYears = years; band.maxComparator = .equal }
+            }
+        }
+        if let v = found.range.minYears, let c = found.range.minComparator { admit(v, c) }
+        if let v = found.range.maxYears, let c = found.range.maxComparator { admit(v, c) }
+        guard !band.isEmpty else { return nil }
+        return FoundAge(range: band, span: found.span)
     }
 
     private static let yearsUnit = Pattern(#"\d\s*(?:years?|yrs?|岁)\b"#)
@@ -163,7 +221,7 @@ enum AgeExtractor {
     /// Reads an age band in `range`. With `requireCue`, a number without a unit counts only right
     /// after an age word ("Age ≥ 18").
     static func parseBand(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
-        if let m = buffer.firstMatch(unitRange, in: range),
+        if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range.location),
            let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 3).flatMap(Numbers.parse) {
             let unitHi = buffer.group(m, 4)
             let unitLo = buffer.group(m, 2) ?? unitHi
@@ -190,13 +248,14 @@ enum AgeExtractor {
         var found: [Bound] = []
         for m in buffer.matches(comparatorBound, in: range) {
             guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
-                  let n = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
+                  let n = buffer.group(m, 2).flatMap(Numbers.parse),
+                  !isDuration(buffer, clause: range, at: m.range.location) else { continue }
             let unit = buffer.group(m, 3)
             if unit == nil && requireCue {
-                // Without a unit a number is an age only right after an age word and with a
-                // symbol comparator ("Age ≥ 18"), never "over 65" elsewhere in a sentence.
+                // Without a unit a number is an age only right after an age word ("Age ≥ 18",
+                // "Age over 80"), never "over 65" elsewhere in a sentence.
                 let before = NSRange(from: max(range.location, m.range.location - 14), to: m.range.location)
-                guard rawCmp.count <= 2, buffer.firstMatch(cueBefore, in: before) != nil else { continue }
+                guard buffer.firstMatch(cueBefore, in: before) != nil else { continue }
             }
             var isMin: Bool? = cmp.isLowerBound ? true : (cmp.isUpperBound ? false : nil)
             if let post = buffer.group(m, 4) {
@@ -207,6 +266,7 @@ enum AgeExtractor {
         }
         for m in Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: range) : [] {
             guard !found.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
+                  !isDuration(buffer, clause: range, at: m.range.location),
                   let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
             found.append(Bound(years: years(n, unit: buffer.group(m, 2)), comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
                                span: m.range, isMin: isOlder(post)))

@@ -13,7 +13,10 @@ enum DoseExtractor {
     /// Fields that describe what is given.
     static let sourceKeys: Set<FieldKey> = [.interventionDescription, .armDescription, .description, .summary]
 
-    private static let agent = Pattern(#"\b(cyclophosphamide|cytoxan|endoxan|fludarabine(?:\s+phosphate)?|fludara|bendamustine)\b"#)
+    /// Agents, with the abbreviations of the Flu/Cy regimen ("Flu 30 mg/m² + Cy 300 mg/m²"); an
+    /// abbreviation counts only with an amount right after it, as every agent does.
+    private static let agent = Pattern(
+        #"\b(cyclophosphamide|cytoxan|endoxan|fludarabine(?:\s+phosphate)?|fludara|bendamustine|flu(?=\s*[(:]?\s*\d)|cy(?=\s*[(:]?\s*\d))\b"#)
     /// Amount right after the agent: groups 1 amount, 2 upper end of a range, 3 mass unit, 4 per-unit.
     private static let amount = Pattern(
         #"[^\d;。\n]{0,40}?(?<![\w.])(\d+(?:\.\d+)?)\s*(?:(?:-|–|~|～|to)\s*(\d+(?:\.\d+)?)\s*)?(mg|g)(?![a-zA-Z])(?:\s*/\s*(m\s*(?:\\?\^\s*)?2|m²|㎡|kg)(?![a-zA-Z0-9]))?"#
@@ -21,14 +24,22 @@ enum DoseExtractor {
     private static let perDay = Pattern(
         #"[^.;。\n]{0,30}?(?:/\s*(?:day|d)\b|\bper\s+day\b|\bdaily\b|\ba\s+day\b|\bonce\s+(?:a\s+)?day\b|\bqd\b|/天|每天|[x×]\s*\d+\s*(?:consecutive\s+)?days?\b)"#
     )
-    /// Sentences about allergies or earlier treatment name drugs that are not given.
+    /// Sentences about allergies, earlier treatment or permitted medication name drugs that are not given.
     private static let notGiven = Pattern(
-        #"allerg|hypersensitiv|contraindicat|intoleran|过敏|\bprevious(?:ly)?\b|\bhistory\s+of\b|\bprior\s+(?:treatment|therapy|exposure|use)\b"#
+        #"allerg|hypersensitiv|contraindicat|intoleran|过敏|\bprevious(?:ly)?\b|\bhistory\s+of\b|\bprior\s+(?:treatment|therapy|exposure|use)\b|\bpermitted\b|\bconcomitant\b"#
+    )
+    /// A number of days after the amount: "× 5 days", "for 3 consecutive days", "x3d".
+    private static let dayCount = Pattern(
+        #"[^.;。\n]{0,40}?(?:[x×*]\s*|\bfor\s+|\bover\s+|\bduring\s+|\bon\s+)(\d{1,2})\s*(?:consecutive\s+)?(?:days?|d)\b"#
+    )
+    /// A label that opens a sentence and names the arm its doses belong to ("Arm A:", "Cohort 2 -").
+    private static let armLabel = Pattern(
+        #"^\W*((?:arm|cohort|group|dose\s+level|part|regimen)\s+(?:[A-Z]|\d{1,2}|I{1,3}|IV)[a-z]?)\b\s*(?:\([^)]{0,40}\))?\s*[:：.\-–]"#
     )
 
     static func canonicalAgent(_ raw: String) -> String {
         let s = raw.lowercased()
-        if s.hasPrefix("fludara") { return "fludarabine" }
+        if s.hasPrefix("flu") { return "fludarabine" }
         if s.hasPrefix("bendamustine") { return "bendamustine" }
         return "cyclophosphamide"
     }
@@ -42,29 +53,55 @@ enum DoseExtractor {
     static func extract(_ texts: [FieldText], file: String) -> [Measured<Dose>] {
         var result: [Measured<Dose>] = []
         for text in texts where sourceKeys.contains(text.key) {
-            guard Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "fludara", "bendamustine"])
+            guard Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
             else { continue }
             let buffer = text.buffer
             let allMentions = buffer.matches(agent)
             guard !allMentions.isEmpty else { continue }
+            var arm: String?
+            var previousEnd = 0
             for sentence in text.sentences {
+                // An arm label holds until the paragraph ends.
+                if buffer.substring(NSRange(from: previousEnd, to: sentence.location)).contains("\n") { arm = nil }
+                previousEnd = sentence.end
+                if let label = buffer.firstMatch(armLabel, in: sentence, anchored: true) {
+                    arm = buffer.group(label, 1)?.collapsingWhitespace
+                }
                 let mentions = allMentions.filter { $0.range.location >= sentence.location && $0.range.end <= sentence.end }
                 guard !mentions.isEmpty, buffer.firstMatch(notGiven, in: sentence) == nil else { continue }
                 let dayLists = DayParser.days(in: buffer, range: sentence)
-                for (i, mention) in mentions.enumerated() {
-                    let segmentEnd = i + 1 < mentions.count ? mentions[i + 1].range.location : sentence.end
-                    let after = NSRange(from: mention.range.end, to: segmentEnd)
-                    guard let a = buffer.firstMatch(amount, in: after, anchored: true),
-                          let value = buffer.group(a, 1).flatMap(Numbers.parse),
-                          let mass = buffer.group(a, 3) else { continue }
+                let lastSegment = NSRange(from: mentions[mentions.count - 1].range.location, to: sentence.end)
+                // Per mention: its amount, and the number of days written after it.
+                let parts: [(mention: NSTextCheckingResult, amount: NSTextCheckingResult, end: Int, count: Int?)?] =
+                    mentions.enumerated().map { i, mention in
+                        let segmentEnd = i + 1 < mentions.count ? mentions[i + 1].range.location : sentence.end
+                        guard let a = buffer.firstMatch(amount, in: NSRange(from: mention.range.end, to: segmentEnd), anchored: true)
+                        else { return nil }
+                        let count = buffer.firstMatch(dayCount, in: NSRange(from: a.range.end, to: segmentEnd), anchored: true)
+                            .flatMap { buffer.group($0, 1) }.flatMap { Int($0) }
+                        return (mention, a, segmentEnd, count)
+                    }
+                // A count after the last agent is stated once for all ("… and Cy 300 mg/m² for 3 days").
+                let sharedCount = parts.last.flatMap { $0?.count }
+                for part in parts {
+                    guard let (mention, a, segmentEnd, ownCount) = part,
+                          let value = buffer.group(a, 1).flatMap(Numbers.parse), let mass = buffer.group(a, 3) else { continue }
                     let rest = NSRange(from: a.range.end, to: segmentEnd)
-                    let frequency = buffer.firstMatch(perDay, in: rest, anchored: true) != nil ? "per day" : nil
                     let segment = NSRange(from: mention.range.location, to: segmentEnd)
-                    let days = DayParser.assign(dayLists, segment: segment, firstAgentAt: mentions[0].range.location)
+                    let ownDays = dayLists.contains { $0.range.location >= segment.location && $0.range.location < segment.end }
+                    let count = ownCount ?? (ownDays ? nil : sharedCount)
+                    let perDayWritten = buffer.firstMatch(perDay, in: rest, anchored: true) != nil
+                    var days = DayParser.assign(dayLists, segment: segment, firstAgentAt: mentions[0].range.location,
+                                                lastSegment: lastSegment)
+                    // "for 3 days, starting 5 days before infusion": the count runs on from the first day.
+                    if let count, count > 1, days.count == 1, days[0] < 0, days[0] + count - 1 <= 0 {
+                        days = Array(days[0]...(days[0] + count - 1))
+                    }
                     let dose = Dose(agent: canonicalAgent(buffer.substring(mention.range)), amount: value,
                                     amountMax: buffer.group(a, 2).flatMap(Numbers.parse),
                                     unit: normalizedUnit(mass: mass, per: buffer.group(a, 4)),
-                                    frequency: frequency, days: days)
+                                    frequency: perDayWritten || (count ?? 0) > 1 ? "per day" : nil, days: days,
+                                    dayCount: count.flatMap { $0 == days.count ? nil : $0 }, arm: arm)
                     let quote = text.context(around: sentence, limit: 400)
                     let evidence = Evidence(file: file, locator: text.locator(at: sentence.location), quote: quote)
                     result.appendMerging(Measured(dose, evidence))
@@ -112,14 +149,17 @@ enum DayParser {
         return result.sorted { $0.range.location < $1.range.location }
     }
 
-    /// The days that apply to one agent's part of a sentence (see `DoseExtractor`).
-    static func assign(_ lists: [DayList], segment: NSRange, firstAgentAt: Int) -> [Int] {
+    /// The days that apply to one agent's part of a sentence (see `DoseExtractor`): its own list,
+    /// else a list before the first agent ("Days -7 to -3: Fludarabine …"), else the list after
+    /// the last agent, which a sentence states once for all ("Flu (…) and Cy (…) on days -5 to
+    /// -3"). A list inside an earlier agent's part is that agent's alone.
+    static func assign(_ lists: [DayList], segment: NSRange, firstAgentAt: Int, lastSegment: NSRange) -> [Int] {
         if let own = lists.first(where: { $0.range.location >= segment.location && $0.range.location < segment.end }) {
             return own.days
         }
         if let prefix = lists.first(where: { $0.range.location < firstAgentAt }) { return prefix.days }
-        let distinct = Set(lists.map(\.days))
-        return distinct.count == 1 ? distinct.first! : []
+        let shared = Set(lists.filter { $0.range.location >= lastSegment.location }.map(\.days))
+        return shared.count == 1 ? shared.first! : []
     }
 
     private static func expand(_ a: Int, _ b: Int) -> [Int] {

@@ -325,35 +325,39 @@ enum Segmenter {
 enum ComparatorText {
     /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
     /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
-    static let pattern = #"(?:>\s*/\s*=|=\s*/\s*>|<\s*/\s*=|=\s*/\s*<|≥|≧|⩾|>=|=>|＞=|≤|≦|⩽|<=|=<|＜=|\\?>|\\?<|＞|＜|=|＝|greater\s+than\s+or\s+equal\s+to|more\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|less\s+than\s+or\s+equal\s+to|equal\s+to\s+or\s+(?:less|lower)\s+than|no\s+(?:less|fewer|lower)\s+than|not\s+(?:less|lower)\s+than|no\s+(?:more|greater|higher)\s+than|not\s+(?:more|greater|higher)\s+than|not\s+exceeding|of\s+at\s+least|at\s+least|a\s+minimum\s+of|greater\s+than|more\s+than|higher\s+than|older\s+than|less\s+than|lower\s+than|younger\s+than|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
+    static let pattern = #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=|\\?<\s*or\s*\\?=|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:less|lower|smaller)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
 
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
         let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
         switch s.replacingOccurrences(of: " ", with: "") {
-        case ">/=", "=/>": return .greaterOrEqual
-        case "</=", "=/<": return .lessOrEqual
+        case ">/=", "=/>", ">or=", ">=", "=>", "＞=": return .greaterOrEqual
+        case "</=", "=/<", "<or=", "<=", "=<", "＜=": return .lessOrEqual
         default: break
         }
         switch s {
-        case "≥", "≧", "⩾", ">=", "=>", "＞=", "大于等于", "大于或等于", "不小于", "不低于", "至少", "至少为":
+        case "≥", "≧", "⩾", "大于等于", "大于或等于", "不小于", "不低于", "至少", "至少为":
             return .greaterOrEqual
-        case "≤", "≦", "⩽", "<=", "=<", "＜=", "小于等于", "小于或等于", "不大于", "不高于", "不超过", "up to":
+        case "≤", "≦", "⩽", "小于等于", "小于或等于", "不大于", "不高于", "不超过", "up to":
             return .lessOrEqual
-        case ">", "＞", "大于", "高于", "greater than", "more than", "higher than", "older than", "above", "over":
+        case ">", "＞", "大于", "高于", "greater than", "more than", "higher than", "larger than", "older than", "above", "over",
+             "superior to", "in excess of", "exceed", "exceeds", "exceeding":
             return .greater
-        case "<", "＜", "小于", "低于", "less than", "lower than", "younger than", "below", "under":
+        case "<", "＜", "小于", "低于", "less than", "lower than", "smaller than", "younger than", "below", "under", "inferior to":
             return .less
         case "=", "＝":
             return .equal
         default:
-            if s.contains("or equal") || s.hasPrefix("equal to or") {
-                return s.contains("less") || s.contains("lower") ? .lessOrEqual : .greaterOrEqual
+            if s.contains("or equal") || s.hasPrefix("equal to or") || s.hasPrefix("equal or") {
+                return s.contains("less") || s.contains("lower") || s.contains("smaller") ? .lessOrEqual : .greaterOrEqual
             }
             if s.hasPrefix("no ") || s.hasPrefix("not ") {
-                return s.contains("less") || s.contains("fewer") || s.contains("lower") ? .greaterOrEqual : .lessOrEqual
+                if s.contains("exceed") { return .lessOrEqual }
+                return s.contains("less") || s.contains("fewer") || s.contains("lower") || s.contains("smaller")
+                    ? .greaterOrEqual : .lessOrEqual
             }
             if s.contains("at least") || s.contains("minimum") { return .greaterOrEqual }
+            if s.contains("maximum") { return .lessOrEqual }
             return nil
         }
     }

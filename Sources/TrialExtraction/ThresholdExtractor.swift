@@ -1,77 +1,105 @@
 import Foundation
 import TrialModel
 
-/// Numeric eligibility limits (LVEF, ECOG, eGFR, CrCl, body weight, liver and blood values) from
-/// inclusion criteria only: a number in an exclusion item is never an inclusion threshold.
+/// Numeric eligibility limits (LVEF, ECOG, eGFR, CrCl, body weight, liver and blood values) as
+/// bounds on who may enter: stated in inclusion items, or implied by exclusion items (excluding
+/// "LVEF < 45 %" admits LVEF ≥ 45 %; excluding "ECOG ≥ 3" admits ECOG ≤ 2).
 ///
-/// Each measure is found as "<name> … <comparator> <number> <unit>", with the name first, so
-/// "≥ 50% decrease in eGFR" (number before the name, no renal unit) is not an eGFR limit.
+/// Each measure is found as "<name> … <limit>", with the name first, so "≥ 50% decrease in eGFR"
+/// (number before the name) is not an eGFR limit. A limit is a comparator and a number ("≥ 50 %",
+/// "at least 60 mL/min", "= 50" with its comparator lost), a number and a postfix ("50 % or
+/// higher"), or a range ("between 40 and 70 %"). A unit may be left out where the measure fixes it
+/// (LVEF in %, clearance in mL/min), but never replaced by another one.
 enum ThresholdExtractor {
     private struct Measure: Sendable {
         var name: String
         var pattern: Pattern
         /// Maps the matched unit text to the normalized unit.
         var unit: @Sendable (String) -> String
-        /// The pattern can only match when the text has one of these words (`Prefilter`) …
+        /// The pattern can only match when the text has one of these words (`Prefilter`).
         var names: [StaticString]
-        /// … and one of these (its unit).
-        var units: [StaticString]
+        /// Values outside this range are not this measure's ("LVEF ≤ 2" is an ECOG that followed).
+        var plausible: ClosedRange<Double>
+        /// The direction a bare "=" (a comparator lost in export) stands for.
+        var lostBound: LimitBound = .lower
     }
 
     private static let cmp = ComparatorText.pattern
     /// Words between a measure's name and its limit: no digits, comparators or sentence breaks.
-    private static let gap = #"[^0-9<>≤≥=＜＞≦≧;；。\n]{0,40}?"#
+    private static let gap = #"[^0-9<>≤≥=＜＞≦≧;；。\n]{0,45}?"#
     private static let number = #"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"#
-    private static let orMore = #"(?:\s*or\s+(higher|greater|more|above|over|less|lower|below))?"#
+    private static let postfix = #"(higher|greater|more|above|over|better|less|lower|below|under|fewer)(?!\s+than)\b"#
+    private static let between = #"\s*(?:-|–|—|~|～|to|and|through)\s*"#
+    /// After a number written without a unit: no other unit may follow ("≥ 1.5 mg/dL" is no clearance).
+    private static let noOtherUnit =
+        #"(?![\d.,]?\d)(?!\s*(?:[/%％×*^µμ]|x\s*(?:\d|uln|upper|the\b|institutional)|m?c?g\b|mg|ng|pg|u?mol|mmol|meq|mm|cm|kg|lbs?\b|years?|yrs?|months?|weeks?|days?|hours?|h\b|hrs?\b|min|seconds?|points?|units?|iu\b|u/|times|fold|ms\b|cells?|bpm|beats?|sec\b|m2|m²|ml|l\b|dl\b))"#
 
-    /// "<name> <gap> <comparator> <number> <unit> [or more]": groups 1 comparator, 2 number, 3 unit, 4 postfix.
-    private static func simple(_ name: String, _ unit: String) -> Pattern {
-        Pattern("(?:\(name))\(gap)(\(cmp))\\s*\(number)\\s*(\(unit))\(orMore)")
+    /// "<name> <gap> <limit>". Groups: 1 name · 2 comparator, 3 number, 4 unit, 5 postfix · 6 low,
+    /// 7 unit, 8 high, 9 unit · 10 number, 11 unit, 12 postfix.
+    private static func limit(_ name: String, _ unit: String, unitRequired: Bool) -> Pattern {
+        let u = unitRequired ? #"\s*(\#(unit))"# : #"(?:\s*(\#(unit))|\#(noOtherUnit))"#
+        let range = #"(?:between\s+|from\s+)?\#(number)\s*(\#(unit))?\#(between)\#(number)\#(u)"#
+        return Pattern(
+            "(\(name))\(gap)(?:(\(cmp))\\s*\(number)\(u)(?:\\s*(?:or|and)\\s+\(postfix))?|\(range)|\(number)\(u)\\s*(?:or|and)\\s+\(postfix))"
+        )
     }
 
-    private static let renalUnit = #"m[lL]\s*/\s*min(?:ute)?(?:\s*(?:/|per)\s*1\.73\s*(?:m\s*(?:\\?\^\s*)?2|m²|㎡))?"#
-    private static let countUnit = #"(?:[x×*]\s*10\s*(?:\\?\^\s*9|⁹)\s*/\s*L|/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL))"#
+    private static let renalUnit =
+        #"(?:m[lL]|cc)\s*(?:/|per)\s*(?:min(?:ute)?|mn)\b(?:\s*(?:/|per)\s*1[.,]73\s*(?:m\s*(?:\\?\^\s*)?2|m²|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?))?"#
+    private static let countUnit =
+        #"(?:[x×*]\s*10\s*(?:\\?\^\s*9|⁹|E9)\s*/\s*L|[x×*]\s*10\s*(?:\\?\^\s*3|³|E3)\s*/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL)|/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL|cu\.?\s*mm))"#
 
     private static let measures: [Measure] = [
         Measure(name: "LVEF",
-                pattern: simple(#"(?:left\s+ventricular\s+)?ejection\s+fraction|\bLVEF\b|\bEF\b"#, "%"),
-                unit: { _ in "%" }, names: ["ejection", "ef"], units: ["%"]),
+                pattern: limit(#"(?<!right\s)(?<!right\sventricular\s)(?:(?:left\s+ventric(?:ular|le)|LV)\s+)?ejection\s+fraction|\bLVEF\b|\bEF\b"#, "%|％|percent", unitRequired: false),
+                unit: { _ in "%" }, names: ["ejection", "ef"], plausible: 5...95),
         Measure(name: "eGFR",
-                pattern: simple(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit),
-                unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], units: ["ml"]),
+                pattern: limit(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit, unitRequired: false),
+                unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], plausible: 5...200),
         Measure(name: "CrCl",
-                pattern: simple(#"creatinine\s+clearance(?:\s+rate)?|\bCrCl\b|\bCLcr\b|\bCCr\b"#, renalUnit),
-                unit: { $0.contains("1.73") ? "mL/min/1.73 m²" : "mL/min" },
-                names: ["creatinine", "crcl", "clcr", "ccr"], units: ["ml"]),
+                pattern: limit(#"creatinine\s+clearance(?:\s+rate)?|\bCrCl\b|\bCLcr\b|\bCCr\b"#, renalUnit, unitRequired: false),
+                unit: { $0.contains("1.73") || $0.contains("1,73") ? "mL/min/1.73 m²" : "mL/min" },
+                names: ["creatinine", "crcl", "clcr", "ccr"], plausible: 5...200),
         Measure(name: "body weight",
-                pattern: simple(#"body\s*weight|\bweight\b|体重"#, #"kg\b|公斤"#),
-                unit: { _ in "kg" }, names: ["weight", "体重"], units: ["kg", "公斤"]),
+                pattern: limit(#"body\s*weight|\bweight\b|体重"#, #"kg\b|kilograms?\b|公斤"#, unitRequired: true),
+                unit: { _ in "kg" }, names: ["weight", "体重"], plausible: 1...400),
         Measure(name: "hemoglobin",
-                pattern: simple(#"ha?emoglobin|\bHGB\b|\bHb\b"#, #"g\s*/\s*(?:dL|dl|L|l)\b"#),
-                unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }, names: ["emoglobin", "hgb", "hb"], units: ["g"]),
+                pattern: limit(#"ha?emoglobin|\bHGB\b|\bHb\b"#, #"g\s*/\s*(?:dL|dl|L|l)\b"#, unitRequired: true),
+                unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }, names: ["emoglobin", "hgb", "hb"], plausible: 1...250),
         Measure(name: "platelets",
-                pattern: simple(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit),
-                unit: countUnitName, names: ["platelet", "plt"], units: ["/"]),
+                pattern: limit(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit, unitRequired: true),
+                unit: countUnitName, names: ["platelet", "plt"], plausible: 1...1_000_000),
         Measure(name: "neutrophils",
-                pattern: simple(#"absolute\s+neutrophil\s+count|\bANC\b|neutrophils?(?:\s+count)?"#, countUnit),
-                unit: countUnitName, names: ["neutrophil", "anc"], units: ["/"]),
+                pattern: limit(#"absolute\s+neutrophil\s+count|\bANC\b|neutrophils?(?:\s+count)?"#, countUnit, unitRequired: true),
+                unit: countUnitName, names: ["neutrophil", "anc"], plausible: 0.01...100_000),
     ]
 
     @Sendable private static func countUnitName(_ raw: String) -> String {
         let s = raw.lowercased()
-        if s.contains("10") { return "×10^9/L" }
+        if s.contains("10"), s.contains("/l") { return "×10^9/L" }
+        if s.contains("10") { return "×10^3/µL" }
         if s.contains("mm") { return "/mm³" }
         return "/µL"
     }
 
-    /// ECOG: "≤ 2", "0 or 1" (→ ≤ 1), "0-2" (→ ≤ 2), "0, 1 or 2", "1 or less".
+    /// Words in the gap that make a number something else than the limit: a change ("LVEF decrease
+    /// of ≥ 10 %"), another analyte ("eGFR or serum creatinine ≤ 2"), a score.
+    private static let foreignGap = Pattern(
+        #"decreas|declin|reduc|drop|chang|increas|improv|fall|absolute|relative|\bpoints?\b|creatinine(?!\s+clearance)|bilirubin|\bALT\b|\bAST\b|platelet|ha?emoglobin|neutrophil|potassium|sodium|albumin|pressure|\bBMI\b|\bage\b|ECOG|karnofsky|lansky|\bscore\b|QTc|heart\s+rate|weight|ratio"#
+    )
+    /// Words just before a measure's name that turn an inclusion item into an exclusion ("No LVEF
+    /// < 40 %", "without eGFR < 30").
+    private static let negation = Pattern(#"(?:^|[\s(,])(?:no|without|absence\s+of|free\s+of|not\s+have|none\s+of)\s+(?:[a-z-]+\s+){0,3}$"#)
+
+    /// ECOG after its name: groups 1 comparator, 2 value · 3, 4 range · 5 first, 6 rest of a list ·
+    /// 7 value, 8 postfix · 9 a single value.
     private static let ecog = Pattern(
-        #"(?:\bECOG\b|Eastern\s+Cooperative\s+Oncology\s+Group)[^0-9<>≤≥=＜＞≦≧;；。\n]{0,40}?(?:(\#(cmp))\s*([0-5])(?!\d|\.\d)|([0-5])\s*(?:-|–|~|to)\s*([0-5])(?!\d|\.\d)|([0-5])((?:\s*(?:,\s*(?:or|and)?|or|或|and|/)\s*[0-5](?!\d|\.\d))+)|([0-5])\s*or\s+(?:less|lower|below|better))"#
+        #"(?:\bECOG\b|Eastern\s+Cooperative\s+Oncology\s+Group|\bZubrod\b|performance\s+status(?=[^.;\n]{0,60}?\b(?:ECOG|Eastern\s+Cooperative|Zubrod)\b))[^0-9<>≤≥=＜＞≦≧;；。\n]{0,50}?(?:(\#(cmp))\s*([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|—|~|to\b|,|or\b|and\b|/)\s*[0-5](?!\d))|(?:[=＝]\s*)?([0-5])\s*(?:-|–|—|~|to|through)\s*([0-5])(?!\d|[.,]\d|\s*%)|(?:[=＝]\s*)?([0-5])((?:\s*(?:,\s*(?:or|and)?|or|或|and|/|&)\s*[0-5](?!\d|[.,]\d|\s*%))+)|([0-5])\s*(?:or|and)\s+(less|lower|below|better|fewer|more|greater|higher|above|worse)\b|([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|~|x\b|×|times|months?|weeks?|years?|days?)))"#
     )
 
     /// "<comparator> <number> × ULN" for liver values; the analyte names come just before it.
     private static let uln = Pattern(
-        #"(\#(cmp))\s*(\d+(?:\.\d+)?)\s*(?:[x×*]|times)\s*(?:the\s+)?(?:institutional\s+)?(?:ULN\b|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value))?)"#
+        #"(\#(cmp))\s*(\d+(?:\.\d+)?)\s*(?:[x×*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:ULN\b|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value))?)"#
     )
     private static let analytes: [(String, Pattern)] = [
         ("ALT", Pattern(#"\bALT\b|alanine\s+aminotransferase|\bSGPT\b"#)),
@@ -79,40 +107,40 @@ enum ThresholdExtractor {
         ("bilirubin", Pattern(#"bilirubin|\bTBIL\b"#)),
     ]
     private static let exception = Pattern(#"exclud|except|gilbert"#)
+    /// A subgroup named at the start of an item ("For patients with prior anthracyclines: LVEF ≥ 55 %",
+    /// "In Cohort B, ECOG 0-2").
+    private static let leadingSubgroup = Pattern(
+        #"^\W*(?:(?:for|in)\s+((?:patients?|participants?|subjects?|cohort|arm|part|group|those|women|men|children|adults?)\b[^,:;.]{0,80}?)|(cohort\s+\w+|arm\s+\w+|part\s+\w+))\s*[,:]"#
+    )
 
-    /// Thresholds from the inclusion (and unlabelled) items of `criteria`, in document order.
-    /// `cohort` is the item's subsection heading when that heading names a cohort.
+    /// Thresholds from the criteria, in document order: inclusion (and unlabelled) items state
+    /// them; exclusion items imply them. `cohort` is the item's subsection heading when that
+    /// heading names a cohort, else a subgroup the item names at its start.
     static func extract(_ criteria: [Criterion], file: String) -> [Measured<Threshold>] {
         var result: [Measured<Threshold>] = []
-        for criterion in criteria where criterion.list != .exclusion {
+        for criterion in criteria {
             // Every limit is read from ASCII digits (`Numbers.parse`, `[0-5]`): none, no limit.
             guard Prefilter.hasASCIIDigit(criterion.text) else { continue }
             let buffer = TextBuffer(criterion.text)
+            let excluded = criterion.list == .exclusion
             var found: [(NSRange, Threshold)] = []
             for measure in measures {
-                guard Prefilter.mayContain(criterion.text, measure.names), Prefilter.mayContain(criterion.text, measure.units) else {
-                    continue
-                }
+                guard Prefilter.mayContain(criterion.text, measure.names) else { continue }
                 for m in buffer.matches(measure.pattern) {
-                    guard var comparator = buffer.group(m, 1).flatMap(ComparatorText.parse),
-                          let value = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
-                    if let post = buffer.group(m, 4)?.lowercased() {
-                        comparator = ["less", "lower", "below"].contains(post) ? .lessOrEqual : .greaterOrEqual
-                    }
-                    let unit = measure.unit(buffer.group(m, 3) ?? "")
-                    found.append((m.range, Threshold(measure: measure.name, comparator: comparator, value: value, unit: unit, cohort: nil)))
+                    let flipped = excluded != negated(buffer, before: m.range.location)
+                    found.append(contentsOf: limits(buffer, m, measure, excluded: flipped))
                 }
             }
-            if Prefilter.mayContain(criterion.text, ["ecog", "eastern"]) {
-                found.append(contentsOf: ecogLimits(buffer, cohort: nil))
+            if Prefilter.mayContain(criterion.text, ["ecog", "eastern", "zubrod"]) {
+                found.append(contentsOf: ecogLimits(buffer, excluded: excluded))
             }
             if Prefilter.mayContain(criterion.text, ["uln", "upper limit"]),
                criterion.text.range(of: "ULN", options: .caseInsensitive) != nil
                 || criterion.text.range(of: "upper limit", options: .caseInsensitive) != nil {
-                found.append(contentsOf: liverLimits(buffer, cohort: nil))
+                found.append(contentsOf: liverLimits(buffer, excluded: excluded))
             }
             guard !found.isEmpty else { continue }
-            let cohort = cohortName(criterion.heading)
+            let cohort = cohortName(criterion.heading) ?? subgroup(buffer)
             if cohort != nil { for i in found.indices { found[i].1.cohort = cohort } }
             found.sort { $0.0.location < $1.0.location }
             for (range, threshold) in found {
@@ -123,11 +151,74 @@ enum ThresholdExtractor {
         return result
     }
 
+    /// The subgroup an item names at its start, if any.
+    private static func subgroup(_ buffer: TextBuffer) -> String? {
+        guard let m = buffer.firstMatch(leadingSubgroup) else { return nil }
+        let name = (buffer.group(m, 1) ?? buffer.group(m, 2))?.collapsingWhitespace
+        return name.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private static func negated(_ buffer: TextBuffer, before location: Int) -> Bool {
+        let window = NSRange(from: max(0, location - 40), to: location)
+        return buffer.firstMatch(negation, in: window) != nil
+    }
+
+    /// The eligible side of a limit written in an exclusion item: excluding "< 45" admits "≥ 45".
+    static func admitted(byExcluding c: TrialModel.Comparator) -> TrialModel.Comparator {
+        switch c {
+        case .less: .greaterOrEqual
+        case .lessOrEqual: .greater
+        case .greater: .lessOrEqual
+        case .greaterOrEqual: .less
+        case .equal: .equal
+        }
+    }
+
+    /// The limits of one match of a measure's pattern (a range gives two).
+    private static func limits(_ buffer: TextBuffer, _ m: NSTextCheckingResult, _ measure: Measure, excluded: Bool) -> [(NSRange, Threshold)] {
+        // The words between the name and the limit must not make the number something else.
+        if let limitStart = [2, 6, 10].map({ m.range(at: $0) }).first(where: { $0.location != NSNotFound }) {
+            let gapRange = NSRange(from: m.range(at: 1).end, to: limitStart.location)
+            if gapRange.length > 0, buffer.firstMatch(foreignGap, in: gapRange) != nil { return [] }
+        }
+        var out: [(TrialModel.Comparator, Double, String?)] = []
+        if let raw = buffer.group(m, 2), var c = ComparatorText.parse(raw), let v = buffer.group(m, 3).flatMap(Numbers.parse) {
+            if let post = buffer.group(m, 5)?.lowercased() { c = isLowerPostfix(post) ? .greaterOrEqual : .lessOrEqual }
+            out.append((c, v, buffer.group(m, 4)))
+        } else if let lo = buffer.group(m, 6).flatMap(Numbers.parse), let hi = buffer.group(m, 8).flatMap(Numbers.parse) {
+            // A range in an exclusion item ("LVEF 40-50 %") leaves both ends eligible: no bound.
+            guard !excluded, lo < hi else { return [] }
+            let unit = buffer.group(m, 9) ?? buffer.group(m, 7)
+            out.append((.greaterOrEqual, lo, unit))
+            out.append((.lessOrEqual, hi, unit))
+        } else if let v = buffer.group(m, 10).flatMap(Numbers.parse), let post = buffer.group(m, 12)?.lowercased() {
+            out.append((isLowerPostfix(post) ? .greaterOrEqual : .lessOrEqual, v, buffer.group(m, 11)))
+        }
+        return out.compactMap { comparator, value, unit in
+            guard measure.plausible.contains(value) else { return nil }
+            let eligible = excluded ? admitted(byExcluding: comparator) : comparator
+            let bound: LimitBound = eligible == .equal ? measure.lostBound : (eligible.isUpperBound ? .upper : .lower)
+            let threshold = Threshold(
+                measure: measure.name, comparator: eligible, value: value, unit: measure.unit(unit ?? ""), cohort: nil,
+                bound: bound, basis: excluded ? .exclusion : .inclusion)
+            return (m.range, threshold)
+        }
+    }
+
+    private static func isLowerPostfix(_ post: String) -> Bool {
+        ["higher", "greater", "more", "above", "over", "better"].contains(post)
+    }
     /// A heading names a cohort ("Criteria for Relapsed/refractory IgA nephropathy", "Cohort B",
     /// "For parent participants")
     /// unless it is a general list heading ("Inclusion Criteria", "Common inclusion criteria").
+    /// An inclusion and an exclusion heading of one cohort ("Exclusion Criteria for X") give one
+    /// name ("Criteria for X"), so that their limits compare.
     static func cohortName(_ heading: String?) -> String? {
-        guard let heading else { return nil }
+        guard var heading else { return nil }
+        for list in ["Inclusion ", "Exclusion "] where heading.lowercased().hasPrefix(list.lowercased() + "criteri") {
+            heading = String(heading.dropFirst(list.count))
+            heading = heading.prefix(1).uppercased() + heading.dropFirst()
+        }
         let lower = heading.lowercased()
         if lower.contains("common") || lower.contains("general") { return nil }
         let b = TextBuffer(lower)
@@ -148,37 +239,58 @@ enum ThresholdExtractor {
     private static let cohortLabel = Pattern(#"^(cohort|arm|part|group)\b"#, caseSensitive: true)
     private static let listWords = Pattern(#"inclu|exclu|criteri|eligib"#, caseSensitive: true)
 
-    private static func ecogLimits(_ buffer: TextBuffer, cohort: String?) -> [(NSRange, Threshold)] {
+    /// ECOG as the highest (or, rarely, lowest) score allowed, an integer: "< 2" admits ≤ 1,
+    /// "0, 1 or 2" ≤ 2, and an exclusion "≥ 3", "3 or 4" or "3-4" admits ≤ 2.
+    private static func ecogLimits(_ buffer: TextBuffer, excluded: Bool) -> [(NSRange, Threshold)] {
         buffer.matches(ecog).compactMap { m in
-            let comparator: TrialModel.Comparator
-            let value: Double
-            if let c = buffer.group(m, 1).flatMap(ComparatorText.parse), let v = buffer.group(m, 2).flatMap(Double.init) {
-                comparator = c
-                value = v
-            } else if let v = buffer.group(m, 4).flatMap(Double.init) {
-                comparator = .lessOrEqual
-                value = v
-            } else if let first = buffer.group(m, 5).flatMap(Double.init), let rest = buffer.group(m, 6) {
-                comparator = .lessOrEqual
-                value = rest.compactMap { $0.wholeNumberValue }.map(Double.init).reduce(first, max)
-            } else if let v = buffer.group(m, 7).flatMap(Double.init) {
-                comparator = .lessOrEqual
-                value = v
-            } else {
-                return nil
+            let basis: LimitBasis = excluded ? .exclusion : .inclusion
+            func limit(_ bound: LimitBound, _ value: Int) -> (NSRange, Threshold)? {
+                guard (0...5).contains(value) else { return nil }
+                return (m.range, Threshold(measure: "ECOG", comparator: bound == .upper ? .lessOrEqual : .greaterOrEqual,
+                                           value: Double(value), unit: "", bound: bound, basis: basis))
             }
-            return (m.range, Threshold(measure: "ECOG", comparator: comparator, value: value, unit: "", cohort: cohort))
+            if let c = buffer.group(m, 1).flatMap(ComparatorText.parse), let v = buffer.group(m, 2).flatMap({ Int($0) }) {
+                // A lost "=" stands for "≤" in an inclusion item and for "≥" in an exclusion item.
+                let stated: TrialModel.Comparator = c == .equal ? (excluded ? .greaterOrEqual : .lessOrEqual) : c
+                let eligible = excluded ? admitted(byExcluding: stated) : stated
+                switch eligible {
+                case .lessOrEqual, .equal: return limit(.upper, v)
+                case .less: return limit(.upper, v - 1)
+                case .greaterOrEqual: return limit(.lower, v)
+                case .greater: return limit(.lower, v + 1)
+                }
+            }
+            var values: [Int] = []
+            var lowerPostfix = false
+            if let a = buffer.group(m, 3).flatMap({ Int($0) }), let b = buffer.group(m, 4).flatMap({ Int($0) }) {
+                values = [a, b]
+            } else if let first = buffer.group(m, 5).flatMap({ Int($0) }), let rest = buffer.group(m, 6) {
+                values = [first] + rest.compactMap { $0.wholeNumberValue }
+            } else if let v = buffer.group(m, 7).flatMap({ Int($0) }), let post = buffer.group(m, 8)?.lowercased() {
+                values = [v]
+                lowerPostfix = ["more", "greater", "higher", "above", "worse"].contains(post)
+            } else if let v = buffer.group(m, 9).flatMap({ Int($0) }) {
+                values = [v]
+            }
+            guard let lo = values.min(), let hi = values.max() else { return nil }
+            switch (excluded, lowerPostfix) {
+            case (false, false): return limit(.upper, hi)  // "0-2", "0, 1 or 2", "2 or less", "ECOG 1"
+            case (false, true): return limit(.lower, lo)  // "2 or more"
+            case (true, false): return limit(.upper, lo - 1)  // excluded "3-4", "3 or 4", "ECOG 3"
+            case (true, true): return limit(.upper, lo - 1)  // excluded "3 or more"
+            }
         }
     }
 
     /// "ALT = 3 x ULN", "AST and ALT ≤ 3 times the upper limit of normal", "Serum ALT/AST less than
-    /// or equal to 5.0 x ULN". Values inside an exception ("excluding Gilbert syndrome, …") are skipped.
-    private static func liverLimits(_ buffer: TextBuffer, cohort: String?) -> [(NSRange, Threshold)] {
+    /// or equal to 5.0 x ULN"; in an exclusion item the admitted side ("ALT > 3 × ULN" → ≤ 3).
+    /// Values inside an exception ("excluding Gilbert syndrome, …") are skipped.
+    private static func liverLimits(_ buffer: TextBuffer, excluded: Bool) -> [(NSRange, Threshold)] {
         var result: [(NSRange, Threshold)] = []
         var windowStart = 0
         for m in buffer.matches(uln) {
             defer { windowStart = m.range.end }
-            guard let comparator = buffer.group(m, 1).flatMap(ComparatorText.parse),
+            guard let stated = buffer.group(m, 1).flatMap(ComparatorText.parse),
                   let value = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
             let window = NSRange(from: max(windowStart, m.range.location - 90), to: m.range.location)
             if buffer.firstMatch(exception, in: window) != nil { continue }
@@ -189,9 +301,12 @@ enum ThresholdExtractor {
                 names.append(name)
                 start = min(start, hit.range.location)
             }
+            let comparator = excluded ? admitted(byExcluding: stated) : stated
+            let bound: LimitBound = comparator.isLowerBound ? .lower : .upper
             let range = NSRange(from: start, to: m.range.end)
             for name in names {
-                result.append((range, Threshold(measure: name, comparator: comparator, value: value, unit: "× ULN", cohort: cohort)))
+                result.append((range, Threshold(measure: name, comparator: comparator, value: value, unit: "× ULN",
+                                                bound: bound, basis: excluded ? .exclusion : .inclusion)))
             }
         }
         return result

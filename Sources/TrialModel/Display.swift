@@ -28,24 +28,30 @@ public enum Display {
 }
 
 extension Threshold {
-    /// "≥ 50 %", "≤ 1", "≥ 45 mL/min/1.73 m² (Criteria for …)".
+    /// "≥ 50 %", "≤ 1", "≥ 45 % (from exclusion)", "≥ 45 mL/min/1.73 m² (Criteria for …)",
+    /// "= 60 mL/min (comparator lost, read as a minimum)".
     public var display: String {
         var s = "\(comparator.rawValue) \(Display.number(value))"
         if !unit.isEmpty { s += unit == "%" ? " %" : " \(unit)" }
-        if let cohort { s += " (\(cohort))" }
+        var notes: [String] = []
+        if basis == .exclusion { notes.append("from exclusion") }
+        if comparator == .equal { notes.append(bound == .lower ? "comparator lost, read as a minimum" : "comparator lost, read as a maximum") }
+        if let cohort { notes.append(cohort) }
+        if !notes.isEmpty { s += " (\(notes.joined(separator: "; ")))" }
         return s
     }
 }
 
 extension AgeRange {
-    /// "18–65 years", "≥ 18 years", "≤ 70 years".
+    /// "18–65 years", "≥ 18 years", "≤ 70 years", "≥ 18 years (from exclusion)".
     public var display: String {
-        switch (minYears, maxYears) {
+        let band: String = switch (minYears, maxYears) {
         case let (lo?, hi?): "\(Display.number(lo))–\(Display.number(hi)) years"
-        case let (lo?, nil): "≥ \(Display.number(lo)) years"
-        case let (nil, hi?): "≤ \(Display.number(hi)) years"
+        case let (lo?, nil): "\(minComparator == .greater ? ">" : "≥") \(Display.number(lo)) years"
+        case let (nil, hi?): "\(maxComparator == .less ? "<" : "≤") \(Display.number(hi)) years"
         case (nil, nil): "not stated"
         }
+        return basis == .exclusion ? band + " (from exclusion)" : band
     }
 }
 
@@ -63,13 +69,15 @@ extension CountRange {
 }
 
 extension Dose {
-    /// "300 mg/m²/day, days −5, −4, −3".
+    /// "300 mg/m²/day, days −5, −4, −3", "25 mg/m²/day × 5 days", "60 mg/kg/day, days −7, −6 (Arm A)".
     public var display: String {
         var s = Display.number(amount)
         if let amountMax { s += "–\(Display.number(amountMax))" }
         s += " \(unit)"
         if frequency == "per day" { s += "/day" }
+        if let dayCount, dayCount != days.count { s += " × \(dayCount) \(dayCount == 1 ? "day" : "days")" }
         if !days.isEmpty { s += days.count == 1 ? ", day \(Display.days(days))" : ", days \(Display.days(days))" }
+        if let arm { s += " (\(arm))" }
         return s
     }
 }

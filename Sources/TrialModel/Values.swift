@@ -60,24 +60,73 @@ public enum Comparator: String, Codable, Sendable, Hashable, CaseIterable {
     public var isUpperBound: Bool { self == .lessOrEqual || self == .less }
 }
 
-/// A numeric limit from eligibility criteria: `LVEF ≥ 50 %`, `ECOG ≤ 1`, `eGFR ≥ 45 mL/min/1.73 m²`.
+/// Which side of a limit's value is eligible.
+public enum LimitBound: String, Codable, Sendable, Hashable {
+    /// A minimum: patients at or above the value may enter (`lvef_min_percent`).
+    case lower
+    /// A maximum: patients at or below the value may enter (`ecog_max`, `lvef_max_percent`).
+    case upper
+}
+
+/// Where a limit was read: stated in an inclusion item, or implied by an exclusion item
+/// (excluding "LVEF < 45 %" admits LVEF ≥ 45 %).
+public enum LimitBasis: String, Codable, Sendable, Hashable {
+    case inclusion
+    case exclusion
+}
+
+/// A numeric limit on who may enter, from eligibility criteria: `LVEF ≥ 50 %`, `ECOG ≤ 1`,
+/// `eGFR ≥ 45 mL/min/1.73 m²`. The comparator is the eligible side: an exclusion "LVEF < 45 %"
+/// is kept as `≥ 45 %` with `basis` `.exclusion`, and its quote is the exclusion's words.
 public struct Threshold: Codable, Sendable, Hashable {
     /// What is limited, e.g. "LVEF", "ECOG", "eGFR", "CrCl", "body weight".
     public var measure: String
+    /// The eligible side, as written or as implied; `.equal` when the source has a bare "=" (a
+    /// comparator lost in export), whose direction `bound` then assumes.
     public var comparator: Comparator
     public var value: Double
     /// Unit as normalized ("%", "mL/min/1.73 m²", "kg"); empty for scores such as ECOG.
     public var unit: String
-    /// The cohort or criteria subsection the threshold applies to, when it is not common to all
-    /// (e.g. "Criteria for Relapsed/refractory IgA nephropathy").
+    /// The cohort, arm or subgroup the threshold applies to, when it is not common to all
+    /// (e.g. "Criteria for Relapsed/refractory IgA nephropathy", "patients with prior anthracyclines").
     public var cohort: String?
+    /// A minimum or a maximum: the column the value belongs in.
+    public var bound: LimitBound
+    /// Stated in an inclusion item or implied by an exclusion item.
+    public var basis: LimitBasis
 
-    public init(measure: String, comparator: Comparator, value: Double, unit: String, cohort: String? = nil) {
+    public init(
+        measure: String, comparator: Comparator, value: Double, unit: String, cohort: String? = nil,
+        bound: LimitBound? = nil, basis: LimitBasis = .inclusion
+    ) {
         self.measure = measure
         self.comparator = comparator
         self.value = value
         self.unit = unit
         self.cohort = cohort
+        self.bound = bound ?? (comparator.isUpperBound ? .upper : .lower)
+        self.basis = basis
+    }
+
+    private enum CodingKeys: String, CodingKey { case measure, comparator, value, unit, cohort, bound, basis }
+
+    /// Records cached before bounds and bases were kept decode as inclusion limits whose direction
+    /// is the comparator's.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            measure: try c.decode(String.self, forKey: .measure), comparator: try c.decode(Comparator.self, forKey: .comparator),
+            value: try c.decode(Double.self, forKey: .value), unit: try c.decode(String.self, forKey: .unit),
+            cohort: try c.decodeIfPresent(String.self, forKey: .cohort),
+            bound: try c.decodeIfPresent(LimitBound.self, forKey: .bound),
+            basis: try c.decodeIfPresent(LimitBasis.self, forKey: .basis) ?? .inclusion)
+    }
+
+    /// Whether two limits admit the same patients whatever their wording or source: an inclusion
+    /// "≥ 45 %" and an exclusion "< 45 %" are one limit (the cohort is not compared).
+    public func sameLimit(as other: Threshold) -> Bool {
+        measure == other.measure && value == other.value && unit == other.unit && bound == other.bound
+            && (comparator == other.comparator || comparator == .equal || other.comparator == .equal)
     }
 }
 
@@ -88,12 +137,19 @@ public struct AgeRange: Codable, Sendable, Hashable {
     public var maxYears: Double?
     public var minComparator: Comparator?
     public var maxComparator: Comparator?
+    /// For a band read from criteria: stated in an inclusion item, or implied by an exclusion item
+    /// ("Age < 18 years" excluded admits ≥ 18). Nil for structured fields.
+    public var basis: LimitBasis?
 
-    public init(minYears: Double?, maxYears: Double?, minComparator: Comparator? = nil, maxComparator: Comparator? = nil) {
+    public init(
+        minYears: Double?, maxYears: Double?, minComparator: Comparator? = nil, maxComparator: Comparator? = nil,
+        basis: LimitBasis? = nil
+    ) {
         self.minYears = minYears
         self.maxYears = maxYears
         self.minComparator = minComparator
         self.maxComparator = maxComparator
+        self.basis = basis
     }
 
     public var isEmpty: Bool { minYears == nil && maxYears == nil }
@@ -196,14 +252,24 @@ public struct Dose: Codable, Sendable, Hashable {
     public var frequency: String?
     /// Days relative to cell infusion (day 0), e.g. [-5, -4, -3].
     public var days: [Int]
+    /// Number of days given when the source counts them ("× 5 days", "for 3 days") and names no
+    /// days, or names fewer than it counts.
+    public var dayCount: Int?
+    /// The arm, cohort or group the dose belongs to when the source names one ("Arm A").
+    public var arm: String?
 
-    public init(agent: String, amount: Double, amountMax: Double? = nil, unit: String, frequency: String? = nil, days: [Int] = []) {
+    public init(
+        agent: String, amount: Double, amountMax: Double? = nil, unit: String, frequency: String? = nil, days: [Int] = [],
+        dayCount: Int? = nil, arm: String? = nil
+    ) {
         self.agent = agent
         self.amount = amount
         self.amountMax = amountMax
         self.unit = unit
         self.frequency = frequency
         self.days = days
+        self.dayCount = dayCount
+        self.arm = arm
     }
 }
 

@@ -199,6 +199,10 @@ extension TrialParameters {
                 json.raw(",\"cohort\":")
                 json.string(cohort)
             }
+            json.raw(",\"bound\":")
+            json.string(t.bound.rawValue)
+            json.raw(",\"basis\":")
+            json.string(t.basis.rawValue)
             json.raw("}")
         }
         try measured("\"doses\":", doses) { json, d in
@@ -218,6 +222,14 @@ extension TrialParameters {
             }
             json.raw(",\"days\":")
             json.array(d.days) { json, day in json.integer(day) }
+            if let dayCount = d.dayCount {
+                json.raw(",\"dayCount\":")
+                json.integer(dayCount)
+            }
+            if let arm = d.arm {
+                json.raw(",\"arm\":")
+                json.string(arm)
+            }
             json.raw("}")
         }
         try measured("\"cellDoses\":", cellDoses) { json, c in
@@ -274,6 +286,10 @@ extension AgeRange {
         if let maxComparator {
             member("\"maxComparator\":")
             json.string(maxComparator.rawValue)
+        }
+        if let basis {
+            member("\"basis\":")
+            json.string(basis.rawValue)
         }
         json.raw("}")
     }

@@ -23,7 +23,10 @@ struct CriteriaSplittingTests {
         #expect(p.criteria.map(\.list) == [.inclusion, .inclusion, .exclusion])
         #expect(p.criteria[1].text == "Left ventricular ejection fraction of at least 50% measured by echocardiography")
         #expect(p.ageInCriteria.map(\.value) == [AgeRange(minYears: 18, maxYears: nil, minComparator: .greaterOrEqual)])
-        #expect(p.thresholds.map(\.value) == [Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%")])
+        #expect(p.thresholds.map(\.value) == [
+            Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"),
+            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
+        ])
     }
 
     @Test func apiV2Layout() {
@@ -41,7 +44,9 @@ struct CriteriaSplittingTests {
             (.exclusionCriteria, "1. LVEF < 40%"),
         ])).parameters
         #expect(p.criteria.map(\.list) == [.inclusion, .inclusion, .exclusion])
-        #expect(p.thresholds.map(\.value.measure) == ["body weight", "LVEF"])
+        #expect(p.thresholds.map(\.value.measure) == ["body weight", "LVEF", "LVEF"])
+        #expect(p.thresholds.map(\.value.basis) == [.inclusion, .inclusion, .exclusion])
+        #expect(p.thresholds.last?.value.display == "≥ 40 % (from exclusion)")
     }
 
     @Test func chineseHeadings() {
@@ -87,13 +92,20 @@ struct NegativeTests {
             - Age ≥ 80 years
             """
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
-        #expect(p.ageInCriteria.isEmpty)
+        // Durations are no ages, nor is an age that qualifies a comorbidity; the exclusion that
+        // limits age alone implies a maximum.
+        #expect(p.ageInCriteria.map(\.value) == [AgeRange(minYears: nil, maxYears: 80, maxComparator: .less, basis: .exclusion)])
     }
 
-    @Test func exclusionNumbersAreNoThresholds() {
+    @Test func exclusionsImplyTheAdmittedSide() {
         let text = "Inclusion Criteria:\n1. Rapid progression of renal function (≥ 50% decrease in eGFR within 3 months)\nExclusion Criteria:\n1. Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2\n2. LVEF < 45%"
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
-        #expect(p.thresholds.isEmpty)
+        // The decrease is no limit; the exclusions admit eGFR ≥ 15 and LVEF ≥ 45 %.
+        #expect(p.thresholds.map(\.value) == [
+            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
+            Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 45, unit: "%", basis: .exclusion),
+        ])
+        #expect(p.thresholds.map(\.evidence[0].quote) == ["Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2", "LVEF < 45%"])
     }
 
     @Test func perCohortCountsAndDurationsAreNoEnrollment() {

@@ -163,7 +163,10 @@ struct RealRecordTests {
         let text = source.fields.map(\.value).joined(separator: "\n")
         for c in trial.parameters.criteria { #expect(isQuote(c.evidence.quote, of: text)) }
         for t in trial.parameters.thresholds {
-            #expect(trial.parameters.criteria.contains { $0.evidence.locator == t.evidence[0].locator && $0.list != .exclusion })
+            // A limit stated by an exclusion item is marked as implied by it, and only such a limit.
+            #expect(trial.parameters.criteria.contains {
+                $0.evidence.locator == t.evidence[0].locator && ($0.list == .exclusion) == (t.value.basis == .exclusion)
+            })
         }
     }
 }

@@ -187,8 +187,12 @@ struct SeedTests {
                       cohort: "Criteria for Relapsed/refractory IgA nephropathy"),
             Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
                       cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis"),
+            // "eGFR <15" under "Exclusion Criteria for Relapsed/refractory ANCA-associated
+            // vasculitis": the same limit, implied, for the same cohort.
+            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
+                      cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis", basis: .exclusion),
         ])
-        #expect(!egfr.contains { $0.comparator == .less }, "eGFR <15 is an exclusion")
+        #expect(!egfr.contains { $0.comparator == .less }, "eGFR <15 is an exclusion: it admits ≥ 15")
         #expect(p.thresholds("eGFR").first?.evidence.first?.quote == "Glomerular filtration rate (eGFR, CKD-EPI formula) ≥45 ml/min/1.73m2")
         #expect(p.phases.map(\.value) == ["N/A"])
         #expect(p.statuses.map(\.value) == [.recruiting])

@@ -16,7 +16,11 @@ struct AgeMismatchRule: TrialRule {
     private static let conditional = RulePattern(#"\b(?:if|when|for\s+those|for\s+patients|for\s+subjects|for\s+participants|unless)\s+(?:\w+\s+){0,3}$"#)
 
     func check(_ trial: Trial) -> [Finding] {
-        let criteria = trial.parameters.ageInCriteria.filter { !Self.isConditional($0, in: trial.parameters.criteria) }
+        let bands = trial.parameters.ageInCriteria.filter { !Self.isConditional($0, in: trial.parameters.criteria) }
+        // Bands stated in inclusion items speak for the criteria; a band implied by an exclusion
+        // item ("Age < 18" excluded) only when no inclusion item states one.
+        let stated = bands.filter { $0.value.basis != .exclusion }
+        let criteria = stated.isEmpty ? bands : stated
         guard !criteria.isEmpty else { return [] }
         var combined = AgeRange(minYears: nil, maxYears: nil)
         for c in criteria {

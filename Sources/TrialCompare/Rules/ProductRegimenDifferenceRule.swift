@@ -90,15 +90,23 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
             for d in t.parameters.doses where !agents.contains(d.value.agent) { agents.append(d.value.agent) }
         }
         var out: [(String, Values)] = [("age band", { p in
-            let ages = p.ageInCriteria.isEmpty ? p.ageStructured : p.ageInCriteria
-            return merged(ages.map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) })
+            // The criteria's own band (stated in inclusion, else implied by exclusion), else the
+            // structured one; compared by its ends, so "> 18" and "≥ 18" are one band here.
+            let stated = p.ageInCriteria.filter { $0.value.basis != .exclusion }
+            let ages = !stated.isEmpty ? stated : (p.ageInCriteria.isEmpty ? p.ageStructured : p.ageInCriteria)
+            return merged(ages.map {
+                let key = "\($0.value.minYears.map(Display.number) ?? "")-\($0.value.maxYears.map(Display.number) ?? "")"
+                return Stated(display: $0.value.display, key: key, evidence: $0.evidence)
+            })
         })]
         for m in measures {
             out.append(("\(m) threshold", { p in
                 merged(p.thresholds(m).map { t in
-                    // A lost comparator ("= 3 × ULN") is the same limit as "≤ 3 × ULN" here;
-                    // `lost-comparator` reports it.
-                    Stated(display: t.value.display, key: "\(Display.number(t.value.value)) \(t.value.unit) \(t.value.cohort ?? "")", evidence: t.evidence)
+                    // Compared by meaning: a lost comparator ("= 3 × ULN") is the limit "≤ 3 × ULN"
+                    // (`lost-comparator` reports it), and an exclusion "< 45 %" the inclusion "≥ 45 %".
+                    Stated(display: t.value.display,
+                           key: "\(t.value.bound.rawValue) \(Display.number(t.value.value)) \(t.value.unit) \(t.value.cohort ?? "")",
+                           evidence: t.evidence)
                 })
             }))
         }

@@ -150,7 +150,8 @@ struct SourceDiscrepancyRule: TrialRule {
         return measures.map { measure in
             Parameter(name: "\(measure) threshold", agreement: .criteriaQuotes) { p in
                 text(p.thresholds.filter { $0.value.measure == measure },
-                     key: { "\($0.cohort ?? "")|\(Display.number($0.value))|\($0.unit)" }, display: \.display)
+                     // By meaning: an inclusion "≥ 45 %" and an exclusion "< 45 %" are one limit.
+                     key: { "\($0.cohort ?? "")|\($0.bound.rawValue)|\(Display.number($0.value))|\($0.unit)" }, display: \.display)
             }
         } + agents.map { agent in
             Parameter(name: "\(agent) dose") { p in text(p.doses(agent), key: \.display, display: \.display) }

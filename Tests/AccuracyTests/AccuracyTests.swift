@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Per-parameter precision and recall on the labelled sets (`Benchmarks/accuracy/`). The floors
+/// sit a little under the figures measured when they were set, so a regression fails; raise them
+/// when extraction improves. With `TRIALDIFF_ACCURACY_REPORT=FILE` the table is also written there
+/// (`Benchmarks/accuracy/run.sh` writes `Benchmarks/results/accuracy.md`).
+@Suite struct AccuracyTests {
+    /// (set, parameter, precision floor, recall floor).
+    static let floors: [(String, String, Double, Double)] = [
+        ("chia", "lvef_min_percent", 0.85, 0.95),
+        ("chia", "ecog_max", 0.8, 0.7),
+        ("chia", "crcl_min_ml_min", 0.95, 0.8),
+        ("chia", "egfr_min_ml_min_1_73m2", 0.95, 0.85),
+        ("chia", "age_min_years", 0.92, 0.7),
+        ("chia", "age_max_years", 0.9, 0.75),
+        ("lct", "lvef_min_percent", 0.95, 0.95),
+        ("lct", "ecog_max", 0.85, 0.75),
+        ("lct", "crcl_min_ml_min", 0.95, 0.85),
+        ("lct", "egfr_min_ml_min_1_73m2", 0.95, 0.85),
+        ("lct", "age_min_years", 0.93, 0.8),
+        ("lct", "age_max_years", 0.9, 0.85),
+        ("realdata", "lvef_min_percent", 0.9, 0.95),
+        ("realdata", "ecog_max", 0.83, 0.75),
+        ("realdata", "crcl_min_ml_min", 0.95, 0.9),
+        ("realdata", "egfr_min_ml_min_1_73m2", 0.93, 0.9),
+        ("realdata", "age_min_years", 0.95, 0.9),
+        ("realdata", "age_max_years", 0.95, 0.9),
+        ("realdata", "cyclophosphamide", 0.95, 0.95),
+        ("realdata", "fludarabine", 0.95, 0.95),
+    ]
+
+    @Test func labelledSetsMeetTheirFloors() throws {
+        let sets = try ["chia", "lct", "realdata"].map { try Accuracy.score(set: $0) }
+        let table = Accuracy.table(sets)
+        if let path = ProcessInfo.processInfo.environment["TRIALDIFF_ACCURACY_REPORT"] {
+            var report = "# Extraction accuracy on the labelled sets\n\n"
+            report += "Made by `Benchmarks/accuracy/run.sh` (the test `AccuracyTests`); labels in `Benchmarks/accuracy/gold/`.\n\n"
+            report += table
+            for set in sets {
+                report += "\n## \(set.name): misses and false positives\n\n"
+                for parameter in Accuracy.parameters {
+                    guard let s = set.scores[parameter], !(s.misses.isEmpty && s.falsePositives.isEmpty) else { continue }
+                    report += "### `\(parameter)`\n\n"
+                    for m in s.misses { report += "- missed: \(m)\n" }
+                    for f in s.falsePositives { report += "- extra: \(f)\n" }
+                    report += "\n"
+                }
+            }
+            try report.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        for (name, parameter, precision, recall) in Self.floors {
+            let s = try #require(sets.first { $0.name == name }?.scores[parameter], "\(name) \(parameter) has no labels")
+            #expect((s.precision ?? 0) >= precision, "\(name) \(parameter) precision \(Accuracy.format(s.precision)) < \(precision)\n\(table)")
+            #expect((s.recall ?? 0) >= recall, "\(name) \(parameter) recall \(Accuracy.format(s.recall)) < \(recall)")
+        }
+    }
+}
