@@ -83,12 +83,15 @@ import TrialStore
                 ? AgeRange(minYears: 17.5, maxYears: 0.25, minComparator: .greaterOrEqual, maxComparator: .less)
                 : AgeRange(minYears: nil, maxYears: nil)
             p.ageStructured = [Measured(age, evidence: e), Measured(AgeRange(minYears: nil, maxYears: 1e-7, maxComparator: .equal), evidence: [])]
-            p.ageInCriteria = [Measured(AgeRange(minYears: 18, maxYears: nil, minComparator: .greater), evidence: e)]
+            p.ageInCriteria = [Measured(AgeRange(minYears: 18, maxYears: nil, minComparator: .greater,
+                                                 basis: optionals ? .exclusion : nil), evidence: e)]
             p.sex = [Measured(.all, evidence: e), Measured(.female, evidence: []), Measured(.male, evidence: e)]
             p.thresholds = [Measured(Threshold(measure: awkward, comparator: .lessOrEqual, value: -2.5e21, unit: "%",
-                                               cohort: optionals ? awkward : nil), evidence: e)]
+                                               cohort: optionals ? awkward : nil, bound: optionals ? .lower : nil,
+                                               basis: optionals ? .exclusion : .inclusion), evidence: e)]
             p.doses = [Measured(Dose(agent: "fludarabine", amount: 30, amountMax: optionals ? 0.1 : nil, unit: "mg/m²",
-                                     frequency: optionals ? awkward : nil, days: optionals ? [-5, -4, 0, 12] : []), evidence: e)]
+                                     frequency: optionals ? awkward : nil, days: optionals ? [-5, -4, 0, 12] : [],
+                                     dayCount: optionals ? 5 : nil, arm: optionals ? awkward : nil), evidence: e)]
             p.cellDoses = [Measured(CellDose(mantissa: 1.5, exponent: -9, unit: "cells/kg"), evidence: e),
                            Measured(CellDose(mantissa: 100, exponent: 12, unit: ""), evidence: [])]
             p.criteria = [Criterion(list: .exclusion, heading: optionals ? awkward : nil, number: "3.2", text: awkward, evidence: e[0]),
@@ -114,10 +117,10 @@ import TrialStore
         #expect(Mirror(reflecting: crafted[0].source).children.count == 3)
         #expect(Mirror(reflecting: crafted[0].findings[0]).children.count == 6)
         #expect(Mirror(reflecting: crafted[0].parameters.criteria[0]).children.count == 5)
-        #expect(Mirror(reflecting: crafted[0].parameters.thresholds[0].value).children.count == 5)
-        #expect(Mirror(reflecting: crafted[0].parameters.doses[0].value).children.count == 6)
+        #expect(Mirror(reflecting: crafted[0].parameters.thresholds[0].value).children.count == 7)
+        #expect(Mirror(reflecting: crafted[0].parameters.doses[0].value).children.count == 8)
         #expect(Mirror(reflecting: crafted[0].parameters.cellDoses[0].value).children.count == 3)
-        #expect(Mirror(reflecting: crafted[0].parameters.ageStructured[0].value).children.count == 4)
+        #expect(Mirror(reflecting: crafted[0].parameters.ageStructured[0].value).children.count == 5)
         #expect(Mirror(reflecting: crafted[0].parameters.enrollment[0].value).children.count == 2)
         #expect(Mirror(reflecting: crafted[0].parameters.enrollmentInText[0].value).children.count == 2)
         var compacted = 0
