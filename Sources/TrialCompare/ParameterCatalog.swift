@@ -43,8 +43,8 @@ public enum ParameterCatalog {
         .init(key: "sex", label: "Sex", comparable: true) { t in
             t.parameters.sex.map { CellValue(text: $0.value.label, csv: $0.value.rawValue, evidence: $0.evidence) }
         },
-        .init(key: "lvef_min_percent", label: "LVEF threshold", comparable: true) { t in threshold(t, "LVEF", .lower) },
-        .init(key: "ecog_max", label: "ECOG", comparable: true) { t in threshold(t, "ECOG", .upper) },
+        .init(key: "lvef_min_percent", label: "LVEF threshold", comparable: true) { t in limit(t, "lvef_min_percent") },
+        .init(key: "ecog_max", label: "ECOG", comparable: true) { t in limit(t, "ecog_max") },
         .init(key: "cyclophosphamide_mg_m2", label: "Cyclophosphamide", comparable: true) { t in
             dose(t, "cyclophosphamide")
         },
@@ -82,26 +82,24 @@ public enum ParameterCatalog {
                 CellValue(text: ageText($0.value), csv: ageCSV($0.value), evidence: $0.evidence)
             }
         },
-        .init(key: "egfr_min_ml_min_1_73m2", label: "eGFR threshold", comparable: true) { t in threshold(t, "eGFR", .lower) },
-        .init(key: "crcl_min_ml_min", label: "CrCl threshold", comparable: true) { t in threshold(t, "CrCl", .lower) },
-        .init(key: "body_weight_min_kg", label: "Body weight", comparable: true) { t in threshold(t, "body weight", .lower) },
+        .init(key: "egfr_min_ml_min_1_73m2", label: "eGFR threshold", comparable: true) { t in limit(t, "egfr_min_ml_min_1_73m2") },
+        .init(key: "crcl_min_ml_min", label: "CrCl threshold", comparable: true) { t in limit(t, "crcl_min_ml_min") },
+        .init(key: "body_weight_min_kg", label: "Body weight", comparable: true) { t in limit(t, "body_weight_min_kg") },
         .init(key: "primary_outcomes", label: "Primary outcomes", comparable: false) { t in
             strings(t.parameters.primaryOutcomes)
         },
         // Upper bounds never share a column with lower bounds ("LVEF ≤ 40 %" of a reduced-EF trial).
-        .init(key: "lvef_max_percent", label: "LVEF maximum", comparable: true) { t in threshold(t, "LVEF", .upper) },
-        .init(key: "ecog_min", label: "ECOG minimum", comparable: true) { t in threshold(t, "ECOG", .lower) },
-        .init(key: "egfr_max_ml_min_1_73m2", label: "eGFR maximum", comparable: true) { t in threshold(t, "eGFR", .upper) },
-        .init(key: "crcl_max_ml_min", label: "CrCl maximum", comparable: true) { t in threshold(t, "CrCl", .upper) },
-        .init(key: "body_weight_max_kg", label: "Body weight maximum", comparable: true) { t in
-            threshold(t, "body weight", .upper)
-        },
+        .init(key: "lvef_max_percent", label: "LVEF maximum", comparable: true) { t in limit(t, "lvef_max_percent") },
+        .init(key: "ecog_min", label: "ECOG minimum", comparable: true) { t in limit(t, "ecog_min") },
+        .init(key: "egfr_max_ml_min_1_73m2", label: "eGFR maximum", comparable: true) { t in limit(t, "egfr_max_ml_min_1_73m2") },
+        .init(key: "crcl_max_ml_min", label: "CrCl maximum", comparable: true) { t in limit(t, "crcl_max_ml_min") },
+        .init(key: "body_weight_max_kg", label: "Body weight maximum", comparable: true) { t in limit(t, "body_weight_max_kg") },
         .init(key: "limits_from_exclusion", label: "Limits implied by exclusions", comparable: false) { t in
             limitsFromExclusion(t)
         },
     ]
 
-    /// The threshold columns and the measure and direction each holds, for `limits_from_exclusion`.
+    /// The limit columns: the measure and direction each holds.
     static let thresholdColumns: [(key: String, measure: String, bound: LimitBound)] = [
         ("lvef_min_percent", "LVEF", .lower), ("lvef_max_percent", "LVEF", .upper), ("ecog_max", "ECOG", .upper),
         ("ecog_min", "ECOG", .lower), ("egfr_min_ml_min_1_73m2", "eGFR", .lower), ("egfr_max_ml_min_1_73m2", "eGFR", .upper),
@@ -208,6 +206,12 @@ public enum ParameterCatalog {
         case let (nil, hi?): "≤\(Display.number(hi))"
         case (nil, nil): ""
         }
+    }
+
+    /// The cells of limit column `key` (one of `thresholdColumns`).
+    static func limit(_ t: Trial, _ key: String) -> [CellValue] {
+        guard let column = thresholdColumns.first(where: { $0.key == key }) else { preconditionFailure("no limit column \(key)") }
+        return threshold(t, column.measure, column.bound)
     }
 
     /// The limits on `measure` in one direction; limits that admit the same patients (an

@@ -193,7 +193,7 @@ enum AgeExtractor {
         guard prefixOK, TextBuffer(after).firstMatch(exclusionSuffix) != nil else { return nil }
         var band = AgeRange(minYears: nil, maxYears: nil, basis: .exclusion)
         func admit(_ years: Double, _ c: TrialModel.Comparator) {
-            let eligible = ThresholdExtractor.admitted(byExcluding: c)
+            let eligible = c.admittedByExcluding
             switch eligible {
             case .greaterOrEqual, .greater: band.minYears = years; band.minComparator = eligible
             case .lessOrEqual, .less: band.maxYears = years; band.maxComparator = eligible

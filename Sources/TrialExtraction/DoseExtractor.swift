@@ -53,7 +53,9 @@ enum DoseExtractor {
     static func extract(_ texts: [FieldText], file: String) -> [Measured<Dose>] {
         var result: [Measured<Dose>] = []
         for text in texts where sourceKeys.contains(text.key) {
-            guard Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
+            // A dose is an amount: no digit, no dose ("cy" and "flu" alone are in most texts).
+            guard Prefilter.hasASCIIDigit(text.field.value),
+                  Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
             else { continue }
             let buffer = text.buffer
             let allMentions = buffer.matches(agent)

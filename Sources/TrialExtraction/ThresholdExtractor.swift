@@ -20,8 +20,6 @@ enum ThresholdExtractor {
         var names: [StaticString]
         /// Values outside this range are not this measure's ("LVEF ≤ 2" is an ECOG that followed).
         var plausible: ClosedRange<Double>
-        /// The direction a bare "=" (a comparator lost in export) stands for.
-        var lostBound: LimitBound = .lower
     }
 
     private static let cmp = ComparatorText.pattern
@@ -163,17 +161,6 @@ enum ThresholdExtractor {
         return buffer.firstMatch(negation, in: window) != nil
     }
 
-    /// The eligible side of a limit written in an exclusion item: excluding "< 45" admits "≥ 45".
-    static func admitted(byExcluding c: TrialModel.Comparator) -> TrialModel.Comparator {
-        switch c {
-        case .less: .greaterOrEqual
-        case .lessOrEqual: .greater
-        case .greater: .lessOrEqual
-        case .greaterOrEqual: .less
-        case .equal: .equal
-        }
-    }
-
     /// The limits of one match of a measure's pattern (a range gives two).
     private static func limits(_ buffer: TextBuffer, _ m: NSTextCheckingResult, _ measure: Measure, excluded: Bool) -> [(NSRange, Threshold)] {
         // The words between the name and the limit must not make the number something else.
@@ -196,8 +183,9 @@ enum ThresholdExtractor {
         }
         return out.compactMap { comparator, value, unit in
             guard measure.plausible.contains(value) else { return nil }
-            let eligible = excluded ? admitted(byExcluding: comparator) : comparator
-            let bound: LimitBound = eligible == .equal ? measure.lostBound : (eligible.isUpperBound ? .upper : .lower)
+            let eligible = excluded ? comparator.admittedByExcluding : comparator
+            // A bare "=" (lost in export) is read as these measures' usual minimum.
+            let bound: LimitBound = eligible.isUpperBound ? .upper : .lower
             let threshold = Threshold(
                 measure: measure.name, comparator: eligible, value: value, unit: measure.unit(unit ?? ""), cohort: nil,
                 bound: bound, basis: excluded ? .exclusion : .inclusion)
@@ -252,7 +240,7 @@ enum ThresholdExtractor {
             if let c = buffer.group(m, 1).flatMap(ComparatorText.parse), let v = buffer.group(m, 2).flatMap({ Int($0) }) {
                 // A lost "=" stands for "≤" in an inclusion item and for "≥" in an exclusion item.
                 let stated: TrialModel.Comparator = c == .equal ? (excluded ? .greaterOrEqual : .lessOrEqual) : c
-                let eligible = excluded ? admitted(byExcluding: stated) : stated
+                let eligible = excluded ? stated.admittedByExcluding : stated
                 switch eligible {
                 case .lessOrEqual, .equal: return limit(.upper, v)
                 case .less: return limit(.upper, v - 1)
@@ -301,7 +289,7 @@ enum ThresholdExtractor {
                 names.append(name)
                 start = min(start, hit.range.location)
             }
-            let comparator = excluded ? admitted(byExcluding: stated) : stated
+            let comparator = excluded ? stated.admittedByExcluding : stated
             let bound: LimitBound = comparator.isLowerBound ? .lower : .upper
             let range = NSRange(from: start, to: m.range.end)
             for name in names {

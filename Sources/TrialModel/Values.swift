@@ -58,6 +58,18 @@ public enum Comparator: String, Codable, Sendable, Hashable, CaseIterable {
 
     public var isLowerBound: Bool { self == .greaterOrEqual || self == .greater }
     public var isUpperBound: Bool { self == .lessOrEqual || self == .less }
+
+    /// The admitted side of a limit an exclusion item states: excluding "< 45" admits "≥ 45",
+    /// excluding "≥ 3" admits "< 3". A lost "=" stays "=".
+    public var admittedByExcluding: Comparator {
+        switch self {
+        case .less: .greaterOrEqual
+        case .lessOrEqual: .greater
+        case .greater: .lessOrEqual
+        case .greaterOrEqual: .less
+        case .equal: .equal
+        }
+    }
 }
 
 /// Which side of a limit's value is eligible.

@@ -99,10 +99,10 @@ enum Accuracy {
         for trial in TrialGrouper.group(records) {
             let matrix = Matrix(trials: [trial])
             for row in matrix.rows {
-                guard let key = columnParameter[row.key] else { continue }
+                guard scoredColumns.contains(row.key) else { continue }
                 for value in row.cells[0].values {
                     // Limits on one subgroup are scored like the others; the number is what counts.
-                    out[key, default: []].insert(normalize(value.csv))
+                    out[row.key, default: []].insert(normalize(value.csv))
                 }
             }
             for m in trial.parameters.thresholds {
@@ -119,11 +119,9 @@ enum Accuracy {
     }
 
     /// Matrix columns scored as they are.
-    static let columnParameter: [String: String] = [
-        "lvef_min_percent": "lvef_min_percent", "lvef_max_percent": "lvef_max_percent", "ecog_max": "ecog_max",
-        "crcl_min_ml_min": "crcl_min_ml_min", "egfr_min_ml_min_1_73m2": "egfr_min_ml_min_1_73m2",
-        "age_min_years": "age_min_years", "age_max_years": "age_max_years", "body_weight_min_kg": "body_weight_min_kg",
-        "body_weight_max_kg": "body_weight_max_kg",
+    static let scoredColumns: Set<String> = [
+        "lvef_min_percent", "lvef_max_percent", "ecog_max", "crcl_min_ml_min", "egfr_min_ml_min_1_73m2", "age_min_years",
+        "age_max_years", "body_weight_min_kg", "body_weight_max_kg",
     ]
 
     /// Blood counts in the labels' units (×10⁹/L, g/dL).

@@ -127,6 +127,19 @@ struct RealRecordTests {
         #expect(p.phases.map(\.value) == ["Early Phase 1"])
     }
 
+    /// "Performance Status of 0 or 1." ends a sentence: the full stop after the list is no decimal.
+    @Test func ecogListBeforeAFullStop() throws {
+        let p = TrialExtractor.extract(try CTGovV2.record("ctgov-json/NCT04956640.json")).parameters
+        #expect(p.thresholds("ECOG").map(\.value) == [Threshold(measure: "ECOG", comparator: .lessOrEqual, value: 1, unit: "")])
+        #expect(p.thresholds("ECOG").first?.evidence.first?.quote == "Eastern Cooperative Oncology Group (ECOG) Performance Status of 0 or 1")
+    }
+
+    /// "ECOG performance status 0." admits one score: a maximum of 0.
+    @Test func singleECOGScore() throws {
+        let p = TrialExtractor.extract(try CTGovV2.record("ctgov-json/NCT06411691.json")).parameters
+        #expect(p.thresholds("ECOG").map(\.value) == [Threshold(measure: "ECOG", comparator: .lessOrEqual, value: 0, unit: "")])
+    }
+
     @Test func mtcrTrialRegimen() throws {
         let p = TrialExtractor.extract(try CTGovV2.record("ctgov-json/NCT03745326.json")).parameters
         #expect(p.dose("cyclophosphamide") == Dose(agent: "cyclophosphamide", amount: 60, unit: "mg/kg", frequency: "per day", days: [-7, -6]))
@@ -137,6 +150,11 @@ struct RealRecordTests {
         #expect(p.threshold("ECOG") == Threshold(measure: "ECOG", comparator: .lessOrEqual, value: 1, unit: ""))
         #expect(p.threshold("ALT") == Threshold(measure: "ALT", comparator: .lessOrEqual, value: 5, unit: "× ULN"))
         #expect(p.threshold("platelets") == Threshold(measure: "platelets", comparator: .greaterOrEqual, value: 80000, unit: "/mm³"))
+        // Exclusion "LVEF less than or equal to 45%" admits LVEF > 45 %: a minimum, implied.
+        #expect(p.thresholds("LVEF").map(\.value) == [
+            Threshold(measure: "LVEF", comparator: .greater, value: 45, unit: "%", basis: .exclusion),
+        ])
+        #expect(p.thresholds("LVEF").first?.evidence.first?.quote == "LVEF less than or equal to 45%")
         #expect(p.phases.map(\.value) == ["Phase 1/Phase 2"])
         #expect(p.enrollment.map(\.value) == [Enrollment(count: 70, type: .planned)])
         #expect(p.cellTypes.map(\.value) == ["TCR-T"])
