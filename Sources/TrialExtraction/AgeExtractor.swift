@@ -251,6 +251,13 @@ enum AgeExtractor {
                   let n = buffer.group(m, 2).flatMap(Numbers.parse),
                   !isDuration(buffer, clause: range, at: m.range.location) else { continue }
             let unit = buffer.group(m, 3)
+            // Months, weeks and days are durations ("HBsAg positive > 6 months") unless an age word
+            // comes right before or "old"/"of age" after ("Age ≥ 6 months", "≥ 6 months of age").
+            if requireCue, let unit, years(n, unit: unit) != n {
+                let before = NSRange(from: max(range.location, m.range.location - 14), to: m.range.location)
+                let said = buffer.substring(m.range).lowercased()
+                guard buffer.firstMatch(cueBefore, in: before) != nil || said.hasSuffix("old") || said.contains("of age") else { continue }
+            }
             if unit == nil && requireCue {
                 // Without a unit a number is an age only right after an age word ("Age ≥ 18",
                 // "Age over 80"), never "over 65" elsewhere in a sentence.

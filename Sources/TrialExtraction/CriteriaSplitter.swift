@@ -329,6 +329,12 @@ enum CriteriaSplitter {
         }
     }
 
+    /// Lines shorter than this (UTF-16 units) are not wrapped at a fixed width (registries wrap at
+    /// about 70 columns).
+    static let shortLine = 50
+    /// A line that ends with a joining word goes on in the next line ("Patients with" / "Diabetes").
+    private static let openEnding = Pattern(#"(?:\b(?:and|or|with|of|the|to|in|for|by|at|than|a|an|who|which|that)|[-–/(&+])\s*$"#)
+
     /// Splits one criteria text. Items before any heading are in `defaultList`.
     static func split(_ buffer: TextBuffer, defaultList: CriteriaList) -> [Span] {
         var state = SplitState(list: defaultList)
@@ -369,6 +375,7 @@ enum CriteriaSplitter {
                 state.endLine(endsSentence: true)
                 continue
             }
+            state.lineStartsItem = scalars.first.map { CharacterSet.uppercaseLetters.contains($0) || ("0"..."9").contains($0) } ?? false
             var tokens: [Token] = []
             var restStart = 0
             if var marker = leadingMarker {
@@ -407,7 +414,8 @@ enum CriteriaSplitter {
                 state.addText(NSRange(from: cursor, to: content.end), startsLine: cursor == content.location)
             }
             let last = buffer.ns.character(at: content.end - 1)
-            state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last))
+            state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
+                          short: content.length < shortLine && !lb.string.hasSuffix(",") && lb.firstMatch(openEnding) == nil)
         }
         state.close()
         return state.spans.compactMap { span in
@@ -445,6 +453,12 @@ enum CriteriaSplitter {
         var open: OpenItem?
         var blankBefore = false
         var previousEndedSentence = false
+        /// The previous line was short and ended without a joining word: a list written one item a
+        /// line without markers ("18 years or older" / "Chest radiograph showing …"), not a line
+        /// wrapped at a fixed width, which runs close to the width.
+        var previousShort = false
+        /// The current line starts with a capital or a digit, as an item does.
+        var lineStartsItem = false
 
         init(list: CriteriaList) { self.list = list }
 
@@ -454,9 +468,10 @@ enum CriteriaSplitter {
             open = nil
         }
 
-        mutating func endLine(endsSentence: Bool) {
+        mutating func endLine(endsSentence: Bool, short: Bool = false) {
             blankBefore = false
             previousEndedSentence = endsSentence
+            previousShort = short
         }
 
         /// A heading closes the current item, resets numbering and may switch the list: "exclu…"
@@ -483,7 +498,7 @@ enum CriteriaSplitter {
         /// Text that is not a marker: continues the open item, or starts an unnumbered one when the
         /// open item is itself unnumbered and the line starts a new sentence or paragraph.
         mutating func addText(_ range: NSRange, startsLine: Bool) {
-            if var o = open, o.marked || !(startsLine && (blankBefore || previousEndedSentence)) {
+            if var o = open, o.marked || !(startsLine && (blankBefore || previousEndedSentence || (previousShort && lineStartsItem))) {
                 o.end = range.end
                 open = o
                 return
