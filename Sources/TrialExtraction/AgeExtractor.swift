@@ -159,17 +159,41 @@ enum AgeExtractor {
         for clause in clauses {
             let r = buffer.trimmed(clause)
             guard r.length > 0 else { continue }
-            if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
-            // An exclusion clause is checked for limiting age alone (`excludedBand`) instead.
-            let hasCue = buffer.firstMatch(cue, in: r) != nil
-            if !excluded, !hasCue, !isShortNumericClause(buffer, r) { continue }
             if excluded {
+                // An exclusion clause must limit age alone (`excludedBand`); the cheap look at how
+                // it opens comes before any pattern.
+                guard r.length <= 160, opensLikeAnAgeLimit(buffer.substring(NSRange(location: r.location, length: min(r.length, 24))))
+                else { continue }
+                if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
                 if let found = excludedBand(buffer, in: r) { return found }
-            } else if let found = parseBand(buffer, in: r, requireCue: true) {
-                return found
+                continue
             }
+            if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
+            if buffer.firstMatch(cue, in: r) == nil, !isShortNumericClause(buffer, r) { continue }
+            if let found = parseBand(buffer, in: r, requireCue: true) { return found }
         }
         return nil
+    }
+
+    /// Words an exclusion clause that limits age alone may open with ("Age < 18", "Patients older
+    /// than 75", "Younger than 18 years", "Under 18", "Not between 18 and 65").
+    private static let ageLimitOpeners: Set<String> = [
+        "age", "aged", "ages", "patient", "patients", "participant", "participants", "subject", "subjects", "individual",
+        "individuals", "person", "persons", "people", "child", "children", "adult", "adults", "minor", "minors", "man", "men",
+        "woman", "women", "male", "males", "female", "females", "those", "anyone", "volunteer", "volunteers", "younger", "older",
+        "under", "over", "less", "more", "greater", "below", "above", "at", "not", "up", "no", "lower", "higher", "exceeding",
+        "a", "minimum", "maximum", "being", "who", "is", "are", "of", "inferior", "superior", "in", "equal",
+    ]
+
+    /// Whether `head` (a clause's first characters) opens as `exclusionPrefix` and a bound allow:
+    /// such a clause is short and opens with a person, an age word, a comparator or a number, and
+    /// most exclusion items that name a year are neither.
+    static func opensLikeAnAgeLimit(_ head: String) -> Bool {
+        guard let first = head.unicodeScalars.first(where: { !CharacterSet.whitespacesAndNewlines.contains($0) && $0 != "-" && $0 != "*" && $0 != "•" })
+        else { return false }
+        if !CharacterSet.letters.contains(first) { return true }  // a number, a comparator, a bracket
+        let word = head.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter }
+        return ageLimitOpeners.contains(String(word)) || head.contains("岁") || head.contains("年龄")
     }
 
     /// True when the number at `location` is a duration: a word such as "survival", "duration" or

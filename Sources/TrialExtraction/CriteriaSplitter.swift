@@ -332,8 +332,23 @@ enum CriteriaSplitter {
     /// Lines shorter than this (UTF-16 units) are not wrapped at a fixed width (registries wrap at
     /// about 70 columns).
     static let shortLine = 50
-    /// A line that ends with a joining word goes on in the next line ("Patients with" / "Diabetes").
-    private static let openEnding = Pattern(#"(?:\b(?:and|or|with|of|the|to|in|for|by|at|than|a|an|who|which|that)|[-–/(&+])\s*$"#)
+    /// Words and marks that leave a line open: it goes on in the next ("Patients with" / "Diabetes").
+    private static let joiningWords: Set<[UInt8]> = Set(
+        ["and", "or", "with", "of", "the", "to", "in", "for", "by", "at", "than", "a", "an", "who", "which", "that"].map { Array($0.utf8) })
+
+    /// Whether `line` (trimmed) ends with a joining word or mark; reads the last bytes only.
+    static func endsOpen(_ line: String) -> Bool {
+        if line.hasSuffix("–") { return true }
+        var word: [UInt8] = []
+        for b in line.utf8.reversed() {
+            if word.isEmpty, ",-/(&+".utf8.contains(b) { return true }
+            let lower = b | 0x20
+            guard lower >= 0x61, lower <= 0x7A else { break }
+            word.append(lower)
+            if word.count > 5 { return false }
+        }
+        return joiningWords.contains(word.reversed())
+    }
 
     /// Splits one criteria text. Items before any heading are in `defaultList`.
     static func split(_ buffer: TextBuffer, defaultList: CriteriaList) -> [Span] {
@@ -415,7 +430,7 @@ enum CriteriaSplitter {
             }
             let last = buffer.ns.character(at: content.end - 1)
             state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
-                          short: content.length < shortLine && !lb.string.hasSuffix(",") && lb.firstMatch(openEnding) == nil)
+                          short: content.length < shortLine && !endsOpen(lb.string))
         }
         state.close()
         return state.spans.compactMap { span in

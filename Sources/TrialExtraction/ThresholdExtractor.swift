@@ -16,8 +16,11 @@ enum ThresholdExtractor {
         var pattern: Pattern
         /// Maps the matched unit text to the normalized unit.
         var unit: @Sendable (String) -> String
-        /// The pattern can only match when the text has one of these words (`Prefilter`).
+        /// The pattern can only match when the text has one of these words (`Prefilter`) …
         var names: [StaticString]
+        /// … or one of these, exactly as written (abbreviations the pattern matches case-sensitively:
+        /// "ef" and "anc" are in "before" and "cancer").
+        var exactNames: [StaticString] = []
         /// Values outside this range are not this measure's ("LVEF ≤ 2" is an ECOG that followed).
         var plausible: ClosedRange<Double>
     }
@@ -49,8 +52,8 @@ enum ThresholdExtractor {
 
     private static let measures: [Measure] = [
         Measure(name: "LVEF",
-                pattern: limit(#"(?<!right\s)(?<!right\sventricular\s)(?:(?:left\s+ventric(?:ular|le)|LV)\s+)?ejection\s+fraction|\bLVEF\b|\bEF\b"#, "%|％|percent", unitRequired: false),
-                unit: { _ in "%" }, names: ["ejection", "ef"], plausible: 5...95),
+                pattern: limit(#"(?<!right\s)(?<!right\sventricular\s)(?:(?:left\s+ventric(?:ular|le)|LV)\s+)?ejection\s+fraction|\bLVEF\b|\b(?-i:EF)\b"#, "%|％|percent", unitRequired: false),
+                unit: { _ in "%" }, names: ["ejection", "lvef"], exactNames: ["EF"], plausible: 5...95),
         Measure(name: "eGFR",
                 pattern: limit(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit, unitRequired: false),
                 unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], plausible: 5...200),
@@ -68,9 +71,13 @@ enum ThresholdExtractor {
                 pattern: limit(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit, unitRequired: true),
                 unit: countUnitName, names: ["platelet", "plt"], plausible: 1...1_000_000),
         Measure(name: "neutrophils",
-                pattern: limit(#"absolute\s+neutrophil\s+count|\bANC\b|neutrophils?(?:\s+count)?"#, countUnit, unitRequired: true),
-                unit: countUnitName, names: ["neutrophil", "anc"], plausible: 0.01...100_000),
+                pattern: limit(#"absolute\s+neutrophil\s+count|\b(?-i:ANC)\b|neutrophils?(?:\s+count)?"#, countUnit, unitRequired: true),
+                unit: countUnitName, names: ["neutrophil"], exactNames: ["ANC"], plausible: 0.01...100_000),
     ]
+
+    /// Every measure's names: one scan rules out most criteria before each measure's own check.
+    private static let allNames: [StaticString] = measures.flatMap(\.names)
+    private static let allExactNames: [StaticString] = measures.flatMap(\.exactNames)
 
     @Sendable private static func countUnitName(_ raw: String) -> String {
         let s = raw.lowercased()
@@ -122,8 +129,10 @@ enum ThresholdExtractor {
             let buffer = TextBuffer(criterion.text)
             let excluded = criterion.list == .exclusion
             var found: [(NSRange, Threshold)] = []
-            for measure in measures {
-                guard Prefilter.mayContain(criterion.text, measure.names) else { continue }
+            let namesAny = Prefilter.mayContain(criterion.text, allNames) || Prefilter.containsExactly(criterion.text, allExactNames)
+            for measure in measures where namesAny {
+                guard Prefilter.mayContain(criterion.text, measure.names) || Prefilter.containsExactly(criterion.text, measure.exactNames)
+                else { continue }
                 for m in buffer.matches(measure.pattern) {
                     let flipped = excluded != negated(buffer, before: m.range.location)
                     found.append(contentsOf: limits(buffer, m, measure, excluded: flipped))
