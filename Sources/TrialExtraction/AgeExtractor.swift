@@ -8,7 +8,7 @@ enum AgeExtractor {
     // MARK: Units
 
     /// Written age units; a bare number counts as years.
-    static let unitPattern = #"(?:years?|yrs?|y(?![a-z])|months?|mos?(?![a-z])|weeks?|wks?|days?|周岁|岁|个月|月|周|天)"#
+    static let unitPattern = #"(?:years?|yrs?\.?|y\.\s?o\.?|yo(?![a-z])|ys(?![a-z])|y(?![a-z])|ans(?![a-z])|months?|mos?(?![a-z])|weeks?|wks?|days?|周岁|岁|个月|月|周|天)"#
 
     /// `value` in `unit` converted to years.
     static func years(_ value: Double, unit: String?) -> Double {
@@ -81,30 +81,39 @@ enum AgeExtractor {
     // MARK: Free text
 
     /// Words that show a sentence is about age ("Age:", "aged", "years old", "18岁").
-    private static let cue = Pattern(#"\bage[sd]?\b|\byears?\s+old\b|\byears?\s+of\s+age\b|\byear-old\b|岁|年龄"#)
-    private static let cueBefore = Pattern(#"(?:\bage[sd]?|年龄)\s*(?:is|of|between|from|range|range\s+from|:|：)?\s*$"#)
-    private static let clauseBreak = Pattern(#"[;；。]|\.(?=\s)"#)
+    private static let cue = Pattern(
+        #"(?<![a-z])age[sd]?(?![a-z])|(?<![a-z])(?:years?|yrs?)[\s-]+old\b|(?<![a-z])years?\s+of\s+age\b|\by\.\s?o\b|\d\s*yo\b|\b(?:older|younger|aging|elderly|adults?|child(?:ren)?|infants?|neonates?|adolescents?)\b|岁|年龄"#
+    )
+    /// People a limit is stated on ("Patients over 65", "Men 18 years or older"): with a year unit,
+    /// or right before the number, they make the number an age.
+    private static let person =
+        #"(?:patients?|subjects?|participants?|individuals?|persons?|people|men|women|males?|females?|volunteers?|adults?|children|boys|girls|infants?|adolescents?|recipients?|outpatients?|inpatients?|donors?|those|anyone)"#
+    private static let personCue = Pattern(#"\b\#(person)\b"#)
+    private static let cueBefore = Pattern(
+        #"(?:(?<![a-z])age[sd]?|年龄|\b\#(person)(?:\s+(?:aged?|who\s+are|are|is|must\s+be|be))?)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limit|limits|:|：|=|\(|\[)?\s*$"#
+    )
+    private static let clauseBreak = Pattern(#"[;；。]|(?<![Yy]rs)(?<![Yy]r)(?<![Yy]\.[Oo])(?<![Ii]\.[Ee])(?<![Ee]\.[Gg])(?<!\b[Vv]s)\.(?=\s)"#)
     /// Conditional clauses ("For adolescents under 18 years of age, …") qualify another rule
     /// rather than state the trial's age band.
     private static let conditional = Pattern(#"\W*(?:for|if|when|unless|in\s+case)\b"#)
 
     /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years".
     private static let unitRange = Pattern(
-        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?(?:\s+old)?\s*(?:-|–|—|~|～|to|through|and)\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))(?:\s+(?:old|of\s+age))?"#
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old)?\s*(?:-|–|—|~|～|to|through|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age)?"#
     )
-    /// "aged 18-65", "Age 18 to 70" (no unit, but right after an age word).
+    /// "aged 18-65", "Age 18 to 70", "Age (20-50)", "20-70 age" (no unit, but beside an age word).
     private static let bareRange = Pattern(
-        #"(?:\bage[sd]?|年龄)\s*(?:is|of|between|from|range|range\s+from|:|：)?\s*(\d{1,3})\s*(?:-|–|~|～|to|and)\s*(\d{1,3})\b(?!\s*(?:%|\.\d))"#
+        #"(?:(?<![a-z])age[sd]?|年龄)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limits?|:|：)?\s*[(\[]?\s*(\d{1,3})\s*(?:-|–|~|～|to|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3})\b(?!\s*(?:%|\.\d))|(?<![\d.])(\d{1,3})\s*(?:-|–|~|～|to)\s*(\d{1,3})\s*(?:years?\s+)?(?:age[sd]?|of\s+age)\b"#
     )
     /// "≥ 18 years", "less than or equal to 72 years", "= 65 years old", "at least 18 years of age".
     private static let comparatorBound = Pattern(
-        #"(\#(ComparatorText.pattern))\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?(?:\s+(?:old|of\s+age))?(?:\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b)?"#
+        #"(\#(ComparatorText.pattern))\s*(?:the\s+age\s+of\s*|age\s*(?:of\s*)?)?(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old|\s+of\s+age)?(?:\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)\b(?!\s*(?:than|the\b|age|\d|or\s+equal|equal|\\?[<>=≤≥])))?"#
     )
     /// One of these ends every `postfixBound` match.
     static let postfixWords: [StaticString] = ["older", "above", "over", "more", "greater", "younger", "below", "under", "less"]
     /// "18 years of age or older", "18 Years and older", "17 years or younger".
     static let postfixBound = Pattern(
-        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))(?:\s+(?:old|of\s+age))?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)(?!\s+than)\b"#
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old|\s+of\s+age)?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)\b(?!\s*(?:than|the\b|age|\d|or\s+equal|equal|\\?[<>=≤≥]))"#
     )
 
     struct FoundAge {
@@ -118,28 +127,62 @@ enum AgeExtractor {
     static func fromCriteria(_ criteria: [Criterion], file: String) -> [Measured<AgeRange>] {
         var result: [Measured<AgeRange>] = []
         for criterion in criteria {
-            // A band needs an ASCII number (`Numbers.parse`) and, in its clause, an age word or a
-            // year unit ("age", "years old", "yrs", "岁", "年龄"): without both, no band.
-            guard Prefilter.hasASCIIDigit(criterion.text),
-                  Prefilter.mayContain(criterion.text, ["age", "year", "yr", "岁", "年龄"]) else { continue }
+            guard mayStateAge(criterion.text) else { continue }
             let buffer = TextBuffer(criterion.text)
             let excluded = criterion.list == .exclusion
-            guard let found = firstBand(in: buffer, excluded: excluded) else { continue }
+            // No one is older than 120: a larger number is something else ("Infant is ≤ 750 g").
+            guard let found = firstBand(in: buffer, excluded: excluded), (found.range.minYears ?? 0) <= 120,
+                  (found.range.maxYears ?? 0) <= 120 else { continue }
             let quote = buffer.substring(found.span).collapsingWhitespace
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
         return result
     }
 
+    /// Words without which no clause states an age: the age words of `cue`, the people of
+    /// `person`, and the year units; the units written right after a digit ("18y", "18 ans") are
+    /// checked apart.
+    private static let ageGateWords: [StaticString] = [
+        "age", "year", "yr", "old", "young", "adult", "child", "infant", "neonat", "adolesc", "elder", "aging", "patient",
+        "subject", "particip", "individual", "person", "people", "men", "male", "volunteer", "boy", "girl", "recipient",
+        "donor", "those", "anyone", "岁", "年龄",
+    ]
+
+    /// The cheap check before any age pattern: an ASCII digit (`Numbers.parse` reads only those)
+    /// and an age word, a person or a year unit right after a digit. Sound: `firstBand` never finds
+    /// a band in a text this rejects (a test checks on the real records and the labelled sets).
+    static func mayStateAge(_ text: String) -> Bool {
+        guard Prefilter.hasASCIIDigit(text) else { return false }
+        if Prefilter.mayContain(text, ageGateWords) { return true }
+        var text = text
+        return text.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                if b[i] >= 0x30 && b[i] <= 0x39 {
+                    var j = i + 1
+                    while j < b.count, b[j] == 0x20 || b[j] == 0x2D { j += 1 }
+                    if j < b.count, b[j] | 0x20 == 0x79 || b[j] | 0x20 == 0x61 { return true }  // y…, a(ns)
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// The band a criterion's text states, without the `mayStateAge` check (for its soundness test).
+    static func bandIgnoringGate(_ text: String, excluded: Bool) -> AgeRange? {
+        firstBand(in: TextBuffer(text), excluded: excluded)?.range
+    }
+
     /// Clauses about something else than the patient's age, whose numbers of years are durations:
     /// life expectancy, disease duration, time since diagnosis or treatment.
     private static let notAge = Pattern(
-        #"surviv|expectan|duration|\bsince\b|diagnos|onset|history|follow|\bwithin\b|\bfor\s+(?:at\s+least|more|over|less)|\bprior\b|\bbefore\b|\bafter\b|\bago\b|\bpast\b|\blast\b|experience|\bsmok|\buse\b|\bdisease\b|\bresiden|\bliv(?:e|ing)\b|treat|therap|\bmenopaus|\bpost-?menopaus|amenorrh|\bstable\b|\bremission|interval|\bbirth\b|gestation|pregnan"#
+        #"gestational\s+age|(?:post-?)?menstrual\s+age|(?:post-?)?concept(?:ion|ional|ual)\s+age|bone\s+age|surviv|expectan|duration|\bsince\b|diagnos|onset|history|follow|\bwithin\b|\bfor\s+(?:at\s+least|more|over|less)|\bprior\b|\bbefore\b|\bafter\b|\bago\b|\bpast\b|\blast\b|experience|\bsmok|\buse\b|\bdisease\b|\bresiden|\bliv(?:e|ing)\b|treat|therap|\bmenopaus|\bpost-?menopaus|amenorrh|\bstable\b|\bremission|interval|\bbirth\b|gestation|pregnan|educat|school"#
     )
     /// An exclusion item that limits age alone: what precedes the bound is an age word or a
     /// person ("Age", "Patients aged", "Subjects younger than") …
     private static let exclusionPrefix = Pattern(
-        #"^\W*(?:(?:patients?|participants?|subjects?|individuals?|persons?|people|children|adults?|minors?|men|women|males?|females?|those|anyone|volunteers?)\s+)?(?:(?:who\s+(?:are|is)|aged?|age[sd]?|being|of\s+age|is|are)\s*)*[:：]?\s*$"#
+        #"^\W*(?:(?:any|all)\s+)?(?:(?:patients?|participants?|subjects?|individuals?|persons?|people|children|adults?|minors?|men|women|males?|females?|those|anyone|volunteers?)(?:\s*(?:and|or|&|/)\s*(?:patients?|participants?|subjects?|individuals?|persons?|people|children|adults?|minors?|men|women|males?|females?))?'?\s+)?(?:(?:who\s+(?:are|is)|aged?|age[sd]?|being|of\s+age|is|are|with\s+(?:an?\s+)?age|with)\s*)*[:：(]?\s*$"#
     )
     /// … and what follows it says no more than when ("at the time of screening").
     private static let exclusionSuffix = Pattern(
@@ -149,6 +192,17 @@ enum AgeExtractor {
     /// The first clause of a criterion that states an age band. In an exclusion item the clause
     /// must limit age alone, and the band it implies is the complement of what it excludes.
     private static func firstBand(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
+        guard let found = firstBandOrAgeAtEvent(in: buffer, excluded: excluded) else { return nil }
+        let after = NSRange(from: found.span.end, to: min(buffer.length, found.span.end + 60))
+        return buffer.firstMatch(ageAtEvent, in: after, anchored: true) == nil ? found : nil
+    }
+
+    /// An age at an event, not at entry: "Less than 50 years of age at the time of migraine onset".
+    private static let ageAtEvent = Pattern(
+        #"\W*(?:(?:years?|yrs?)\s+)?(?:of\s+age\s+|old\s+)?at\s+(?:the\s+)?(?:time\s+of\s+)?(?:first\s+)?(?:[a-z-]+\s+){0,2}(?:onset|diagnos|first\s+symptom|menarche|menopause)"#
+    )
+
+    private static func firstBandOrAgeAtEvent(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
         var start = 0
         var clauses: [NSRange] = []
         for m in buffer.matches(clauseBreak) {
@@ -169,8 +223,17 @@ enum AgeExtractor {
                 continue
             }
             if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
-            if buffer.firstMatch(cue, in: r) == nil, !isShortNumericClause(buffer, r) { continue }
-            if let found = parseBand(buffer, in: r, requireCue: true) { return found }
+            if buffer.firstMatch(cue, in: r) != nil || isShortNumericClause(buffer, r) {
+                if let found = parseBand(buffer, in: r, requireCue: true) { return found }
+            } else if let p = buffer.firstMatch(personCue, in: r), let found = parseBand(buffer, in: r, requireCue: true),
+                      found.span.location >= p.range.location, buffer.firstMatch(shortUnit, in: found.span) == nil,
+                      buffer.firstMatch(yearsUnit, in: found.span) != nil
+                      || buffer.firstMatch(personCue, in: found.span, anchored: true) != nil {
+                // No age word, but a person and a number of years ("Men 18 years or older",
+                // "Women (18-75 years)") or a person right before the bound ("Any patient ≥18");
+                // durations were ruled out by `isDuration`.
+                return found
+            }
         }
         return nil
     }
@@ -182,7 +245,7 @@ enum AgeExtractor {
         "individuals", "person", "persons", "people", "child", "children", "adult", "adults", "minor", "minors", "man", "men",
         "woman", "women", "male", "males", "female", "females", "those", "anyone", "volunteer", "volunteers", "younger", "older",
         "under", "over", "less", "more", "greater", "below", "above", "at", "not", "up", "no", "lower", "higher", "exceeding",
-        "a", "minimum", "maximum", "being", "who", "is", "are", "of", "inferior", "superior", "in", "equal",
+        "a", "minimum", "maximum", "being", "who", "is", "are", "of", "inferior", "superior", "in", "equal", "any", "all",
     ]
 
     /// Whether `head` (a clause's first characters) opens as `exclusionPrefix` and a bound allow:
@@ -202,7 +265,9 @@ enum AgeExtractor {
     static func isDuration(_ buffer: TextBuffer, clause: NSRange, at location: Int) -> Bool {
         let window = NSRange(from: clause.location, to: location)
         guard window.length > 0, let last = buffer.matches(notAge, in: window).last else { return false }
-        guard let cueHit = buffer.matches(cue, in: window).last else { return true }
+        // The "age" of "gestational age" is no age word.
+        guard let cueHit = buffer.matches(cue, in: window).last(where: { $0.range.location >= last.range.end || $0.range.end <= last.range.location })
+        else { return true }
         return cueHit.range.location < last.range.location
     }
 
@@ -231,7 +296,12 @@ enum AgeExtractor {
         return FoundAge(range: band, span: found.span)
     }
 
-    private static let yearsUnit = Pattern(#"\d\s*(?:years?|yrs?|岁)\b"#)
+    private static let yearsUnit = Pattern(#"\d(?:\s*|-)(?:years?|yrs?|y\.\s?o|yo|ys|y|ans)(?![a-z])|\d\s*岁"#)
+    /// Months, weeks and days: without an age word, a duration ("Patient recently (0-4 days
+    /// earlier) admitted").
+    private static let shortUnit = Pattern(#"\d(?:\s*|-)(?:months?|mos?|weeks?|wks?|days?)(?![a-z])"#)
+    /// Words a short clause about age may open with ("over 18 years", "at least 18 years").
+    private static let comparatorOpening = Pattern(#"^\W*(?:over|above|under|below|older|younger|at\s+least|more|less|greater|from|between|up\s+to)\b"#)
 
     /// A short clause that starts with its number and counts years ("≥ 18 years", "18-70 years")
     /// is read as an age even without an age word; longer ones ("disease duration 2-10 years") and
@@ -239,71 +309,147 @@ enum AgeExtractor {
     private static func isShortNumericClause(_ buffer: TextBuffer, _ r: NSRange) -> Bool {
         guard r.length <= 40, buffer.firstMatch(yearsUnit, in: r) != nil else { return false }
         let text = buffer.substring(r)
-        return text.first(where: { $0.isLetter || $0.isNumber })?.isNumber ?? false
+        if text.first(where: { $0.isLetter || $0.isNumber })?.isNumber ?? false { return true }
+        return buffer.firstMatch(comparatorOpening, in: r) != nil
     }
 
     /// Reads an age band in `range`. With `requireCue`, a number without a unit counts only right
     /// after an age word ("Age ≥ 18").
     static func parseBand(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
         if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range.location),
-           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 3).flatMap(Numbers.parse) {
-            let unitHi = buffer.group(m, 4)
+           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 4).flatMap(Numbers.parse) {
+            let unitHi = buffer.group(m, 5)
             let unitLo = buffer.group(m, 2) ?? unitHi
-            let band = AgeRange(minYears: years(lo, unit: unitLo), maxYears: years(hi, unit: unitHi),
-                                minComparator: .greaterOrEqual, maxComparator: .lessOrEqual)
+            // "4 to <8 years": the upper end is strict.
+            let band = AgeRange(minYears: years(lo, unit: unitLo), maxYears: years(hi, unit: unitHi), minComparator: .greaterOrEqual,
+                                maxComparator: buffer.group(m, 3).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
         }
         if let m = buffer.firstMatch(bareRange, in: range),
-           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 2).flatMap(Numbers.parse) {
-            let band = AgeRange(minYears: lo, maxYears: hi, minComparator: .greaterOrEqual, maxComparator: .lessOrEqual)
+           let lo = (buffer.group(m, 1) ?? buffer.group(m, 4)).flatMap(Numbers.parse),
+           let hi = (buffer.group(m, 3) ?? buffer.group(m, 5)).flatMap(Numbers.parse) {
+            let band = AgeRange(minYears: lo, maxYears: hi, minComparator: .greaterOrEqual,
+                                maxComparator: buffer.group(m, 2).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: m.range)
         }
-        return bounds(buffer, in: range, requireCue: requireCue)
+        if let m = buffer.firstMatch(sandwich, in: range), let lo = buffer.group(m, 1).flatMap(Numbers.parse),
+           let hi = buffer.group(m, 4).flatMap(Numbers.parse),
+           let c1 = buffer.group(m, 2).flatMap(ComparatorText.parse), let c2 = buffer.group(m, 3).flatMap(ComparatorText.parse) {
+            let unit = buffer.group(m, 5)
+            // "18 ≤ age < 65": the first comparator is read from the age's side.
+            let low: TrialModel.Comparator = switch c1 {
+            case .less: .greater
+            case .lessOrEqual: .greaterOrEqual
+            default: .equal
+            }
+            let band = AgeRange(minYears: years(lo, unit: unit), maxYears: years(hi, unit: unit), minComparator: low,
+                                maxComparator: c2 == .equal ? .equal : c2)
+            return FoundAge(range: band, span: m.range)
+        }
+        if let m = buffer.firstMatch(fromBirth, in: range), let hi = buffer.group(m, 1).flatMap(Numbers.parse) {
+            let band = AgeRange(minYears: nil, maxYears: years(hi, unit: buffer.group(m, 2)), maxComparator: .lessOrEqual)
+            return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
+        }
+        if let found = bounds(buffer, in: range, requireCue: requireCue) { return found }
+        // A lone age is a limit whose comparator was lost ("Age 18 years", "18 years of age"):
+        // read as the minimum, as a lost "=" is.
+        if let m = buffer.firstMatch(loneAge, in: range),
+           let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
+           !isDuration(buffer, clause: range, at: m.range.location) {
+            let unit = buffer.group(m, 2) ?? buffer.group(m, 4)
+            let band = AgeRange(minYears: years(n, unit: unit), maxYears: nil, minComparator: .equal)
+            return FoundAge(range: band, span: m.range)
+        }
+        return nil
     }
 
+    /// "18 ≤ age < 65", "20 = Age < 80 years".
+    private static let sandwich = Pattern(
+        #"(?<![\d.])(\d{1,3})\s*(≤|≦|\\?<\s?=|\\?<|＜|=)\s*(?:age|年龄)\s*(≤|≦|\\?<\s?=|\\?<|＜|=)\s*(\d{1,3})\s*(\#(unitPattern))?"#
+    )
+    /// "from birth to 21 years".
+    private static let fromBirth = Pattern(#"\bbirth\s*(?:to|-|–|through|until|up\s+to)\s*(?:\\?<\s*)?(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))"#)
+    /// "Age 18 years", "Age: 18", "18 years of age", "65 years old", not followed by a range or a
+    /// second number.
+    private static let loneAge = Pattern(
+        #"(?:(?<![a-z])age[sd]?\s*(?:group\s*)?[:：=]?\s*(?:of\s+)?(\d{1,3})(?:\s*|-)(\#(unitPattern))?|(?<![\d.])(\d{1,3})(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age))(?!\s*(?:-|–|to\b|and\b|or\b|%|\.\d|\d))"#
+    )
+
     /// Collects comparator bounds in reading order. A lost comparator ("=") is kept as `.equal`:
-    /// the first such number is the minimum, the second the maximum.
+    /// the first such number is the minimum, the second the maximum. A number without a unit is an
+    /// age right after an age word or a person ("Age ≥ 18", "Patients under 18"), or when it is
+    /// joined to an age bound next to it (">= 18 and < 70 years of age", "aged >18, <75").
     private static func bounds(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
-        struct Bound { var years: Double; var comparator: TrialModel.Comparator; var span: NSRange; var isMin: Bool? }
+        struct Bound {
+            var years: Double
+            var number: Double
+            var comparator: TrialModel.Comparator
+            var span: NSRange
+            var isMin: Bool?
+            var unit: String?
+            /// Read as an age on its own: a unit, or an age word or a person right before it.
+            var standsAlone: Bool
+        }
         // Every bound's number is read by `Numbers.parse`, from ASCII digits: a clause without
         // one has no bound, and a postfix bound needs one of its words.
         let clause = buffer.substring(range)
         guard Prefilter.hasASCIIDigit(clause) else { return nil }
-        var found: [Bound] = []
+        func cuedBefore(_ location: Int) -> Bool {
+            let before = NSRange(from: max(range.location, location - 24), to: location)
+            return buffer.firstMatch(cueBefore, in: before) != nil
+        }
+        var candidates: [Bound] = []
         for m in buffer.matches(comparatorBound, in: range) {
             guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
                   let n = buffer.group(m, 2).flatMap(Numbers.parse),
                   !isDuration(buffer, clause: range, at: m.range.location) else { continue }
             let unit = buffer.group(m, 3)
+            let said = buffer.substring(m.range).lowercased()
+            let ageSaid = said.contains("age") || said.hasSuffix("old")
             // Months, weeks and days are durations ("HBsAg positive > 6 months") unless an age word
             // comes right before or "old"/"of age" after ("Age ≥ 6 months", "≥ 6 months of age").
-            if requireCue, let unit, years(n, unit: unit) != n {
-                let before = NSRange(from: max(range.location, m.range.location - 14), to: m.range.location)
-                let said = buffer.substring(m.range).lowercased()
-                guard buffer.firstMatch(cueBefore, in: before) != nil || said.hasSuffix("old") || said.contains("of age") else { continue }
-            }
-            if unit == nil && requireCue {
-                // Without a unit a number is an age only right after an age word ("Age ≥ 18",
-                // "Age over 80"), never "over 65" elsewhere in a sentence.
-                let before = NSRange(from: max(range.location, m.range.location - 14), to: m.range.location)
-                guard buffer.firstMatch(cueBefore, in: before) != nil else { continue }
-            }
+            if requireCue, let unit, years(n, unit: unit) != n, !ageSaid, !cuedBefore(m.range.location) { continue }
             var isMin: Bool? = cmp.isLowerBound ? true : (cmp.isUpperBound ? false : nil)
             if let post = buffer.group(m, 4) {
                 isMin = isOlder(post)
                 cmp = isOlder(post) ? .greaterOrEqual : .lessOrEqual
             }
-            found.append(Bound(years: years(n, unit: unit), comparator: cmp, span: m.range, isMin: isMin))
+            let alone = !requireCue || unit != nil || ageSaid || cuedBefore(m.range.location)
+            candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: cmp, span: m.range, isMin: isMin,
+                                    unit: unit, standsAlone: alone))
         }
         for m in Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: range) : [] {
-            guard !found.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
+            guard !candidates.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
                   !isDuration(buffer, clause: range, at: m.range.location),
                   let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
-            found.append(Bound(years: years(n, unit: buffer.group(m, 2)), comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
-                               span: m.range, isMin: isOlder(post)))
+            let unit = buffer.group(m, 2)
+            let alone = !requireCue || unit != nil || cuedBefore(m.range.location)
+            candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
+                                    span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
         }
+        guard !candidates.isEmpty else { return nil }
+        candidates.sort { $0.span.location < $1.span.location }
+        // A bound without a unit joined to an age bound beside it takes that bound's unit.
+        func joined(_ a: Bound, _ b: Bound) -> Bool {
+            guard b.span.location >= a.span.end, b.span.location - a.span.end <= 12 else { return false }
+            let between = buffer.substring(NSRange(from: a.span.end, to: b.span.location)).lowercased()
+            return between.allSatisfy { " ,&-–/\\".contains($0) } || ["and", "or", "to", "but", "and/or"].contains(between.trimmingCharacters(in: .init(charactersIn: " ,")))
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for i in candidates.indices where !candidates[i].standsAlone {
+                let neighbours = [i - 1, i + 1].filter { candidates.indices.contains($0) && candidates[$0].standsAlone }
+                guard let j = neighbours.first(where: { $0 < i ? joined(candidates[$0], candidates[i]) : joined(candidates[i], candidates[$0]) })
+                else { continue }
+                let unit = candidates[i].unit ?? candidates[j].unit
+                candidates[i].years = years(candidates[i].number, unit: unit)
+                candidates[i].standsAlone = true
+                changed = true
+            }
+        }
+        let found = candidates.filter(\.standsAlone)
         guard !found.isEmpty else { return nil }
-        found.sort { $0.span.location < $1.span.location }
         var band = AgeRange(minYears: nil, maxYears: nil)
         var span: NSRange?
         for b in found {
@@ -332,7 +478,8 @@ enum AgeExtractor {
     private static func spanWithCue(_ buffer: TextBuffer, _ span: NSRange, in range: NSRange) -> NSRange {
         let windowStart = max(range.location, span.location - 24)
         let window = NSRange(from: windowStart, to: span.location)
-        guard let m = buffer.matches(cue, in: window).last else { return span }
+        guard let m = (buffer.matches(cue, in: window) + buffer.matches(personCue, in: window)).max(by: { $0.range.location < $1.range.location })
+        else { return span }
         let between = buffer.substring(NSRange(from: m.range.end, to: span.location))
         guard !between.contains(where: { $0.isNumber }) else { return span }
         return NSRange(from: m.range.location, to: span.end)

@@ -332,6 +332,8 @@ enum CriteriaSplitter {
     /// Lines shorter than this (UTF-16 units) are not wrapped at a fixed width (registries wrap at
     /// about 70 columns).
     static let shortLine = 50
+    /// Lines longer than this (UTF-16 units) are never wrapped at a fixed width.
+    static let unwrappedLine = 100
     /// Words and marks that leave a line open: it goes on in the next ("Patients with" / "Diabetes").
     private static let joiningWords: Set<[UInt8]> = Set(
         ["and", "or", "with", "of", "the", "to", "in", "for", "by", "at", "than", "a", "an", "who", "which", "that"].map { Array($0.utf8) })
@@ -353,7 +355,11 @@ enum CriteriaSplitter {
     /// Splits one criteria text. Items before any heading are in `defaultList`.
     static func split(_ buffer: TextBuffer, defaultList: CriteriaList) -> [Span] {
         var state = SplitState(list: defaultList)
-        for line in buffer.lineRanges() {
+        let lines = buffer.lineRanges()
+        // A text with a line longer than any fixed wrap width was not wrapped: each of its lines
+        // ends where its writer ended it, however long.
+        let unwrapped = lines.contains { buffer.trimmed($0).length > unwrappedLine }
+        for line in lines {
             let content = buffer.trimmed(line)
             guard content.length > 0 else {
                 state.blankBefore = true
@@ -390,7 +396,9 @@ enum CriteriaSplitter {
                 state.endLine(endsSentence: true)
                 continue
             }
-            state.lineStartsItem = scalars.first.map { CharacterSet.uppercaseLetters.contains($0) || ("0"..."9").contains($0) } ?? false
+            // An item starts with anything but a lower-case letter: a capital, a digit, a comparator
+            // (">= 18 years"), a bracket.
+            state.lineStartsItem = scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false
             var tokens: [Token] = []
             var restStart = 0
             if var marker = leadingMarker {
@@ -430,7 +438,7 @@ enum CriteriaSplitter {
             }
             let last = buffer.ns.character(at: content.end - 1)
             state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
-                          short: content.length < shortLine && !endsOpen(lb.string))
+                          short: (unwrapped || content.length < shortLine) && !endsOpen(lb.string))
         }
         state.close()
         return state.spans.compactMap { span in
@@ -472,7 +480,7 @@ enum CriteriaSplitter {
         /// line without markers ("18 years or older" / "Chest radiograph showing …"), not a line
         /// wrapped at a fixed width, which runs close to the width.
         var previousShort = false
-        /// The current line starts with a capital or a digit, as an item does.
+        /// The current line starts as an item does, not with a lower-case letter.
         var lineStartsItem = false
 
         init(list: CriteriaList) { self.list = list }

@@ -325,7 +325,7 @@ enum Segmenter {
 enum ComparatorText {
     /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
     /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
-    static let pattern = #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=|\\?<\s*or\s*\\?=|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:less|lower|smaller)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
+    static let pattern = #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=|\\?<\s*or\s*\\?=|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
 
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
@@ -343,7 +343,7 @@ enum ComparatorText {
         case ">", "＞", "大于", "高于", "greater than", "more than", "higher than", "larger than", "older than", "above", "over",
              "superior to", "in excess of", "exceed", "exceeds", "exceeding":
             return .greater
-        case "<", "＜", "小于", "低于", "less than", "lower than", "smaller than", "younger than", "below", "under", "inferior to":
+        case "<", "＜", "小于", "低于", "less than", "lesser than", "lower than", "smaller than", "younger than", "below", "under", "inferior to":
             return .less
         case "=", "＝":
             return .equal
@@ -353,7 +353,7 @@ enum ComparatorText {
             }
             if s.hasPrefix("no ") || s.hasPrefix("not ") {
                 if s.contains("exceed") { return .lessOrEqual }
-                return s.contains("less") || s.contains("fewer") || s.contains("lower") || s.contains("smaller")
+                return s.contains("less") || s.contains("fewer") || s.contains("lower") || s.contains("smaller") || s.contains("younger")
                     ? .greaterOrEqual : .lessOrEqual
             }
             if s.contains("at least") || s.contains("minimum") { return .greaterOrEqual }

@@ -94,7 +94,15 @@ enum ThresholdExtractor {
     )
     /// Words just before a measure's name that turn an inclusion item into an exclusion ("No LVEF
     /// < 40 %", "without eGFR < 30").
-    private static let negation = Pattern(#"(?:^|[\s(,])(?:no|without|absence\s+of|free\s+of|not\s+have|none\s+of)\s+(?:[a-z-]+\s+){0,3}$"#)
+    /// Heart failure with reduced ejection fraction, where an LVEF limit is a maximum: a lost
+    /// comparator ("ejection fraction of = 40% for patients in NYHA class II") is read as "≤".
+    private static let reducedEjectionContext = Pattern(
+        #"heart\s+failure|\bHF(?:r?EF)?\b|cardiomyopath|ventric\w*\s+(?:systolic\s+)?dysfunction|reduced\s+(?:left\s+ventricular\s+)?(?:LV)?EF|reduced\s+(?:left\s+ventricular\s+)?ejection|\bNYHA\b|New\s+York\s+Heart"#
+    )
+    private static let negation = Pattern(#"(?:^|[\s(,])(?:no|without|absence\s+of|free\s+of|not\s+have|none\s+of)\s+(?:[a-z-]+\s+){0,4}$"#)
+    /// A measure named in a condition on another limit ("NT-proBNP ≥ 300 pg/mL if ejection
+    /// fraction is less than 35 %") states no limit of its own.
+    private static let conditionBefore = Pattern(#"\b(?:if|when|unless|whose)\s+(?:the\s+|their\s+|his\s+|her\s+|a\s+|an\s+)?(?:[a-z]+\s+)?$"#)
 
     /// ECOG after its name: groups 1 comparator, 2 value · 3, 4 range · 5 first, 6 rest of a list ·
     /// 7 value, 8 postfix · 9 a single value.
@@ -134,6 +142,8 @@ enum ThresholdExtractor {
                 guard Prefilter.mayContain(criterion.text, measure.names) || Prefilter.containsExactly(criterion.text, measure.exactNames)
                 else { continue }
                 for m in buffer.matches(measure.pattern) {
+                    let before = NSRange(from: max(0, m.range.location - 24), to: m.range.location)
+                    if buffer.firstMatch(conditionBefore, in: before) != nil { continue }
                     let flipped = excluded != negated(buffer, before: m.range.location)
                     found.append(contentsOf: limits(buffer, m, measure, excluded: flipped))
                 }
@@ -190,11 +200,14 @@ enum ThresholdExtractor {
         } else if let v = buffer.group(m, 10).flatMap(Numbers.parse), let post = buffer.group(m, 12)?.lowercased() {
             out.append((isLowerPostfix(post) ? .greaterOrEqual : .lessOrEqual, v, buffer.group(m, 11)))
         }
+        // A bare "=" (lost in export) is read as these measures' usual minimum, except LVEF in
+        // heart failure with reduced ejection fraction, where the limit is a maximum.
+        let lostMeansMaximum = measure.name == "LVEF" && out.contains { $0.0 == .equal }
+            && buffer.firstMatch(reducedEjectionContext) != nil
         return out.compactMap { comparator, value, unit in
             guard measure.plausible.contains(value) else { return nil }
             let eligible = excluded ? comparator.admittedByExcluding : comparator
-            // A bare "=" (lost in export) is read as these measures' usual minimum.
-            let bound: LimitBound = eligible.isUpperBound ? .upper : .lower
+            let bound: LimitBound = eligible.isUpperBound || (eligible == .equal && lostMeansMaximum) ? .upper : .lower
             let threshold = Threshold(
                 measure: measure.name, comparator: eligible, value: value, unit: measure.unit(unit ?? ""), cohort: nil,
                 bound: bound, basis: excluded ? .exclusion : .inclusion)

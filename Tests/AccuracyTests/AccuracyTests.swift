@@ -8,19 +8,21 @@ import Testing
 @Suite struct AccuracyTests {
     /// (set, parameter, precision floor, recall floor).
     static let floors: [(String, String, Double, Double)] = [
-        ("chia", "lvef_min_percent", 0.85, 0.95),
+        ("chia", "lvef_min_percent", 0.95, 0.95),
+        ("chia", "lvef_max_percent", 0.95, 0.85),
         ("chia", "ecog_max", 0.95, 0.9),
         ("chia", "crcl_min_ml_min", 0.95, 0.8),
         ("chia", "egfr_min_ml_min_1_73m2", 0.95, 0.85),
-        ("chia", "age_min_years", 0.93, 0.74),
-        ("chia", "age_max_years", 0.93, 0.8),
+        ("chia", "age_min_years", 0.94, 0.92),
+        ("chia", "age_max_years", 0.94, 0.9),
         ("lct", "lvef_min_percent", 0.95, 0.95),
         ("lct", "ecog_max", 0.95, 0.95),
         ("lct", "crcl_min_ml_min", 0.95, 0.85),
         ("lct", "egfr_min_ml_min_1_73m2", 0.95, 0.85),
-        ("lct", "age_min_years", 0.93, 0.8),
-        ("lct", "age_max_years", 0.9, 0.85),
-        ("realdata", "lvef_min_percent", 0.9, 0.95),
+        ("lct", "age_min_years", 0.94, 0.93),
+        ("lct", "age_max_years", 0.92, 0.93),
+        ("realdata", "lvef_min_percent", 0.95, 0.95),
+        ("realdata", "lvef_max_percent", 0.95, 0.95),
         ("realdata", "ecog_max", 0.95, 0.95),
         ("realdata", "crcl_min_ml_min", 0.95, 0.9),
         ("realdata", "egfr_min_ml_min_1_73m2", 0.93, 0.9),
@@ -81,6 +83,27 @@ import Testing
         // Negative: the same trial states no ECOG and no upper LVEF limit.
         ("lct", "labelled/lct/nic/batch1/NCT03865550", "ecog_max", []),
         ("lct", "labelled/lct/nic/batch1/NCT03865550", "lvef_max_percent", []),
+        // "Age 18 or older": no unit, the age word before it.
+        ("chia", "labelled/chia-dev/NCT01774019", "age_min_years", ["18"]),
+        // Exclusion "Patients under 18": a person before the bound, no unit.
+        ("chia", "labelled/chia-dev/NCT02226887", "age_min_years", ["18"]),
+        // "Pregnant gestational age >= 28 weeks" is no age of the patient; "Age >= 18" is.
+        ("chia", "labelled/chia-dev/NCT01912677", "age_min_years", ["18"]),
+        // "a left ventricular ejection fraction of = 40% for patients in NYHA class II or = 45% for
+        // patients in NYHA class III": in heart failure a lost comparator is "≤".
+        ("chia", "labelled/chia-dev/NCT01978028", "lvef_min_percent", []),
+        // "Subjects over 18 and under 75 years of age": "and under" belongs to 75, not to 18.
+        ("lct", "labelled/lct/nic/batch16/NCT03922737", "age_min_years", ["18"]),
+        ("lct", "labelled/lct/nic/batch16/NCT03922737", "age_max_years", ["75"]),
+        // "Infant is ≤ 750" is a birth weight in grams, not an age.
+        ("lct", "labelled/lct/nic/batch12/NCT03927833", "age_max_years", []),
+        // "Reduced ejection is defined as left ventricular EF ≤ 40%", and "provided no subsequent
+        // study documenting an EF of >40%" (negated) is no minimum.
+        ("realdata", "realdata/ctgov-xml/NCT02970669.xml", "lvef_max_percent", ["40"]),
+        ("realdata", "realdata/ctgov-xml/NCT02970669.xml", "lvef_min_percent", []),
+        // "ejection fraction less than 50 %"; "(or ≥ 300 pg/mL if ejection fraction is less than
+        // 35 %)" is a condition on NT-proBNP, not a second limit.
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT03560323.json", "lvef_max_percent", ["50"]),
     ]
 
     @Test(arguments: cases.indices)

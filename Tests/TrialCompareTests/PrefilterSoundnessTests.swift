@@ -32,6 +32,24 @@ import TrialModel
         return (skipped, matched)
     }
 
+    /// Age forms the gate must let through, some without any age word ("18y", "Patients under
+    /// 18", "Women >18 yo", "18 ans ou plus").
+    static let ageForms = [
+        "Patients under 18", "≥18y", "Women >18 yo", "Patient aged 18 ans or more", "over 18 years", "Age 18 or older",
+        "Adult kidney transplant recipients > 18 y.o.", "20 = Age < 80 years", "Men 18 years or older", "18-50 ages",
+        "Any patient ≥18 who presents for a colonoscopy", "Infant is ≥1 and ≤6 month old", "children 7 and older",
+    ]
+
+    @Test func ageGateNeverHidesABand() {
+        let texts = Self.texts + Self.ageForms
+        let found = Self.skippedAndMatched(texts, "age band", check: AgeExtractor.mayStateAge) { text in
+            AgeExtractor.bandIgnoringGate(text, excluded: false) != nil || AgeExtractor.bandIgnoringGate(text, excluded: true) != nil
+        }
+        #expect(found.skipped > 1000)
+        #expect(found.matched > 100)
+        for form in Self.ageForms { #expect(AgeExtractor.bandIgnoringGate(form, excluded: false) != nil, "\(form)") }
+    }
+
     @Test func inlineMarkerCheckNeverHidesAMatch() {
         var skipped = 0
         var matched = 0
