@@ -84,18 +84,47 @@ enum AgeExtractor {
     private static let cue = Pattern(
         #"(?<![a-z])age[sd]?(?![a-z])|(?<![a-z])(?:years?|yrs?)[\s-]+old\b|(?<![a-z])years?\s+of\s+age\b|\by\.\s?o\b|\d\s*yo\b|\b(?:older|younger|aging|elderly|adults?|child(?:ren)?|infants?|neonates?|adolescents?)\b|岁|年龄"#
     )
+    /// One of these is in every match of `cue` (the cheap look before it).
+    private static let cueWords: [StaticString] = [
+        "age", "old", "y.o", "y. o", "yo", "young", "aging", "elder", "adult", "child", "infant", "neonat", "adolesc", "岁", "年龄",
+    ]
     /// People a limit is stated on ("Patients over 65", "Men 18 years or older"): with a year unit,
     /// or right before the number, they make the number an age.
     private static let person =
         #"(?:patients?|subjects?|participants?|individuals?|persons?|people|men|women|males?|females?|volunteers?|adults?|children|boys|girls|infants?|adolescents?|recipients?|outpatients?|inpatients?|donors?|those|anyone)"#
     private static let personCue = Pattern(#"\b\#(person)\b"#)
+    /// A person right before a bound ("Patients under 18", "Any patient ≥18"): the cheap look that
+    /// lets a clause without an age word or a year unit be read for an age at all.
+    private static let personBeforeBound = Pattern(
+        #"\b\#(person)\W{0,3}(?:(?:aged?|who\s+are|are|is|must\s+be|be)\s+)?(?:[<>≤≥=＜＞]|\\[<>]|(?:over|under|above|below|older|younger|at\s+least|less|more|greater)\b|\d)"#
+    )
     private static let cueBefore = Pattern(
         #"(?:(?<![a-z])age[sd]?|年龄|\b\#(person)(?:\s+(?:aged?|who\s+are|are|is|must\s+be|be))?)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limit|limits|:|：|=|\(|\[)?\s*$"#
     )
     private static let clauseBreak = Pattern(#"[;；。]|(?<![Yy]rs)(?<![Yy]r)(?<![Yy]\.[Oo])(?<![Ii]\.[Ee])(?<![Ee]\.[Gg])(?<!\b[Vv]s)\.(?=\s)"#)
     /// Conditional clauses ("For adolescents under 18 years of age, …") qualify another rule
     /// rather than state the trial's age band.
-    private static let conditional = Pattern(#"\W*(?:for|if|when|unless|in\s+case)\b"#)
+    static let conditional = Pattern(#"\W*(?:for|if|when|unless|in\s+case)\b"#)
+
+    /// Whether `clause` opens as `conditional` matches (a string check: every regex call hands ICU
+    /// the whole criterion, and this runs on every clause).
+    static func opensConditionally(_ clause: String) -> Bool {
+        let scalars = clause.unicodeScalars.drop { !($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+        let head = String(String.UnicodeScalarView(scalars.prefix(12))).lowercased()
+        for word in ["for", "if", "when", "unless"] where head.hasPrefix(word) {
+            let rest = head.dropFirst(word.count)
+            if rest.first.map({ !($0.isLetter || $0.isNumber || $0 == "_") }) ?? true { return true }
+        }
+        if head.hasPrefix("in") {
+            let rest = head.dropFirst(2)
+            let trimmed = rest.drop { $0.isWhitespace }
+            if trimmed.count < rest.count, trimmed.hasPrefix("case") {
+                let after = trimmed.dropFirst(4)
+                if after.first.map({ !($0.isLetter || $0.isNumber || $0 == "_") }) ?? true { return true }
+            }
+        }
+        return false
+    }
 
     /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years".
     private static let unitRange = Pattern(
@@ -139,29 +168,79 @@ enum AgeExtractor {
         return result
     }
 
-    /// Words without which no clause states an age: the age words of `cue`, the people of
-    /// `person`, and the year units; the units written right after a digit ("18y", "18 ans") are
-    /// checked apart.
-    private static let ageGateWords: [StaticString] = [
-        "age", "year", "yr", "old", "young", "adult", "child", "infant", "neonat", "adolesc", "elder", "aging", "patient",
-        "subject", "particip", "individual", "person", "people", "men", "male", "volunteer", "boy", "girl", "recipient",
-        "donor", "those", "anyone", "岁", "年龄",
-    ]
+    /// Whole words of `cue` (lower-case ASCII).
+    private static let cueWholeWords: Set<[UInt8]> = Set(
+        ["age", "ages", "aged", "old", "older", "younger", "aging", "elderly", "adult", "adults", "child", "children", "infant",
+         "infants", "neonate", "neonates", "adolescent", "adolescents", "yo"].map { Array($0.utf8) })
+    /// Whole words of `person`.
+    private static let personWholeWords: Set<[UInt8]> = Set(
+        ["patient", "patients", "subject", "subjects", "participant", "participants", "individual", "individuals", "person",
+         "persons", "people", "men", "women", "male", "males", "female", "females", "volunteer", "volunteers", "adult", "adults",
+         "children", "boys", "girls", "infant", "infants", "adolescent", "adolescents", "recipient", "recipients", "outpatient",
+         "outpatients", "inpatient", "inpatients", "donor", "donors", "those", "anyone"].map { Array($0.utf8) })
+    /// How far after a person (UTF-8 bytes) the number of a bound stated on them may end:
+    /// "Patients who are greater than or equal to 18".
+    private static let personReach = 80
 
     /// The cheap check before any age pattern: an ASCII digit (`Numbers.parse` reads only those)
-    /// and an age word, a person or a year unit right after a digit. Sound: `firstBand` never finds
-    /// a band in a text this rejects (a test checks on the real records and the labelled sets).
+    /// and one of: an age word of `cue` as a whole word ("age", "older", "children"; not "stage"
+    /// or "childbearing"), a year unit right after a digit, 岁 or 年龄, or a person with a digit
+    /// soon after ("Patients under 18"). Sound: `firstBand` never finds a band in a text this
+    /// rejects (a test checks on the real records and age forms); a byte scan, no regex.
     static func mayStateAge(_ text: String) -> Bool {
         guard Prefilter.hasASCIIDigit(text) else { return false }
-        if Prefilter.mayContain(text, ageGateWords) { return true }
+        if yearUnitAfterDigit(text) || Prefilter.containsExactly(text, ["岁", "年龄"]) { return true }
         var text = text
         return text.withUTF8 { b in
+            func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+            func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+            var i = 0
+            while i < b.count {
+                guard isLetter(b[i]) else {
+                    // "y.o", "y. o"
+                    i += 1
+                    continue
+                }
+                var j = i
+                var word: [UInt8] = []
+                while j < b.count, isLetter(b[j]) {
+                    if word.count < 12 { word.append(b[j] | 0x20) }
+                    j += 1
+                }
+                if cueWholeWords.contains(word) { return true }
+                if word == [0x79], j < b.count, b[j] == 0x2E {  // y.o, y. o
+                    var k = j + 1
+                    if k < b.count, b[k] == 0x20 { k += 1 }
+                    if k < b.count, b[k] | 0x20 == 0x6F { return true }
+                }
+                if personWholeWords.contains(word) {
+                    var k = j
+                    while k < b.count, k < j + personReach {
+                        if isDigit(b[k]) { return true }
+                        k += 1
+                    }
+                }
+                i = j
+            }
+            return false
+        }
+    }
+
+    /// Whether a digit is followed (after blanks or a hyphen) by "y" or "ans": "18 years", "18y",
+    /// "18-yo", "18 ans". A byte scan, far cheaper than `yearsUnit`, which needs it.
+    static func yearUnitAfterDigit(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            func lower(_ i: Int) -> UInt8 { i < b.count ? b[i] | 0x20 : 0 }
             var i = 0
             while i < b.count {
                 if b[i] >= 0x30 && b[i] <= 0x39 {
                     var j = i + 1
                     while j < b.count, b[j] == 0x20 || b[j] == 0x2D { j += 1 }
-                    if j < b.count, b[j] | 0x20 == 0x79 || b[j] | 0x20 == 0x61 { return true }  // y…, a(ns)
+                    if lower(j) == 0x79 { return true }  // y…
+                    if lower(j) == 0x61, lower(j + 1) == 0x6E, lower(j + 2) == 0x73, !(0x61...0x7A).contains(lower(j + 3)) {
+                        return true  // ans
+                    }
                 }
                 i += 1
             }
@@ -179,6 +258,14 @@ enum AgeExtractor {
     private static let notAge = Pattern(
         #"gestational\s+age|(?:post-?)?menstrual\s+age|(?:post-?)?concept(?:ion|ional|ual)\s+age|bone\s+age|surviv|expectan|duration|\bsince\b|diagnos|onset|history|follow|\bwithin\b|\bfor\s+(?:at\s+least|more|over|less)|\bprior\b|\bbefore\b|\bafter\b|\bago\b|\bpast\b|\blast\b|experience|\bsmok|\buse\b|\bdisease\b|\bresiden|\bliv(?:e|ing)\b|treat|therap|\bmenopaus|\bpost-?menopaus|amenorrh|\bstable\b|\bremission|interval|\bbirth\b|gestation|pregnan|educat|school"#
     )
+    /// One of these is in every match of `notAge` (the cheap look before it).
+    static let notAgeStems: [StaticString] = [
+        "gestational", "menstrual", "concept", "bone", "surviv", "expectan", "duration", "since", "diagnos", "onset", "history",
+        "follow", "within", "for", "prior", "before", "after", "ago", "past", "last", "experience", "smok", "use", "disease",
+        "residen", "liv", "treat", "therap", "menopaus", "amenorrh", "stable", "remission", "interval", "birth", "gestation",
+        "pregnan", "educat", "school",
+    ]
+
     /// An exclusion item that limits age alone: what precedes the bound is an age word or a
     /// person ("Age", "Patients aged", "Subjects younger than") …
     private static let exclusionPrefix = Pattern(
@@ -194,9 +281,13 @@ enum AgeExtractor {
     private static func firstBand(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
         guard let found = firstBandOrAgeAtEvent(in: buffer, excluded: excluded) else { return nil }
         let after = NSRange(from: found.span.end, to: min(buffer.length, found.span.end + 60))
+        // The pattern needs one of its events; most bands are followed by none.
+        guard Prefilter.mayContain(buffer.substring(after), ageEventWords) else { return found }
         return buffer.firstMatch(ageAtEvent, in: after, anchored: true) == nil ? found : nil
     }
 
+    /// One of these is in every match of `ageAtEvent`.
+    static let ageEventWords: [StaticString] = ["onset", "diagnos", "first symptom", "menarche", "menopause"]
     /// An age at an event, not at entry: "Less than 50 years of age at the time of migraine onset".
     private static let ageAtEvent = Pattern(
         #"\W*(?:(?:years?|yrs?)\s+)?(?:of\s+age\s+|old\s+)?at\s+(?:the\s+)?(?:time\s+of\s+)?(?:first\s+)?(?:[a-z-]+\s+){0,2}(?:onset|diagnos|first\s+symptom|menarche|menopause)"#
@@ -205,7 +296,9 @@ enum AgeExtractor {
     private static func firstBandOrAgeAtEvent(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
         var start = 0
         var clauses: [NSRange] = []
-        for m in buffer.matches(clauseBreak) {
+        // Every break is ";", "；", "。" or a full stop before a space: without one, one clause.
+        let mayBreak = Prefilter.containsExactly(buffer.string, [";", "；", "。", ". ", ".\n", ".\t", ".\r"])
+        for m in mayBreak ? buffer.matches(clauseBreak) : [] {
             clauses.append(NSRange(from: start, to: m.range.location))
             start = m.range.end
         }
@@ -218,14 +311,22 @@ enum AgeExtractor {
                 // it opens comes before any pattern.
                 guard r.length <= 160, opensLikeAnAgeLimit(buffer.substring(NSRange(location: r.location, length: min(r.length, 24))))
                 else { continue }
-                if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
+                if opensConditionally(buffer.substring(NSRange(location: r.location, length: min(r.length, 16)))) { continue }
+                // Only a prefix (`exclusionPrefix`, a person or an age word) and a comparator may
+                // come before the first number: it sits near the start.
+                let head = buffer.substring(NSRange(location: r.location, length: min(r.length, exclusionNumberReach)))
+                guard Prefilter.hasASCIIDigit(head) else { continue }
                 if let found = excludedBand(buffer, in: r) { return found }
                 continue
             }
-            if buffer.firstMatch(conditional, in: r, anchored: true) != nil { continue }
-            if buffer.firstMatch(cue, in: r) != nil || isShortNumericClause(buffer, r) {
+            let clause = buffer.substring(r)
+            if opensConditionally(clause) { continue }
+            if (Prefilter.mayContain(clause, cueWords) && buffer.firstMatch(cue, in: r) != nil) || isShortNumericClause(buffer, r) {
                 if let found = parseBand(buffer, in: r, requireCue: true) { return found }
-            } else if let p = buffer.firstMatch(personCue, in: r), let found = parseBand(buffer, in: r, requireCue: true),
+            } else if yearUnitAfterDigit(clause)
+                        || (r.length <= 160 && hasWordStart(Array(clause.utf16), from: 0, to: clause.utf16.count)
+                            && buffer.firstMatch(personBeforeBound, in: r) != nil),
+                      let p = buffer.firstMatch(personCue, in: r), let found = parseBand(buffer, in: r, requireCue: true),
                       found.span.location >= p.range.location, buffer.firstMatch(shortUnit, in: found.span) == nil,
                       buffer.firstMatch(yearsUnit, in: found.span) != nil
                       || buffer.firstMatch(personCue, in: found.span, anchored: true) != nil {
@@ -237,6 +338,10 @@ enum AgeExtractor {
         }
         return nil
     }
+
+    /// How far into an exclusion clause (UTF-16 units) the first number of an age limit may be:
+    /// "Any male or female patients who are greater than or equal to the age of 18".
+    static let exclusionNumberReach = 100
 
     /// Words an exclusion clause that limits age alone may open with ("Age < 18", "Patients older
     /// than 75", "Younger than 18 years", "Under 18", "Not between 18 and 65").
@@ -256,7 +361,7 @@ enum AgeExtractor {
         else { return false }
         if !CharacterSet.letters.contains(first) { return true }  // a number, a comparator, a bracket
         let word = head.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter }
-        return ageLimitOpeners.contains(String(word)) || head.contains("岁") || head.contains("年龄")
+        return ageLimitOpeners.contains(String(word)) || Prefilter.containsExactly(head, ["岁", "年龄"])
     }
 
     /// True when the number at `location` is a duration: a word such as "survival", "duration" or
@@ -264,7 +369,8 @@ enum AgeExtractor {
     /// months", "Diabetes for at least 2 years"; "Age ≥ 18, life expectancy ≥ 3 months" keeps 18).
     static func isDuration(_ buffer: TextBuffer, clause: NSRange, at location: Int) -> Bool {
         let window = NSRange(from: clause.location, to: location)
-        guard window.length > 0, let last = buffer.matches(notAge, in: window).last else { return false }
+        guard window.length > 0, Prefilter.mayContain(buffer.substring(window), notAgeStems),
+              let last = buffer.matches(notAge, in: window).last else { return false }
         // The "age" of "gestational age" is no age word.
         guard let cueHit = buffer.matches(cue, in: window).last(where: { $0.range.location >= last.range.end || $0.range.end <= last.range.location })
         else { return true }
@@ -307,8 +413,9 @@ enum AgeExtractor {
     /// is read as an age even without an age word; longer ones ("disease duration 2-10 years") and
     /// other units ("<12 months: treat all") are not.
     private static func isShortNumericClause(_ buffer: TextBuffer, _ r: NSRange) -> Bool {
-        guard r.length <= 40, buffer.firstMatch(yearsUnit, in: r) != nil else { return false }
+        guard r.length <= 40 else { return false }
         let text = buffer.substring(r)
+        guard yearUnitAfterDigit(text) || Prefilter.containsExactly(text, ["岁"]), buffer.firstMatch(yearsUnit, in: r) != nil else { return false }
         if text.first(where: { $0.isLetter || $0.isNumber })?.isNumber ?? false { return true }
         return buffer.firstMatch(comparatorOpening, in: r) != nil
     }
@@ -316,6 +423,9 @@ enum AgeExtractor {
     /// Reads an age band in `range`. With `requireCue`, a number without a unit counts only right
     /// after an age word ("Age ≥ 18").
     static func parseBand(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
+        // The patterns that need "age" (or "birth", "old") run only when the clause has it.
+        let clause = buffer.substring(range)
+        let saysAge = Prefilter.mayContain(clause, ["age", "年龄"])
         if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range.location),
            let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 4).flatMap(Numbers.parse) {
             let unitHi = buffer.group(m, 5)
@@ -325,14 +435,14 @@ enum AgeExtractor {
                                 maxComparator: buffer.group(m, 3).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
         }
-        if let m = buffer.firstMatch(bareRange, in: range),
+        if saysAge, let m = buffer.firstMatch(bareRange, in: range),
            let lo = (buffer.group(m, 1) ?? buffer.group(m, 4)).flatMap(Numbers.parse),
            let hi = (buffer.group(m, 3) ?? buffer.group(m, 5)).flatMap(Numbers.parse) {
             let band = AgeRange(minYears: lo, maxYears: hi, minComparator: .greaterOrEqual,
                                 maxComparator: buffer.group(m, 2).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: m.range)
         }
-        if let m = buffer.firstMatch(sandwich, in: range), let lo = buffer.group(m, 1).flatMap(Numbers.parse),
+        if saysAge, let m = buffer.firstMatch(sandwich, in: range), let lo = buffer.group(m, 1).flatMap(Numbers.parse),
            let hi = buffer.group(m, 4).flatMap(Numbers.parse),
            let c1 = buffer.group(m, 2).flatMap(ComparatorText.parse), let c2 = buffer.group(m, 3).flatMap(ComparatorText.parse) {
             let unit = buffer.group(m, 5)
@@ -346,14 +456,14 @@ enum AgeExtractor {
                                 maxComparator: c2 == .equal ? .equal : c2)
             return FoundAge(range: band, span: m.range)
         }
-        if let m = buffer.firstMatch(fromBirth, in: range), let hi = buffer.group(m, 1).flatMap(Numbers.parse) {
+        if Prefilter.mayContain(clause, ["birth"]), let m = buffer.firstMatch(fromBirth, in: range), let hi = buffer.group(m, 1).flatMap(Numbers.parse) {
             let band = AgeRange(minYears: nil, maxYears: years(hi, unit: buffer.group(m, 2)), maxComparator: .lessOrEqual)
             return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
         }
         if let found = bounds(buffer, in: range, requireCue: requireCue) { return found }
         // A lone age is a limit whose comparator was lost ("Age 18 years", "18 years of age"):
         // read as the minimum, as a lost "=" is.
-        if let m = buffer.firstMatch(loneAge, in: range),
+        if saysAge || Prefilter.mayContain(clause, ["old"]), let m = buffer.firstMatch(loneAge, in: range),
            let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
            !isDuration(buffer, clause: range, at: m.range.location) {
             let unit = buffer.group(m, 2) ?? buffer.group(m, 4)
@@ -379,7 +489,7 @@ enum AgeExtractor {
     /// the first such number is the minimum, the second the maximum. A number without a unit is an
     /// age right after an age word or a person ("Age ≥ 18", "Patients under 18"), or when it is
     /// joined to an age bound next to it (">= 18 and < 70 years of age", "aged >18, <75").
-    private static func bounds(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool) -> FoundAge? {
+    private static func bounds(_ buffer: TextBuffer, in range: NSRange, requireCue: Bool, windowed: Bool = true) -> FoundAge? {
         struct Bound {
             var years: Double
             var number: Double
@@ -394,18 +504,29 @@ enum AgeExtractor {
         // one has no bound, and a postfix bound needs one of its words.
         let clause = buffer.substring(range)
         guard Prefilter.hasASCIIDigit(clause) else { return nil }
+        let units = Array(buffer.string.utf16)
         func cuedBefore(_ location: Int) -> Bool {
-            let before = NSRange(from: max(range.location, location - 24), to: location)
-            return buffer.firstMatch(cueBefore, in: before) != nil
+            let from = max(range.location, location - 24)
+            // The regex runs only when an age word or a person starts a word in the window.
+            guard hasWordStart(units, from: from, to: location) else { return false }
+            return buffer.firstMatch(cueBefore, in: NSRange(from: from, to: location)) != nil
         }
         var candidates: [Bound] = []
-        for m in buffer.matches(comparatorBound, in: range) {
+        // With a cue required, only the stretches around numbers that may be ages are searched.
+        let windows = requireCue && windowed ? ageWindows(buffer, in: range) : [range]
+        guard !windows.isEmpty else { return nil }
+        // One search over the stretch that covers every window: each regex call costs the whole
+        // criterion, so fewer calls beat shorter ones.
+        let cover = NSRange(from: windows[0].location, to: windows[windows.count - 1].end)
+        let comparatorMatches = buffer.matches(comparatorBound, in: cover)
+        let postfixMatches = Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: cover) : []
+        for m in comparatorMatches {
+            // Durations are ruled out at the end, for the bounds kept (`isDuration` is costly).
             guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
-                  let n = buffer.group(m, 2).flatMap(Numbers.parse),
-                  !isDuration(buffer, clause: range, at: m.range.location) else { continue }
+                  let n = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
             let unit = buffer.group(m, 3)
             let said = buffer.substring(m.range).lowercased()
-            let ageSaid = said.contains("age") || said.hasSuffix("old")
+            let ageSaid = Prefilter.containsExactly(said, ["age"]) || said.hasSuffix("old")
             // Months, weeks and days are durations ("HBsAg positive > 6 months") unless an age word
             // comes right before or "old"/"of age" after ("Age ≥ 6 months", "≥ 6 months of age").
             if requireCue, let unit, years(n, unit: unit) != n, !ageSaid, !cuedBefore(m.range.location) { continue }
@@ -418,12 +539,13 @@ enum AgeExtractor {
             candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: cmp, span: m.range, isMin: isMin,
                                     unit: unit, standsAlone: alone))
         }
-        for m in Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: range) : [] {
+        for m in postfixMatches {
             guard !candidates.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
-                  !isDuration(buffer, clause: range, at: m.range.location),
                   let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
             let unit = buffer.group(m, 2)
+            // "2 or more" with no unit and no age word before it is never an age.
             let alone = !requireCue || unit != nil || cuedBefore(m.range.location)
+            guard alone else { continue }
             candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
                                     span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
         }
@@ -448,7 +570,7 @@ enum AgeExtractor {
                 changed = true
             }
         }
-        let found = candidates.filter(\.standsAlone)
+        let found = candidates.filter { $0.standsAlone && !isDuration(buffer, clause: range, at: $0.span.location) }
         guard !found.isEmpty else { return nil }
         var band = AgeRange(minYears: nil, maxYears: nil)
         var span: NSRange?
@@ -469,6 +591,91 @@ enum AgeExtractor {
         return FoundAge(range: band, span: spanWithCue(buffer, span, in: range))
     }
 
+    /// How far before a number (UTF-16 units) its comparator, an age word or a person may start:
+    /// "Male or female patients greater than or equal to the age of 18" is the longest form read.
+    private static let windowBefore = 72
+    /// How far after a number its unit, "of age", a postfix and a joined second bound may reach.
+    private static let windowAfter = 72
+
+    /// The stretches of `range` around each number (1-3 digits) that may be an age with a cue
+    /// required: a unit of time right after it ("18 years", "6 mo", "3 days"), or "age", "old" or
+    /// a person within `windowBefore` units before it. `bounds` searches only these; a number
+    /// outside them cannot stand alone as an age, nor be joined to one. Sound by construction and
+    /// checked against the whole-clause search by a test.
+    static func ageWindows(_ buffer: TextBuffer, in range: NSRange) -> [NSRange] {
+        let units = Array(buffer.substring(range).utf16)
+        func isDigit(_ u: UInt16) -> Bool { u >= 0x30 && u <= 0x39 }
+        func lower(_ i: Int) -> UInt16 { i < units.count ? (units[i] < 0x80 ? units[i] | 0x20 : units[i]) : 0 }
+        var windows: [NSRange] = []
+        var i = 0
+        while i < units.count {
+            guard isDigit(units[i]) else { i += 1; continue }
+            let start = i
+            while i < units.count, isDigit(units[i]) || units[i] == 0x2E || units[i] == 0x2C { i += 1 }
+            var j = i
+            while j < units.count, units[j] == 0x20 || units[j] == 0x2D { j += 1 }
+            let c = lower(j)
+            // y(ears), mo(nths), w(eeks), da(ys), a(ns), o(ld), 岁 个 月 周 天
+            func next(_ k: Int) -> UInt16 { lower(j + k) }
+            var ageLike = c == 0x79  // y…
+                || (c == 0x77 && (next(1) == 0x65 || next(1) == 0x6B))  // we(eks), wk
+                || (c == 0x6D && next(1) == 0x6F)  // mo(nths)
+                || (c == 0x64 && next(1) == 0x61)  // da(ys)
+                || (c == 0x61 && next(1) == 0x6E && next(2) == 0x73)  // ans
+                || (c == 0x6F && next(1) == 0x6C && next(2) == 0x64)  // old
+                || [0x5C81, 0x4E2A, 0x6708, 0x5468, 0x5929].contains(c)
+            if !ageLike { ageLike = hasWordStart(units, from: max(0, start - windowBefore), to: start) }
+            if ageLike {
+                var from = max(0, start - windowBefore)
+                while from > 0, isDigit(units[from - 1]) || units[from - 1] == 0x2E { from -= 1 }
+                var to = min(units.count, i + windowAfter)
+                while to < units.count, isDigit(units[to]) || units[to] == 0x2E { to += 1 }
+                if let last = windows.last, last.end >= from + range.location {
+                    windows[windows.count - 1] = NSRange(from: last.location, to: to + range.location)
+                } else {
+                    windows.append(NSRange(from: from + range.location, to: to + range.location))
+                }
+            }
+        }
+        return windows
+    }
+
+    /// Words that make a number near them a possible age: the age words and people of `cueBefore`,
+    /// lower-case ASCII, each matched at the start of a word ("age" but not "stage" or "dosage").
+    private static let windowWords: [[UInt16]] = [
+        "age", "patient", "outpatient", "inpatient", "subject", "particip", "individual", "person", "people", "men", "women",
+        "male", "female", "volunteer", "adult", "children", "boy", "girl", "infant", "adolesc", "recipient", "donor", "those",
+        "anyone",
+    ].map { Array($0.utf16) }
+
+    /// Whether one of `windowWords` (or 年龄) starts a word in `units[from..<to]`.
+    private static func hasWordStart(_ units: [UInt16], from: Int, to: Int) -> Bool {
+        func isLetter(_ u: UInt16) -> Bool { (u | 0x20) >= 0x61 && (u | 0x20) <= 0x7A }
+        var i = from
+        while i < to {
+            let u = units[i]
+            if u == 0x5E74, i + 1 < to, units[i + 1] == 0x9F84 { return true }  // 年龄
+            if isLetter(u), i == 0 || !isLetter(units[i - 1]) {
+                for word in windowWords where i + word.count <= to && word[0] == u | 0x20 {
+                    var k = 1
+                    while k < word.count, units[i + k] | 0x20 == word[k] { k += 1 }
+                    if k == word.count { return true }
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether `bounds` over the age windows finds what it finds over the whole clause (for the
+    /// soundness test of `ageWindows`).
+    static func windowedBoundsAgree(_ text: String) -> (agree: Bool, found: Bool) {
+        let buffer = TextBuffer(text)
+        let a = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: true)
+        let b = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: false)
+        return (a?.range == b?.range && a?.span == b?.span, b != nil)
+    }
+
     /// "or older", "and above" (a minimum) versus "or younger", "and under" (a maximum).
     private static func isOlder(_ postfix: String) -> Bool {
         ["older", "above", "over", "more", "greater"].contains(postfix.lowercased())
@@ -478,7 +685,13 @@ enum AgeExtractor {
     private static func spanWithCue(_ buffer: TextBuffer, _ span: NSRange, in range: NSRange) -> NSRange {
         let windowStart = max(range.location, span.location - 24)
         let window = NSRange(from: windowStart, to: span.location)
-        guard let m = (buffer.matches(cue, in: window) + buffer.matches(personCue, in: window)).max(by: { $0.range.location < $1.range.location })
+        guard window.length > 0 else { return span }
+        let text = buffer.substring(window)
+        // Most quotes have no cue before them: look for its words first.
+        let people = hasWordStart(Array(text.utf16), from: 0, to: text.utf16.count)
+        guard people || Prefilter.mayContain(text, cueWords) else { return span }
+        let hits = buffer.matches(cue, in: window) + (people ? buffer.matches(personCue, in: window) : [])
+        guard let m = hits.max(by: { $0.range.location < $1.range.location })
         else { return span }
         let between = buffer.substring(NSRange(from: m.range.end, to: span.location))
         guard !between.contains(where: { $0.isNumber }) else { return span }

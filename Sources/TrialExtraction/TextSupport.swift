@@ -327,6 +327,9 @@ enum ComparatorText {
     /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
     static let pattern = #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=|\\?<\s*or\s*\\?=|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
 
+    /// Whether `s` contains `word` (a byte search: Foundation's `contains` is far slower).
+    private static func has(_ s: String, _ word: StaticString) -> Bool { Prefilter.containsExactly(s, [word]) }
+
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
         let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
@@ -348,16 +351,16 @@ enum ComparatorText {
         case "=", "＝":
             return .equal
         default:
-            if s.contains("or equal") || s.hasPrefix("equal to or") || s.hasPrefix("equal or") {
-                return s.contains("less") || s.contains("lower") || s.contains("smaller") ? .lessOrEqual : .greaterOrEqual
+            if has(s, "or equal") || s.hasPrefix("equal to or") || s.hasPrefix("equal or") {
+                return has(s, "less") || has(s, "lower") || has(s, "smaller") ? .lessOrEqual : .greaterOrEqual
             }
             if s.hasPrefix("no ") || s.hasPrefix("not ") {
-                if s.contains("exceed") { return .lessOrEqual }
-                return s.contains("less") || s.contains("fewer") || s.contains("lower") || s.contains("smaller") || s.contains("younger")
+                if has(s, "exceed") { return .lessOrEqual }
+                return has(s, "less") || has(s, "fewer") || has(s, "lower") || has(s, "smaller") || has(s, "younger")
                     ? .greaterOrEqual : .lessOrEqual
             }
-            if s.contains("at least") || s.contains("minimum") { return .greaterOrEqual }
-            if s.contains("maximum") { return .lessOrEqual }
+            if has(s, "at least") || has(s, "minimum") { return .greaterOrEqual }
+            if has(s, "maximum") { return .lessOrEqual }
             return nil
         }
     }

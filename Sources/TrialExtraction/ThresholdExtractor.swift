@@ -151,9 +151,7 @@ enum ThresholdExtractor {
             if Prefilter.mayContain(criterion.text, ["ecog", "eastern", "zubrod"]) {
                 found.append(contentsOf: ecogLimits(buffer, excluded: excluded))
             }
-            if Prefilter.mayContain(criterion.text, ["uln", "upper limit"]),
-               criterion.text.range(of: "ULN", options: .caseInsensitive) != nil
-                || criterion.text.range(of: "upper limit", options: .caseInsensitive) != nil {
+            if Prefilter.mayContain(criterion.text, ["uln", "upper limit"]) {
                 found.append(contentsOf: liverLimits(buffer, excluded: excluded))
             }
             guard !found.isEmpty else { continue }

@@ -50,6 +50,32 @@ import TrialModel
         for form in Self.ageForms { #expect(AgeExtractor.bandIgnoringGate(form, excluded: false) != nil, "\(form)") }
     }
 
+    /// Age bounds searched only around the numbers that may be ages are the bounds of the whole
+    /// clause, on every real text and the age forms.
+    @Test func ageWindowsNeverHideABound() {
+        var found = 0
+        for text in Self.texts + Self.ageForms where text.count < 4000 {
+            let r = AgeExtractor.windowedBoundsAgree(text)
+            #expect(r.agree, "age bounds differ in windows: \(text.prefix(200))")
+            if r.found { found += 1 }
+        }
+        #expect(found > 50)
+    }
+
+    /// The string check for a conditional opening is the pattern's anchored match.
+    @Test func conditionalOpeningIsThePatterns() {
+        let crafted = ["For adolescents under 18", "  - if aged < 18", "In case of", "in  case", "Informed consent", "Format", "iff",
+                       "When", "unless 18", "forty", "(for patients", "For_x", "İf", "in cases"]
+        var hits = 0
+        for text in Self.texts + crafted {
+            let head = String(text.prefix(200))
+            let expected = TextBuffer(head).firstMatch(AgeExtractor.conditional, anchored: true) != nil
+            #expect(AgeExtractor.opensConditionally(head) == expected, "\(head.prefix(80))")
+            if expected { hits += 1 }
+        }
+        #expect(hits > 10)
+    }
+
     @Test func inlineMarkerCheckNeverHidesAMatch() {
         var skipped = 0
         var matched = 0
