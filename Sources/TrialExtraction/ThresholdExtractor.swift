@@ -114,12 +114,16 @@ enum ThresholdExtractor {
     private static let uln = Pattern(
         #"(\#(cmp))\s*(\d+(?:\.\d+)?)\s*(?:[x×*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:ULN\b|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value))?)"#
     )
-    private static let analytes: [(String, Pattern)] = [
-        ("ALT", Pattern(#"\bALT\b|alanine\s+aminotransferase|\bSGPT\b"#)),
-        ("AST", Pattern(#"\bAST\b|aspartate\s+aminotransferase|\bSGOT\b"#)),
-        ("bilirubin", Pattern(#"bilirubin|\bTBIL\b"#)),
+    /// The analytes a ULN limit names, each with the words one of which is in every match of its
+    /// pattern (the cheap look before it).
+    static let analytes: [(name: String, pattern: Pattern, words: [StaticString])] = [
+        ("ALT", Pattern(#"\bALT\b|alanine\s+aminotransferase|\bSGPT\b"#), ["alt", "alanine", "sgpt"]),
+        ("AST", Pattern(#"\bAST\b|aspartate\s+aminotransferase|\bSGOT\b"#), ["ast", "aspartate", "sgot"]),
+        ("bilirubin", Pattern(#"bilirubin|\bTBIL\b"#), ["bilirubin", "tbil"]),
     ]
-    private static let exception = Pattern(#"exclud|except|gilbert"#)
+    static let exception = Pattern(#"exclud|except|gilbert"#)
+    /// One of these is in every match of `exception`.
+    static let exceptionWords: [StaticString] = ["exclud", "except", "gilbert"]
     /// A subgroup named at the start of an item ("For patients with prior anthracyclines: LVEF ≥ 55 %",
     /// "In Cohort B, ECOG 0-2").
     private static let leadingSubgroup = Pattern(
@@ -301,11 +305,12 @@ enum ThresholdExtractor {
             guard let stated = buffer.group(m, 1).flatMap(ComparatorText.parse),
                   let value = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
             let window = NSRange(from: max(windowStart, m.range.location - 90), to: m.range.location)
-            if buffer.firstMatch(exception, in: window) != nil { continue }
+            let before = buffer.substring(window)
+            if Prefilter.mayContain(before, exceptionWords), buffer.firstMatch(exception, in: window) != nil { continue }
             var start = m.range.location
             var names: [String] = []
-            for (name, pattern) in analytes {
-                guard let hit = buffer.matches(pattern, in: window).first else { continue }
+            for (name, pattern, words) in analytes where Prefilter.mayContain(before, words) {
+                guard let hit = buffer.firstMatch(pattern, in: window) else { continue }
                 names.append(name)
                 start = min(start, hit.range.location)
             }

@@ -38,6 +38,7 @@ import TrialModel
         "Patients under 18", "≥18y", "Women >18 yo", "Patient aged 18 ans or more", "over 18 years", "Age 18 or older",
         "Adult kidney transplant recipients > 18 y.o.", "20 = Age < 80 years", "Men 18 years or older", "18-50 ages",
         "Any patient ≥18 who presents for a colonoscopy", "Infant is ≥1 and ≤6 month old", "children 7 and older",
+        "Patients older than or equal to 18 years.", "Participants younger than or equal to 65 years old",
     ]
 
     @Test func ageGateNeverHidesABand() {
@@ -345,6 +346,20 @@ import TrialModel
             match: { TextBuffer($0).firstMatch(AgeExtractor.postfixBound) != nil })
         #expect(skipped > 1000)
         #expect(matched > 10)
+    }
+
+    /// The analyte and exception words before a ULN limit hold for every match of their patterns.
+    @Test func liverWordsNeverHideAMatch() {
+        let crafted = ["Serum ALT/AST ≤ 3 x ULN", "total bilirubin ≤ 1.5 ULN except Gilbert's", "SGOT, SGPT < 2.5 ULN"]
+        let patterns = ThresholdExtractor.analytes.map { ($0.name, $0.pattern, $0.words) }
+            + [("exception", ThresholdExtractor.exception, ThresholdExtractor.exceptionWords)]
+        for (name, pattern, words) in patterns {
+            let (skipped, matched) = Self.skippedAndMatched(
+                Self.texts + crafted, name, check: { Prefilter.mayContain($0, words) },
+                match: { TextBuffer($0).firstMatch(pattern) != nil })
+            #expect(skipped > 1000, "\(name)")
+            #expect(matched >= 2, "\(name)")
+        }
     }
 
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.

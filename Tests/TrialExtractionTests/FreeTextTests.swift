@@ -97,6 +97,21 @@ struct NegativeTests {
         #expect(p.ageInCriteria.map(\.value) == [AgeRange(minYears: nil, maxYears: 80, maxComparator: .less, basis: .exclusion)])
     }
 
+    /// Comparators spelled in words, from real criteria ("Patients older than or equal to 18
+    /// years." in a ClinicalTrials.gov COVID-19 record) and their mirror images.
+    @Test(arguments: [
+        ("Patients older than or equal to 18 years.", 18.0, TrialModel.Comparator.greaterOrEqual, nil, nil),
+        ("Participants not older than 65 years", nil, nil, 65.0, TrialModel.Comparator.lessOrEqual),
+        ("Subjects younger than or equal to 65 years old", nil, nil, 65, .lessOrEqual),
+        ("Age lesser than 40 years", nil, nil, 40, .less),
+        ("4 to <8 years of age", 4, .greaterOrEqual, 8, .less),
+    ] as [(String, Double?, TrialModel.Comparator?, Double?, TrialModel.Comparator?)])
+    func agesInWords(_ text: String, _ low: Double?, _ lowCmp: TrialModel.Comparator?, _ high: Double?, _ highCmp: TrialModel.Comparator?) {
+        let p = TrialExtractor.extract(record([(.criteria, "Inclusion Criteria:\n- \(text)")])).parameters
+        let age = p.ageInCriteria.first?.value
+        #expect(age?.minYears == low && age?.minComparator == lowCmp && age?.maxYears == high && age?.maxComparator == highCmp, "\(text): \(String(describing: age))")
+    }
+
     @Test func exclusionsImplyTheAdmittedSide() {
         let text = "Inclusion Criteria:\n1. Rapid progression of renal function (≥ 50% decrease in eGFR within 3 months)\nExclusion Criteria:\n1. Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2\n2. LVEF < 45%"
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
