@@ -398,7 +398,9 @@ enum CriteriaSplitter {
             }
             // An item starts with anything but a lower-case letter: a capital, a digit, a comparator
             // (">= 18 years"), a bracket.
-            state.lineStartsItem = scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false
+            // In a text that was not wrapped, a line its writer ended starts an item however it opens
+            // ("over 18 years" / "successful angioplasty …"), unless the previous line ends open.
+            state.lineStartsItem = unwrapped || (scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false)
             var tokens: [Token] = []
             var restStart = 0
             if var marker = leadingMarker {

@@ -13,8 +13,8 @@ import Testing
         ("chia", "ecog_max", 0.95, 0.9),
         ("chia", "crcl_min_ml_min", 0.95, 0.8),
         ("chia", "egfr_min_ml_min_1_73m2", 0.95, 0.85),
-        ("chia", "age_min_years", 0.94, 0.92),
-        ("chia", "age_max_years", 0.94, 0.9),
+        ("chia", "age_min_years", 0.95, 0.95),
+        ("chia", "age_max_years", 0.95, 0.93),
         ("lct", "lvef_min_percent", 0.95, 0.95),
         ("lct", "ecog_max", 0.95, 0.95),
         ("lct", "crcl_min_ml_min", 0.95, 0.85),
@@ -65,6 +65,9 @@ import Testing
     static let cases: [(set: String, doc: String, parameter: String, values: Set<String>)] = [
         // "18 years or older" on a line of its own, then "Chest radiograph showing new opacities."
         ("chia", "labelled/chia-dev/NCT01743755", "age_min_years", ["18"]),
+        // "over 18 years" on a line of its own in lower case, before a long line ("successful
+        // angioplasty (residual stenosis < 30%) … 5 cm after the anastomosis …").
+        ("chia", "labelled/chia-dev/NCT00379366", "age_min_years", ["18"]),
         // "Chronic hepatitis B (HBsAg positive > 6 months)" is no age; "Age > 18 years" is.
         ("chia", "labelled/chia-dev/NCT01373684", "age_min_years", ["18"]),
         // "General state with Karnowsky greater than 80, ECOG = 0, 1 or 2."

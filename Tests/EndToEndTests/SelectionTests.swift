@@ -50,8 +50,8 @@ import TrialPipeline
         ["condition:cancer"], ["condition:lupus,thrombocytopenia"], ["sponsor:national cancer institute"],
         ["id:NCT00513591,NCT06337474"], ["text:CAR-NK"], ["KN5501"], ["text:cyclophosphamide"],
         ["text:ejection fraction", "sponsor:hospital"], ["condition:covid"],
-        // Values that cross escapes in the raw files: "&amp;" (XML), "\n\n" (JSON).
-        ["sponsor:merck sharp & dohme"], ["text:years old having been hospitalized"],
+        // Values that cross escapes in the raw files: "&amp;" (XML), "\"" (JSON).
+        ["sponsor:merck sharp & dohme"], [#"text:according to the official guideline "Pneumonia"#],
     ])
     func prefilterKeepsEveryRecordTheSelectionMatches(_ expressions: [String]) async throws {
         let selection = try Selection(parsing: expressions)

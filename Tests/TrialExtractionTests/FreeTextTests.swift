@@ -62,6 +62,26 @@ struct CriteriaSplittingTests {
         #expect(p.ageInCriteria.first?.value.minYears == 18)
         #expect(p.threshold("ECOG")?.value == 1)
     }
+
+    /// A text whose writer ended each line (one line runs far past any wrap width) is one item a
+    /// line, even when items open in lower case (a real COVID-19 record and Chia's NCT00379366).
+    @Test func unwrappedLinesAreItemsHoweverTheyOpen() {
+        let text = """
+            Inclusion Criteria:
+
+            over 18 years old
+            having been hospitalized at the University Hospital Center (CHU) of Reunion (minimum of one night in conventional hospitalization)
+            with a positive SARS-CoV-2 test,
+            in a medical unit
+            """
+        let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
+        #expect(p.criteria.map(\.text) == [
+            "over 18 years old",
+            "having been hospitalized at the University Hospital Center (CHU) of Reunion (minimum of one night in conventional hospitalization)",
+            "with a positive SARS-CoV-2 test, in a medical unit",
+        ])
+        #expect(p.ageInCriteria.first?.value.minYears == 18)
+    }
 }
 
 @Suite("Negative cases from real text")
