@@ -359,7 +359,21 @@ enum CriteriaSplitter {
         // A text with a line longer than any fixed wrap width was not wrapped: each of its lines
         // ends where its writer ended it, however long.
         let unwrapped = lines.contains { buffer.trimmed($0).length > unwrappedLine }
-        for line in lines {
+        // Nor was a text of several lines that all stop well short of any wrap width.
+        let allShort = lines.count > 1 && !lines.contains { buffer.trimmed($0).length >= shortLine }
+        // A text wrapped greedily at some width never has a line to which the next line's first
+        // word would still have fitted: such a line was ended by its writer. The widest line is a
+        // lower estimate of the width, so a wrapped line is never taken as ended.
+        let width = lines.map { buffer.trimmed($0).length }.max() ?? 0
+        func firstWordLength(_ index: Int) -> Int? {
+            guard index < lines.count else { return nil }
+            let r = buffer.trimmed(lines[index])
+            guard r.length > 0 else { return nil }
+            var n = 0
+            while n < r.length, !TextBuffer.isSpace(buffer.ns.character(at: r.location + n)) { n += 1 }
+            return n
+        }
+        for (index, line) in lines.enumerated() {
             let content = buffer.trimmed(line)
             guard content.length > 0 else {
                 state.blankBefore = true
@@ -400,7 +414,8 @@ enum CriteriaSplitter {
             // (">= 18 years"), a bracket.
             // In a text that was not wrapped, a line its writer ended starts an item however it opens
             // ("over 18 years" / "successful angioplasty …"), unless the previous line ends open.
-            state.lineStartsItem = unwrapped || (scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false)
+            state.lineStartsItem = unwrapped || allShort
+                || (scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false)
             var tokens: [Token] = []
             var restStart = 0
             if var marker = leadingMarker {
@@ -440,7 +455,9 @@ enum CriteriaSplitter {
             }
             let last = buffer.ns.character(at: content.end - 1)
             state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
-                          short: (unwrapped || content.length < shortLine) && !endsOpen(lb.string))
+                          short: (unwrapped || content.length < shortLine
+                                  || firstWordLength(index + 1).map { content.length + 1 + $0 <= width } ?? false)
+                              && !endsOpen(lb.string))
         }
         state.close()
         return state.spans.compactMap { span in

@@ -82,6 +82,33 @@ struct CriteriaSplittingTests {
         ])
         #expect(p.ageInCriteria.first?.value.minYears == 18)
     }
+
+    /// A line to which the next line's first word would still have fitted was ended by its
+    /// writer, and a list whose lines all stop short was never wrapped (Chia's NCT03140488 and
+    /// NCT03187379).
+    @Test func linesEndedShortOfTheWidthAreItems() {
+        let wrapped = """
+            Exclusion Criteria:
+            Non-reassuring fetal assessment at the time of recruitment
+            Previous cervical ripening agents (cytotec, cervidil, cervical Foley Balloon)
+            <18 years of age
+            Estimated fetal weight greater than 4500 grams in diabetic and 5000 grams in non-diabetic mother
+            """
+        let p = TrialExtractor.extract(record([(.criteria, wrapped)])).parameters
+        #expect(p.criteria.count == 4)
+        #expect(p.ageInCriteria.first?.value == AgeRange(minYears: 18, maxYears: nil, minComparator: .greaterOrEqual, basis: .exclusion))
+        let short = "Exclusion Criteria:\nage <18 years\nprevious history of roux-en-y gastric bypass\npre-operative opioid analgesics"
+        let q = TrialExtractor.extract(record([(.criteria, short)])).parameters
+        #expect(q.criteria.map(\.text) == ["age <18 years", "previous history of roux-en-y gastric bypass", "pre-operative opioid analgesics"])
+        // A paragraph wrapped at 70 columns stays one item.
+        let paragraph = """
+            Inclusion Criteria:
+            Patients must have measurable disease per RECIST 1.1 and adequate organ
+            function as defined by the protocol, including an absolute neutrophil
+            count of at least 1500 per microliter.
+            """
+        #expect(TrialExtractor.extract(record([(.criteria, paragraph)])).parameters.criteria.count == 1)
+    }
 }
 
 @Suite("Negative cases from real text")
