@@ -126,13 +126,14 @@ enum AgeExtractor {
         return false
     }
 
-    /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years".
+    /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years",
+    /// "18 \~ 80 years old" (a tilde escaped by the registry's Markdown).
     private static let unitRange = Pattern(
-        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old)?\s*(?:-|–|—|~|～|to|through|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age)?"#
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old)?\s*(?:-|–|—|\\?~|～|to|through|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age)?"#
     )
     /// "aged 18-65", "Age 18 to 70", "Age (20-50)", "20-70 age" (no unit, but beside an age word).
     private static let bareRange = Pattern(
-        #"(?:(?<![a-z])age[sd]?|年龄)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limits?|:|：)?\s*[(\[]?\s*(\d{1,3})\s*(?:-|–|~|～|to|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3})\b(?!\s*(?:%|\.\d))|(?<![\d.])(\d{1,3})\s*(?:-|–|~|～|to)\s*(\d{1,3})\s*(?:years?\s+)?(?:age[sd]?|of\s+age)\b"#
+        #"(?:(?<![a-z])age[sd]?|年龄)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limits?|:|：)?\s*[(\[]?\s*(\d{1,3})\s*(?:-|–|\\?~|～|to|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3})\b(?!\s*(?:%|\.\d))|(?<![\d.])(\d{1,3})\s*(?:-|–|\\?~|～|to)\s*(\d{1,3})\s*(?:years?\s+)?(?:age[sd]?|of\s+age)\b"#
     )
     /// "≥ 18 years", "less than or equal to 72 years", "= 65 years old", "at least 18 years of age".
     private static let comparatorBound = Pattern(
@@ -465,6 +466,7 @@ enum AgeExtractor {
         // read as the minimum, as a lost "=" is.
         if saysAge || Prefilter.mayContain(clause, ["old"]), let m = buffer.firstMatch(loneAge, in: range),
            let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
+           !afterComparator(buffer, m.range.location, from: range.location),
            !isDuration(buffer, clause: range, at: m.range.location) {
             let unit = buffer.group(m, 2) ?? buffer.group(m, 4)
             let band = AgeRange(minYears: years(n, unit: unit), maxYears: nil, minComparator: .equal)
@@ -549,6 +551,9 @@ enum AgeExtractor {
             candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
                                     span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
         }
+        // A bound right after "if", "when" or "unless" is a condition, not a limit ("if < 18 years
+        // of age have a parent … provide informed consent").
+        candidates.removeAll { followsCondition(units, at: $0.span.location, from: range.location) }
         guard !candidates.isEmpty else { return nil }
         candidates.sort { $0.span.location < $1.span.location }
         // A bound without a unit joined to an age bound beside it takes that bound's unit.
@@ -674,6 +679,30 @@ enum AgeExtractor {
         let a = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: true)
         let b = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: false)
         return (a?.range == b?.range && a?.span == b?.span, b != nil)
+    }
+
+    /// Whether a comparator sign comes right before `location` (a bound `bounds` did not keep,
+    /// such as one after "if"), so the number is no lone age.
+    private static func afterComparator(_ buffer: TextBuffer, _ location: Int, from: Int) -> Bool {
+        var i = location
+        while i > from {
+            let u = buffer.ns.character(at: i - 1)
+            if u == 0x20 || u == 0x5C { i -= 1; continue }  // blank, "\" of "\<"
+            return [0x3C, 0x3E, 0x3D, 0x2264, 0x2265, 0xFF1C, 0xFF1E].contains(u)  // < > = ≤ ≥ ＜ ＞
+        }
+        return false
+    }
+
+    /// Whether the word before `location` (blanks skipped, not before `from`) is "if", "when" or
+    /// "unless".
+    static func followsCondition(_ units: [UInt16], at location: Int, from: Int) -> Bool {
+        var end = location
+        while end > from, units[end - 1] == 0x20 || units[end - 1] == 0x0A || units[end - 1] == 0x09 { end -= 1 }
+        var start = end
+        while start > from, (units[start - 1] | 0x20) >= 0x61, (units[start - 1] | 0x20) <= 0x7A { start -= 1 }
+        guard end - start >= 2, end - start <= 6 else { return false }
+        let word = String(decoding: units[start..<end].map { $0 | 0x20 }, as: UTF16.self)
+        return word == "if" || word == "when" || word == "unless"
     }
 
     /// "or older", "and above" (a minimum) versus "or younger", "and under" (a maximum).

@@ -35,18 +35,19 @@ enum ThresholdExtractor {
     private static let noOtherUnit =
         #"(?![\d.,]?\d)(?!\s*(?:[/%％×*^µμ]|x\s*(?:\d|uln|upper|the\b|institutional)|m?c?g\b|mg|ng|pg|u?mol|mmol|meq|mm|cm|kg|lbs?\b|years?|yrs?|months?|weeks?|days?|hours?|h\b|hrs?\b|min|seconds?|points?|units?|iu\b|u/|times|fold|ms\b|cells?|bpm|beats?|sec\b|m2|m²|ml|l\b|dl\b))"#
 
-    /// "<name> <gap> <limit>". Groups: 1 name · 2 comparator, 3 number, 4 unit, 5 postfix · 6 low,
+    /// "<name> <gap> <limit>"; a comparator may be restated in brackets ("lesser than or equal to
+    /// (≤) 30"). Groups: 1 name · 2 comparator, 3 number, 4 unit, 5 postfix · 6 low,
     /// 7 unit, 8 high, 9 unit · 10 number, 11 unit, 12 postfix.
     private static func limit(_ name: String, _ unit: String, unitRequired: Bool) -> Pattern {
         let u = unitRequired ? #"\s*(\#(unit))"# : #"(?:\s*(\#(unit))|\#(noOtherUnit))"#
         let range = #"(?:between\s+|from\s+)?\#(number)\s*(\#(unit))?\#(between)\#(number)\#(u)"#
         return Pattern(
-            "(\(name))\(gap)(?:(\(cmp))\\s*\(number)\(u)(?:\\s*(?:or|and)\\s+\(postfix))?|\(range)|\(number)\(u)\\s*(?:or|and)\\s+\(postfix))"
+            "(\(name))\(gap)(?:(\(cmp))(?:\\s*\\(\\s*[<>=≤≥]{1,2}\\s*\\))?\\s*\(number)\(u)(?:\\s*(?:or|and)\\s+\(postfix))?|\(range)|\(number)\(u)\\s*(?:or|and)\\s+\(postfix))"
         )
     }
 
     private static let renalUnit =
-        #"(?:m[lL]|cc)\s*(?:/|per)\s*(?:min(?:ute)?|mn)\b(?:\s*(?:/|per)\s*1[.,]73\s*(?:m\s*(?:\\?\^\s*)?2|m²|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?))?"#
+        #"(?:m[lL]|cc|milli-?lit(?:er|re)s?)\s*(?:/|per)\s*(?:min(?:ute)?|mn)\b(?:\s*(?:/|per)\s*1[.,]73\s*(?:m\s*(?:\\?\^\s*)?2|m²|㎡|sq\.?\s*m\b|square\s+met(?:er|re)s?))?"#
     private static let countUnit =
         #"(?:[x×*]\s*10\s*(?:\\?\^\s*9|⁹|E9)\s*/\s*L|[x×*]\s*10\s*(?:\\?\^\s*3|³|E3)\s*/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL)|/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL|cu\.?\s*mm))"#
 

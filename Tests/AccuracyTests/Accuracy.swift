@@ -105,6 +105,12 @@ enum Accuracy {
                     out[row.key, default: []].insert(normalize(value.csv))
                 }
             }
+            // The matrix shows the criteria's bands in their own row beside the structured ages
+            // ("Age in criteria"): each bound counts for the age column of its direction.
+            for m in trial.parameters.ageInCriteria {
+                if let v = m.value.minYears { out["age_min_years", default: []].insert(Display.number(v)) }
+                if let v = m.value.maxYears { out["age_max_years", default: []].insert(Display.number(v)) }
+            }
             for m in trial.parameters.thresholds {
                 guard m.value.bound == .lower, let (key, factor) = countColumn(m.value) else { continue }
                 out[key, default: []].insert(normalize(Display.number(m.value.value * factor)))

@@ -25,9 +25,9 @@ import Testing
         ("realdata", "lvef_max_percent", 0.95, 0.95),
         ("realdata", "ecog_max", 0.95, 0.95),
         ("realdata", "crcl_min_ml_min", 0.95, 0.9),
-        ("realdata", "egfr_min_ml_min_1_73m2", 0.93, 0.9),
-        ("realdata", "age_min_years", 0.95, 0.9),
-        ("realdata", "age_max_years", 0.95, 0.9),
+        ("realdata", "egfr_min_ml_min_1_73m2", 0.95, 0.95),
+        ("realdata", "age_min_years", 0.97, 0.97),
+        ("realdata", "age_max_years", 0.97, 0.97),
         ("realdata", "cyclophosphamide", 0.95, 0.95),
         ("realdata", "fludarabine", 0.95, 0.95),
     ]
@@ -104,6 +104,15 @@ import Testing
         // study documenting an EF of >40%" (negated) is no minimum.
         ("realdata", "realdata/ctgov-xml/NCT02970669.xml", "lvef_max_percent", ["40"]),
         ("realdata", "realdata/ctgov-xml/NCT02970669.xml", "lvef_min_percent", []),
+        // "Age between 18 \~ 80 years old": a tilde escaped by Markdown separates the range.
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT06380868.json", "age_min_years", ["18"]),
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT06380868.json", "age_max_years", ["80"]),
+        // "if \< 18 years of age have a parent or legal guardian provide informed consent" is a
+        // condition; "Age 12-35 years (both inclusive)" is the band.
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT05743244.json", "age_min_years", ["12"]),
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT05743244.json", "age_max_years", ["35"]),
+        // Exclusion "eGFR lesser than or equal to (≤) 30 milliliter per minute per 1.73 square meter".
+        ("realdata", "realdata/ctgov-json-bulk/slices/NCT05878938.json", "egfr_min_ml_min_1_73m2", ["30"]),
         // "ejection fraction less than 50 %"; "(or ≥ 300 pg/mL if ejection fraction is less than
         // 35 %)" is a condition on NT-proBNP, not a second limit.
         ("realdata", "realdata/ctgov-json-bulk/slices/NCT03560323.json", "lvef_max_percent", ["50"]),
