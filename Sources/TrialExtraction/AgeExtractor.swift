@@ -157,13 +157,16 @@ enum AgeExtractor {
     static func fromCriteria(_ criteria: [Criterion], file: String) -> [Measured<AgeRange>] {
         var result: [Measured<AgeRange>] = []
         for criterion in criteria {
-            guard mayStateAge(criterion.text) else { continue }
-            let buffer = TextBuffer(criterion.text)
+            // "one year", "six months": read as digits, quoted as written (same UTF-16 offsets).
+            let spelled = numberWordsAsDigits(criterion.text)
+            let text = spelled ?? criterion.text
+            guard mayStateAge(text) else { continue }
+            let buffer = TextBuffer(text)
             let excluded = criterion.list == .exclusion
             // No one is older than 120: a larger number is something else ("Infant is ≤ 750 g").
             guard let found = firstBand(in: buffer, excluded: excluded), (found.range.minYears ?? 0) <= 120,
                   (found.range.maxYears ?? 0) <= 120 else { continue }
-            let quote = buffer.substring(found.span).collapsingWhitespace
+            let quote = (spelled == nil ? buffer : TextBuffer(criterion.text)).substring(found.span).collapsingWhitespace
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
         return result
@@ -247,6 +250,60 @@ enum AgeExtractor {
             }
             return false
         }
+    }
+
+    /// Number words a clinician writes for an age ("one year", "six months", "between one and 24
+    /// months"), with their values. Each value is no longer than its word.
+    private static let numberWords: [[UInt8]: [UInt8]] = {
+        let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+        var map: [[UInt8]: [UInt8]] = [:]
+        for (n, w) in words.enumerated() { map[Array(w.utf8)] = Array(String(n).utf8) }
+        for (w, n) in [("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)] {
+            map[Array(w.utf8)] = Array(String(n).utf8)
+        }
+        return map
+    }()
+    /// Time units after which a number word is an amount of time.
+    private static let timeUnitWords: Set<[UInt8]> = Set(
+        ["year", "years", "yr", "yrs", "month", "months", "mo", "mos", "week", "weeks", "wk", "wks", "day", "days"].map { Array($0.utf8) })
+
+    /// `text` with each number word that precedes a time unit ("one year", "six-month-old") or
+    /// "and"/"to" and a number ("between one and 24 months") replaced by its digits, padded with
+    /// blanks to the word's length so offsets stay those of `text`; nil when there is none.
+    static func numberWordsAsDigits(_ text: String) -> String? {
+        guard Prefilter.mayContain(text, ["year", "yr", "month", "mo", "week", "wk", "day"]) else { return nil }
+        var bytes = Array(text.utf8)
+        var changed = false
+        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+        func word(at i: Int) -> (word: [UInt8], end: Int) {
+            var j = i
+            while j < bytes.count, isLetter(bytes[j]) { j += 1 }
+            return (bytes[i..<j].map { $0 | 0x20 }, j)
+        }
+        func skipBlanks(_ i: Int, hyphen: Bool) -> Int {
+            var j = i
+            while j < bytes.count, bytes[j] == 0x20 || (hyphen && bytes[j] == 0x2D) { j += 1 }
+            return j
+        }
+        var i = 0
+        while i < bytes.count {
+            guard isLetter(bytes[i]), i == 0 || !isLetter(bytes[i - 1]) else { i += 1; continue }
+            let (w, end) = word(at: i)
+            defer { i = end }
+            guard let digits = numberWords[w] else { continue }
+            let next = skipBlanks(end, hyphen: true)
+            let (after, afterEnd) = word(at: next)
+            var isAmount = timeUnitWords.contains(after)
+            if !isAmount, after == Array("and".utf8) || after == Array("to".utf8) {
+                let k = skipBlanks(afterEnd, hyphen: false)
+                isAmount = k < bytes.count && ((bytes[k] >= 0x30 && bytes[k] <= 0x39) || numberWords[word(at: k).word] != nil)
+            }
+            guard isAmount else { continue }
+            for k in i..<end { bytes[k] = k - i < digits.count ? digits[k - i] : 0x20 }
+            changed = true
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : nil
     }
 
     /// The band a criterion's text states, without the `mayStateAge` check (for its soundness test).
@@ -368,15 +425,27 @@ enum AgeExtractor {
     /// True when the number at `location` is a duration: a word such as "survival", "duration" or
     /// "since" comes before it in the clause with no age word in between ("Life expectancy ≥ 3
     /// months", "Diabetes for at least 2 years"; "Age ≥ 18, life expectancy ≥ 3 months" keeps 18).
-    static func isDuration(_ buffer: TextBuffer, clause: NSRange, at location: Int) -> Bool {
-        let window = NSRange(from: clause.location, to: location)
+    static func isDuration(_ buffer: TextBuffer, clause: NSRange, at span: NSRange) -> Bool {
+        // A time before an event ("for at least 1 year prior to Baseline", "2 years ago").
+        let after = NSRange(from: span.end, to: min(clause.end, span.end + 24))
+        if after.length > 0, Prefilter.mayContain(buffer.substring(after), ["prior", "before", "ago", "post", "since"]),
+           buffer.firstMatch(beforeAnEvent, in: after, anchored: true) != nil {
+            return true
+        }
+        // The bound's own words count: "for at least 1 year" holds "for at least".
+        let window = NSRange(from: clause.location, to: span.end)
         guard window.length > 0, Prefilter.mayContain(buffer.substring(window), notAgeStems),
               let last = buffer.matches(notAge, in: window).last else { return false }
         // The "age" of "gestational age" is no age word.
-        guard let cueHit = buffer.matches(cue, in: window).last(where: { $0.range.location >= last.range.end || $0.range.end <= last.range.location })
+        // An age word in the bound itself ("prior to the age of 55") does not make it an age.
+        let beforeSpan = NSRange(from: clause.location, to: span.location)
+        guard let cueHit = buffer.matches(cue, in: beforeSpan).last(where: { $0.range.location >= last.range.end || $0.range.end <= last.range.location })
         else { return true }
         return cueHit.range.location < last.range.location
     }
+
+    /// What follows a time before an event: "prior to", "before", "ago", "post menopausal", "since".
+    private static let beforeAnEvent = Pattern(#"\s*(?:prior\b|before\b|ago\b|post\b|post-|since\b)"#)
 
     /// The band an exclusion clause leaves eligible: excluding "< 18 years" admits ≥ 18, excluding
     /// "> 75" or "75 years or older" admits ≤ 75 (< 75). A bare "=" (lost comparator) is read as
@@ -427,7 +496,7 @@ enum AgeExtractor {
         // The patterns that need "age" (or "birth", "old") run only when the clause has it.
         let clause = buffer.substring(range)
         let saysAge = Prefilter.mayContain(clause, ["age", "年龄"])
-        if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range.location),
+        if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range),
            let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 4).flatMap(Numbers.parse) {
             let unitHi = buffer.group(m, 5)
             let unitLo = buffer.group(m, 2) ?? unitHi
@@ -467,7 +536,7 @@ enum AgeExtractor {
         if saysAge || Prefilter.mayContain(clause, ["old"]), let m = buffer.firstMatch(loneAge, in: range),
            let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
            !afterComparator(buffer, m.range.location, from: range.location),
-           !isDuration(buffer, clause: range, at: m.range.location) {
+           !isDuration(buffer, clause: range, at: m.range) {
             let unit = buffer.group(m, 2) ?? buffer.group(m, 4)
             let band = AgeRange(minYears: years(n, unit: unit), maxYears: nil, minComparator: .equal)
             return FoundAge(range: band, span: m.range)
@@ -528,7 +597,8 @@ enum AgeExtractor {
                   let n = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
             let unit = buffer.group(m, 3)
             let said = buffer.substring(m.range).lowercased()
-            let ageSaid = Prefilter.containsExactly(said, ["age"]) || said.hasSuffix("old")
+            // "older than 18", "younger than 80 years": the comparator itself speaks of age.
+            let ageSaid = Prefilter.containsExactly(said, ["age", "older", "younger"]) || said.hasSuffix("old")
             // Months, weeks and days are durations ("HBsAg positive > 6 months") unless an age word
             // comes right before or "old"/"of age" after ("Age ≥ 6 months", "≥ 6 months of age").
             if requireCue, let unit, years(n, unit: unit) != n, !ageSaid, !cuedBefore(m.range.location) { continue }
@@ -546,7 +616,8 @@ enum AgeExtractor {
                   let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
             let unit = buffer.group(m, 2)
             // "2 or more" with no unit and no age word before it is never an age.
-            let alone = !requireCue || unit != nil || cuedBefore(m.range.location)
+            // "55 and older", "60 or younger": the postfix speaks of age.
+            let alone = !requireCue || unit != nil || post == "older" || post == "younger" || cuedBefore(m.range.location)
             guard alone else { continue }
             candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
                                     span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
@@ -575,7 +646,7 @@ enum AgeExtractor {
                 changed = true
             }
         }
-        let found = candidates.filter { $0.standsAlone && !isDuration(buffer, clause: range, at: $0.span.location) }
+        let found = candidates.filter { $0.standsAlone && !isDuration(buffer, clause: range, at: $0.span) }
         guard !found.isEmpty else { return nil }
         var band = AgeRange(minYears: nil, maxYears: nil)
         var span: NSRange?
@@ -630,6 +701,11 @@ enum AgeExtractor {
                 || (c == 0x6F && next(1) == 0x6C && next(2) == 0x64)  // old
                 || [0x5C81, 0x4E2A, 0x6708, 0x5468, 0x5929].contains(c)
             if !ageLike { ageLike = hasWordStart(units, from: max(0, start - windowBefore), to: start) }
+            // "older than 18", "55 and older": an age comparator before or a postfix after.
+            if !ageLike {
+                ageLike = hasWordStart(units, from: max(0, start - windowBefore), to: min(units.count, i + postfixReach),
+                                       words: ageComparatorWords)
+            }
             if ageLike {
                 var from = max(0, start - windowBefore)
                 while from > 0, isDigit(units[from - 1]) || units[from - 1] == 0x2E { from -= 1 }
@@ -653,15 +729,20 @@ enum AgeExtractor {
         "anyone",
     ].map { Array($0.utf16) }
 
-    /// Whether one of `windowWords` (or 年龄) starts a word in `units[from..<to]`.
-    private static func hasWordStart(_ units: [UInt16], from: Int, to: Int) -> Bool {
+    /// Comparator and postfix words that speak of age ("older than", "and younger").
+    private static let ageComparatorWords: [[UInt16]] = ["older", "younger"].map { Array($0.utf16) }
+    /// How far after a number (UTF-16 units) a postfix "older"/"younger" may start: "18 years of age or older".
+    private static let postfixReach = 40
+
+    /// Whether one of `words` (by default `windowWords`, or 年龄) starts a word in `units[from..<to]`.
+    private static func hasWordStart(_ units: [UInt16], from: Int, to: Int, words: [[UInt16]] = windowWords) -> Bool {
         func isLetter(_ u: UInt16) -> Bool { (u | 0x20) >= 0x61 && (u | 0x20) <= 0x7A }
         var i = from
         while i < to {
             let u = units[i]
             if u == 0x5E74, i + 1 < to, units[i + 1] == 0x9F84 { return true }  // 年龄
             if isLetter(u), i == 0 || !isLetter(units[i - 1]) {
-                for word in windowWords where i + word.count <= to && word[0] == u | 0x20 {
+                for word in words where i + word.count <= to && word[0] == u | 0x20 {
                     var k = 1
                     while k < word.count, units[i + k] | 0x20 == word[k] { k += 1 }
                     if k == word.count { return true }

@@ -39,6 +39,7 @@ import TrialModel
         "Adult kidney transplant recipients > 18 y.o.", "20 = Age < 80 years", "Men 18 years or older", "18-50 ages",
         "Any patient ≥18 who presents for a colonoscopy", "Infant is ≥1 and ≤6 month old", "children 7 and older",
         "Patients older than or equal to 18 years.", "Participants younger than or equal to 65 years old",
+        "Being older than 18 ;", "55 and older", "Patients of both genders older than 6 months and younger than 80 years",
     ]
 
     @Test func ageGateNeverHidesABand() {

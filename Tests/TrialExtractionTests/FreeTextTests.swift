@@ -152,11 +152,40 @@ struct NegativeTests {
         ("Subjects younger than or equal to 65 years old", nil, nil, 65, .lessOrEqual),
         ("Age lesser than 40 years", nil, nil, 40, .less),
         ("4 to <8 years of age", 4, .greaterOrEqual, 8, .less),
+        // Phase IV criteria in LCT: NCT03924921, NCT03864367, NCT03867526, NCT03923959.
+        ("Being older than 18 ;", 18, .greater, nil, nil),
+        ("55 and older", 55, .greaterOrEqual, nil, nil),
+        ("Patients of both genders older than 6 months and younger than 80 years", 0.5, .greater, 80, .less),
+        ("Age > or = to 65 years", 65, .greaterOrEqual, nil, nil),
+        // Number words (Chia NCT03397914, LCT NCT03922438).
+        ("Age between one year and 18 years", 1, .greaterOrEqual, 18, .lessOrEqual),
+        ("Patient's age younger than six months", nil, nil, 0.5, .less),
     ] as [(String, Double?, TrialModel.Comparator?, Double?, TrialModel.Comparator?)])
     func agesInWords(_ text: String, _ low: Double?, _ lowCmp: TrialModel.Comparator?, _ high: Double?, _ highCmp: TrialModel.Comparator?) {
         let p = TrialExtractor.extract(record([(.criteria, "Inclusion Criteria:\n- \(text)")])).parameters
         let age = p.ageInCriteria.first?.value
         #expect(age?.minYears == low && age?.minComparator == lowCmp && age?.maxYears == high && age?.maxComparator == highCmp, "\(text): \(String(describing: age))")
+    }
+
+    /// Times before an event are no ages, in digits or in words (LCT NCT03926169, Chia
+    /// NCT01118871, ClinicalTrials.gov NCT01298141).
+    @Test(arguments: [
+        "Participant with moderate to severe Hidradenitis Suppurativa (HS) for at least one year prior to Baseline visit.",
+        "Participant with HS for at least 1 year prior to Baseline visit.",
+        "Women at least two years post menopausal or surgically sterile",
+        "Stroke or transient ischemic attack (TIA) prior to the age of 55 documented",
+    ])
+    func timesBeforeAnEventAreNoAge(_ text: String) {
+        let p = TrialExtractor.extract(record([(.criteria, "Inclusion Criteria:\n- \(text)")])).parameters
+        #expect(p.ageInCriteria.isEmpty, "\(text): \(p.ageInCriteria.map(\.value))")
+    }
+
+    /// Number words are quoted as written.
+    @Test func numberWordsAreQuotedAsWritten() {
+        let p = TrialExtractor.extract(record([(.criteria, "Inclusion Criteria:\n- Children, aged between one and 24 months.")])).parameters
+        let age = p.ageInCriteria.first
+        #expect(age?.value.maxYears == 2)
+        #expect(age?.evidence.first?.quote == "aged between one and 24 months")
     }
 
     @Test func exclusionsImplyTheAdmittedSide() {
