@@ -253,55 +253,69 @@ enum AgeExtractor {
     }
 
     /// Number words a clinician writes for an age ("one year", "six months", "between one and 24
-    /// months"), with their values. Each value is no longer than its word.
-    private static let numberWords: [[UInt8]: [UInt8]] = {
-        let words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    /// months") and their values; each value is no longer than its word.
+    private static let numberWords: [(word: [UInt8], digits: [UInt8])] = {
+        let small = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
-        var map: [[UInt8]: [UInt8]] = [:]
-        for (n, w) in words.enumerated() { map[Array(w.utf8)] = Array(String(n).utf8) }
-        for (w, n) in [("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)] {
-            map[Array(w.utf8)] = Array(String(n).utf8)
-        }
-        return map
+        let tens = [("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)]
+        return small.enumerated().map { (Array($0.element.utf8), Array(String($0.offset).utf8)) }
+            + tens.map { (Array($0.0.utf8), Array(String($0.1).utf8)) }
     }()
     /// Time units after which a number word is an amount of time.
-    private static let timeUnitWords: Set<[UInt8]> = Set(
-        ["year", "years", "yr", "yrs", "month", "months", "mo", "mos", "week", "weeks", "wk", "wks", "day", "days"].map { Array($0.utf8) })
+    private static let timeUnitWords: [[UInt8]] =
+        ["year", "years", "yr", "yrs", "month", "months", "week", "weeks", "wk", "wks", "day", "days"].map { Array($0.utf8) }
 
-    /// `text` with each number word that precedes a time unit ("one year", "six-month-old") or
-    /// "and"/"to" and a number ("between one and 24 months") replaced by its digits, padded with
-    /// blanks to the word's length so offsets stay those of `text`; nil when there is none.
+    /// `text` with each number word right before a time unit ("one year", "six-month-old"), or
+    /// before "and"/"to" and a number of that unit ("between one and 24 months"), replaced by its
+    /// digits padded with blanks to the word's length, so offsets stay those of `text`; nil when
+    /// there is none. Found from the units back, without a pass over every word.
     static func numberWordsAsDigits(_ text: String) -> String? {
-        guard Prefilter.mayContain(text, ["year", "yr", "month", "mo", "week", "wk", "day"]) else { return nil }
+        guard Prefilter.mayContain(text, ["year", "yr", "month", "week", "wk", "day"]) else { return nil }
         var bytes = Array(text.utf8)
-        var changed = false
         func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-        func word(at i: Int) -> (word: [UInt8], end: Int) {
-            var j = i
-            while j < bytes.count, isLetter(bytes[j]) { j += 1 }
-            return (bytes[i..<j].map { $0 | 0x20 }, j)
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        func equals(_ from: Int, _ to: Int, _ word: [UInt8]) -> Bool {
+            guard to - from == word.count else { return false }
+            for k in 0..<word.count where bytes[from + k] | 0x20 != word[k] { return false }
+            return true
         }
-        func skipBlanks(_ i: Int, hyphen: Bool) -> Int {
-            var j = i
-            while j < bytes.count, bytes[j] == 0x20 || (hyphen && bytes[j] == 0x2D) { j += 1 }
-            return j
+        /// The token that ends before `end` (blanks, and hyphens if asked, skipped): its range.
+        func tokenBefore(_ end: Int, hyphen: Bool) -> (Int, Int)? {
+            var e = end
+            while e > 0, bytes[e - 1] == 0x20 || (hyphen && bytes[e - 1] == 0x2D) { e -= 1 }
+            guard e > 0 else { return nil }
+            var b = e
+            if isLetter(bytes[e - 1]) {
+                while b > 0, isLetter(bytes[b - 1]) { b -= 1 }
+            } else if isDigit(bytes[e - 1]) {
+                while b > 0, isDigit(bytes[b - 1]) || bytes[b - 1] == 0x2E { b -= 1 }
+            } else {
+                return nil
+            }
+            return (b, e)
+        }
+        var changed = false
+        func replaceNumberWord(_ from: Int, _ to: Int) {
+            guard to - from >= 3, from == 0 || !isLetter(bytes[from - 1]),
+                  let n = numberWords.first(where: { equals(from, to, $0.word) }) else { return }
+            for k in from..<to { bytes[k] = k - from < n.digits.count ? n.digits[k - from] : 0x20 }
+            changed = true
         }
         var i = 0
         while i < bytes.count {
             guard isLetter(bytes[i]), i == 0 || !isLetter(bytes[i - 1]) else { i += 1; continue }
-            let (w, end) = word(at: i)
-            defer { i = end }
-            guard let digits = numberWords[w] else { continue }
-            let next = skipBlanks(end, hyphen: true)
-            let (after, afterEnd) = word(at: next)
-            var isAmount = timeUnitWords.contains(after)
-            if !isAmount, after == Array("and".utf8) || after == Array("to".utf8) {
-                let k = skipBlanks(afterEnd, hyphen: false)
-                isAmount = k < bytes.count && ((bytes[k] >= 0x30 && bytes[k] <= 0x39) || numberWords[word(at: k).word] != nil)
+            var j = i
+            while j < bytes.count, isLetter(bytes[j]) { j += 1 }
+            defer { i = j }
+            let first = bytes[i] | 0x20
+            guard first == 0x79 || first == 0x6D || first == 0x77 || first == 0x64,  // y m w d
+                  timeUnitWords.contains(where: { equals(i, j, $0) }), let (b, e) = tokenBefore(i, hyphen: true) else { continue }
+            if isLetter(bytes[b]) {
+                replaceNumberWord(b, e)
+            } else if let (cb, ce) = tokenBefore(b, hyphen: false), equals(cb, ce, Array("and".utf8)) || equals(cb, ce, Array("to".utf8)),
+                      let (nb, ne) = tokenBefore(cb, hyphen: false), isLetter(bytes[nb]) {
+                replaceNumberWord(nb, ne)
             }
-            guard isAmount else { continue }
-            for k in i..<end { bytes[k] = k - i < digits.count ? digits[k - i] : 0x20 }
-            changed = true
         }
         return changed ? String(decoding: bytes, as: UTF8.self) : nil
     }

@@ -356,25 +356,25 @@ enum CriteriaSplitter {
     static func split(_ buffer: TextBuffer, defaultList: CriteriaList) -> [Span] {
         var state = SplitState(list: defaultList)
         let lines = buffer.lineRanges()
+        let contents = lines.map(buffer.trimmed)
+        let width = contents.lazy.map(\.length).max() ?? 0
         // A text with a line longer than any fixed wrap width was not wrapped: each of its lines
         // ends where its writer ended it, however long.
-        let unwrapped = lines.contains { buffer.trimmed($0).length > unwrappedLine }
+        let unwrapped = width > unwrappedLine
         // Nor was a text of several lines that all stop well short of any wrap width.
-        let allShort = lines.count > 1 && !lines.contains { buffer.trimmed($0).length >= shortLine }
+        let allShort = lines.count > 1 && width < shortLine
         // A text wrapped greedily at some width never has a line to which the next line's first
         // word would still have fitted: such a line was ended by its writer. The widest line is a
         // lower estimate of the width, so a wrapped line is never taken as ended.
-        let width = lines.map { buffer.trimmed($0).length }.max() ?? 0
         func firstWordLength(_ index: Int) -> Int? {
-            guard index < lines.count else { return nil }
-            let r = buffer.trimmed(lines[index])
-            guard r.length > 0 else { return nil }
+            guard index < contents.count, contents[index].length > 0 else { return nil }
+            let r = contents[index]
             var n = 0
             while n < r.length, !TextBuffer.isSpace(buffer.ns.character(at: r.location + n)) { n += 1 }
             return n
         }
         for (index, line) in lines.enumerated() {
-            let content = buffer.trimmed(line)
+            let content = contents[index]
             guard content.length > 0 else {
                 state.blankBefore = true
                 continue
