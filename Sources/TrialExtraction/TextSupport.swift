@@ -325,7 +325,34 @@ enum Segmenter {
 enum ComparatorText {
     /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
     /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
-    static let pattern = #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger|older)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller|younger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
+    /// The words are grouped by their first letter (each group keeps the order of its phrases), so
+    /// ICU leaves a position after one letter test per group instead of one try per phrase: the
+    /// pattern is scanned at nearly every position of every criterion. A test checks it matches
+    /// what the flat list of phrases matches.
+    static let pattern = "(?:" + [
+        #"\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<"#,
+        #"|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?"#,
+        #"|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝"#,
+        #"|g(?:reater\s+(?:than\s+)?or\s+equal\s+(?:to)?|reater\s+than)"#,
+        #"|m(?:ore\s+(?:than\s+)?or\s+equal\s+(?:to)?|inimum\s+of|aximum\s+of|ore\s+than)"#,
+        #"|h(?:igher\s+(?:than\s+)?or\s+equal\s+(?:to)?|igher\s+than)"#,
+        #"|l(?:arger\s+(?:than\s+)?or\s+equal\s+(?:to)?|esser\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
+        #"|ess\s+(?:than\s+)?or\s+equal\s+(?:to)?|ower\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
+        #"|arger\s+than|esser\s+than|ess\s+than|ower\s+than)"#,
+        #"|b(?:igger\s+(?:than\s+)?or\s+equal\s+(?:to)?|elow)"#,
+        #"|o(?:lder\s+(?:than\s+)?or\s+equal\s+(?:to)?|f\s+at\s+least|lder\s+than|ver)"#,
+        #"|e(?:qual\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?"#,
+        #"|qual\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|xceed(?:s|ing)?)"#,
+        #"|s(?:maller\s+(?:than\s+)?or\s+equal\s+(?:to)?|uperior\s+to|maller\s+than)"#,
+        #"|y(?:ounger\s+(?:than\s+)?or\s+equal\s+(?:to)?|ounger\s+than)"#,
+        #"|n(?:o\s+(?:less|fewer|lower|smaller)\s+than|ot\s+(?:less|lower|fewer|smaller)\s+than"#,
+        #"|o\s+(?:more|greater|higher|larger)\s+than|ot\s+(?:more|greater|higher|larger)\s+than"#,
+        #"|ot\s+(?:to\s+)?exceed(?:ing)?|o(?:t)?\s+(?:older|younger)\s+than)"#,
+        #"|a(?:t\s+least|\s+minimum\s+of|\s+maximum\s+of|bove)"#,
+        #"|i(?:n\s+excess\s+of|nferior\s+to)"#,
+        #"|u(?:nder|p\s+to)"#,
+        #"|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于"#,
+    ].joined() + ")"
 
     /// Whether `s` contains `word` (a byte search: Foundation's `contains` is far slower).
     private static func has(_ s: String, _ word: StaticString) -> Bool { Prefilter.containsExactly(s, [word]) }

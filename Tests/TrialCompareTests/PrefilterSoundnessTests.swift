@@ -363,6 +363,38 @@ import TrialModel
         }
     }
 
+    /// The comparator phrases grouped by first letter match exactly what their flat list matches
+    /// (the spelling before grouping), on every real text and on each phrase in a sentence.
+    @Test func groupedComparatorsAreTheFlatList() {
+        let flat = Pattern(#"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger|older)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller|younger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#)
+        let grouped = Pattern(ComparatorText.pattern)
+        let phrases = [
+            ">= 18", "=> 18", "≥ 18", "\\> 18", "\\>= 18", "> or = to 65", "< or = 2", ">/= 50", "=/< 3", "greater than or equal to 45",
+            "more than or equal 2", "higher than 3", "larger than or equal to 4", "bigger than or equal to 5", "older than or equal to 18",
+            "equal to or greater than 50", "equal or less than 2", "lesser than or equal to 30", "less than or equal to 1",
+            "lower than or equal to 2", "smaller than or equal to 3", "younger than or equal to 65", "no less than 60",
+            "not lower than 50", "no more than 2", "not greater than 3", "not to exceed 2", "not exceeding 3", "not older than 65",
+            "no younger than 18", "of at least 18", "at least 18", "a minimum of 50", "minimum of 50", "a maximum of 2",
+            "maximum of 2", "in excess of 3", "exceeds 2", "exceeding 2", "exceed 2", "greater than 2", "more than 2",
+            "larger than 2", "older than 18", "superior to 40", "lesser than 40", "less than 40", "lower than 40",
+            "smaller than 40", "younger than 18", "inferior to 40", "above 18", "over 18", "below 18", "under 18", "up to 70",
+            "大于等于18", "至少为18", "不超过70", "低于40", "Greater Than 2", "LESS THAN 3", "Over 18", "Not Less Than 50",
+        ]
+        var matched = 0
+        for text in Self.texts + phrases {
+            let b = TextBuffer(text)
+            let a = b.matches(flat).map(\.range)
+            let g = b.matches(grouped).map(\.range)
+            #expect(a == g, "comparators differ: \(text.prefix(200))")
+            if !a.isEmpty { matched += 1 }
+        }
+        #expect(matched > 1000)
+        for phrase in phrases {
+            let b = TextBuffer(phrase)
+            #expect(b.firstMatch(grouped).map { b.substring($0.range) } == b.firstMatch(flat).map { b.substring($0.range) })
+        }
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
