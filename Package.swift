@@ -44,9 +44,12 @@ let package = Package(
                 "TrialModel", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), "CZlibDeflate",
             ]),
+        .executableTarget(name: "EmbedTemplatesTool"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["EmbedTemplatesTool"]),
         .target(
             name: "TrialRender",
-            dependencies: ["TrialModel", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["TrialModel", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedTemplates"]
         ),
         .target(
             name: "TrialPipeline",

@@ -14,12 +14,12 @@ public struct DiffCommand: Sendable {
     public var new: String
     /// When set, `changes.md` and `changes.json` are written there (atomically).
     public var output: URL?
-    public var templates: URL
+    public var templates: TemplateSource
     public var failOnChange: Bool
     public var jobs: Int
 
     public init(
-        old: String, new: String, output: URL? = nil, templates: URL, failOnChange: Bool = false,
+        old: String, new: String, output: URL? = nil, templates: TemplateSource = .builtIn, failOnChange: Bool = false,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.old = old

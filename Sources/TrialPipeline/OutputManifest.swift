@@ -28,12 +28,13 @@ struct OutputManifest: Codable, Equatable {
     var key: String
     var files: [String: FileStamp]
 
-    /// The key of `landscape` rendered as `formats` with the templates in `templates`.
+    /// The key of `landscape` rendered as `formats` with `templates` (read only for formats that
+    /// use them).
     ///
     /// Hashed piece by piece: the small fields with the counts, then each input and each finding
     /// on a line of its own, then the changes, so that the key of a registry dump never holds the
     /// encoding of its 100k inputs and findings at once (it was 118 MB at 100k trials).
-    static func key(_ landscape: Landscape, formats: [OutputFormat], templates: URL) throws -> String {
+    static func key(_ landscape: Landscape, formats: [OutputFormat], templates: TemplateSource) throws -> String {
         struct Basis: Encodable {
             var version: String
             var templates: [String: String]
@@ -48,7 +49,8 @@ struct OutputManifest: Codable, Equatable {
         digest.update(
             try encoder.encode(
                 Basis(
-                    version: ParserVersion.current, templates: try templateDigests(templates),
+                    version: ParserVersion.current,
+                    templates: needsTemplates(formats, landscape) ? try templateDigests(templates) : [:],
                     formats: formats.map(\.rawValue), inputs: landscape.inputs.count, findings: landscape.findings.count,
                     selection: landscape.selection)))
         for input in landscape.inputs { digest.update(newline + (try encoder.encode(input))) }
@@ -64,13 +66,15 @@ struct OutputManifest: Codable, Equatable {
     }
 
     /// SHA-256 of every template the renderer loads, by relative path.
-    static func templateDigests(_ folder: URL) throws -> [String: String] {
+    static func templateDigests(_ templates: TemplateSource) throws -> [String: String] {
         var digests: [String: String] = [:]
-        for path in try ReportRenderer.templatePaths(in: folder) {
-            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(path).path) else { continue }
-            digests[path] = SnapshotStore.sha256(data)
-        }
+        for (path, text) in try templates.files() { digests[path] = SnapshotStore.sha256(Data(text.utf8)) }
         return digests
+    }
+
+    /// Whether the outputs of `formats` are rendered from templates (else none is read).
+    static func needsTemplates(_ formats: [OutputFormat], _ landscape: Landscape) -> Bool {
+        ReportRenderer.needsTemplates(Pipeline.outputNames(formats, withChanges: landscape.changes != nil))
     }
 
     /// Size and modification time of `file`, nil when it does not exist or is not a regular file.

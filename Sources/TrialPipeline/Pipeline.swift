@@ -267,12 +267,13 @@ public enum Pipeline {
     /// (a format named twice is written once), rendering on up to `jobs` cores. Returns the file
     /// names written, in order.
     public static func write(
-        _ landscape: Landscape, to output: URL, templates: URL, formats: [OutputFormat],
+        _ landscape: Landscape, to output: URL, templates: TemplateSource = .builtIn, formats: [OutputFormat],
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
         progress: (@Sendable (_ done: Int, _ total: Int, _ writing: [String]) -> Void)? = nil
     ) throws -> [String] {
-        let renderer = try ReportRenderer(templates: templates)
         let names = outputNames(formats, withChanges: landscape.changes != nil)
+        // JSON and CSV need no template: a run writing only those never reads one.
+        let renderer = ReportRenderer.needsTemplates(names) ? try ReportRenderer(templates: templates) : .dataOnly
         let writer = try AtomicWriter(folder: output)
         writer.removeStaleTemporaries()
         // Stage every file before committing any: a template or write error must not leave a mix
@@ -328,17 +329,6 @@ public enum Pipeline {
         case "matrix.csv": 1
         default: 0
         }
-    }
-
-    /// The templates folder to use: the given one, else `Templates/` in the current folder,
-    /// else `share/trialdiff/Templates` beside the executable's folder.
-    public static func templatesFolder(_ given: String?) -> URL {
-        if let given { return URL(fileURLWithPath: given) }
-        let local = URL(fileURLWithPath: "Templates")
-        if FileManager.default.fileExists(atPath: local.appendingPathComponent("report.md.mustache").path) { return local }
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        return exe.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("share/trialdiff/Templates")
     }
 }
 

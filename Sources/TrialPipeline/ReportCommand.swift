@@ -26,7 +26,7 @@ public enum CommandStatus: Int32, Sendable {
 public struct ReportCommand: Sendable {
     public var paths: [String]
     public var output: URL
-    public var templates: URL
+    public var templates: TemplateSource
     public var formats: [OutputFormat]
     public var jobs: Int
     /// Folder that relative input paths are resolved against (default: current folder).
@@ -48,7 +48,7 @@ public struct ReportCommand: Sendable {
     public var spillAbove: Int
 
     public init(
-        paths: [String], output: URL, templates: URL, formats: [OutputFormat] = OutputFormat.allCases,
+        paths: [String], output: URL, templates: TemplateSource = .builtIn, formats: [OutputFormat] = OutputFormat.allCases,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount, root: URL? = nil, ackFile: String? = nil,
         selection: Selection? = nil, statePath: String? = nil, dryRun: Bool = false, failOnChange: Bool = false,
         lockTimeout: Double = 60, spillAbove: Int = SpillPolicy.defaultLimit
@@ -235,14 +235,34 @@ struct StepClock {
     }
 }
 
-/// Identifies the code that produced cached records: the executable's size and modification
-/// time, so any rebuild invalidates the parse cache (no version number to forget to bump).
+/// Identifies the code that produced cached records and rendered outputs: the SHA-256 of the
+/// running executable's bytes, so any other build (a rebuild, an upgrade copied over the old
+/// file, a different binary on PATH) extracts its inputs again and renders its outputs again.
+/// The bytes are read through the kernel's handle on the running image (`/proc/self/exe`), not
+/// `argv[0]`, which is a bare name when trialdiff is run through PATH.
 enum ParserVersion {
-    static let current: String = {
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().path
-        let attributes = (try? FileManager.default.attributesOfItem(atPath: exe)) ?? [:]
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "trialdiff-1/\(size)/\(Int(modified))"
-    }()
+    static let current: String = "trialdiff-2/" + (ExecutableIdentity.digest() ?? "unknown-executable")
+}
+
+/// The running executable.
+public enum ExecutableIdentity {
+    /// Where the running executable is: `/proc/self/exe` on Linux (valid even when the file was
+    /// replaced or removed since it started), else the bundle's executable.
+    public static var path: String? {
+        #if os(Linux)
+        if FileManager.default.fileExists(atPath: "/proc/self/exe") { return "/proc/self/exe" }
+        #endif
+        return Bundle.main.executableURL?.resolvingSymlinksInPath().path
+    }
+
+    /// SHA-256 of the running executable's bytes (hex), nil when they cannot be read.
+    public static func digest() -> String? {
+        guard let path, let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            return nil
+        }
+        return SnapshotStore.sha256(data)
+    }
+
+    /// The cache key of this executable (what the parse cache and the output manifest store).
+    public static var cacheKey: String { ParserVersion.current }
 }

@@ -27,6 +27,8 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
     case templateInvalid(file: String, line: Int, column: Int, reason: String)
     /// Encoding `trials.json` failed.
     case encodingFailed(reason: String)
+    /// `templates export` would replace a file that exists.
+    case templateExists(file: String)
 
     public var description: String {
         switch self {
@@ -40,76 +42,69 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
             "invalid Mustache in template \(file) at line \(line), column \(column): \(reason)"
         case let .encodingFailed(reason):
             "cannot encode trials.json: \(reason)"
+        case let .templateExists(file):
+            "\(file) exists; pass --force to replace it"
         }
     }
 }
 
 /// Renders a ``Landscape`` as Markdown, HTML, JSON or CSV.
 ///
-/// Markdown and HTML come from user-editable Mustache templates (`report.md.mustache`,
-/// `report.html.mustache` and any partials in the same folder); the context they see is described
-/// at the top of each template and built by ``ReportContext``. JSON and CSV are written in Swift.
-/// Rendering is pure: the same landscape gives byte-identical output.
+/// Markdown and HTML come from Mustache templates (`report.md.mustache`, `report.html.mustache`
+/// and any partials beside them), built in or from a folder the user edits (``TemplateSource``);
+/// the context they see is described at the top of each template and built by
+/// ``ReportContext``. JSON and CSV are written in Swift and need no template. Rendering is pure:
+/// the same landscape gives byte-identical output.
 public struct ReportRenderer: Sendable {
     /// Template names (file name without `.mustache`) the renderer needs.
     public static let requiredTemplates = ["report.md", "report.html"]
+    /// Output files rendered from a template.
+    public static let templatedFiles: Set<String> = ["report.md", "report.html", "changes.md"]
 
-    private let library: MustacheLibrary
+    /// Nil for a renderer of the data formats only.
+    private let library: MustacheLibrary?
 
-    /// Loads `report.md.mustache` and `report.html.mustache` (and any partials, named by their
-    /// path relative to `templates` without `.mustache`) from `templates`.
+    /// Loads the templates of `templates`, each registered under its relative path without
+    /// `.mustache`.
     ///
     /// - Throws: ``RenderError`` naming the folder or file when the folder or a required
     ///   template is missing, unreadable or not valid Mustache.
-    public init(templates: URL) throws {
-        let folder = templates.standardizedFileURL.path
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RenderError.templatesFolderNotFound(folder: folder)
-        }
-        let paths: [String]
-        do {
-            paths = try Self.templatePaths(in: templates)
-        } catch {
-            throw RenderError.templateUnreadable(file: folder, reason: "\(error)")
-        }
+    public init(templates: TemplateSource = .builtIn) throws {
+        let files = try templates.files()
         // `{{% CONTENT_TYPE: HTML}}` escapes byte by byte (see `Escape.html`): the same bytes
         // as Mustache's default escaping for the strings trialdiff hands a template, and a third
         // of the time of `report.html`.
         MustacheContentTypes.register(ByteHTMLContentType(), named: "HTML")
         var library = MustacheLibrary()
-        for path in paths {
-            let file = (folder as NSString).appendingPathComponent(path)
-            guard let data = fm.contents(atPath: file) else {
-                throw RenderError.templateUnreadable(file: file, reason: "the file cannot be read")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw RenderError.templateUnreadable(file: file, reason: "the file is not UTF-8 text")
-            }
+        for (path, text) in files {
             do {
                 library.register(try MustacheTemplate(string: text), named: String(path.dropLast(".mustache".count)))
             } catch let error as MustacheTemplate.ParserError {
                 throw RenderError.templateInvalid(
-                    file: file, line: error.context.lineNumber, column: error.context.columnNumber,
+                    file: templates.file(path), line: error.context.lineNumber, column: error.context.columnNumber,
                     reason: "\(error.error)")
             } catch {
-                throw RenderError.templateInvalid(file: file, line: 0, column: 0, reason: "\(error)")
+                throw RenderError.templateInvalid(file: templates.file(path), line: 0, column: 0, reason: "\(error)")
             }
         }
         for name in Self.requiredTemplates where library.getTemplate(named: name) == nil {
-            throw RenderError.templateMissing(file: name + ".mustache", folder: folder)
+            throw RenderError.templateMissing(file: name + ".mustache", folder: templates.description)
         }
         self.library = library
     }
 
-    /// The template files of `templates` (`*.mustache`, any depth), as sorted paths relative to
-    /// it: what the renderer loads, and what an output depends on besides the landscape.
-    public static func templatePaths(in templates: URL) throws -> [String] {
-        // Enumerate the real folder: FileManager does not descend into a symlinked folder.
-        try FileManager.default.subpathsOfDirectory(atPath: templates.resolvingSymlinksInPath().path)
-            .filter { $0.hasSuffix(".mustache") }.sorted()
+    /// Loads the templates in the folder `templates`.
+    public init(templates: URL) throws {
+        try self.init(templates: .folder(templates))
     }
+
+    private init(library: MustacheLibrary?) { self.library = library }
+
+    /// A renderer of the files that need no template (JSON, CSV, findings): it never reads one.
+    public static let dataOnly = ReportRenderer(library: nil)
+
+    /// Whether rendering `files` needs the templates.
+    public static func needsTemplates(_ files: [String]) -> Bool { files.contains(where: templatedFiles.contains) }
 
     /// The main file each format is written to: report.md, report.html, trials.json, matrix.csv.
     public static func fileName(for format: OutputFormat) -> String {
@@ -171,7 +166,7 @@ public struct ReportRenderer: Sendable {
         case "findings.csv": FindingsCSV.render(landscape.findings)
         case "changes.md":
             // Optional template: a templates folder copied before it existed still works.
-            library.getTemplate(named: "changes.md") == nil
+            library?.getTemplate(named: "changes.md") == nil
                 ? "# What changed\n\n" + ChangeText.render(landscape.changes ?? ChangeSet(isBaseline: true))
                 : renderTemplate("changes.md", ReportContext.changes(landscape, flavor: .markdown))
         case "changes.json":
@@ -181,8 +176,9 @@ public struct ReportRenderer: Sendable {
     }
 
     private func renderTemplate(_ name: String, _ context: [String: Any]) -> String {
-        // `init` checked that the template exists.
-        library.render(context, withTemplate: name) ?? ""
+        // `init` checked that the template exists; `dataOnly` is never asked for a template.
+        guard let library else { preconditionFailure("\(name) rendered without templates") }
+        return library.render(context, withTemplate: name) ?? ""
     }
 }
 

@@ -515,6 +515,11 @@ public final class SnapshotStore: Sendable {
         }
     }
 
+    /// The parser versions (executables) that have entries in the parse cache, sorted.
+    public func cachedParserVersions() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT parser_version FROM parse_cache ORDER BY 1") }
+    }
+
     /// The hashes of the parse-cache entries of this `parserVersion` in the database, read once.
     private func loadStoredKeys() throws -> [String] {
         try read { db in

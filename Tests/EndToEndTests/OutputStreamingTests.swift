@@ -98,11 +98,11 @@ import TrialRender
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-formats-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let written = try Pipeline.write(
-            landscape, to: folder, templates: Repo.templates, formats: [.csv, .markdown, .csv, .json], jobs: jobs)
+            landscape, to: folder, templates: .folder(Repo.templates), formats: [.csv, .markdown, .csv, .json], jobs: jobs)
         #expect(written == ["matrix.csv", "findings.csv", "report.md", "trials.json", "findings.json"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == written.sorted())
         // The same bytes as each file rendered alone.
-        let renderer = try ReportRenderer(templates: Repo.templates)
+        let renderer = try ReportRenderer(templates: .folder(Repo.templates))
         for name in written {
             let file = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path)
             #expect(file == Data(try renderer.render(landscape, file: name).utf8), "\(name)")
@@ -131,7 +131,7 @@ import TrialRender
         try FileManager.default.createDirectory(
             at: folder.appendingPathComponent("findings.csv/keep"), withIntermediateDirectories: true)
         #expect(throws: OutputError.self) {
-            try Pipeline.write(landscape, to: folder, templates: Repo.templates, formats: [.csv, .markdown], jobs: 2)
+            try Pipeline.write(landscape, to: folder, templates: .folder(Repo.templates), formats: [.csv, .markdown], jobs: 2)
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(names == ["findings.csv", "matrix.csv"])
@@ -143,7 +143,7 @@ import TrialRender
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-progress-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let log = CapturedLog()
-        let written = try Pipeline.write(landscape, to: folder, templates: Repo.templates, formats: [.markdown, .csv], jobs: 2) {
+        let written = try Pipeline.write(landscape, to: folder, templates: .folder(Repo.templates), formats: [.markdown, .csv], jobs: 2) {
             done, total, writing in log.append("\(done)/\(total) \(writing.sorted().joined(separator: ","))")
         }
         let lines = log.lines

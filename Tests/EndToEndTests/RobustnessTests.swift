@@ -8,7 +8,7 @@ import TrialRender
 @Suite struct RobustnessTests {
     func run(_ folder: TempFolder, output: URL) async -> (Landscape, CommandStatus, [String]) {
         let log = CapturedLog()
-        let command = ReportCommand(paths: [folder.url.path + "/in"], output: output, templates: Repo.templates)
+        let command = ReportCommand(paths: [folder.url.path + "/in"], output: output, templates: .folder(Repo.templates))
         let (l, status) = await command.run(logger: log.logger)
         return (l, status, log.lines)
     }
@@ -151,7 +151,7 @@ import TrialRender
         defer { dir.remove() }
         for (i, jobs) in [1, 4].enumerated() {
             let command = ReportCommand(
-                paths: ["Input"], output: dir.url.appendingPathComponent("run\(i)"), templates: Repo.templates,
+                paths: ["Input"], output: dir.url.appendingPathComponent("run\(i)"), templates: .folder(Repo.templates),
                 jobs: jobs, root: Repo.root)
             _ = await command.run(logger: CapturedLog().logger)
         }
@@ -167,7 +167,7 @@ import TrialRender
     @Test func committedOutputIsUpToDate() async throws {
         let dir = try TempFolder()
         defer { dir.remove() }
-        let command = ReportCommand(paths: ["Input"], output: dir.url, templates: Repo.templates, root: Repo.root)
+        let command = ReportCommand(paths: ["Input"], output: dir.url, templates: .folder(Repo.templates), root: Repo.root)
         _ = await command.run(logger: CapturedLog().logger)
         let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0) }
         #expect(names.count == 8)

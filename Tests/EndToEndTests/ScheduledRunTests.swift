@@ -29,7 +29,7 @@ import TrialStore
     func report(_ dir: TempFolder, failOnChange: Bool = false) async -> (Landscape, CommandStatus) {
         let command = ReportCommand(
             paths: [dir.url.appendingPathComponent("in").path], output: dir.url.appendingPathComponent("out"),
-            templates: Repo.templates, failOnChange: failOnChange)
+            templates: .folder(Repo.templates), failOnChange: failOnChange)
         return await command.run(logger: CapturedLog().logger)
     }
 
@@ -99,7 +99,7 @@ import TrialStore
         func run(_ formats: [OutputFormat] = OutputFormat.allCases) async -> (upToDate: Bool, status: CommandStatus) {
             let log = CapturedLog()
             let command = ReportCommand(
-                paths: [dir.url.appendingPathComponent("in").path], output: out, templates: templates, formats: formats)
+                paths: [dir.url.appendingPathComponent("in").path], output: out, templates: .folder(templates), formats: formats)
             let (_, status) = await command.run(logger: log.logger)
             return (log.lines.contains { $0.hasSuffix("up to date") }, status)
         }
@@ -163,7 +163,7 @@ import TrialStore
         try dir.write("new/NCT03745326.json", try Self.editedCopy())
         let command = DiffCommand(
             old: dir.url.appendingPathComponent("old").path, new: dir.url.appendingPathComponent("new").path,
-            output: dir.url.appendingPathComponent("out"), templates: Repo.templates, failOnChange: true)
+            output: dir.url.appendingPathComponent("out"), templates: .folder(Repo.templates), failOnChange: true)
         let (changes, status) = await command.run(print: { _ in }, logger: CapturedLog().logger)
         #expect(status == .changed)
         #expect(Set(changes.trial("NCT03745326")?.parameters.map(\.key) ?? []) == ["status", "enrollment", "age_criteria_years", "last_update"])
@@ -173,8 +173,7 @@ import TrialStore
     /// A real `trialdiff report` process killed with SIGKILL while it writes its outputs leaves
     /// every previous report whole and the previous snapshot current; the next run completes.
     @Test func killedRunLeavesPreviousReportsAndSnapshotIntact() async throws {
-        let binary = Repo.root.appendingPathComponent(".build/debug/trialdiff")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the trialdiff executable first")
+        let binary = try #require(Repo.product("trialdiff"), "build the trialdiff executable first")
         let dir = try TempFolder()
         defer { dir.remove() }
         try dir.copy(realdata: Self.record, as: "in/NCT03745326.json")

@@ -143,7 +143,7 @@ import TrialStore
         for limit in [SpillPolicy.defaultLimit, 0] {
             let output = folder.url.appendingPathComponent("spill-above-\(limit)")
             let command = ReportCommand(
-                paths: Self.realPaths, output: output, templates: Repo.templates, root: Repo.root, spillAbove: limit)
+                paths: Self.realPaths, output: output, templates: .folder(Repo.templates), root: Repo.root, spillAbove: limit)
             let (landscape, _) = await command.run(logger: CapturedLog().logger)
             #expect(landscape.trials.isLoaded == (limit == 0))
             outputs.append(output)

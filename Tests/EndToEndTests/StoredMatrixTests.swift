@@ -105,18 +105,18 @@ import TrialStore
     /// The outputs' key is the same for the same landscape and changes with any finding or input.
     @Test func outputKeyFollowsFindingsAndInputs() async throws {
         let landscape = await Repo.landscape(Self.realPaths)
-        let key = try OutputManifest.key(landscape, formats: [.csv], templates: Repo.templates)
-        #expect(try OutputManifest.key(landscape, formats: [.csv], templates: Repo.templates) == key)
-        #expect(try OutputManifest.key(landscape, formats: [.markdown], templates: Repo.templates) != key)
+        let key = try OutputManifest.key(landscape, formats: [.csv], templates: .folder(Repo.templates))
+        #expect(try OutputManifest.key(landscape, formats: [.csv], templates: .folder(Repo.templates)) == key)
+        #expect(try OutputManifest.key(landscape, formats: [.markdown], templates: .folder(Repo.templates)) != key)
         var finding = landscape
         finding.findings[0].message += "."
-        #expect(try OutputManifest.key(finding, formats: [.csv], templates: Repo.templates) != key)
+        #expect(try OutputManifest.key(finding, formats: [.csv], templates: .folder(Repo.templates)) != key)
         var input = landscape
         input.inputs[input.inputs.count - 1].size = (input.inputs.last?.size ?? 0) + 1
-        #expect(try OutputManifest.key(input, formats: [.csv], templates: Repo.templates) != key)
+        #expect(try OutputManifest.key(input, formats: [.csv], templates: .folder(Repo.templates)) != key)
         var moved = landscape
         // One finding fewer: the counts are hashed, so the pieces cannot be shifted unnoticed.
         moved.findings.removeLast()
-        #expect(try OutputManifest.key(moved, formats: [.csv], templates: Repo.templates) != key)
+        #expect(try OutputManifest.key(moved, formats: [.csv], templates: .folder(Repo.templates)) != key)
     }
 }

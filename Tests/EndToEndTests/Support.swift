@@ -12,6 +12,26 @@ enum Repo {
     /// Real registry records (copied from ../shared/realdata).
     static let realdata = root.appendingPathComponent("Tests/TrialReadersTests/Fixtures/realdata")
 
+    /// The built executable `name` of this build (debug or release, whichever runs the tests):
+    /// it sits beside the test runner (or, on macOS, beside the `.xctest` bundle).
+    static func product(_ name: String) -> URL? {
+        let runner = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var candidates = [
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { URL(fileURLWithPath: $0) },
+            Bundle.main.executableURL, runner,
+        ].compactMap { $0 }
+        candidates += Bundle.allBundles.map(\.bundleURL)
+        for c in candidates {
+            var folder = c.deletingLastPathComponent()
+            for _ in 0..<4 {
+                let exe = folder.appendingPathComponent(name)
+                if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        return nil
+    }
+
     /// The landscape of the default `Input/`, as `swift run trialdiff` builds it (computed once).
     static func inputLandscape() async -> Landscape { await landscape(["Input"]) }
 

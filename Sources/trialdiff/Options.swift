@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TrialCompare
+import TrialModel
+import TrialPipeline
+import TrialRender
+
+/// The inputs a run reads, shared by `report` and `check`.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Input files, folders or zips (default: Input).")
+    var paths: [String] = []
+
+    @Option(help: "Files read in parallel (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
+    var ack: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Extracted records a run may hold in memory; a run that reads more keeps all of them in a temporary file.",
+            discussion: "About 11 KB of memory per record otherwise. The file sits beside the state database (the system's temporary folder with --dry-run or check) and is deleted as soon as it is opened. 0 spills every record.",
+            valueName: "records"))
+    var spillAbove: Int = SpillPolicy.defaultLimit
+
+    /// The paths to read: `Input` when none is given.
+    var resolvedPaths: [String] { paths.isEmpty ? ["Input"] : paths }
+
+    func validate() throws {
+        if spillAbove < 0 { throw ValidationError("--spill-above must be 0 or more") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
+/// Logging options shared by the commands.
+struct LogOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Log each step and every reader warning.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Log errors only.")
+    var quiet = false
+
+    /// stderr logger: errors and warnings by default, summaries with --verbose.
+    var logger: Logger {
+        let level: Logger.Level = verbose ? .debug : quiet ? .error : .warning
+        return Logger(label: "trialdiff") { _ in PlainStderrLogHandler(level: level) }
+    }
+}
+
+/// Writes a command's output to standard output.
+let printToStandardOutput: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+
+extension Severity: ExpressibleByArgument {}
+extension CheckCommand.Format: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import TrialPipeline
+import TrialRender
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare trials side by side and write the reports.",
+        discussion: """
+            With no paths, reads Input/ and writes Output/. Folders are walked recursively; hidden \
+            files are skipped. Outputs: report.md (GitHub Markdown), report.html (self-contained), \
+            trials.json (normalized model with evidence), matrix.csv (one row per trial). Each is \
+            written to a temporary file and renamed, so a crash never leaves a half-written report.
+            """)
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String = "Output"
+
+    @Option(help: "Folder of Mustache templates to use instead of the built-in ones (see 'trialdiff templates export').")
+    var templates: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Outputs to write, comma-separated: md, html, json, csv.",
+            valueName: "formats"),
+        transform: Report.formats)
+    var format: [OutputFormat] = OutputFormat.allCases
+
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp(
+            "Select records: FIELD:VALUE[,VALUE…] or bare text; repeat to combine with AND.",
+            discussion: "Fields: condition, intervention, product, sponsor, phase, status, id, text. Case-insensitive substring match (id and status match exactly)."))
+    var whereClauses: [String] = []
+
+    @Option(help: "Snapshot database of previous runs (default: OUTPUT/.trialdiff/state.sqlite).")
+    var state: String?
+
+    @Flag(help: "Read and compare, print what would change, write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Exit with status 4 when anything changed since the previous run.")
+    var failOnChange = false
+
+    @Option(help: "Seconds to wait when another run holds the output folder's lock.")
+    var lockTimeout: Double = 60
+
+    @OptionGroup var log: LogOptions
+
+    /// Parses "md,html": each name once, in the order given.
+    static func formats(_ text: String) throws -> [OutputFormat] {
+        var formats: [OutputFormat] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let format = OutputFormat(rawValue: name) else {
+                throw ValidationError("unknown format '\(name)'; choose from md, html, json, csv")
+            }
+            if !formats.contains(format) { formats.append(format) }
+        }
+        return formats
+    }
+
+    func validate() throws {
+        do { _ = try Selection(parsing: whereClauses) } catch { throw ValidationError("\(error)") }
+        if format.isEmpty { throw ValidationError("--format names no output; choose from md, html, json, csv") }
+    }
+
+    func run() async throws {
+        let command = ReportCommand(
+            paths: inputs.resolvedPaths, output: URL(fileURLWithPath: output), templates: TemplateSource(folder: templates),
+            formats: format, jobs: inputs.jobs, ackFile: inputs.ack,
+            selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses), statePath: state, dryRun: dryRun,
+            failOnChange: failOnChange, lockTimeout: lockTimeout, spillAbove: inputs.spillAbove)
+        let (landscape, status) = await command.run(logger: log.logger, progress: ProgressLine(), print: printToStandardOutput)
+        // Everything is written and the store is closed.
+        Exit.now(status, keeping: landscape)
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import TrialPipeline
+
+/// The `trialdiff` command line: parsing, help and exit statuses live here; each subcommand hands
+/// its options to a command of `TrialPipeline` and exits through ``Exit``.
+@main
+struct TrialDiff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trialdiff",
+        abstract: "Turn clinical-trial registry exports into cross-trial comparison reports.",
+        discussion: """
+            Reads ClinicalTrials.gov XML (single records and <search_results> bundles), API v2 JSON \
+            (single studies and pages), classic API v1 JSON, RSS feeds, registry and mirror HTML pages \
+            (ChiCTR, ClinicalTrials.gov, mirrors) and plain-text renderings of such pages. Every value \
+            in the reports keeps its evidence: file, locator and quote.
+
+            Exit status: \(Exit.summary)
+            """,
+        version: Version.string,
+        subcommands: [Report.self, Check.self, Diff.self, History.self, Extract.self, Templates.self],
+        defaultSubcommand: Report.self
+    )
+}
+
+/// trialdiff's version, shown by `--version` and sent nowhere.
+enum Version {
+    static let string = "0.9.0"
+}
