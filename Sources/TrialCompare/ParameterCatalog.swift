@@ -74,7 +74,9 @@ public enum ParameterCatalog {
         .init(key: "last_update", label: "Last update", comparable: false) { t in strings(t.parameters.lastUpdates) },
         .init(key: "enrollment_in_text", label: "Enrollment stated in text", comparable: true) { t in
             t.parameters.enrollmentInText.map {
-                CellValue(text: $0.value.display, csv: $0.value.low == $0.value.high ? "\($0.value.low)" : "\($0.value.low)-\($0.value.high)", evidence: $0.evidence)
+                CellValue(
+                    text: $0.value.display, csv: $0.value.low == $0.value.high ? "\($0.value.low)" : "\($0.value.low)-\($0.value.high)",
+                    evidence: $0.evidence)
             }
         },
         .init(key: "age_criteria_years", label: "Age in criteria", comparable: true) { t in
@@ -113,9 +115,10 @@ public enum ParameterCatalog {
         var out: [CellValue] = []
         for column in thresholdColumns {
             for m in t.parameters.thresholds(column.measure) where m.value.bound == column.bound && m.value.basis == .exclusion {
-                out.append(CellValue(
-                    text: "\(m.value.measure) \(m.value.display)", csv: "\(column.key)=\(Display.number(m.value.value))",
-                    evidence: m.evidence))
+                out.append(
+                    CellValue(
+                        text: "\(m.value.measure) \(m.value.display)", csv: "\(column.key)=\(Display.number(m.value.value))",
+                        evidence: m.evidence))
             }
         }
         for m in t.parameters.ageInCriteria where m.value.basis == .exclusion {

@@ -8,7 +8,8 @@ enum AgeExtractor {
     // MARK: Units
 
     /// Written age units; a bare number counts as years.
-    static let unitPattern = #"(?:years?|yrs?\.?|y\.\s?o\.?|yo(?![a-z])|ys(?![a-z])|y(?![a-z])|ans(?![a-z])|months?|mos?(?![a-z])|weeks?|wks?|days?|周岁|岁|个月|月|周|天)"#
+    static let unitPattern =
+        #"(?:years?|yrs?\.?|y\.\s?o\.?|yo(?![a-z])|ys(?![a-z])|y(?![a-z])|ans(?![a-z])|months?|mos?(?![a-z])|weeks?|wks?|days?|周岁|岁|个月|月|周|天)"#
 
     /// `value` in `unit` converted to years.
     static func years(_ value: Double, unit: String?) -> Double {
@@ -52,7 +53,9 @@ enum AgeExtractor {
             var evidence: [Evidence] = []
             if let f = minField {
                 switch parseField(f.value) {
-                case .years(let y): range.minYears = y; range.minComparator = .greaterOrEqual
+                case .years(let y):
+                    range.minYears = y
+                    range.minComparator = .greaterOrEqual
                 case .noLimit: break
                 case .unreadable: warnings.append("minimum age not understood: \"\(f.value)\" (\(f.locator))")
                 }
@@ -60,7 +63,9 @@ enum AgeExtractor {
             }
             if let f = maxField {
                 switch parseField(f.value) {
-                case .years(let y): range.maxYears = y; range.maxComparator = .lessOrEqual
+                case .years(let y):
+                    range.maxYears = y
+                    range.maxComparator = .lessOrEqual
                 case .noLimit: break
                 case .unreadable: warnings.append("maximum age not understood: \"\(f.value)\" (\(f.locator))")
                 }
@@ -165,7 +170,8 @@ enum AgeExtractor {
             let excluded = criterion.list == .exclusion
             // No one is older than 120: a larger number is something else ("Infant is ≤ 750 g").
             guard let found = firstBand(in: buffer, excluded: excluded), (found.range.minYears ?? 0) <= 120,
-                  (found.range.maxYears ?? 0) <= 120 else { continue }
+                (found.range.maxYears ?? 0) <= 120
+            else { continue }
             let quote = (spelled == nil ? buffer : TextBuffer(criterion.text)).substring(found.span).collapsingWhitespace
             result.appendMerging(Measured(found.range, Evidence(file: file, locator: criterion.evidence.locator, quote: quote)))
         }
@@ -174,14 +180,18 @@ enum AgeExtractor {
 
     /// Whole words of `cue` (lower-case ASCII).
     private static let cueWholeWords: Set<[UInt8]> = Set(
-        ["age", "ages", "aged", "old", "older", "younger", "aging", "elderly", "adult", "adults", "child", "children", "infant",
-         "infants", "neonate", "neonates", "adolescent", "adolescents", "yo"].map { Array($0.utf8) })
+        [
+            "age", "ages", "aged", "old", "older", "younger", "aging", "elderly", "adult", "adults", "child", "children", "infant",
+            "infants", "neonate", "neonates", "adolescent", "adolescents", "yo",
+        ].map { Array($0.utf8) })
     /// Whole words of `person`.
     private static let personWholeWords: Set<[UInt8]> = Set(
-        ["patient", "patients", "subject", "subjects", "participant", "participants", "individual", "individuals", "person",
-         "persons", "people", "men", "women", "male", "males", "female", "females", "volunteer", "volunteers", "adult", "adults",
-         "children", "boys", "girls", "infant", "infants", "adolescent", "adolescents", "recipient", "recipients", "outpatient",
-         "outpatients", "inpatient", "inpatients", "donor", "donors", "those", "anyone"].map { Array($0.utf8) })
+        [
+            "patient", "patients", "subject", "subjects", "participant", "participants", "individual", "individuals", "person",
+            "persons", "people", "men", "women", "male", "males", "female", "females", "volunteer", "volunteers", "adult", "adults",
+            "children", "boys", "girls", "infant", "infants", "adolescent", "adolescents", "recipient", "recipients", "outpatient",
+            "outpatients", "inpatient", "inpatients", "donor", "donors", "those", "anyone",
+        ].map { Array($0.utf8) })
     /// How far after a person (UTF-8 bytes) the number of a bound stated on them may end:
     /// "Patients who are greater than or equal to 18".
     private static let personReach = 80
@@ -255,8 +265,10 @@ enum AgeExtractor {
     /// Number words a clinician writes for an age ("one year", "six months", "between one and 24
     /// months") and their values; each value is no longer than its word.
     private static let numberWords: [(word: [UInt8], digits: [UInt8])] = {
-        let small = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+        let small = [
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+        ]
         let tens = [("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90)]
         return small.enumerated().map { (Array($0.element.utf8), Array(String($0.offset).utf8)) }
             + tens.map { (Array($0.0.utf8), Array(String($0.1).utf8)) }
@@ -297,23 +309,29 @@ enum AgeExtractor {
         var changed = false
         func replaceNumberWord(_ from: Int, _ to: Int) {
             guard to - from >= 3, from == 0 || !isLetter(bytes[from - 1]),
-                  let n = numberWords.first(where: { equals(from, to, $0.word) }) else { return }
+                let n = numberWords.first(where: { equals(from, to, $0.word) })
+            else { return }
             for k in from..<to { bytes[k] = k - from < n.digits.count ? n.digits[k - from] : 0x20 }
             changed = true
         }
         var i = 0
         while i < bytes.count {
-            guard isLetter(bytes[i]), i == 0 || !isLetter(bytes[i - 1]) else { i += 1; continue }
+            guard isLetter(bytes[i]), i == 0 || !isLetter(bytes[i - 1]) else {
+                i += 1
+                continue
+            }
             var j = i
             while j < bytes.count, isLetter(bytes[j]) { j += 1 }
             defer { i = j }
             let first = bytes[i] | 0x20
             guard first == 0x79 || first == 0x6D || first == 0x77 || first == 0x64,  // y m w d
-                  timeUnitWords.contains(where: { equals(i, j, $0) }), let (b, e) = tokenBefore(i, hyphen: true) else { continue }
+                timeUnitWords.contains(where: { equals(i, j, $0) }), let (b, e) = tokenBefore(i, hyphen: true)
+            else { continue }
             if isLetter(bytes[b]) {
                 replaceNumberWord(b, e)
             } else if let (cb, ce) = tokenBefore(b, hyphen: false), equals(cb, ce, Array("and".utf8)) || equals(cb, ce, Array("to".utf8)),
-                      let (nb, ne) = tokenBefore(cb, hyphen: false), isLetter(bytes[nb]) {
+                let (nb, ne) = tokenBefore(cb, hyphen: false), isLetter(bytes[nb])
+            {
                 replaceNumberWord(nb, ne)
             }
         }
@@ -396,12 +414,13 @@ enum AgeExtractor {
             if (Prefilter.mayContain(clause, cueWords) && buffer.firstMatch(cue, in: r) != nil) || isShortNumericClause(buffer, r) {
                 if let found = parseBand(buffer, in: r, requireCue: true) { return found }
             } else if yearUnitAfterDigit(clause)
-                        || (r.length <= 160 && hasWordStart(Array(clause.utf16), from: 0, to: clause.utf16.count)
-                            && buffer.firstMatch(personBeforeBound, in: r) != nil),
-                      let p = buffer.firstMatch(personCue, in: r), let found = parseBand(buffer, in: r, requireCue: true),
-                      found.span.location >= p.range.location, buffer.firstMatch(shortUnit, in: found.span) == nil,
-                      buffer.firstMatch(yearsUnit, in: found.span) != nil
-                      || buffer.firstMatch(personCue, in: found.span, anchored: true) != nil {
+                || (r.length <= 160 && hasWordStart(Array(clause.utf16), from: 0, to: clause.utf16.count)
+                    && buffer.firstMatch(personBeforeBound, in: r) != nil),
+                let p = buffer.firstMatch(personCue, in: r), let found = parseBand(buffer, in: r, requireCue: true),
+                found.span.location >= p.range.location, buffer.firstMatch(shortUnit, in: found.span) == nil,
+                buffer.firstMatch(yearsUnit, in: found.span) != nil
+                    || buffer.firstMatch(personCue, in: found.span, anchored: true) != nil
+            {
                 // No age word, but a person and a number of years ("Men 18 years or older",
                 // "Women (18-75 years)") or a person right before the bound ("Any patient ≥18");
                 // durations were ruled out by `isDuration`.
@@ -429,7 +448,8 @@ enum AgeExtractor {
     /// such a clause is short and opens with a person, an age word, a comparator or a number, and
     /// most exclusion items that name a year are neither.
     static func opensLikeAnAgeLimit(_ head: String) -> Bool {
-        guard let first = head.unicodeScalars.first(where: { !CharacterSet.whitespacesAndNewlines.contains($0) && $0 != "-" && $0 != "*" && $0 != "•" })
+        guard
+            let first = head.unicodeScalars.first(where: { !CharacterSet.whitespacesAndNewlines.contains($0) && $0 != "-" && $0 != "*" && $0 != "•" })
         else { return false }
         if !CharacterSet.letters.contains(first) { return true }  // a number, a comparator, a bracket
         let word = head.lowercased().drop { !$0.isLetter }.prefix { $0.isLetter }
@@ -443,17 +463,22 @@ enum AgeExtractor {
         // A time before an event ("for at least 1 year prior to Baseline", "2 years ago").
         let after = NSRange(from: span.end, to: min(clause.end, span.end + 24))
         if after.length > 0, Prefilter.mayContain(buffer.substring(after), ["prior", "before", "ago", "post", "since"]),
-           buffer.firstMatch(beforeAnEvent, in: after, anchored: true) != nil {
+            buffer.firstMatch(beforeAnEvent, in: after, anchored: true) != nil
+        {
             return true
         }
         // The bound's own words count: "for at least 1 year" holds "for at least".
         let window = NSRange(from: clause.location, to: span.end)
         guard window.length > 0, Prefilter.mayContain(buffer.substring(window), notAgeStems),
-              let last = buffer.matches(notAge, in: window).last else { return false }
+            let last = buffer.matches(notAge, in: window).last
+        else { return false }
         // The "age" of "gestational age" is no age word.
         // An age word in the bound itself ("prior to the age of 55") does not make it an age.
         let beforeSpan = NSRange(from: clause.location, to: span.location)
-        guard let cueHit = buffer.matches(cue, in: beforeSpan).last(where: { $0.range.location >= last.range.end || $0.range.end <= last.range.location })
+        guard
+            let cueHit = buffer.matches(cue, in: beforeSpan).last(where: {
+                $0.range.location >= last.range.end || $0.range.end <= last.range.location
+            })
         else { return true }
         return cueHit.range.location < last.range.location
     }
@@ -468,16 +493,28 @@ enum AgeExtractor {
         guard let found = bounds(buffer, in: r, requireCue: true) else { return nil }
         let before = buffer.substring(NSRange(from: r.location, to: found.span.location))
         let after = buffer.substring(NSRange(from: found.span.end, to: r.end))
-        let prefixOK = TextBuffer(before).firstMatch(exclusionPrefix) != nil || buffer.firstMatch(cueBefore, in: NSRange(from: r.location, to: found.span.location)) != nil
+        let prefixOK =
+            TextBuffer(before).firstMatch(exclusionPrefix) != nil
+            || buffer.firstMatch(cueBefore, in: NSRange(from: r.location, to: found.span.location)) != nil
         guard prefixOK, TextBuffer(after).firstMatch(exclusionSuffix) != nil else { return nil }
         var band = AgeRange(minYears: nil, maxYears: nil, basis: .exclusion)
         func admit(_ years: Double, _ c: TrialModel.Comparator) {
             let eligible = c.admittedByExcluding
             switch eligible {
-            case .greaterOrEqual, .greater: band.minYears = years; band.minComparator = eligible
-            case .lessOrEqual, .less: band.maxYears = years; band.maxComparator = eligible
+            case .greaterOrEqual, .greater:
+                band.minYears = years
+                band.minComparator = eligible
+            case .lessOrEqual, .less:
+                band.maxYears = years
+                band.maxComparator = eligible
             case .equal:
-                if years < 40 { band.minYears = years; band.minComparator = .equal } else { band.maxYears = years; band.maxComparator = .equal }
+                if years < 40 {
+                    band.minYears = years
+                    band.minComparator = .equal
+                } else {
+                    band.maxYears = years
+                    band.maxComparator = .equal
+                }
             }
         }
         if let v = found.range.minYears, let c = found.range.minComparator { admit(v, c) }
@@ -491,7 +528,8 @@ enum AgeExtractor {
     /// earlier) admitted").
     private static let shortUnit = Pattern(#"\d(?:\s*|-)(?:months?|mos?|weeks?|wks?|days?)(?![a-z])"#)
     /// Words a short clause about age may open with ("over 18 years", "at least 18 years").
-    private static let comparatorOpening = Pattern(#"^\W*(?:over|above|under|below|older|younger|at\s+least|more|less|greater|from|between|up\s+to)\b"#)
+    private static let comparatorOpening = Pattern(
+        #"^\W*(?:over|above|under|below|older|younger|at\s+least|more|less|greater|from|between|up\s+to)\b"#)
 
     /// A short clause that starts with its number and counts years ("≥ 18 years", "18-70 years")
     /// is read as an age even without an age word; longer ones ("disease duration 2-10 years") and
@@ -511,36 +549,45 @@ enum AgeExtractor {
         let clause = buffer.substring(range)
         let saysAge = Prefilter.mayContain(clause, ["age", "年龄"])
         if let m = buffer.firstMatch(unitRange, in: range), !isDuration(buffer, clause: range, at: m.range),
-           let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 4).flatMap(Numbers.parse) {
+            let lo = buffer.group(m, 1).flatMap(Numbers.parse), let hi = buffer.group(m, 4).flatMap(Numbers.parse)
+        {
             let unitHi = buffer.group(m, 5)
             let unitLo = buffer.group(m, 2) ?? unitHi
             // "4 to <8 years": the upper end is strict.
-            let band = AgeRange(minYears: years(lo, unit: unitLo), maxYears: years(hi, unit: unitHi), minComparator: .greaterOrEqual,
-                                maxComparator: buffer.group(m, 3).flatMap(ComparatorText.parse) ?? .lessOrEqual)
+            let band = AgeRange(
+                minYears: years(lo, unit: unitLo), maxYears: years(hi, unit: unitHi), minComparator: .greaterOrEqual,
+                maxComparator: buffer.group(m, 3).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
         }
         if saysAge, let m = buffer.firstMatch(bareRange, in: range),
-           let lo = (buffer.group(m, 1) ?? buffer.group(m, 4)).flatMap(Numbers.parse),
-           let hi = (buffer.group(m, 3) ?? buffer.group(m, 5)).flatMap(Numbers.parse) {
-            let band = AgeRange(minYears: lo, maxYears: hi, minComparator: .greaterOrEqual,
-                                maxComparator: buffer.group(m, 2).flatMap(ComparatorText.parse) ?? .lessOrEqual)
+            let lo = (buffer.group(m, 1) ?? buffer.group(m, 4)).flatMap(Numbers.parse),
+            let hi = (buffer.group(m, 3) ?? buffer.group(m, 5)).flatMap(Numbers.parse)
+        {
+            let band = AgeRange(
+                minYears: lo, maxYears: hi, minComparator: .greaterOrEqual,
+                maxComparator: buffer.group(m, 2).flatMap(ComparatorText.parse) ?? .lessOrEqual)
             return FoundAge(range: band, span: m.range)
         }
         if saysAge, let m = buffer.firstMatch(sandwich, in: range), let lo = buffer.group(m, 1).flatMap(Numbers.parse),
-           let hi = buffer.group(m, 4).flatMap(Numbers.parse),
-           let c1 = buffer.group(m, 2).flatMap(ComparatorText.parse), let c2 = buffer.group(m, 3).flatMap(ComparatorText.parse) {
+            let hi = buffer.group(m, 4).flatMap(Numbers.parse),
+            let c1 = buffer.group(m, 2).flatMap(ComparatorText.parse), let c2 = buffer.group(m, 3).flatMap(ComparatorText.parse)
+        {
             let unit = buffer.group(m, 5)
             // "18 ≤ age < 65": the first comparator is read from the age's side.
-            let low: TrialModel.Comparator = switch c1 {
-            case .less: .greater
-            case .lessOrEqual: .greaterOrEqual
-            default: .equal
-            }
-            let band = AgeRange(minYears: years(lo, unit: unit), maxYears: years(hi, unit: unit), minComparator: low,
-                                maxComparator: c2 == .equal ? .equal : c2)
+            let low: TrialModel.Comparator =
+                switch c1 {
+                case .less: .greater
+                case .lessOrEqual: .greaterOrEqual
+                default: .equal
+                }
+            let band = AgeRange(
+                minYears: years(lo, unit: unit), maxYears: years(hi, unit: unit), minComparator: low,
+                maxComparator: c2 == .equal ? .equal : c2)
             return FoundAge(range: band, span: m.range)
         }
-        if Prefilter.mayContain(clause, ["birth"]), let m = buffer.firstMatch(fromBirth, in: range), let hi = buffer.group(m, 1).flatMap(Numbers.parse) {
+        if Prefilter.mayContain(clause, ["birth"]), let m = buffer.firstMatch(fromBirth, in: range),
+            let hi = buffer.group(m, 1).flatMap(Numbers.parse)
+        {
             let band = AgeRange(minYears: nil, maxYears: years(hi, unit: buffer.group(m, 2)), maxComparator: .lessOrEqual)
             return FoundAge(range: band, span: spanWithCue(buffer, m.range, in: range))
         }
@@ -548,9 +595,10 @@ enum AgeExtractor {
         // A lone age is a limit whose comparator was lost ("Age 18 years", "18 years of age"):
         // read as the minimum, as a lost "=" is.
         if saysAge || Prefilter.mayContain(clause, ["old"]), let m = buffer.firstMatch(loneAge, in: range),
-           let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
-           !afterComparator(buffer, m.range.location, from: range.location),
-           !isDuration(buffer, clause: range, at: m.range) {
+            let n = (buffer.group(m, 1) ?? buffer.group(m, 3)).flatMap(Numbers.parse),
+            !afterComparator(buffer, m.range.location, from: range.location),
+            !isDuration(buffer, clause: range, at: m.range)
+        {
             let unit = buffer.group(m, 2) ?? buffer.group(m, 4)
             let band = AgeRange(minYears: years(n, unit: unit), maxYears: nil, minComparator: .equal)
             return FoundAge(range: band, span: m.range)
@@ -608,7 +656,8 @@ enum AgeExtractor {
         for m in comparatorMatches {
             // Durations are ruled out at the end, for the bounds kept (`isDuration` is costly).
             guard let rawCmp = buffer.group(m, 1), var cmp = ComparatorText.parse(rawCmp),
-                  let n = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
+                let n = buffer.group(m, 2).flatMap(Numbers.parse)
+            else { continue }
             let unit = buffer.group(m, 3)
             let said = buffer.substring(m.range).lowercased()
             // "older than 18", "younger than 80 years": the comparator itself speaks of age.
@@ -622,19 +671,24 @@ enum AgeExtractor {
                 cmp = isOlder(post) ? .greaterOrEqual : .lessOrEqual
             }
             let alone = !requireCue || unit != nil || ageSaid || cuedBefore(m.range.location)
-            candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: cmp, span: m.range, isMin: isMin,
-                                    unit: unit, standsAlone: alone))
+            candidates.append(
+                Bound(
+                    years: years(n, unit: unit), number: n, comparator: cmp, span: m.range, isMin: isMin,
+                    unit: unit, standsAlone: alone))
         }
         for m in postfixMatches {
             guard !candidates.contains(where: { NSIntersectionRange($0.span, m.range).length > 0 }),
-                  let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased() else { continue }
+                let n = buffer.group(m, 1).flatMap(Numbers.parse), let post = buffer.group(m, 3)?.lowercased()
+            else { continue }
             let unit = buffer.group(m, 2)
             // "2 or more" with no unit and no age word before it is never an age.
             // "55 and older", "60 or younger": the postfix speaks of age.
             let alone = !requireCue || unit != nil || post == "older" || post == "younger" || cuedBefore(m.range.location)
             guard alone else { continue }
-            candidates.append(Bound(years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
-                                    span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
+            candidates.append(
+                Bound(
+                    years: years(n, unit: unit), number: n, comparator: isOlder(post) ? .greaterOrEqual : .lessOrEqual,
+                    span: m.range, isMin: isOlder(post), unit: unit, standsAlone: alone))
         }
         // A bound right after "if", "when" or "unless" is a condition, not a limit ("if < 18 years
         // of age have a parent … provide informed consent").
@@ -645,7 +699,8 @@ enum AgeExtractor {
         func joined(_ a: Bound, _ b: Bound) -> Bool {
             guard b.span.location >= a.span.end, b.span.location - a.span.end <= 12 else { return false }
             let between = buffer.substring(NSRange(from: a.span.end, to: b.span.location)).lowercased()
-            return between.allSatisfy { " ,&-–/\\".contains($0) } || ["and", "or", "to", "but", "and/or"].contains(between.trimmingCharacters(in: .init(charactersIn: " ,")))
+            return between.allSatisfy { " ,&-–/\\".contains($0) }
+                || ["and", "or", "to", "but", "and/or"].contains(between.trimmingCharacters(in: .init(charactersIn: " ,")))
         }
         var changed = true
         while changed {
@@ -699,7 +754,10 @@ enum AgeExtractor {
         var windows: [NSRange] = []
         var i = 0
         while i < units.count {
-            guard isDigit(units[i]) else { i += 1; continue }
+            guard isDigit(units[i]) else {
+                i += 1
+                continue
+            }
             let start = i
             while i < units.count, isDigit(units[i]) || units[i] == 0x2E || units[i] == 0x2C { i += 1 }
             var j = i
@@ -707,7 +765,8 @@ enum AgeExtractor {
             let c = lower(j)
             // y(ears), mo(nths), w(eeks), da(ys), a(ns), o(ld), 岁 个 月 周 天
             func next(_ k: Int) -> UInt16 { lower(j + k) }
-            var ageLike = c == 0x79  // y…
+            var ageLike =
+                c == 0x79  // y…
                 || (c == 0x77 && (next(1) == 0x65 || next(1) == 0x6B))  // we(eks), wk
                 || (c == 0x6D && next(1) == 0x6F)  // mo(nths)
                 || (c == 0x64 && next(1) == 0x61)  // da(ys)
@@ -717,8 +776,9 @@ enum AgeExtractor {
             if !ageLike { ageLike = hasWordStart(units, from: max(0, start - windowBefore), to: start) }
             // "older than 18", "55 and older": an age comparator before or a postfix after.
             if !ageLike {
-                ageLike = hasWordStart(units, from: max(0, start - windowBefore), to: min(units.count, i + postfixReach),
-                                       words: ageComparatorWords)
+                ageLike = hasWordStart(
+                    units, from: max(0, start - windowBefore), to: min(units.count, i + postfixReach),
+                    words: ageComparatorWords)
             }
             if ageLike {
                 var from = max(0, start - windowBefore)
@@ -782,7 +842,10 @@ enum AgeExtractor {
         var i = location
         while i > from {
             let u = buffer.ns.character(at: i - 1)
-            if u == 0x20 || u == 0x5C { i -= 1; continue }  // blank, "\" of "\<"
+            if u == 0x20 || u == 0x5C {
+                i -= 1
+                continue
+            }  // blank, "\" of "\<"
             return [0x3C, 0x3E, 0x3D, 0x2264, 0x2265, 0xFF1C, 0xFF1E].contains(u)  // < > = ≤ ≥ ＜ ＞
         }
         return false

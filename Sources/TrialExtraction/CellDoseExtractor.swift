@@ -35,23 +35,26 @@ enum CellDoseExtractor {
             guard mayBeScientific || mayBeENotation else { continue }
             for m in mayBeScientific ? buffer.matches(scientific) : [] {
                 guard let mantissa = buffer.group(m, 2).flatMap(Numbers.parse),
-                      let exponent = buffer.group(m, 3).flatMap({ Int($0) })
+                    let exponent = buffer.group(m, 3).flatMap({ Int($0) })
                         ?? buffer.group(m, 4).flatMap(Numbers.superscript)
-                        ?? buffer.group(m, 5).flatMap({ Int($0) }) else { continue }
+                        ?? buffer.group(m, 5).flatMap({ Int($0) })
+                else { continue }
                 var mantissas = [mantissa]
                 if let low = buffer.group(m, 1).flatMap(Numbers.parse) { mantissas.insert(low, at: 0) }
                 hits.append((m.range, mantissas, exponent))
             }
             for m in mayBeENotation ? buffer.matches(eNotation) : [] {
                 guard let mantissa = buffer.group(m, 1).flatMap(Numbers.parse),
-                      let exponent = buffer.group(m, 2).flatMap({ Int($0) }) else { continue }
+                    let exponent = buffer.group(m, 2).flatMap({ Int($0) })
+                else { continue }
                 hits.append((m.range, [mantissa], exponent))
             }
             hits.sort { $0.0.location < $1.0.location }
             for (range, mantissas, exponent) in hits {
                 guard let (unit, quoteRange) = unit(after: range, in: text) else { continue }
-                let evidence = Evidence(file: file, locator: text.locator(at: range.location),
-                                        quote: buffer.substring(quoteRange).collapsingWhitespace)
+                let evidence = Evidence(
+                    file: file, locator: text.locator(at: range.location),
+                    quote: buffer.substring(quoteRange).collapsingWhitespace)
                 for mantissa in mantissas {
                     result.appendMerging(Measured(CellDose(mantissa: mantissa, exponent: exponent, unit: unit), evidence))
                 }

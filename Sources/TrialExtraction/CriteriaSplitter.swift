@@ -37,8 +37,10 @@ enum CriteriaSplitter {
             for (i, span) in spans.enumerated() {
                 let quote = text.buffer.substring(span.range).collapsingWhitespace
                 let locator = String.joined(text.locator(at: span.range.location), " item ", String(i + 1))
-                result.append(Criterion(list: span.list, heading: span.heading, number: span.number, text: quote,
-                                        evidence: Evidence(file: file, locator: locator, quote: quote)))
+                result.append(
+                    Criterion(
+                        list: span.list, heading: span.heading, number: span.number, text: quote,
+                        evidence: Evidence(file: file, locator: locator, quote: quote)))
             }
         }
         return result
@@ -390,7 +392,8 @@ enum CriteriaSplitter {
             // that most lines lack (see `Prefilter`).
             let hasColon = Prefilter.containsExactly(lb.string, [":", "："])
             if Prefilter.mayContain(lb.string, headingKeywords),
-               let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length {
+                let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length
+            {
                 state.applyHeading(lb.substring(h.range(at: 1)))
                 state.endLine(endsSentence: true)
                 continue
@@ -414,7 +417,8 @@ enum CriteriaSplitter {
             // (">= 18 years"), a bracket.
             // In a text that was not wrapped, a line its writer ended starts an item however it opens
             // ("over 18 years" / "successful angioplasty …"), unless the previous line ends open.
-            state.lineStartsItem = unwrapped || allShort
+            state.lineStartsItem =
+                unwrapped || allShort
                 || (scalars.first.map { !CharacterSet.lowercaseLetters.contains($0) } ?? false)
             var tokens: [Token] = []
             var restStart = 0
@@ -424,7 +428,8 @@ enum CriteriaSplitter {
                 tokens.append(.marker(marker))
             }
             let rest = NSRange(from: restStart, to: lb.length)
-            let headings = hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
+            let headings =
+                hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
                 ? lb.matches(inlineHeading, in: rest) : []
             for h in headings { tokens.append(.heading(lb.substring(h.range(at: 1)), shifted(h.range))) }
             for m in (mayHaveInlineMarker(scalars) ? lb.matches(inlineMarker, in: rest) : [])
@@ -454,10 +459,11 @@ enum CriteriaSplitter {
                 state.addText(NSRange(from: cursor, to: content.end), startsLine: cursor == content.location)
             }
             let last = buffer.ns.character(at: content.end - 1)
-            state.endLine(endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
-                          short: (unwrapped || content.length < shortLine
-                                  || firstWordLength(index + 1).map { content.length + 1 + $0 <= width } ?? false)
-                              && !endsOpen(lb.string))
+            state.endLine(
+                endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
+                short: (unwrapped || content.length < shortLine
+                    || firstWordLength(index + 1).map { content.length + 1 + $0 <= width } ?? false)
+                    && !endsOpen(lb.string))
         }
         state.close()
         return state.spans.compactMap { span in
@@ -528,7 +534,8 @@ enum CriteriaSplitter {
             if changesList {
                 let lower = text.lowercased()
                 if lower.contains("exclu") || lower.contains("non-inclu") || lower.contains("non inclu")
-                    || lower.contains("not be included") || lower.contains("ineligib") || text.contains("排除") {
+                    || lower.contains("not be included") || lower.contains("ineligib") || text.contains("排除")
+                {
                     list = .exclusion
                 } else if lower.contains("inclu") || text.contains("纳入") || text.contains("入选") || text.contains("入组") {
                     list = .inclusion

@@ -55,7 +55,7 @@ enum DoseExtractor {
         for text in texts where sourceKeys.contains(text.key) {
             // A dose is an amount: no digit, no dose ("cy" and "flu" alone are in most texts).
             guard Prefilter.hasASCIIDigit(text.field.value),
-                  Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
+                Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
             else { continue }
             let buffer = text.buffer
             let allMentions = buffer.matches(agent)
@@ -87,23 +87,26 @@ enum DoseExtractor {
                 let sharedCount = parts.last.flatMap { $0?.count }
                 for part in parts {
                     guard let (mention, a, segmentEnd, ownCount) = part,
-                          let value = buffer.group(a, 1).flatMap(Numbers.parse), let mass = buffer.group(a, 3) else { continue }
+                        let value = buffer.group(a, 1).flatMap(Numbers.parse), let mass = buffer.group(a, 3)
+                    else { continue }
                     let rest = NSRange(from: a.range.end, to: segmentEnd)
                     let segment = NSRange(from: mention.range.location, to: segmentEnd)
                     let ownDays = dayLists.contains { $0.range.location >= segment.location && $0.range.location < segment.end }
                     let count = ownCount ?? (ownDays ? nil : sharedCount)
                     let perDayWritten = buffer.firstMatch(perDay, in: rest, anchored: true) != nil
-                    var days = DayParser.assign(dayLists, segment: segment, firstAgentAt: mentions[0].range.location,
-                                                lastSegment: lastSegment)
+                    var days = DayParser.assign(
+                        dayLists, segment: segment, firstAgentAt: mentions[0].range.location,
+                        lastSegment: lastSegment)
                     // "for 3 days, starting 5 days before infusion": the count runs on from the first day.
                     if let count, count > 1, days.count == 1, days[0] < 0, days[0] + count - 1 <= 0 {
                         days = Array(days[0]...(days[0] + count - 1))
                     }
-                    let dose = Dose(agent: canonicalAgent(buffer.substring(mention.range)), amount: value,
-                                    amountMax: buffer.group(a, 2).flatMap(Numbers.parse),
-                                    unit: normalizedUnit(mass: mass, per: buffer.group(a, 4)),
-                                    frequency: perDayWritten || (count ?? 0) > 1 ? "per day" : nil, days: days,
-                                    dayCount: count.flatMap { $0 == days.count ? nil : $0 }, arm: arm)
+                    let dose = Dose(
+                        agent: canonicalAgent(buffer.substring(mention.range)), amount: value,
+                        amountMax: buffer.group(a, 2).flatMap(Numbers.parse),
+                        unit: normalizedUnit(mass: mass, per: buffer.group(a, 4)),
+                        frequency: perDayWritten || (count ?? 0) > 1 ? "per day" : nil, days: days,
+                        dayCount: count.flatMap { $0 == days.count ? nil : $0 }, arm: arm)
                     let quote = text.context(around: sentence, limit: 400)
                     let evidence = Evidence(file: file, locator: text.locator(at: sentence.location), quote: quote)
                     result.appendMerging(Measured(dose, evidence))
@@ -173,8 +176,9 @@ enum DayParser {
     private static func parseList(_ buffer: TextBuffer, from start: Int, limit: Int) -> (days: [Int], end: Int)? {
         func number(at position: Int) -> (Int, Int)? {
             guard position < limit,
-                  let m = buffer.firstMatch(signedNumber, in: NSRange(from: position, to: limit), anchored: true),
-                  let n = buffer.group(m, 2).flatMap({ Int($0) }) else { return nil }
+                let m = buffer.firstMatch(signedNumber, in: NSRange(from: position, to: limit), anchored: true),
+                let n = buffer.group(m, 2).flatMap({ Int($0) })
+            else { return nil }
             return (buffer.group(m, 1) != nil ? -n : n, m.range.end)
         }
         guard let (first, firstEnd) = number(at: start) else { return nil }

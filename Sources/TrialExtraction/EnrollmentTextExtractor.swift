@@ -31,14 +31,16 @@ enum EnrollmentTextExtractor {
         #"enrol|recruit|planned|\baccru|randomi[sz]|sample\s+size|will\s+(?:be\s+)?(?:included|treated|studied|participate|receive)|will\s+take\s+part"#
     )
     private static let perGroup = Pattern(#"\s*(?:per|in\s+each|each|/|for\s+each)\b"#)
-    private static let groupWordBefore = Pattern(#"(?:\bfirst|\binitial|\blast|\beach|\bevery|\bper|\bgroup|\barm|\bcohort|\bpart|\blevel|\bstage|\bphase|≥|>|<|≤|\bleast)\s*$"#)
+    private static let groupWordBefore = Pattern(
+        #"(?:\bfirst|\binitial|\blast|\beach|\bevery|\bper|\bgroup|\barm|\bcohort|\bpart|\blevel|\bstage|\bphase|≥|>|<|≤|\bleast)\s*$"#)
 
     static func extract(_ texts: [FieldText], file: String) -> [Measured<CountRange>] {
         var result: [Measured<CountRange>] = []
         for text in texts where sourceKeys.contains(text.key) {
             // A count is read from ASCII digits (`Int`) and names people.
             guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, people),
-                  mayHoldCount(text.field.value) else { continue }
+                mayHoldCount(text.field.value)
+            else { continue }
             let buffer = text.buffer
             for m in buffer.matches(count) {
                 guard let low = buffer.group(m, 2).flatMap(parseInt) else { continue }
@@ -51,7 +53,8 @@ enum EnrollmentTextExtractor {
                 let qualifier = buffer.group(m, 1)?.lowercased() ?? ""
                 guard qualifier.contains("total") || buffer.firstMatch(enrolment, in: sentence) != nil else { continue }
                 let quoteRange = NSRange(from: m.range.location, to: sentence.end)
-                let quote = quoteRange.length <= 240
+                let quote =
+                    quoteRange.length <= 240
                     ? buffer.substring(quoteRange).collapsingWhitespace
                     : text.context(around: m.range)
                 let evidence = Evidence(file: file, locator: text.locator(at: m.range.location), quote: quote)

@@ -49,11 +49,14 @@ enum ProductExtractor {
                     let scalars = Array(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self).unicodeScalars)
                     if let letters = codeShape(scalars.count, { scalars[$0].value }, { scalars[$0].properties.numericType == .decimal }) {
                         let length = scalars.reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
-                        found.append(Code(range: NSRange(location: start16, length: length), prefix: String(String.UnicodeScalarView(scalars[..<letters]))))
+                        found.append(
+                            Code(range: NSRange(location: start16, length: length), prefix: String(String.UnicodeScalarView(scalars[..<letters]))))
                     }
                 } else if let letters = codeShape(end - start, { UInt32(b[start + $0]) }, { b[start + $0] >= 0x30 && b[start + $0] <= 0x39 }) {
-                    found.append(Code(range: NSRange(location: start16, length: end - start),
-                                      prefix: String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + letters)]), as: UTF8.self)))
+                    found.append(
+                        Code(
+                            range: NSRange(location: start16, length: end - start),
+                            prefix: String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + letters)]), as: UTF8.self)))
                 }
             }
             while i < n {
@@ -118,22 +121,40 @@ enum ProductExtractor {
     // MARK: Cell types
 
     private static let cellTypes: [(String, Pattern)] = [
-        ("CAR-NK", Pattern(#"\bCAR[\s-]?NK\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:natural\s+killer)|NK)\b"#, caseSensitive: true)),
-        ("CAR-T", Pattern(#"\bCAR[\s-]?T\b|\bCAR[\s-]?Ts\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:modified|engineered)\s+)?T\b"#, caseSensitive: true)),
-        ("TCR-T", Pattern(#"\bTCR[\s-]?T\b|\bmTCR\b|\bTCR[\s-]+(?i:transduced|engineered|modified|redirected)|(?i:T[\s-]cell\s+receptor)[\s-]*(?:\(TCR\))?[\s-]*(?i:transduced|engineered|modified|redirected|-?mediated)"#, caseSensitive: true)),
+        (
+            "CAR-NK",
+            Pattern(#"\bCAR[\s-]?NK\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:natural\s+killer)|NK)\b"#, caseSensitive: true)
+        ),
+        (
+            "CAR-T",
+            Pattern(
+                #"\bCAR[\s-]?T\b|\bCAR[\s-]?Ts\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:modified|engineered)\s+)?T\b"#,
+                caseSensitive: true)
+        ),
+        (
+            "TCR-T",
+            Pattern(
+                #"\bTCR[\s-]?T\b|\bmTCR\b|\bTCR[\s-]+(?i:transduced|engineered|modified|redirected)|(?i:T[\s-]cell\s+receptor)[\s-]*(?:\(TCR\))?[\s-]*(?i:transduced|engineered|modified|redirected|-?mediated)"#,
+                caseSensitive: true)
+        ),
         ("TIL", Pattern(#"\bTILs?\b|(?i:tumou?r[\s-]infiltrating\s+lymphocytes?)"#, caseSensitive: true)),
     ]
     private static let nkCells = Pattern(#"(?<!CAR[\s-])(?<!CAR)\bNK[\s-]?(?i:cells?)\b|(?i:natural\s+killer\s+cells?)"#, caseSensitive: true)
 
     // MARK: Targets
 
-    private static let targetToken = #"(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|HER-?2|GD2|GPC3|MSLN|(?i:mesothelin)|Claudin\s?18\.2|CLDN18\.2|PSMA|PSCA|ROR1|NKG2D|B7-H3|DLL3|FcRH5|FCRL5|EGFRvIII|EGFR|MUC1|MUC16|CEA|NY-ESO-1|MAGE-A\d{1,2}|AFP|TRBC1|BAFF-?R|IL13R[αa]2|CS1|SLAMF7|TACI|KRAS(?:\s+G12[A-Z](?:\s*(?:/|or|and|,)\s*G12[A-Z])*)?|NRAS|TP53|HPV\s?E[67]|GUCY2C)"#
+    private static let targetToken =
+        #"(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|HER-?2|GD2|GPC3|MSLN|(?i:mesothelin)|Claudin\s?18\.2|CLDN18\.2|PSMA|PSCA|ROR1|NKG2D|B7-H3|DLL3|FcRH5|FCRL5|EGFRvIII|EGFR|MUC1|MUC16|CEA|NY-ESO-1|MAGE-A\d{1,2}|AFP|TRBC1|BAFF-?R|IL13R[αa]2|CS1|SLAMF7|TACI|KRAS(?:\s+G12[A-Z](?:\s*(?:/|or|and|,)\s*G12[A-Z])*)?|NRAS|TP53|HPV\s?E[67]|GUCY2C)"#
     private static var chain: String { #"(\#(targetToken)(?:\s*(?:/|,|&|\+|and|or)\s*\#(targetToken))*)"# }
     private static let engineered = #"(?:CAR\b|TCR\b|mTCR\b|(?i:chimeric\s+antigen\s+receptor))"#
     private static let targetContexts: [Pattern] = [
         Pattern(#"(?i:anti)[\s-]*\#(chain)(?=[\s-]+(?:[\w()-]+[\s-]+){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#, caseSensitive: true),
-        Pattern(#"\#(chain)(?:[\s-]+(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*\#(engineered)"#, caseSensitive: true),
-        Pattern(#"(?:CAR|TCR)[\s-]*(?:T|NK)?[\s-]*(?i:cells?)?\s*(?i:targeting|against|directed\s+(?:against|at|to)|specific\s+(?:for|to))\s+\#(chain)"#, caseSensitive: true),
+        Pattern(
+            #"\#(chain)(?:[\s-]+(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*\#(engineered)"#,
+            caseSensitive: true),
+        Pattern(
+            #"(?:CAR|TCR)[\s-]*(?:T|NK)?[\s-]*(?i:cells?)?\s*(?i:targeting|against|directed\s+(?:against|at|to)|specific\s+(?:for|to))\s+\#(chain)"#,
+            caseSensitive: true),
     ]
     private static let singleTarget = Pattern(targetToken, caseSensitive: true)
     private static let mutation = Pattern(#"G12[A-Z]"#, caseSensitive: true)
@@ -197,7 +218,8 @@ enum ProductExtractor {
             types.sort { $0.0 < $1.0 }
             addFirstPerValue(types, to: &result.cellTypes, evidence: evidence)
             let mayBeNK = Prefilter.containsExactly(value, ["NK"]) || Prefilter.mayContain(value, ["killer"])
-            addFirstPerValue((mayBeNK ? buffer.matches(nkCells) : []).map { ($0.range.location, "NK", $0.range) }, to: &nkMentions, evidence: evidence)
+            addFirstPerValue(
+                (mayBeNK ? buffer.matches(nkCells) : []).map { ($0.range.location, "NK", $0.range) }, to: &nkMentions, evidence: evidence)
 
             var found: [(Int, String, NSRange)] = []
             for (i, pattern) in targetContexts.enumerated() {
@@ -219,8 +241,10 @@ enum ProductExtractor {
     }
 
     /// Adds each value once per field (its first mention), merging evidence across fields.
-    private static func addFirstPerValue(_ hits: [(Int, String, NSRange)], to list: inout [Measured<String>],
-                                         evidence: (NSRange) -> Evidence) {
+    private static func addFirstPerValue(
+        _ hits: [(Int, String, NSRange)], to list: inout [Measured<String>],
+        evidence: (NSRange) -> Evidence
+    ) {
         var seen: Set<String> = []
         for (_, value, range) in hits where seen.insert(value).inserted {
             list.appendMerging(Measured(value, evidence(range)))

@@ -293,10 +293,12 @@ enum StructuredNormalizer {
     static func isoDate(_ raw: String) -> String? {
         let collapsed = raw.collapsingWhitespace
         // Without a qualifier word the replacement is the identity (and `collapsed` is collapsed).
-        let b = Prefilter.mayContain(collapsed, ["anticipated", "estimated", "actual"])
-            ? TextBuffer(qualifier.regex.stringByReplacingMatches(
-                in: collapsed, range: NSRange(location: 0, length: collapsed.utf16.count), withTemplate: " "
-            ).collapsingWhitespace)
+        let b =
+            Prefilter.mayContain(collapsed, ["anticipated", "estimated", "actual"])
+            ? TextBuffer(
+                qualifier.regex.stringByReplacingMatches(
+                    in: collapsed, range: NSRange(location: 0, length: collapsed.utf16.count), withTemplate: " "
+                ).collapsingWhitespace)
             : TextBuffer(collapsed)
         // Every pattern is anchored at the start: the numeric ones need a digit (`\d`) there, the
         // month-name ones a letter (never a digit).

@@ -329,30 +329,32 @@ enum ComparatorText {
     /// ICU leaves a position after one letter test per group instead of one try per phrase: the
     /// pattern is scanned at nearly every position of every criterion. A test checks it matches
     /// what the flat list of phrases matches.
-    static let pattern = "(?:" + [
-        #"\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<"#,
-        #"|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?"#,
-        #"|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝"#,
-        #"|g(?:reater\s+(?:than\s+)?or\s+equal\s+(?:to)?|reater\s+than)"#,
-        #"|m(?:ore\s+(?:than\s+)?or\s+equal\s+(?:to)?|inimum\s+of|aximum\s+of|ore\s+than)"#,
-        #"|h(?:igher\s+(?:than\s+)?or\s+equal\s+(?:to)?|igher\s+than)"#,
-        #"|l(?:arger\s+(?:than\s+)?or\s+equal\s+(?:to)?|esser\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
-        #"|ess\s+(?:than\s+)?or\s+equal\s+(?:to)?|ower\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
-        #"|arger\s+than|esser\s+than|ess\s+than|ower\s+than)"#,
-        #"|b(?:igger\s+(?:than\s+)?or\s+equal\s+(?:to)?|elow)"#,
-        #"|o(?:lder\s+(?:than\s+)?or\s+equal\s+(?:to)?|f\s+at\s+least|lder\s+than|ver)"#,
-        #"|e(?:qual\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?"#,
-        #"|qual\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|xceed(?:s|ing)?)"#,
-        #"|s(?:maller\s+(?:than\s+)?or\s+equal\s+(?:to)?|uperior\s+to|maller\s+than)"#,
-        #"|y(?:ounger\s+(?:than\s+)?or\s+equal\s+(?:to)?|ounger\s+than)"#,
-        #"|n(?:o\s+(?:less|fewer|lower|smaller)\s+than|ot\s+(?:less|lower|fewer|smaller)\s+than"#,
-        #"|o\s+(?:more|greater|higher|larger)\s+than|ot\s+(?:more|greater|higher|larger)\s+than"#,
-        #"|ot\s+(?:to\s+)?exceed(?:ing)?|o(?:t)?\s+(?:older|younger)\s+than)"#,
-        #"|a(?:t\s+least|\s+minimum\s+of|\s+maximum\s+of|bove)"#,
-        #"|i(?:n\s+excess\s+of|nferior\s+to)"#,
-        #"|u(?:nder|p\s+to)"#,
-        #"|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于"#,
-    ].joined() + ")"
+    static let pattern =
+        "(?:"
+        + [
+            #"\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<"#,
+            #"|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?"#,
+            #"|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝"#,
+            #"|g(?:reater\s+(?:than\s+)?or\s+equal\s+(?:to)?|reater\s+than)"#,
+            #"|m(?:ore\s+(?:than\s+)?or\s+equal\s+(?:to)?|inimum\s+of|aximum\s+of|ore\s+than)"#,
+            #"|h(?:igher\s+(?:than\s+)?or\s+equal\s+(?:to)?|igher\s+than)"#,
+            #"|l(?:arger\s+(?:than\s+)?or\s+equal\s+(?:to)?|esser\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
+            #"|ess\s+(?:than\s+)?or\s+equal\s+(?:to)?|ower\s+(?:than\s+)?or\s+equal\s+(?:to)?"#,
+            #"|arger\s+than|esser\s+than|ess\s+than|ower\s+than)"#,
+            #"|b(?:igger\s+(?:than\s+)?or\s+equal\s+(?:to)?|elow)"#,
+            #"|o(?:lder\s+(?:than\s+)?or\s+equal\s+(?:to)?|f\s+at\s+least|lder\s+than|ver)"#,
+            #"|e(?:qual\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?"#,
+            #"|qual\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|xceed(?:s|ing)?)"#,
+            #"|s(?:maller\s+(?:than\s+)?or\s+equal\s+(?:to)?|uperior\s+to|maller\s+than)"#,
+            #"|y(?:ounger\s+(?:than\s+)?or\s+equal\s+(?:to)?|ounger\s+than)"#,
+            #"|n(?:o\s+(?:less|fewer|lower|smaller)\s+than|ot\s+(?:less|lower|fewer|smaller)\s+than"#,
+            #"|o\s+(?:more|greater|higher|larger)\s+than|ot\s+(?:more|greater|higher|larger)\s+than"#,
+            #"|ot\s+(?:to\s+)?exceed(?:ing)?|o(?:t)?\s+(?:older|younger)\s+than)"#,
+            #"|a(?:t\s+least|\s+minimum\s+of|\s+maximum\s+of|bove)"#,
+            #"|i(?:n\s+excess\s+of|nferior\s+to)"#,
+            #"|u(?:nder|p\s+to)"#,
+            #"|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于"#,
+        ].joined() + ")"
 
     /// Whether `s` contains `word` (a byte search: Foundation's `contains` is far slower).
     private static func has(_ s: String, _ word: StaticString) -> Bool { Prefilter.containsExactly(s, [word]) }
@@ -371,7 +373,7 @@ enum ComparatorText {
         case "≤", "≦", "⩽", "小于等于", "小于或等于", "不大于", "不高于", "不超过", "up to":
             return .lessOrEqual
         case ">", "＞", "大于", "高于", "greater than", "more than", "higher than", "larger than", "older than", "above", "over",
-             "superior to", "in excess of", "exceed", "exceeds", "exceeding":
+            "superior to", "in excess of", "exceed", "exceeds", "exceeding":
             return .greater
         case "<", "＜", "小于", "低于", "less than", "lesser than", "lower than", "smaller than", "younger than", "below", "under", "inferior to":
             return .less
@@ -402,7 +404,9 @@ enum Numbers {
 
     /// Superscript digits ("10⁹") as an integer.
     static func superscript(_ raw: String) -> Int? {
-        let map: [Character: Character] = ["⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"]
+        let map: [Character: Character] = [
+            "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-",
+        ]
         return Int(String(raw.compactMap { map[$0] }))
     }
 }

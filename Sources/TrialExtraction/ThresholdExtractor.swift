@@ -52,28 +52,37 @@ enum ThresholdExtractor {
         #"(?:[x×*]\s*10\s*(?:\\?\^\s*9|⁹|E9)\s*/\s*L|[x×*]\s*10\s*(?:\\?\^\s*3|³|E3)\s*/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL)|/\s*(?:mm\s*(?:\\?\^\s*)?3|mm³|µL|μL|uL|mcL|cu\.?\s*mm))"#
 
     private static let measures: [Measure] = [
-        Measure(name: "LVEF",
-                pattern: limit(#"(?<!right\s)(?<!right\sventricular\s)(?:(?:left\s+ventric(?:ular|le)|LV)\s+)?ejection\s+fraction|\bLVEF\b|\b(?-i:EF)\b"#, "%|％|percent", unitRequired: false),
-                unit: { _ in "%" }, names: ["ejection", "lvef"], exactNames: ["EF"], plausible: 5...95),
-        Measure(name: "eGFR",
-                pattern: limit(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit, unitRequired: false),
-                unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], plausible: 5...200),
-        Measure(name: "CrCl",
-                pattern: limit(#"creatinine\s+clearance(?:\s+rate)?|\bCrCl\b|\bCLcr\b|\bCCr\b"#, renalUnit, unitRequired: false),
-                unit: { $0.contains("1.73") || $0.contains("1,73") ? "mL/min/1.73 m²" : "mL/min" },
-                names: ["creatinine", "crcl", "clcr", "ccr"], plausible: 5...200),
-        Measure(name: "body weight",
-                pattern: limit(#"body\s*weight|\bweight\b|体重"#, #"kg\b|kilograms?\b|公斤"#, unitRequired: true),
-                unit: { _ in "kg" }, names: ["weight", "体重"], plausible: 1...400),
-        Measure(name: "hemoglobin",
-                pattern: limit(#"ha?emoglobin|\bHGB\b|\bHb\b"#, #"g\s*/\s*(?:dL|dl|L|l)\b"#, unitRequired: true),
-                unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }, names: ["emoglobin", "hgb", "hb"], plausible: 1...250),
-        Measure(name: "platelets",
-                pattern: limit(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit, unitRequired: true),
-                unit: countUnitName, names: ["platelet", "plt"], plausible: 1...1_000_000),
-        Measure(name: "neutrophils",
-                pattern: limit(#"absolute\s+neutrophil\s+count|\b(?-i:ANC)\b|neutrophils?(?:\s+count)?"#, countUnit, unitRequired: true),
-                unit: countUnitName, names: ["neutrophil"], exactNames: ["ANC"], plausible: 0.01...100_000),
+        Measure(
+            name: "LVEF",
+            pattern: limit(
+                #"(?<!right\s)(?<!right\sventricular\s)(?:(?:left\s+ventric(?:ular|le)|LV)\s+)?ejection\s+fraction|\bLVEF\b|\b(?-i:EF)\b"#,
+                "%|％|percent", unitRequired: false),
+            unit: { _ in "%" }, names: ["ejection", "lvef"], exactNames: ["EF"], plausible: 5...95),
+        Measure(
+            name: "eGFR",
+            pattern: limit(#"(?:estimated\s+)?glomerular\s+filtration\s+rate|\beGFR\b|\bGFR\b"#, renalUnit, unitRequired: false),
+            unit: { _ in "mL/min/1.73 m²" }, names: ["glomerular", "gfr"], plausible: 5...200),
+        Measure(
+            name: "CrCl",
+            pattern: limit(#"creatinine\s+clearance(?:\s+rate)?|\bCrCl\b|\bCLcr\b|\bCCr\b"#, renalUnit, unitRequired: false),
+            unit: { $0.contains("1.73") || $0.contains("1,73") ? "mL/min/1.73 m²" : "mL/min" },
+            names: ["creatinine", "crcl", "clcr", "ccr"], plausible: 5...200),
+        Measure(
+            name: "body weight",
+            pattern: limit(#"body\s*weight|\bweight\b|体重"#, #"kg\b|kilograms?\b|公斤"#, unitRequired: true),
+            unit: { _ in "kg" }, names: ["weight", "体重"], plausible: 1...400),
+        Measure(
+            name: "hemoglobin",
+            pattern: limit(#"ha?emoglobin|\bHGB\b|\bHb\b"#, #"g\s*/\s*(?:dL|dl|L|l)\b"#, unitRequired: true),
+            unit: { $0.lowercased().contains("d") ? "g/dL" : "g/L" }, names: ["emoglobin", "hgb", "hb"], plausible: 1...250),
+        Measure(
+            name: "platelets",
+            pattern: limit(#"platelets?(?:\s+count)?|\bPLT\b"#, countUnit, unitRequired: true),
+            unit: countUnitName, names: ["platelet", "plt"], plausible: 1...1_000_000),
+        Measure(
+            name: "neutrophils",
+            pattern: limit(#"absolute\s+neutrophil\s+count|\b(?-i:ANC)\b|neutrophils?(?:\s+count)?"#, countUnit, unitRequired: true),
+            unit: countUnitName, names: ["neutrophil"], exactNames: ["ANC"], plausible: 0.01...100_000),
     ]
 
     /// Every measure's names: one scan rules out most criteria before each measure's own check.
@@ -205,7 +214,8 @@ enum ThresholdExtractor {
         }
         // A bare "=" (lost in export) is read as these measures' usual minimum, except LVEF in
         // heart failure with reduced ejection fraction, where the limit is a maximum.
-        let lostMeansMaximum = measure.name == "LVEF" && out.contains { $0.0 == .equal }
+        let lostMeansMaximum =
+            measure.name == "LVEF" && out.contains { $0.0 == .equal }
             && buffer.firstMatch(reducedEjectionContext) != nil
         return out.compactMap { comparator, value, unit in
             guard measure.plausible.contains(value) else { return nil }
@@ -259,8 +269,12 @@ enum ThresholdExtractor {
             let basis: LimitBasis = excluded ? .exclusion : .inclusion
             func limit(_ bound: LimitBound, _ value: Int) -> (NSRange, Threshold)? {
                 guard (0...5).contains(value) else { return nil }
-                return (m.range, Threshold(measure: "ECOG", comparator: bound == .upper ? .lessOrEqual : .greaterOrEqual,
-                                           value: Double(value), unit: "", bound: bound, basis: basis))
+                return (
+                    m.range,
+                    Threshold(
+                        measure: "ECOG", comparator: bound == .upper ? .lessOrEqual : .greaterOrEqual,
+                        value: Double(value), unit: "", bound: bound, basis: basis)
+                )
             }
             if let c = buffer.group(m, 1).flatMap(ComparatorText.parse), let v = buffer.group(m, 2).flatMap({ Int($0) }) {
                 // A lost "=" stands for "≤" in an inclusion item and for "≥" in an exclusion item.
@@ -304,7 +318,8 @@ enum ThresholdExtractor {
         for m in buffer.matches(uln) {
             defer { windowStart = m.range.end }
             guard let stated = buffer.group(m, 1).flatMap(ComparatorText.parse),
-                  let value = buffer.group(m, 2).flatMap(Numbers.parse) else { continue }
+                let value = buffer.group(m, 2).flatMap(Numbers.parse)
+            else { continue }
             let window = NSRange(from: max(windowStart, m.range.location - 90), to: m.range.location)
             let before = buffer.substring(window)
             if Prefilter.mayContain(before, exceptionWords), buffer.firstMatch(exception, in: window) != nil { continue }
@@ -319,8 +334,13 @@ enum ThresholdExtractor {
             let bound: LimitBound = comparator.isLowerBound ? .lower : .upper
             let range = NSRange(from: start, to: m.range.end)
             for name in names {
-                result.append((range, Threshold(measure: name, comparator: comparator, value: value, unit: "× ULN",
-                                                bound: bound, basis: excluded ? .exclusion : .inclusion)))
+                result.append(
+                    (
+                        range,
+                        Threshold(
+                            measure: name, comparator: comparator, value: value, unit: "× ULN",
+                            bound: bound, basis: excluded ? .exclusion : .inclusion)
+                    ))
             }
         }
         return result

@@ -45,12 +45,13 @@ extension Threshold {
 extension AgeRange {
     /// "18–65 years", "≥ 18 years", "≤ 70 years", "≥ 18 years (from exclusion)".
     public var display: String {
-        let band: String = switch (minYears, maxYears) {
-        case let (lo?, hi?): "\(Display.number(lo))–\(Display.number(hi)) years"
-        case let (lo?, nil): "\(minComparator == .greater ? ">" : "≥") \(Display.number(lo)) years"
-        case let (nil, hi?): "\(maxComparator == .less ? "<" : "≤") \(Display.number(hi)) years"
-        case (nil, nil): "not stated"
-        }
+        let band: String =
+            switch (minYears, maxYears) {
+            case let (lo?, hi?): "\(Display.number(lo))–\(Display.number(hi)) years"
+            case let (lo?, nil): "\(minComparator == .greater ? ">" : "≥") \(Display.number(lo)) years"
+            case let (nil, hi?): "\(maxComparator == .less ? "<" : "≤") \(Display.number(hi)) years"
+            case (nil, nil): "not stated"
+            }
         return basis == .exclusion ? band + " (from exclusion)" : band
     }
 }

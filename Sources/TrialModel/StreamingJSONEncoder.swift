@@ -276,21 +276,66 @@ struct JSONStreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol 
     let frame: JSONFrame
     var codingPath: [any CodingKey] { [] }
 
-    mutating func encodeNil(forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.null() }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.bool(value) }
-    mutating func encode(_ value: String, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.string(value) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); stream.integer(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); try stream.number(value) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try stream.key(key.stringValue, in: frame); try stream.number(value) }
+    mutating func encodeNil(forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.null()
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.bool(value)
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.string(value)
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int8, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int16, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int32, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        try stream.number(value)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        try stream.key(key.stringValue, in: frame)
+        try stream.number(value)
+    }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try stream.key(key.stringValue, in: frame)
         try stream.value(value)
@@ -328,21 +373,66 @@ struct JSONStreamUnkeyedContainer: UnkeyedEncodingContainer {
         count += 1
     }
 
-    mutating func encodeNil() throws { try next(); stream.null() }
-    mutating func encode(_ value: Bool) throws { try next(); stream.bool(value) }
-    mutating func encode(_ value: String) throws { try next(); stream.string(value) }
-    mutating func encode(_ value: Int) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: Int8) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: Int16) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: Int32) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: Int64) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: UInt) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: UInt8) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: UInt16) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: UInt32) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: UInt64) throws { try next(); stream.integer(value) }
-    mutating func encode(_ value: Double) throws { try next(); try stream.number(value) }
-    mutating func encode(_ value: Float) throws { try next(); try stream.number(value) }
+    mutating func encodeNil() throws {
+        try next()
+        stream.null()
+    }
+    mutating func encode(_ value: Bool) throws {
+        try next()
+        stream.bool(value)
+    }
+    mutating func encode(_ value: String) throws {
+        try next()
+        stream.string(value)
+    }
+    mutating func encode(_ value: Int) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int8) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int16) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int32) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Int64) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt8) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt16) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt32) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: UInt64) throws {
+        try next()
+        stream.integer(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        try next()
+        try stream.number(value)
+    }
+    mutating func encode(_ value: Float) throws {
+        try next()
+        try stream.number(value)
+    }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try next()
         try stream.value(value)
@@ -374,21 +464,66 @@ struct JSONStreamSingleContainer: SingleValueEncodingContainer {
         encoder.state = .single
     }
 
-    mutating func encodeNil() throws { try begin(); encoder.stream.null() }
-    mutating func encode(_ value: Bool) throws { try begin(); encoder.stream.bool(value) }
-    mutating func encode(_ value: String) throws { try begin(); encoder.stream.string(value) }
-    mutating func encode(_ value: Int) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: Int8) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: Int16) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: Int32) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: Int64) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: UInt) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: UInt8) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: UInt16) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: UInt32) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: UInt64) throws { try begin(); encoder.stream.integer(value) }
-    mutating func encode(_ value: Double) throws { try begin(); try encoder.stream.number(value) }
-    mutating func encode(_ value: Float) throws { try begin(); try encoder.stream.number(value) }
+    mutating func encodeNil() throws {
+        try begin()
+        encoder.stream.null()
+    }
+    mutating func encode(_ value: Bool) throws {
+        try begin()
+        encoder.stream.bool(value)
+    }
+    mutating func encode(_ value: String) throws {
+        try begin()
+        encoder.stream.string(value)
+    }
+    mutating func encode(_ value: Int) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: Int8) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: Int16) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: Int32) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: Int64) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: UInt) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: UInt8) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: UInt16) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: UInt32) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: UInt64) throws {
+        try begin()
+        encoder.stream.integer(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        try begin()
+        try encoder.stream.number(value)
+    }
+    mutating func encode(_ value: Float) throws {
+        try begin()
+        try encoder.stream.number(value)
+    }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try begin()
         try encoder.stream.value(value)

@@ -54,7 +54,8 @@ public struct CheckCommand: Sendable {
             print(Self.text(findings))
         }
         logger.notice(
-            "trialdiff check: \(findings.count) findings in \(landscape.trials.count) trials; \(failing.count) unacknowledged at or above \(failOn.rawValue)")
+            "trialdiff check: \(findings.count) findings in \(landscape.trials.count) trials; \(failing.count) unacknowledged at or above \(failOn.rawValue)"
+        )
         if !landscape.failures.isEmpty { return (findings, .inputFailed) }
         return (findings, failing.isEmpty ? .success : .findingsFailed)
     }

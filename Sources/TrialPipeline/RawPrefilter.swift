@@ -196,7 +196,8 @@ struct RawPrefilter {
                         var width = 6
                         if (0xD800...0xDBFF).contains(high) {
                             guard i + 7 < n, bytes[i + 6] == 0x5C, bytes[i + 7] == 0x75, let low = hex4(bytes, i + 8),
-                                  (0xDC00...0xDFFF).contains(low) else { return nil }
+                                (0xDC00...0xDFFF).contains(low)
+                            else { return nil }
                             v = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
                             width = 12
                         }
@@ -246,7 +247,7 @@ struct RawPrefilter {
     private static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
         let head = String(decoding: bytes.prefix(200), as: UTF8.self).lowercased()
         guard head.hasPrefix("<?xml") || head.hasPrefix("\u{FEFF}<?xml"),
-              let end = head.range(of: "?>")
+            let end = head.range(of: "?>")
         else { return true }
         let declaration = head[..<end.lowerBound]
         guard let at = declaration.range(of: "encoding") else { return true }

@@ -169,7 +169,8 @@ public struct ReportCommand: Sendable {
                 OutputManifest.current(key: key, names: names, in: output) == saved
             {
                 logger.notice(
-                    "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); \(names.joined(separator: ", ")) in \(output.path) up to date")
+                    "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); \(names.joined(separator: ", ")) in \(output.path) up to date"
+                )
                 return (landscape, status(landscape, changes))
             }
             OutputManifest.remove(from: output)
@@ -191,7 +192,8 @@ public struct ReportCommand: Sendable {
                 try? manifest.save(in: output)
             }
             logger.notice(
-                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); wrote \(written.joined(separator: ", ")) in \(output.path)")
+                "trialdiff: \(landscape.trials.count) trials from \(read) of \(landscape.inputs.count) inputs; \(changes.summary); wrote \(written.joined(separator: ", ")) in \(output.path)"
+            )
         } catch {
             progress?.finish()
             logger.error("\(error)")
@@ -250,7 +252,7 @@ public enum ExecutableIdentity {
     /// replaced or removed since it started), else the bundle's executable.
     public static var path: String? {
         #if os(Linux)
-        if FileManager.default.fileExists(atPath: "/proc/self/exe") { return "/proc/self/exe" }
+            if FileManager.default.fileExists(atPath: "/proc/self/exe") { return "/proc/self/exe" }
         #endif
         return Bundle.main.executableURL?.resolvingSymlinksInPath().path
     }

@@ -10,17 +10,20 @@ enum LabelTable {
         func add(_ key: FieldKey, _ labels: String...) { for l in labels { t[normalize(l)] = key } }
         add(.nctID, "NCT number", "NCT ID", "NCT No", "ClinicalTrials.gov ID", "ClinicalTrials.gov identifier", "NCT")
         add(.chictrID, "Registration number", "ChiCTR number", "注册号")
-        add(.orgStudyID, "Other study ID #", "Other study ID", "Org study ID", "Organization study ID", "Study subject ID",
+        add(
+            .orgStudyID, "Other study ID #", "Other study ID", "Org study ID", "Organization study ID", "Study subject ID",
             "Sponsor protocol number", "Protocol number")
         add(.otherID, "Secondary ID", "Secondary IDs", "EudraCT number", "EU CT number", "ISRCTN")
         add(.title, "Brief title", "Public title", "Study title", "Title")
         add(.officialTitle, "Official title", "Scientific title")
         add(.acronym, "Acronym")
-        add(.status, "Status", "Recruitment status", "Recruiting status", "Overall status", "Study status",
+        add(
+            .status, "Status", "Recruitment status", "Recruiting status", "Overall status", "Study status",
             "Trial status")
         add(.phase, "Phase", "Clinical phase", "Study phase", "Trial phase", "Phases")
         add(.studyType, "Study type", "Study classification", "Trial type")
-        add(.enrollment, "Enrollment", "Total enrollment", "Enrollment count", "Target enrollment", "Sample size",
+        add(
+            .enrollment, "Enrollment", "Total enrollment", "Enrollment count", "Target enrollment", "Sample size",
             "Estimated enrollment", "Actual enrollment", "Target sample size")
         add(.ageBand, "Age group", "Age", "Ages", "Ages eligible for study", "Age range", "Participant age", "Age limits")
         add(.minimumAge, "Minimum eligible age", "Minimum age", "Min age")
@@ -32,11 +35,14 @@ enum LabelTable {
         add(.condition, "Condition", "Conditions", "Target disease", "Target condition", "Health condition")
         add(.intervention, "Intervention", "Interventions", "Intervention name")
         add(.startDate, "Start date", "Study start date", "Study start", "Date of first enrollment")
-        add(.primaryCompletionDate, "Primary completion date", "Est. primary completion date",
+        add(
+            .primaryCompletionDate, "Primary completion date", "Est. primary completion date",
             "Estimated primary completion date", "Actual primary completion date")
-        add(.completionDate, "Completion date", "Est. completion date", "Study completion date",
+        add(
+            .completionDate, "Completion date", "Est. completion date", "Study completion date",
             "Estimated completion date", "Actual completion date", "Study completion")
-        add(.lastUpdate, "Last updated", "Last update posted", "Last update", "Date of last refreshed on",
+        add(
+            .lastUpdate, "Last updated", "Last update posted", "Last update", "Date of last refreshed on",
             "Last refreshed on", "Record last updated")
         add(.firstPosted, "First received", "First posted", "Date of registration", "Registration date")
         add(.verifiedDate, "Verified date", "Record verification date")

@@ -30,21 +30,26 @@ public struct PlainTextReader: TrialReader {
     static let headings: [String: Section] = {
         var t: [String: Section] = [:]
         func add(_ s: Section, _ names: String...) { for n in names { t[LabelTable.normalize(n)] = s } }
-        add(.text(.summary), "Overview", "Brief Summary", "Clinical Trial Summary", "Summary", "Study Summary",
+        add(
+            .text(.summary), "Overview", "Brief Summary", "Clinical Trial Summary", "Summary", "Study Summary",
             "Purpose", "Objectives of Study")
         add(.text(.description), "Description", "Detailed Description", "Study Description")
-        add(.text(.criteria), "Eligibility", "Eligibility Criteria", "Criteria", "Participation Criteria",
+        add(
+            .text(.criteria), "Eligibility", "Eligibility Criteria", "Criteria", "Participation Criteria",
             "Inclusion Criteria", "Exclusion Criteria", "Key Inclusion Criteria", "Key Exclusion Criteria")
-        add(.text(.interventionDescription), "Intervention", "Interventions", "Study Groups", "Arms and Interventions",
+        add(
+            .text(.interventionDescription), "Intervention", "Interventions", "Study Groups", "Arms and Interventions",
             "Study Arms", "Arm Groups", "Treatment")
         add(.conditions, "Conditions", "Condition", "Related Conditions & MeSH terms", "Conditions and Keywords")
         add(.outcomes, "Outcome", "Outcomes", "Outcome Measures", "Primary Outcome Measures")
         add(.sponsors, "Sponsors", "Sponsor", "Sponsors and Collaborators", "Collaborators")
         add(.identifiers, "Other Identifiers", "Study Identifiers", "Identifiers")
-        add(.structured, "Administrative data", "Study information", "Recruitment information / eligibility",
+        add(
+            .structured, "Administrative data", "Study information", "Recruitment information / eligibility",
             "Basic Information", "Key Information", "Study Details", "Trial Details", "Study Design", "Design",
             "Dates", "Recruitment")
-        add(.ignored, "See also", "More Related Trials", "Related Trials", "Similar Trials", "FAQs", "Locations",
+        add(
+            .ignored, "See also", "More Related Trials", "Related Trials", "Similar Trials", "FAQs", "Locations",
             "Study Results", "Countries", "Central Contacts", "Facility Contacts", "Contacts", "Responsible Party",
             "Add a private note", "Send a message", "Learn more about clinical trials", "References", "Publications",
             "Study Documents", "Share this trial")
@@ -58,7 +63,8 @@ public struct PlainTextReader: TrialReader {
     ]
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
-        let text = String(validating: file.bytes, as: UTF8.self)
+        let text =
+            String(validating: file.bytes, as: UTF8.self)
             ?? String(String.UnicodeScalarView(file.bytes.map { Unicode.Scalar($0) }))  // ISO 8859-1
         let lines = text.replacingCRLF.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var record = SourceRecord(file: file.path, format: format)

@@ -52,7 +52,8 @@ public enum ChangesContext {
                 let old = p.old.map(\.text).joined(separator: "; ")
                 let new = p.new.map(\.text).joined(separator: "; ")
                 let text = "\(p.label): \(old.isEmpty ? "not stated" : old) → \(new.isEmpty ? "not stated" : new)"
-                let quotes = p.removedValues.flatMap { v in v.evidence.map { Quote(label: "before", evidence: $0) } }
+                let quotes =
+                    p.removedValues.flatMap { v in v.evidence.map { Quote(label: "before", evidence: $0) } }
                     + p.addedValues.flatMap { v in v.evidence.map { Quote(label: "after", evidence: $0) } }
                 lines.append(Line(text: text, quotes: quotes))
             }

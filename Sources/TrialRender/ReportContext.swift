@@ -136,9 +136,10 @@ public enum ReportContext {
                 "parameter": esc(row.label),
                 "key": row.key,
                 "value": esc(value.text),
-                "sources": positioned(value.evidence.map { e -> [String: Any] in
-                    ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
-                }),
+                "sources": positioned(
+                    value.evidence.map { e -> [String: Any] in
+                        ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+                    }),
             ]
         }
 
@@ -201,7 +202,8 @@ public enum ReportContext {
             failures: failures.count, differing: differing, compared: comparedCount)
 
         if let selection = landscape.selection {
-            summary = "Selected by \(selection.criteria): \(selection.recordsMatched) of "
+            summary =
+                "Selected by \(selection.criteria): \(selection.recordsMatched) of "
                 + "\(plural(selection.recordsRead, "record")) read from \(plural(selection.inputsRead, "input file")) matched; "
                 + "only the input files with matching records are listed. " + summary
         }

@@ -1,6 +1,6 @@
+import CZlibDeflate
 import Crypto
 import Foundation
-import CZlibDeflate
 import TrialModel
 
 extension SnapshotStore {

@@ -14,7 +14,8 @@ import TrialModel
 extension TrialRecord {
     /// Compact JSON of the record; throws for a non-finite number, as the encoder does.
     public func cacheJSON() throws -> [UInt8] {
-        let compact = !parameters.criteria.isEmpty
+        let compact =
+            !parameters.criteria.isEmpty
             && parameters.criteria.allSatisfy { $0.evidence.file == source.file && $0.evidence.quote == $0.text }
         var json = CompactJSONWriter()
         json.raw("{\"source\":")
@@ -73,8 +74,9 @@ struct CachedRecord: Decodable {
             let text = try c.decode(String.self)
             let locator = try c.decode(String.self)
             // The file is the record's; it is filled in once the record is decoded.
-            criterion = Criterion(list: list, heading: heading, number: number, text: text,
-                                  evidence: Evidence(file: "", locator: locator, quote: text))
+            criterion = Criterion(
+                list: list, heading: heading, number: number, text: text,
+                evidence: Evidence(file: "", locator: locator, quote: text))
         }
     }
 
@@ -137,8 +139,10 @@ extension Finding {
 extension TrialParameters {
     /// Writes the parameters, with `criteria` or with an empty list in their place.
     fileprivate func writeRecordJSON(to json: inout CompactJSONWriter, criteria writesCriteria: Bool) throws {
-        func measured<V>(_ key: StaticString, _ list: [Measured<V>], first: Bool = false,
-                         _ value: (inout CompactJSONWriter, V) throws -> Void) rethrows {
+        func measured<V>(
+            _ key: StaticString, _ list: [Measured<V>], first: Bool = false,
+            _ value: (inout CompactJSONWriter, V) throws -> Void
+        ) rethrows {
             if !first { json.raw(",") }
             json.raw(key)
             try json.array(list) { json, m in

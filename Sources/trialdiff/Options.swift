@@ -20,7 +20,8 @@ struct InputOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Extracted records a run may hold in memory; a run that reads more keeps all of them in a temporary file.",
-            discussion: "About 11 KB of memory per record otherwise. The file sits beside the state database (the system's temporary folder with --dry-run or check) and is deleted as soon as it is opened. 0 spills every record.",
+            discussion:
+                "About 11 KB of memory per record otherwise. The file sits beside the state database (the system's temporary folder with --dry-run or check) and is deleted as soon as it is opened. 0 spills every record.",
             valueName: "records"))
     var spillAbove: Int = SpillPolicy.defaultLimit
 

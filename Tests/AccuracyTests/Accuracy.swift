@@ -195,10 +195,10 @@ enum Accuracy {
         for set in sets {
             for parameter in parameters {
                 guard let s = set.scores[parameter] else { continue }
-                out += "| \(set.name) | `\(parameter)` | \(s.gold) | \(s.predicted) | \(format(s.precision)) | \(format(s.recall)) | \(format(s.agreement)) (\(s.agreeing)/\(s.documents)) |\n"
+                out +=
+                    "| \(set.name) | `\(parameter)` | \(s.gold) | \(s.predicted) | \(format(s.precision)) | \(format(s.recall)) | \(format(s.agreement)) (\(s.agreeing)/\(s.documents)) |\n"
             }
         }
         return out
     }
 }
-

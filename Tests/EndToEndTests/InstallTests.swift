@@ -61,9 +61,13 @@ import TrialStore
         let written = try FileManager.default.contentsOfDirectory(atPath: install.work.appendingPathComponent("CSV").path)
         #expect(Set(written.filter { !$0.hasPrefix(".") }) == ["matrix.csv", "findings.csv"])
         // A templates folder that does not exist is never looked for by formats that use none.
-        let noTemplates = try install.run(["report", Repo.root.appendingPathComponent("Input").path, "-o", "CSV2", "--format", "csv", "--templates", "/nonexistent", "-q"])
+        let noTemplates = try install.run([
+            "report", Repo.root.appendingPathComponent("Input").path, "-o", "CSV2", "--format", "csv", "--templates", "/nonexistent", "-q",
+        ])
         #expect(noTemplates.status == 0, "\(noTemplates.stderr)")
-        let md = try install.run(["report", Repo.root.appendingPathComponent("Input").path, "-o", "MD", "--format", "md", "--templates", "/nonexistent", "-q"])
+        let md = try install.run([
+            "report", Repo.root.appendingPathComponent("Input").path, "-o", "MD", "--format", "md", "--templates", "/nonexistent", "-q",
+        ])
         #expect(md.status == 2)
         #expect(md.stderr.contains("templates folder not found: /nonexistent"))
     }

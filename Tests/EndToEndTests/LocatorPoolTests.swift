@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrialCompare
+
 @testable import TrialModel
 
 /// The address of `s`'s UTF-8 bytes (its storage, for a native string of more than 15 bytes).

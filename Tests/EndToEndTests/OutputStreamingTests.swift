@@ -75,7 +75,12 @@ import TrialRender
         #expect(try String(contentsOf: folder.appendingPathComponent("a.txt"), encoding: .utf8) == "new\n")
         // A body that throws leaves no temporary file behind.
         struct Boom: Error {}
-        #expect(throws: Boom.self) { try writer.stage("b.txt") { sink in try sink.write("partial"); throw Boom() } }
+        #expect(throws: Boom.self) {
+            try writer.stage("b.txt") { sink in
+                try sink.write("partial")
+                throw Boom()
+            }
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.txt"])
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrialModel
 import TrialReaders
+
 @testable import TrialPipeline
 
 /// The raw-byte prefilter of `--where`: escapes decoded, markup that can split a text skipped,
@@ -12,7 +13,10 @@ import TrialReaders
     }
 
     @Test func xmlReferencesCommentsAndCDATA() throws {
-        let s = try #require(squash(#"<?xml version="1.0" encoding="UTF-8"?><!-- a comment --><c>L&#117;p&#x75;s &amp; Ne<!-- x -->phritis</c><d>Sj&#246;GREN<![CDATA[ & A<b>]]></d>"#, .xml))
+        let s = try #require(
+            squash(
+                #"<?xml version="1.0" encoding="UTF-8"?><!-- a comment --><c>L&#117;p&#x75;s &amp; Ne<!-- x -->phritis</c><d>Sj&#246;GREN<![CDATA[ & A<b>]]></d>"#,
+                .xml))
         #expect(s.contains("lupusnephritis"))  // a comment inside a text joins it
         #expect(!s.contains("comment"))
         #expect(s.contains("sjögrenab"))  // CDATA content is literal text; "&" is not an entity there
@@ -70,7 +74,8 @@ import TrialReaders
     }
 
     @Test func recordCountsOfFilesNotParsed() {
-        let bundle = "<search_results><clinical_study rank=\"1\"></clinical_study><clinical_study>\n</clinical_study><clinical_studyx/></search_results>"
+        let bundle =
+            "<search_results><clinical_study rank=\"1\"></clinical_study><clinical_study>\n</clinical_study><clinical_studyx/></search_results>"
         #expect(RawPrefilter.recordCount(Array(bundle.utf8), syntax: .xml) == 2)
         let page = #"{"studies": [{"protocolSection" : {}}, {"ProtocolSection": {"x": "\"protocolSection\": no"}}]}"#
         #expect(RawPrefilter.recordCount(Array(page.utf8), syntax: .json) == 2)

@@ -23,8 +23,10 @@ import TrialReaders
         #expect(t.parameters.titles.first?.value.hasPrefix("SUNRAY-01") == true)
         #expect(t.parameters.statuses.first?.value == .notYetRecruiting)
         #expect(t.parameters.ageStructured.first?.value.minYears == 18)
-        for quoted in [t.parameters.titles.first?.evidence, t.parameters.statuses.first?.evidence,
-                       t.parameters.ageStructured.first?.evidence, t.parameters.registryIDs.first?.evidence] {
+        for quoted in [
+            t.parameters.titles.first?.evidence, t.parameters.statuses.first?.evidence,
+            t.parameters.ageStructured.first?.evidence, t.parameters.registryIDs.first?.evidence,
+        ] {
             #expect(quoted?.first?.quote.isEmpty == false)
         }
     }

@@ -31,7 +31,10 @@ import TrialRender
         #expect(errors.contains { $0.contains("empty.xml") && $0.contains("empty") })
         #expect(errors.contains { $0.contains("blob.bin") && $0.contains("binary") })
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(written == [".trialdiff", "changes.json", "changes.md", "findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json"])
+        #expect(
+            written == [
+                ".trialdiff", "changes.json", "changes.md", "findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json",
+            ])
         let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
     }
@@ -60,7 +63,10 @@ import TrialRender
         let sent = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let writer = Thread {
             let fd = open(fifo, O_WRONLY)
-            sent.withUnsafeBytes { var at = 0; while at < $0.count { at += max(0, write(fd, $0.baseAddress! + at, $0.count - at)) } }
+            sent.withUnsafeBytes {
+                var at = 0
+                while at < $0.count { at += max(0, write(fd, $0.baseAddress! + at, $0.count - at)) }
+            }
             close(fd)
         }
         writer.start()

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import TrialCompare
 import TrialModel
 import TrialRender
 import TrialStore
+
+@testable import TrialCompare
 @testable import TrialPipeline
 
 /// Records beyond `--spill-above` wait in a spill file and trials are rebuilt from it: the

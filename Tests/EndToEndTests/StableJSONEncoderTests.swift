@@ -46,12 +46,16 @@ import TrialStore
         let evidence = [Evidence(file: awkward, locator: "/a[1]/b", quote: awkward), Evidence(file: "", locator: "", quote: "")]
         let crafted = [
             SnapshotTrial(id: awkward, title: "", parameters: []),
-            SnapshotTrial(id: "X", title: awkward, parameters: [
-                ParameterValues(key: "k", label: awkward, values: []),
-                ParameterValues(key: awkward, label: "", values: [
-                    RecordedValue(text: awkward, csv: "", evidence: evidence), RecordedValue(text: "", csv: awkward, evidence: []),
+            SnapshotTrial(
+                id: "X", title: awkward,
+                parameters: [
+                    ParameterValues(key: "k", label: awkward, values: []),
+                    ParameterValues(
+                        key: awkward, label: "",
+                        values: [
+                            RecordedValue(text: awkward, csv: "", evidence: evidence), RecordedValue(text: "", csv: awkward, evidence: []),
+                        ]),
                 ]),
-            ]),
         ]
         for trial in crafted {
             #expect(trial.compactSortedJSON() == (try encoder.encode(trial)))
@@ -79,37 +83,60 @@ import TrialStore
             p.statuses = TrialStatus.allCases.map { Measured($0, evidence: e) }
             p.enrollment = [Measured(Enrollment(count: 72, type: optionals ? .actual : nil), evidence: e)]
             p.enrollmentInText = [Measured(CountRange(low: 36, high: 72), evidence: e), Measured(CountRange(low: -1, high: 0), evidence: [])]
-            let age = optionals
+            let age =
+                optionals
                 ? AgeRange(minYears: 17.5, maxYears: 0.25, minComparator: .greaterOrEqual, maxComparator: .less)
                 : AgeRange(minYears: nil, maxYears: nil)
             p.ageStructured = [Measured(age, evidence: e), Measured(AgeRange(minYears: nil, maxYears: 1e-7, maxComparator: .equal), evidence: [])]
-            p.ageInCriteria = [Measured(AgeRange(minYears: 18, maxYears: nil, minComparator: .greater,
-                                                 basis: optionals ? .exclusion : nil), evidence: e)]
+            p.ageInCriteria = [
+                Measured(
+                    AgeRange(
+                        minYears: 18, maxYears: nil, minComparator: .greater,
+                        basis: optionals ? .exclusion : nil), evidence: e)
+            ]
             p.sex = [Measured(.all, evidence: e), Measured(.female, evidence: []), Measured(.male, evidence: e)]
-            p.thresholds = [Measured(Threshold(measure: awkward, comparator: .lessOrEqual, value: -2.5e21, unit: "%",
-                                               cohort: optionals ? awkward : nil, bound: optionals ? .lower : nil,
-                                               basis: optionals ? .exclusion : .inclusion), evidence: e)]
-            p.doses = [Measured(Dose(agent: "fludarabine", amount: 30, amountMax: optionals ? 0.1 : nil, unit: "mg/m²",
-                                     frequency: optionals ? awkward : nil, days: optionals ? [-5, -4, 0, 12] : [],
-                                     dayCount: optionals ? 5 : nil, arm: optionals ? awkward : nil), evidence: e)]
-            p.cellDoses = [Measured(CellDose(mantissa: 1.5, exponent: -9, unit: "cells/kg"), evidence: e),
-                           Measured(CellDose(mantissa: 100, exponent: 12, unit: ""), evidence: [])]
-            p.criteria = [Criterion(list: .exclusion, heading: optionals ? awkward : nil, number: "3.2", text: awkward, evidence: e[0]),
-                          Criterion(list: .unspecified, heading: nil, number: "", text: "", evidence: e[1])]
-            let finding = Finding(rule: "r", severity: .warning, trial: awkward, message: awkward, evidence: e,
-                                  acknowledged: optionals ? awkward : nil)
-            return TrialRecord(source: SourceRef(file: awkward, format: .chictrHTML, index: optionals ? 12 : 0),
-                               primaryID: TrialID(.derived, awkward), parameters: p, warnings: optionals ? [awkward, ""] : [],
-                               findings: [finding, Finding(rule: "", severity: .note, trial: "", message: "", evidence: [])])
+            p.thresholds = [
+                Measured(
+                    Threshold(
+                        measure: awkward, comparator: .lessOrEqual, value: -2.5e21, unit: "%",
+                        cohort: optionals ? awkward : nil, bound: optionals ? .lower : nil,
+                        basis: optionals ? .exclusion : .inclusion), evidence: e)
+            ]
+            p.doses = [
+                Measured(
+                    Dose(
+                        agent: "fludarabine", amount: 30, amountMax: optionals ? 0.1 : nil, unit: "mg/m²",
+                        frequency: optionals ? awkward : nil, days: optionals ? [-5, -4, 0, 12] : [],
+                        dayCount: optionals ? 5 : nil, arm: optionals ? awkward : nil), evidence: e)
+            ]
+            p.cellDoses = [
+                Measured(CellDose(mantissa: 1.5, exponent: -9, unit: "cells/kg"), evidence: e),
+                Measured(CellDose(mantissa: 100, exponent: 12, unit: ""), evidence: []),
+            ]
+            p.criteria = [
+                Criterion(list: .exclusion, heading: optionals ? awkward : nil, number: "3.2", text: awkward, evidence: e[0]),
+                Criterion(list: .unspecified, heading: nil, number: "", text: "", evidence: e[1]),
+            ]
+            let finding = Finding(
+                rule: "r", severity: .warning, trial: awkward, message: awkward, evidence: e,
+                acknowledged: optionals ? awkward : nil)
+            return TrialRecord(
+                source: SourceRef(file: awkward, format: .chictrHTML, index: optionals ? 12 : 0),
+                primaryID: TrialID(.derived, awkward), parameters: p, warnings: optionals ? [awkward, ""] : [],
+                findings: [finding, Finding(rule: "", severity: .note, trial: "", message: "", evidence: [])])
         }
         var compactable = full(optionals: true)
         compactable.parameters.criteria = [
-            Criterion(list: .inclusion, heading: nil, number: "1", text: awkward, evidence: Evidence(file: awkward, locator: "/x item 1", quote: awkward)),
+            Criterion(
+                list: .inclusion, heading: nil, number: "1", text: awkward, evidence: Evidence(file: awkward, locator: "/x item 1", quote: awkward)),
             Criterion(list: .exclusion, heading: awkward, number: "", text: "", evidence: Evidence(file: awkward, locator: "", quote: "")),
         ]
-        let crafted = [full(optionals: true), full(optionals: false), TrialRecord(
-            source: SourceRef(file: "a", format: .ctgovXML, index: 0), primaryID: TrialID(.nct, "NCT1"), parameters: TrialParameters()),
-            compactable]
+        let crafted = [
+            full(optionals: true), full(optionals: false),
+            TrialRecord(
+                source: SourceRef(file: "a", format: .ctgovXML, index: 0), primaryID: TrialID(.nct, "NCT1"), parameters: TrialParameters()),
+            compactable,
+        ]
         // A stored property the writer does not know would be missing from its JSON: these are the
         // counts the writer was written for.
         #expect(Mirror(reflecting: crafted[0]).children.count == 5)
@@ -128,9 +155,11 @@ import TrialStore
         for record in real + crafted {
             let direct = try record.cacheJSON()
             let encoded = try StreamingJSONEncoder.encodeAnyOrder(record)
-            let compact = !record.parameters.criteria.isEmpty && record.parameters.criteria.allSatisfy {
-                $0.evidence.file == record.source.file && $0.evidence.quote == $0.text
-            }
+            let compact =
+                !record.parameters.criteria.isEmpty
+                && record.parameters.criteria.allSatisfy {
+                    $0.evidence.file == record.source.file && $0.evidence.quote == $0.text
+                }
             if compact {
                 compacted += 1
                 var without = record
@@ -277,9 +306,10 @@ import TrialStore
         // The streaming path handles it (the Sample above needs the tree for its superEncoder).
         _ = try StreamingJSONEncoder().encode(value)
         #expect(throws: StreamingJSONEncoder.Unsupported.self) {
-            try StreamingJSONEncoder().encode(Sample(
-                text: "", numbers: [], floats: [], ints: [], small: [], flags: [], missing: nil, null: nil, empty: [],
-                emptyObject: [:], map: [:], intKeys: [:], nested: [], choice: .none))
+            try StreamingJSONEncoder().encode(
+                Sample(
+                    text: "", numbers: [], floats: [], ints: [], small: [], flags: [], missing: nil, null: nil, empty: [],
+                    emptyObject: [:], map: [:], intKeys: [:], nested: [], choice: .none))
         }
         try Self.expectSame(value)
         try Self.expectSame([value, value])

@@ -78,7 +78,8 @@ import TrialModel
         let optionals: [Int?] = [1, nil, -3]
         #expect(try StreamingJSONEncoder().encode(texts) == StableJSONEncoder(pretty: false).encode(texts))
         #expect(try StreamingJSONEncoder().encode(numbers) == StableJSONEncoder(pretty: false).encode(numbers))
-        #expect(try StreamingJSONEncoder().encode([Float(0.1), 3.4028235e38]) == StableJSONEncoder(pretty: false).encode([Float(0.1), 3.4028235e38]))
+        #expect(
+            try StreamingJSONEncoder().encode([Float(0.1), 3.4028235e38]) == StableJSONEncoder(pretty: false).encode([Float(0.1), 3.4028235e38]))
         #expect(try StreamingJSONEncoder().encode(optionals) == StableJSONEncoder(pretty: false).encode(optionals))
         #expect(try StreamingJSONEncoder().encode([[Int]](arrayLiteral: [], [1], [])) == Array("[[],[1],[]]".utf8))
         #expect(try StreamingJSONEncoder().encode("top / level") == Array(#""top / level""#.utf8))

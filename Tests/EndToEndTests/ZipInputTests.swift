@@ -18,7 +18,9 @@ import ZIPFoundation
                 (position: Int64, size: Int) in data.subdata(in: Int(position)..<Int(position) + size)
             }
         }
-        try archive.addEntry(with: "__MACOSX/._junk", type: .file, uncompressedSize: Int64(3), compressionMethod: .none) { (_: Int64, _: Int) in Data("xyz".utf8) }
+        try archive.addEntry(with: "__MACOSX/._junk", type: .file, uncompressedSize: Int64(3), compressionMethod: .none) { (_: Int64, _: Int) in
+            Data("xyz".utf8)
+        }
         try dir.write("broken.zip", [0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2, 3])
 
         let l = await Pipeline.landscape(paths: [dir.url.path])

@@ -1,5 +1,6 @@
 import Testing
 import TrialModel
+
 @testable import TrialCompare
 
 /// A minimal record as extraction would produce it, for grouping and matrix tests.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrialModel
+
 @testable import TrialCompare
 @testable import TrialExtraction
 
@@ -10,7 +11,8 @@ import TrialModel
 @Suite struct PrefilterSoundnessTests {
     static let fields = (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.source.fields).map(\.value)
     /// Every field, every line of every field and every extracted criterion's text.
-    static let texts = fields + fields.flatMap { $0.split(separator: "\n").map(String.init) }
+    static let texts =
+        fields + fields.flatMap { $0.split(separator: "\n").map(String.init) }
         + (RuleFixtures.realdata + RuleFixtures.seeds).flatMap(\.record.parameters.criteria).map(\.text)
 
     /// Runs a cheap `check` and the `match` it stands in front of over `texts`: a text the check
@@ -66,8 +68,10 @@ import TrialModel
 
     /// The string check for a conditional opening is the pattern's anchored match.
     @Test func conditionalOpeningIsThePatterns() {
-        let crafted = ["For adolescents under 18", "  - if aged < 18", "In case of", "in  case", "Informed consent", "Format", "iff",
-                       "When", "unless 18", "forty", "(for patients", "For_x", "İf", "in cases"]
+        let crafted = [
+            "For adolescents under 18", "  - if aged < 18", "In case of", "in  case", "Informed consent", "Format", "iff",
+            "When", "unless 18", "forty", "(for patients", "For_x", "İf", "in cases",
+        ]
         var hits = 0
         for text in Self.texts + crafted {
             let head = String(text.prefix(200))
@@ -261,7 +265,8 @@ import TrialModel
             "123. x", "1.", "1)", "1、x", "1．x", "１. x", "1١. x", "(1) x", "(12)x", "(123) x", "(a) x", "(ab) x", "(ii) x",
             "(iiiiii) x", "(1", "(１) x", "（1） x", "(1）x", "a. Text", "a.Text", "a.", "a) x", "i. x", "ii. x", "iv)\tx",
             "vi.\u{2003}x", "xiv. x", "iiiiii. x", "ab. x", "a Text", "a  Text", "h Xyz", "i Xyz", "a text", "a\tB", "a",
-            "e.g. x", "i.e. x", "Z. x", "Ab) x", "1.\u{0B}x", "-\n", "-\u{1C}x", "a.\u{0B}x", "a.\u{1F}x", "• x", "– x", "ii.", "(i) x", "(I) x", "(x) x", "(v) x",
+            "e.g. x", "i.e. x", "Z. x", "Ab) x", "1.\u{0B}x", "-\n", "-\u{1C}x", "a.\u{0B}x", "a.\u{1F}x", "• x", "– x", "ii.", "(i) x", "(I) x",
+            "(x) x", "(v) x",
         ]
         var lines: [String] = crafted
         for value in Self.fields {
@@ -352,7 +357,8 @@ import TrialModel
     /// The analyte and exception words before a ULN limit hold for every match of their patterns.
     @Test func liverWordsNeverHideAMatch() {
         let crafted = ["Serum ALT/AST ≤ 3 x ULN", "total bilirubin ≤ 1.5 ULN except Gilbert's", "SGOT, SGPT < 2.5 ULN"]
-        let patterns = ThresholdExtractor.analytes.map { ($0.name, $0.pattern, $0.words) }
+        let patterns =
+            ThresholdExtractor.analytes.map { ($0.name, $0.pattern, $0.words) }
             + [("exception", ThresholdExtractor.exception, ThresholdExtractor.exceptionWords)]
         for (name, pattern, words) in patterns {
             let (skipped, matched) = Self.skippedAndMatched(
@@ -366,7 +372,9 @@ import TrialModel
     /// The comparator phrases grouped by first letter match exactly what their flat list matches
     /// (the spelling before grouping), on every real text and on each phrase in a sentence.
     @Test func groupedComparatorsAreTheFlatList() {
-        let flat = Pattern(#"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger|older)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller|younger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#)
+        let flat = Pattern(
+            #"(?:\\?>\s*/\s*\\?=|\\?=\s*/\s*\\?>|\\?<\s*/\s*\\?=|\\?=\s*/\s*\\?<|\\?>\s*or\s*\\?=(?:\s*to\b)?|\\?<\s*or\s*\\?=(?:\s*to\b)?|≥|≧|⩾|\\?>\s?\\?=|\\?=\s?\\?>|＞\s?=|≤|≦|⩽|\\?<\s?\\?=|\\?=\s?\\?<|＜\s?=|\\?>|\\?<|＞|＜|=|＝|(?:greater|more|higher|larger|bigger|older)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:greater|more|higher|larger|bigger)\s+(?:than)?|(?:lesser|less|lower|smaller|younger)\s+(?:than\s+)?or\s+equal\s+(?:to)?|equal\s+(?:to\s+)?or\s+(?:less|lower|smaller)\s+(?:than)?|no\s+(?:less|fewer|lower|smaller)\s+than|not\s+(?:less|lower|fewer|smaller)\s+than|no\s+(?:more|greater|higher|larger)\s+than|not\s+(?:more|greater|higher|larger)\s+than|not\s+(?:to\s+)?exceed(?:ing)?|no(?:t)?\s+(?:older|younger)\s+than|(?:of\s+)?at\s+least|a\s+minimum\s+of|minimum\s+of|a\s+maximum\s+of|maximum\s+of|in\s+excess\s+of|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|larger\s+than|older\s+than|superior\s+to|lesser\s+than|less\s+than|lower\s+than|smaller\s+than|younger\s+than|inferior\s+to|above|over|below|under|up\s+to|大于等于|大于或等于|不小于|不低于|至少为?|小于等于|小于或等于|不大于|不高于|不超过|大于|小于|高于|低于)"#
+        )
         let grouped = Pattern(ComparatorText.pattern)
         let phrases = [
             ">= 18", "=> 18", "≥ 18", "\\> 18", "\\>= 18", "> or = to 65", "< or = 2", ">/= 50", "=/< 3", "greater than or equal to 45",

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrialExtraction
 import TrialModel
+
 @testable import TrialCompare
 
 /// A plain-text record with the given criteria, read the way the text reader keeps them.
@@ -68,7 +69,10 @@ private func criteriaRecord(_ criteria: String, file: String = "synthetic.txt") 
         #expect(findings.contains { $0.message.contains("“other than lupus”") })
         let objective = findings.first { $0.message.contains("relapsed/refractory B-cell related autoimmune diseases") }
         #expect(objective?.message.contains("“refractory immune thrombocytopenia”") == true)
-        #expect(objective?.evidence.first?.quote == "The primary objective of the study is to evaluation of the safety and feasibility of KN5501 for the treatment of relapsed/refractory B-cell related autoimmune diseases.")
+        #expect(
+            objective?.evidence.first?.quote
+                == "The primary objective of the study is to evaluation of the safety and feasibility of KN5501 for the treatment of relapsed/refractory B-cell related autoimmune diseases."
+        )
         #expect(findings.first?.evidence.first?.locator == "line 130 item 23")
     }
 
@@ -98,9 +102,12 @@ private func criteriaRecord(_ criteria: String, file: String = "synthetic.txt") 
         let placeholder = findings.filter { $0.message.contains("“{{SITE_NAME}}”") }
         #expect(placeholder.count == 1)
         #expect(placeholder.first?.severity == .warning)
-        #expect(placeholder.first?.evidence == [Evidence(
-            file: "seeds/003_7e81f2dfff6efa34.txt", locator: "line 99",
-            quote: "We have submitted the contact information you provided to the research team at {{SITE_NAME}}.")])
+        #expect(
+            placeholder.first?.evidence == [
+                Evidence(
+                    file: "seeds/003_7e81f2dfff6efa34.txt", locator: "line 99",
+                    quote: "We have submitted the contact information you provided to the research team at {{SITE_NAME}}.")
+            ])
         let navigation = findings.filter { $0.severity == .note }
         #expect(navigation.count == 1)
         #expect(navigation.first?.message.contains("“Powered by AI”") == true)

@@ -2,6 +2,7 @@ import Foundation
 import TrialExtraction
 import TrialModel
 import TrialReaders
+
 @testable import TrialCompare
 
 /// Real inputs for rule tests: the seed pages and the realdata corpus, read and extracted the way
@@ -21,7 +22,8 @@ enum RuleFixtures {
     static func load(_ relativePath: String) -> [Loaded] {
         let url = root.appendingPathComponent(fixtures).appendingPathComponent(relativePath)
         guard let data = try? Data(contentsOf: url),
-              let sources = try? ReaderRegistry.read(InputFile(path: relativePath, bytes: [UInt8](data))) else { return [] }
+            let sources = try? ReaderRegistry.read(InputFile(path: relativePath, bytes: [UInt8](data)))
+        else { return [] }
         return sources.map { Loaded(source: $0, record: TrialExtractor.extract($0)) }
     }
 

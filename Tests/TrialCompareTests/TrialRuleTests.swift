@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrialModel
+
 @testable import TrialCompare
 
 private func trialOf(_ id: String) -> [RuleFixtures.Loaded] {
@@ -161,8 +162,14 @@ private func trialOf(_ id: String) -> [RuleFixtures.Loaded] {
         let findings = RuleFixtures.findings(rule, trialOf("NCT00513591"))
         #expect(findings.count == 2)
         #expect(findings.map(\.severity) == [.warning, .warning])
-        #expect(findings[0].message.hasPrefix("Sources disagree on enrollment: 1000 (planned) in realdata/ctgov-xml/NCT00513591.xml vs 500 (planned) in realdata/versions/NCT00513591_redownloaded.xml"))
-        #expect(findings[1].message.hasPrefix("Sources disagree on primary completion date: 2018-06 in realdata/ctgov-xml/NCT00513591.xml vs 2017-12 in realdata/versions/NCT00513591_redownloaded.xml"))
+        #expect(
+            findings[0].message.hasPrefix(
+                "Sources disagree on enrollment: 1000 (planned) in realdata/ctgov-xml/NCT00513591.xml vs 500 (planned) in realdata/versions/NCT00513591_redownloaded.xml"
+            ))
+        #expect(
+            findings[1].message.hasPrefix(
+                "Sources disagree on primary completion date: 2018-06 in realdata/ctgov-xml/NCT00513591.xml vs 2017-12 in realdata/versions/NCT00513591_redownloaded.xml"
+            ))
         #expect(findings[1].evidence.map(\.quote) == ["June 2018", "December 2017"])
     }
 

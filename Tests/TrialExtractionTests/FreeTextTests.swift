@@ -23,14 +23,16 @@ struct CriteriaSplittingTests {
         #expect(p.criteria.map(\.list) == [.inclusion, .inclusion, .exclusion])
         #expect(p.criteria[1].text == "Left ventricular ejection fraction of at least 50% measured by echocardiography")
         #expect(p.ageInCriteria.map(\.value) == [AgeRange(minYears: 18, maxYears: nil, minComparator: .greaterOrEqual)])
-        #expect(p.thresholds.map(\.value) == [
-            Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"),
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
-        ])
+        #expect(
+            p.thresholds.map(\.value) == [
+                Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"),
+                Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
+            ])
     }
 
     @Test func apiV2Layout() {
-        let text = "Key Inclusion Criteria:\n\n* Aged 18 to 65 years\n* ECOG performance status of 0-2\n\nKey Exclusion Criteria:\n\n* Prior CAR-T therapy"
+        let text =
+            "Key Inclusion Criteria:\n\n* Aged 18 to 65 years\n* ECOG performance status of 0-2\n\nKey Exclusion Criteria:\n\n* Prior CAR-T therapy"
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
         #expect(p.criteria.map(\.list) == [.inclusion, .inclusion, .exclusion])
         #expect(p.criteria.map(\.heading) == ["Key Inclusion Criteria", "Key Inclusion Criteria", "Key Exclusion Criteria"])
@@ -39,10 +41,12 @@ struct CriteriaSplittingTests {
     }
 
     @Test func separateInclusionAndExclusionFields() {
-        let p = TrialExtractor.extract(record([
-            (.inclusionCriteria, "1. Body weight ≥ 40 kg\n2. LVEF ≥50%"),
-            (.exclusionCriteria, "1. LVEF < 40%"),
-        ])).parameters
+        let p = TrialExtractor.extract(
+            record([
+                (.inclusionCriteria, "1. Body weight ≥ 40 kg\n2. LVEF ≥50%"),
+                (.exclusionCriteria, "1. LVEF < 40%"),
+            ])
+        ).parameters
         #expect(p.criteria.map(\.list) == [.inclusion, .inclusion, .exclusion])
         #expect(p.thresholds.map(\.value.measure) == ["body weight", "LVEF", "LVEF"])
         #expect(p.thresholds.map(\.value.basis) == [.inclusion, .inclusion, .exclusion])
@@ -75,11 +79,12 @@ struct CriteriaSplittingTests {
             in a medical unit
             """
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
-        #expect(p.criteria.map(\.text) == [
-            "over 18 years old",
-            "having been hospitalized at the University Hospital Center (CHU) of Reunion (minimum of one night in conventional hospitalization)",
-            "with a positive SARS-CoV-2 test, in a medical unit",
-        ])
+        #expect(
+            p.criteria.map(\.text) == [
+                "over 18 years old",
+                "having been hospitalized at the University Hospital Center (CHU) of Reunion (minimum of one night in conventional hospitalization)",
+                "with a positive SARS-CoV-2 test, in a medical unit",
+            ])
         #expect(p.ageInCriteria.first?.value.minYears == 18)
     }
 
@@ -118,14 +123,35 @@ struct NegativeTests {
         let criteria = try #require(xml.first(.criteria)).value
         let p = TrialExtractor.extract(record([(.criteria, criteria)])).parameters
         #expect(p.doses.isEmpty)
-        let described = TrialExtractor.extract(record([(.description, "* Patients may not have:\n\n  * Allergies or hypersensitivities to high-dose aldesleukin, cyclophosphamide, or fludarabine.")])).parameters
+        let described = TrialExtractor.extract(
+            record([
+                (
+                    .description,
+                    "* Patients may not have:\n\n  * Allergies or hypersensitivities to high-dose aldesleukin, cyclophosphamide, or fludarabine."
+                )
+            ])
+        ).parameters
         #expect(described.doses.isEmpty)
-        let steroid = TrialExtractor.extract(record([(.summary, "Definition of routine treatment: Use of glucocorticoids (above 1mg/Kg/d) and cyclophosphamide, as well as any of the following immunomodulatory drugs.")])).parameters
+        let steroid = TrialExtractor.extract(
+            record([
+                (
+                    .summary,
+                    "Definition of routine treatment: Use of glucocorticoids (above 1mg/Kg/d) and cyclophosphamide, as well as any of the following immunomodulatory drugs."
+                )
+            ])
+        ).parameters
         #expect(steroid.doses.isEmpty)
     }
 
     @Test func labValuesAreNoCellDose() {
-        let p = TrialExtractor.extract(record([(.summary, "Bone marrow hematopoietic function: a. White blood cell count ≥ 3 x 10^9/L b. Neutrophil count ≥ 1 x 10^9/L; Absolute neutrophil count≥1.5×10⁹/L")])).parameters
+        let p = TrialExtractor.extract(
+            record([
+                (
+                    .summary,
+                    "Bone marrow hematopoietic function: a. White blood cell count ≥ 3 x 10^9/L b. Neutrophil count ≥ 1 x 10^9/L; Absolute neutrophil count≥1.5×10⁹/L"
+                )
+            ])
+        ).parameters
         #expect(p.cellDoses.isEmpty)
     }
 
@@ -146,25 +172,28 @@ struct NegativeTests {
 
     /// Comparators spelled in words, from real criteria ("Patients older than or equal to 18
     /// years." in a ClinicalTrials.gov COVID-19 record) and their mirror images.
-    @Test(arguments: [
-        ("Patients older than or equal to 18 years.", 18.0, TrialModel.Comparator.greaterOrEqual, nil, nil),
-        ("Participants not older than 65 years", nil, nil, 65.0, TrialModel.Comparator.lessOrEqual),
-        ("Subjects younger than or equal to 65 years old", nil, nil, 65, .lessOrEqual),
-        ("Age lesser than 40 years", nil, nil, 40, .less),
-        ("4 to <8 years of age", 4, .greaterOrEqual, 8, .less),
-        // Phase IV criteria in LCT: NCT03924921, NCT03864367, NCT03867526, NCT03923959.
-        ("Being older than 18 ;", 18, .greater, nil, nil),
-        ("55 and older", 55, .greaterOrEqual, nil, nil),
-        ("Patients of both genders older than 6 months and younger than 80 years", 0.5, .greater, 80, .less),
-        ("Age > or = to 65 years", 65, .greaterOrEqual, nil, nil),
-        // Number words (Chia NCT03397914, LCT NCT03922438).
-        ("Age between one year and 18 years", 1, .greaterOrEqual, 18, .lessOrEqual),
-        ("Patient's age younger than six months", nil, nil, 0.5, .less),
-    ] as [(String, Double?, TrialModel.Comparator?, Double?, TrialModel.Comparator?)])
+    @Test(
+        arguments: [
+            ("Patients older than or equal to 18 years.", 18.0, TrialModel.Comparator.greaterOrEqual, nil, nil),
+            ("Participants not older than 65 years", nil, nil, 65.0, TrialModel.Comparator.lessOrEqual),
+            ("Subjects younger than or equal to 65 years old", nil, nil, 65, .lessOrEqual),
+            ("Age lesser than 40 years", nil, nil, 40, .less),
+            ("4 to <8 years of age", 4, .greaterOrEqual, 8, .less),
+            // Phase IV criteria in LCT: NCT03924921, NCT03864367, NCT03867526, NCT03923959.
+            ("Being older than 18 ;", 18, .greater, nil, nil),
+            ("55 and older", 55, .greaterOrEqual, nil, nil),
+            ("Patients of both genders older than 6 months and younger than 80 years", 0.5, .greater, 80, .less),
+            ("Age > or = to 65 years", 65, .greaterOrEqual, nil, nil),
+            // Number words (Chia NCT03397914, LCT NCT03922438).
+            ("Age between one year and 18 years", 1, .greaterOrEqual, 18, .lessOrEqual),
+            ("Patient's age younger than six months", nil, nil, 0.5, .less),
+        ] as [(String, Double?, TrialModel.Comparator?, Double?, TrialModel.Comparator?)])
     func agesInWords(_ text: String, _ low: Double?, _ lowCmp: TrialModel.Comparator?, _ high: Double?, _ highCmp: TrialModel.Comparator?) {
         let p = TrialExtractor.extract(record([(.criteria, "Inclusion Criteria:\n- \(text)")])).parameters
         let age = p.ageInCriteria.first?.value
-        #expect(age?.minYears == low && age?.minComparator == lowCmp && age?.maxYears == high && age?.maxComparator == highCmp, "\(text): \(String(describing: age))")
+        #expect(
+            age?.minYears == low && age?.minComparator == lowCmp && age?.maxYears == high && age?.maxComparator == highCmp,
+            "\(text): \(String(describing: age))")
     }
 
     /// Times before an event are no ages, in digits or in words (LCT NCT03926169, Chia
@@ -189,18 +218,27 @@ struct NegativeTests {
     }
 
     @Test func exclusionsImplyTheAdmittedSide() {
-        let text = "Inclusion Criteria:\n1. Rapid progression of renal function (≥ 50% decrease in eGFR within 3 months)\nExclusion Criteria:\n1. Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2\n2. LVEF < 45%"
+        let text =
+            "Inclusion Criteria:\n1. Rapid progression of renal function (≥ 50% decrease in eGFR within 3 months)\nExclusion Criteria:\n1. Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2\n2. LVEF < 45%"
         let p = TrialExtractor.extract(record([(.criteria, text)])).parameters
         // The decrease is no limit; the exclusions admit eGFR ≥ 15 and LVEF ≥ 45 %.
-        #expect(p.thresholds.map(\.value) == [
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
-            Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 45, unit: "%", basis: .exclusion),
-        ])
+        #expect(
+            p.thresholds.map(\.value) == [
+                Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²", basis: .exclusion),
+                Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 45, unit: "%", basis: .exclusion),
+            ])
         #expect(p.thresholds.map(\.evidence[0].quote) == ["Estimated glomerular filtration rate (eGFR) <15 mL/min/1.73 m2", "LVEF < 45%"])
     }
 
     @Test func perCohortCountsAndDurationsAreNoEnrollment() {
-        let p = TrialExtractor.extract(record([(.summary, "Three patients per cohort are enrolled; 3 patients per cohort will be treated. Follow-up lasts 12 months. Patients aged 18-70 years are recruited.")])).parameters
+        let p = TrialExtractor.extract(
+            record([
+                (
+                    .summary,
+                    "Three patients per cohort are enrolled; 3 patients per cohort will be treated. Follow-up lasts 12 months. Patients aged 18-70 years are recruited."
+                )
+            ])
+        ).parameters
         #expect(p.enrollmentInText.isEmpty)
     }
 
@@ -238,10 +276,11 @@ struct ComponentTests {
         #expect(TrialExtractor.extract(r).parameters.phases.map(\.value) == [normalized])
     }
 
-    @Test(arguments: [
-        ("18 Years to 65 Years", 18.0, 65.0), ("18-70 years", 18, 70), ("18 Years and older", 18, nil),
-        ("Up to 17 Years", nil, 17), ("18 Years and Older (Adult, Older Adult)", 18, nil),
-    ] as [(String, Double?, Double?)])
+    @Test(
+        arguments: [
+            ("18 Years to 65 Years", 18.0, 65.0), ("18-70 years", 18, 70), ("18 Years and older", 18, nil),
+            ("Up to 17 Years", nil, 17), ("18 Years and Older (Adult, Older Adult)", 18, nil),
+        ] as [(String, Double?, Double?)])
     func ageBands(_ raw: String, _ low: Double?, _ high: Double?) {
         var r = SourceRecord(file: "f", format: .plainText)
         r.add(.ageBand, raw, locator: "age")
@@ -284,7 +323,10 @@ struct ComponentTests {
         #expect(p.sex.map(\.value) == [.all])
         #expect(p.enrollment.map(\.value) == [Enrollment(count: 1206, type: .actual)])
         #expect(trial.primaryID == TrialID(.chictr, "ChiCTR2400084905"))
-        #expect(p.registryIDs.map(\.value) == [TrialID(.chictr, "ChiCTR2400084905"), TrialID(.eudract, "2004-000123-45"), TrialID(.ctis, "2023-501234-12-00")])
+        #expect(
+            p.registryIDs.map(\.value) == [
+                TrialID(.chictr, "ChiCTR2400084905"), TrialID(.eudract, "2004-000123-45"), TrialID(.ctis, "2023-501234-12-00"),
+            ])
         #expect(p.interventions.map(\.value) == ["Cyclophosphamide"])
     }
 
@@ -297,32 +339,50 @@ struct ComponentTests {
     }
 
     @Test func doseForms() {
-        let p = TrialExtractor.extract(record([(.interventionDescription, """
-            Lymphodepletion: fludarabine 30 mg/m^2/day and cyclophosphamide 500 mg/m2/day on days -5 to -3.
-            Bendamustine 90 mg/m² on Day -4 and Day -3.
-            """)])).parameters
-        #expect(p.doses.map(\.value) == [
-            Dose(agent: "fludarabine", amount: 30, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
-            Dose(agent: "cyclophosphamide", amount: 500, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
-            Dose(agent: "bendamustine", amount: 90, unit: "mg/m²", days: [-4, -3]),
-        ])
+        let p = TrialExtractor.extract(
+            record([
+                (
+                    .interventionDescription,
+                    """
+                    Lymphodepletion: fludarabine 30 mg/m^2/day and cyclophosphamide 500 mg/m2/day on days -5 to -3.
+                    Bendamustine 90 mg/m² on Day -4 and Day -3.
+                    """
+                )
+            ])
+        ).parameters
+        #expect(
+            p.doses.map(\.value) == [
+                Dose(agent: "fludarabine", amount: 30, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
+                Dose(agent: "cyclophosphamide", amount: 500, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
+                Dose(agent: "bendamustine", amount: 90, unit: "mg/m²", days: [-4, -3]),
+            ])
     }
 
     @Test func cellDoseForms() {
-        let p = TrialExtractor.extract(record([(.armDescription, "Dose level 1: 1 x 10^6 CAR-T cells/kg; dose level 2: 2×10⁶/kg; dose level 3: 1e8 cells.")])).parameters
-        #expect(p.cellDoseValues == [
-            CellDose(mantissa: 1, exponent: 6, unit: "cells/kg"), CellDose(mantissa: 2, exponent: 6, unit: "cells/kg"),
-            CellDose(mantissa: 1, exponent: 8, unit: "cells"),
-        ])
+        let p = TrialExtractor.extract(
+            record([(.armDescription, "Dose level 1: 1 x 10^6 CAR-T cells/kg; dose level 2: 2×10⁶/kg; dose level 3: 1e8 cells.")])
+        ).parameters
+        #expect(
+            p.cellDoseValues == [
+                CellDose(mantissa: 1, exponent: 6, unit: "cells/kg"), CellDose(mantissa: 2, exponent: 6, unit: "cells/kg"),
+                CellDose(mantissa: 1, exponent: 8, unit: "cells"),
+            ])
     }
 
     @Test func enrollmentForms() {
-        let p = TrialExtractor.extract(record([(.description, "A total of 120 participants will be enrolled. Approximately 40 subjects will take part in part B.")])).parameters
+        let p = TrialExtractor.extract(
+            record([(.description, "A total of 120 participants will be enrolled. Approximately 40 subjects will take part in part B.")])
+        ).parameters
         #expect(p.enrollmentInText.map(\.value) == [CountRange(low: 120, high: 120), CountRange(low: 40, high: 40)])
     }
 
     @Test func productsAndTargets() {
-        var r = record([(.summary, "CT103A is a BCMA-targeted CAR-T product; GPRC5D CAR T cells and CD19/BCMA chimeric antigen receptor T cells are compared in COVID-19 era with IL-2 support and ICD-10 codes.")])
+        var r = record([
+            (
+                .summary,
+                "CT103A is a BCMA-targeted CAR-T product; GPRC5D CAR T cells and CD19/BCMA chimeric antigen receptor T cells are compared in COVID-19 era with IL-2 support and ICD-10 codes."
+            )
+        ])
         r.add(.title, "CT103A in NMOSD", locator: "title")
         let p = TrialExtractor.extract(r).parameters
         #expect(p.products.map(\.value) == ["CT103A"])

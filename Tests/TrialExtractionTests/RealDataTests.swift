@@ -21,8 +21,9 @@ struct TruthRow: Sendable, CustomTestStringConvertible {
         guard let text = try? Fixture.text("TRUTH.tsv") else { return [] }
         return text.split(separator: "\n").dropFirst().map { line in
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return TruthRow(id: c[0], file: c[2], minimumAge: c[3], maximumAge: c[4], enrollment: c[5],
-                            enrollmentType: c[6], phase: c[7], status: c[8], sex: c[9])
+            return TruthRow(
+                id: c[0], file: c[2], minimumAge: c[3], maximumAge: c[4], enrollment: c[5],
+                enrollmentType: c[6], phase: c[7], status: c[8], sex: c[9])
         }
     }()
 
@@ -51,7 +52,9 @@ enum Expected {
         case "months", "month": return n / 12
         case "weeks", "week": return n * 7 / 365.25
         case "days", "day": return n / 365.25
-        default: Issue.record("unexpected unit in \(raw)"); return nil
+        default:
+            Issue.record("unexpected unit in \(raw)")
+            return nil
         }
     }
 
@@ -151,9 +154,10 @@ struct RealRecordTests {
         #expect(p.threshold("ALT") == Threshold(measure: "ALT", comparator: .lessOrEqual, value: 5, unit: "× ULN"))
         #expect(p.threshold("platelets") == Threshold(measure: "platelets", comparator: .greaterOrEqual, value: 80000, unit: "/mm³"))
         // Exclusion "LVEF less than or equal to 45%" admits LVEF > 45 %: a minimum, implied.
-        #expect(p.thresholds("LVEF").map(\.value) == [
-            Threshold(measure: "LVEF", comparator: .greater, value: 45, unit: "%", basis: .exclusion),
-        ])
+        #expect(
+            p.thresholds("LVEF").map(\.value) == [
+                Threshold(measure: "LVEF", comparator: .greater, value: 45, unit: "%", basis: .exclusion)
+            ])
         #expect(p.thresholds("LVEF").first?.evidence.first?.quote == "LVEF less than or equal to 45%")
         #expect(p.phases.map(\.value) == ["Phase 1/Phase 2"])
         #expect(p.enrollment.map(\.value) == [Enrollment(count: 70, type: .planned)])
@@ -182,9 +186,10 @@ struct RealRecordTests {
         for c in trial.parameters.criteria { #expect(isQuote(c.evidence.quote, of: text)) }
         for t in trial.parameters.thresholds {
             // A limit stated by an exclusion item is marked as implied by it, and only such a limit.
-            #expect(trial.parameters.criteria.contains {
-                $0.evidence.locator == t.evidence[0].locator && ($0.list == .exclusion) == (t.value.basis == .exclusion)
-            })
+            #expect(
+                trial.parameters.criteria.contains {
+                    $0.evidence.locator == t.evidence[0].locator && ($0.list == .exclusion) == (t.value.basis == .exclusion)
+                })
         }
     }
 }

@@ -5,69 +5,79 @@ import TrialModel
 
 /// The five seed pages, split into fields as the text reader does (line numbers refer to the files).
 enum Seeds {
-    static let s000 = SeedPage(name: "000_22635aa42715a471.txt", spans: [
-        .init(.summary, 2),
-        .init(.criteria, 4, 25),
-    ])
-    static let s001 = SeedPage(name: "001_cc96fdf5918e6b4e.txt", spans: [
-        .init(.nctID, 7, drop: "NCT number "),
-        .init(.orgStudyID, 8, drop: "Other study ID # "),
-        .init(.status, 10, drop: "Status "),
-        .init(.phase, 11, drop: "Phase "),
-        .init(.startDate, 14, drop: "Start date "),
-        .init(.completionDate, 15, drop: "Est. completion date "),
-        .init(.studyType, 26, drop: "Study type "),
-        .init(.summary, 30),
-        .init(.status, 35, drop: "Status "),
-        .init(.enrollment, 36, drop: "Enrollment "),
-        .init(.primaryCompletionDate, 38, drop: "Est. primary completion date "),
-        .init(.sex, 40, drop: "Gender "),
-        .init(.ageBand, 41, drop: "Age group "),
-        .init(.criteria, 42, drop: "Eligibility "),
-        .init(.intervention, 53),
-        .init(.interventionDescription, 54),
-        .init(.primaryOutcome, 69, drop: "Primary "),
-        .init(.primaryOutcome, 70, drop: "Primary "),
-    ])
-    static let s002 = SeedPage(name: "002_43ccf47ba098859a.txt", spans: [
-        .init(.title, 1),
-        .init(.nctID, 3, drop: "NCT ID: "),
-        .init(.lastUpdate, 5, drop: "Last Updated: "),
-        .init(.status, 19),
-        .init(.phase, 23),
-        .init(.enrollment, 27),
-        .init(.studyType, 31),
-        .init(.startDate, 35),
-        .init(.completionDate, 39),
-        .init(.summary, 45),
-        .init(.condition, 55),
-        .init(.armDescription, 89),
-        .init(.intervention, 95),
-        .init(.interventionDescription, 97),
-        .init(.criteria, 105, 135),
-        .init(.minimumAge, 138),
-        .init(.maximumAge, 142),
-        .init(.sex, 146),
-        .init(.collaborator, 156),
-        .init(.sponsor, 162),
-        .init(.orgStudyID, 218),
-    ])
-    static let s003 = SeedPage(name: "003_7e81f2dfff6efa34.txt", spans: [
-        .init(.title, 3),
-        .init(.status, 7),
-        .init(.ageBand, 8),
-        .init(.sex, 9),
-        .init(.phase, 10),
-        .init(.summary, 16),
-        .init(.criteria, 20, 87),
-        .init(.nctID, 92),
-        .init(.sponsor, 94),
-    ])
-    static let s004 = SeedPage(name: "004_205f72c26459f71c.txt", spans: [
-        .init(.summary, 2),
-        .init(.description, 4),
-        .init(.criteria, 6, 48),
-    ])
+    static let s000 = SeedPage(
+        name: "000_22635aa42715a471.txt",
+        spans: [
+            .init(.summary, 2),
+            .init(.criteria, 4, 25),
+        ])
+    static let s001 = SeedPage(
+        name: "001_cc96fdf5918e6b4e.txt",
+        spans: [
+            .init(.nctID, 7, drop: "NCT number "),
+            .init(.orgStudyID, 8, drop: "Other study ID # "),
+            .init(.status, 10, drop: "Status "),
+            .init(.phase, 11, drop: "Phase "),
+            .init(.startDate, 14, drop: "Start date "),
+            .init(.completionDate, 15, drop: "Est. completion date "),
+            .init(.studyType, 26, drop: "Study type "),
+            .init(.summary, 30),
+            .init(.status, 35, drop: "Status "),
+            .init(.enrollment, 36, drop: "Enrollment "),
+            .init(.primaryCompletionDate, 38, drop: "Est. primary completion date "),
+            .init(.sex, 40, drop: "Gender "),
+            .init(.ageBand, 41, drop: "Age group "),
+            .init(.criteria, 42, drop: "Eligibility "),
+            .init(.intervention, 53),
+            .init(.interventionDescription, 54),
+            .init(.primaryOutcome, 69, drop: "Primary "),
+            .init(.primaryOutcome, 70, drop: "Primary "),
+        ])
+    static let s002 = SeedPage(
+        name: "002_43ccf47ba098859a.txt",
+        spans: [
+            .init(.title, 1),
+            .init(.nctID, 3, drop: "NCT ID: "),
+            .init(.lastUpdate, 5, drop: "Last Updated: "),
+            .init(.status, 19),
+            .init(.phase, 23),
+            .init(.enrollment, 27),
+            .init(.studyType, 31),
+            .init(.startDate, 35),
+            .init(.completionDate, 39),
+            .init(.summary, 45),
+            .init(.condition, 55),
+            .init(.armDescription, 89),
+            .init(.intervention, 95),
+            .init(.interventionDescription, 97),
+            .init(.criteria, 105, 135),
+            .init(.minimumAge, 138),
+            .init(.maximumAge, 142),
+            .init(.sex, 146),
+            .init(.collaborator, 156),
+            .init(.sponsor, 162),
+            .init(.orgStudyID, 218),
+        ])
+    static let s003 = SeedPage(
+        name: "003_7e81f2dfff6efa34.txt",
+        spans: [
+            .init(.title, 3),
+            .init(.status, 7),
+            .init(.ageBand, 8),
+            .init(.sex, 9),
+            .init(.phase, 10),
+            .init(.summary, 16),
+            .init(.criteria, 20, 87),
+            .init(.nctID, 92),
+            .init(.sponsor, 94),
+        ])
+    static let s004 = SeedPage(
+        name: "004_205f72c26459f71c.txt",
+        spans: [
+            .init(.summary, 2),
+            .init(.description, 4),
+            .init(.criteria, 6, 48),
+        ])
 }
 
 @Suite("Seed pages")
@@ -108,10 +118,11 @@ struct SeedTests {
         #expect(p.enrollment.map(\.value) == [Enrollment(count: 72, type: nil)])
         #expect(p.enrollmentInText.map(\.value) == [CountRange(low: 36, high: 72)])
         #expect(p.ageInCriteria.map(\.value) == [AgeRange(minYears: 18, maxYears: 65, minComparator: .equal, maxComparator: .equal)])
-        #expect(p.doses.map(\.value) == [
-            Dose(agent: "fludarabine", amount: 25, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
-            Dose(agent: "cyclophosphamide", amount: 300, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
-        ])
+        #expect(
+            p.doses.map(\.value) == [
+                Dose(agent: "fludarabine", amount: 25, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
+                Dose(agent: "cyclophosphamide", amount: 300, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
+            ])
         #expect(p.thresholds("LVEF").isEmpty)
         #expect(p.threshold("CrCl") == Threshold(measure: "CrCl", comparator: .equal, value: 60, unit: "mL/min"))
         #expect(p.statuses.map(\.value) == [.notYetRecruiting])
@@ -147,10 +158,11 @@ struct SeedTests {
         #expect(p.enrollment.map(\.value) == [Enrollment(count: 9, type: nil)])
         #expect(p.threshold("LVEF") == Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"))
         #expect(p.threshold("ECOG") == Threshold(measure: "ECOG", comparator: .lessOrEqual, value: 1, unit: ""))
-        #expect(p.doses.map(\.value) == [
-            Dose(agent: "fludarabine", amount: 25, unit: "mg/m²", frequency: "per day", days: [-3]),
-            Dose(agent: "cyclophosphamide", amount: 1000, unit: "mg/m²", frequency: "per day", days: [-3]),
-        ])
+        #expect(
+            p.doses.map(\.value) == [
+                Dose(agent: "fludarabine", amount: 25, unit: "mg/m²", frequency: "per day", days: [-3]),
+                Dose(agent: "cyclophosphamide", amount: 1000, unit: "mg/m²", frequency: "per day", days: [-3]),
+            ])
         #expect(p.doses.first?.evidence.count == 2, "arm and intervention state the same regimen")
         #expect(p.cellDoseValues == [CellDose(mantissa: 9, exponent: 9, unit: "cells"), CellDose(mantissa: 13.5, exponent: 9, unit: "cells")])
         #expect(p.cellDoses.first?.evidence.first?.quote == #"9×10\^9 cells"#)
@@ -180,18 +192,23 @@ struct SeedTests {
         #expect(p.enrollmentInText.map(\.value) == [CountRange(low: 36, high: 36)])
         #expect(p.threshold("LVEF") == Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 55, unit: "%"))
         let egfr = p.thresholds("eGFR").map(\.value)
-        #expect(egfr == [
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 45, unit: "mL/min/1.73 m²",
-                      cohort: "Criteria for Recurrent/refractory primary membranous nephropathy"),
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 30, unit: "mL/min/1.73 m²",
-                      cohort: "Criteria for Relapsed/refractory IgA nephropathy"),
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
-                      cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis"),
-            // "eGFR <15" under "Exclusion Criteria for Relapsed/refractory ANCA-associated
-            // vasculitis": the same limit, implied, for the same cohort.
-            Threshold(measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
-                      cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis", basis: .exclusion),
-        ])
+        #expect(
+            egfr == [
+                Threshold(
+                    measure: "eGFR", comparator: .greaterOrEqual, value: 45, unit: "mL/min/1.73 m²",
+                    cohort: "Criteria for Recurrent/refractory primary membranous nephropathy"),
+                Threshold(
+                    measure: "eGFR", comparator: .greaterOrEqual, value: 30, unit: "mL/min/1.73 m²",
+                    cohort: "Criteria for Relapsed/refractory IgA nephropathy"),
+                Threshold(
+                    measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
+                    cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis"),
+                // "eGFR <15" under "Exclusion Criteria for Relapsed/refractory ANCA-associated
+                // vasculitis": the same limit, implied, for the same cohort.
+                Threshold(
+                    measure: "eGFR", comparator: .greaterOrEqual, value: 15, unit: "mL/min/1.73 m²",
+                    cohort: "Criteria for Relapsed/refractory ANCA-associated vasculitis", basis: .exclusion),
+            ])
         #expect(!egfr.contains { $0.comparator == .less }, "eGFR <15 is an exclusion: it admits ≥ 15")
         #expect(p.thresholds("eGFR").first?.evidence.first?.quote == "Glomerular filtration rate (eGFR, CKD-EPI formula) ≥45 ml/min/1.73m2")
         #expect(p.phases.map(\.value) == ["N/A"])

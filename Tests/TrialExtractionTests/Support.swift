@@ -105,7 +105,8 @@ enum CTGovV2 {
             r.add(.condition, c, locator: pointer(["conditionsModule", "conditions", "\(i)"]))
         }
         for (i, arm) in each(["armsInterventionsModule", "armGroups"]).enumerated() {
-            r.addText(.armDescription, arm["description"] as? String, locator: pointer(["armsInterventionsModule", "armGroups", "\(i)", "description"]))
+            r.addText(
+                .armDescription, arm["description"] as? String, locator: pointer(["armsInterventionsModule", "armGroups", "\(i)", "description"]))
         }
         for (i, item) in each(["armsInterventionsModule", "interventions"]).enumerated() {
             let base = ["armsInterventionsModule", "interventions", "\(i)"]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrialModel
+
 @testable import TrialReaders
 
 @Suite struct HTMLAndTextReaderTests {

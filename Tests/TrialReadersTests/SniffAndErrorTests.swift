@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import TrialModel
-@testable import TrialReaders
 import XMLKit
+
+@testable import TrialReaders
 
 @Suite struct SniffAndErrorTests {
     @Test func formatIsChosenByContentNotExtension() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TrialModel
 import TrialReaders
 
@@ -31,5 +32,3 @@ enum RealData {
         }
     }()
 }
-
-import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrialModel
 
 /// `trimmingBlankLines` and `collapsingWhitespace` take a byte path for text whose Characters are

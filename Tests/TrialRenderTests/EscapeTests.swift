@@ -1,8 +1,9 @@
-import Testing
 import Foundation
-import TrialModel
-@testable import TrialRender
 import Mustache
+import Testing
+import TrialModel
+
+@testable import TrialRender
 
 @Suite struct MarkdownEscapeTests {
     @Test func pipesAndBackslashesAreEscaped() {

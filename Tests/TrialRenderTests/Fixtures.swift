@@ -44,12 +44,12 @@ enum Fixture {
             p.thresholds = [
                 Measured(
                     Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"),
-                    ev(f, "line 136", "10. Left ventricular ejection fraction (LVEF) ≥50%")),
+                    ev(f, "line 136", "10. Left ventricular ejection fraction (LVEF) ≥50%"))
             ]
             p.doses = [
                 Measured(
                     Dose(agent: "cyclophosphamide", amount: 300, unit: "mg/m²", frequency: "per day", days: [-5, -4, -3]),
-                    ev(f, "line 88", "cyclophosphamide 300 mg/m²/day on days -5 to -3")),
+                    ev(f, "line 88", "cyclophosphamide 300 mg/m²/day on days -5 to -3"))
             ]
             p.ageStructured = [Measured(AgeRange(minYears: 18, maxYears: 65), ev(f, "line 140", "18 Years to 65 Years"))]
         }
@@ -61,12 +61,12 @@ enum Fixture {
             p.thresholds = [
                 Measured(
                     Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 45, unit: "%"),
-                    ev(f, "/protocolSection/eligibilityModule/eligibilityCriteria", "LVEF ≥ 45%")),
+                    ev(f, "/protocolSection/eligibilityModule/eligibilityCriteria", "LVEF ≥ 45%"))
             ]
             p.doses = [
                 Measured(
                     Dose(agent: "cyclophosphamide", amount: 1000, unit: "mg/m²", days: [-3]),
-                    ev(f, "/protocolSection/armsInterventionsModule/interventions/0/description", "CY 1000 mg/m2 on day -3")),
+                    ev(f, "/protocolSection/armsInterventionsModule/interventions/0/description", "CY 1000 mg/m2 on day -3"))
             ]
         }
         let inputs = [

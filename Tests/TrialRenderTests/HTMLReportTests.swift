@@ -69,7 +69,9 @@ import TrialRender
             #expect(html.contains("<li id=\"ev-\(n)\" value=\"\(n)\"><a class=\"back\" href=\"#ref-\(n)\""))
             #expect(html.contains("<sup id=\"ref-\(n)\"><a href=\"#ev-\(n)\">\(n)</a></sup>"))
         }
-        #expect(html.contains("<span class=\"file\">002_43ccf47ba098859a.txt</span> (line 136): <q>10. Left ventricular ejection fraction (LVEF) ≥50%</q>"))
+        #expect(
+            html.contains(
+                "<span class=\"file\">002_43ccf47ba098859a.txt</span> (line 136): <q>10. Left ventricular ejection fraction (LVEF) ≥50%</q>"))
     }
 
     @Test func differingRowsAreHighlighted() throws {

@@ -69,8 +69,10 @@ import TrialRender
         let lvef = try #require(lines.first { $0.hasPrefix("| **LVEF threshold**") })
         let cells = markdownTableCells(lvef)
         let ref = try #require(cells[1].split(separator: "[").last?.split(separator: "]").first)
-        #expect(md.contains(
-            "- [\(ref)] NCT06337474 · LVEF threshold: ≥ 50 % — 002\\_43ccf47ba098859a.txt (line 136): “10\\. Left ventricular ejection fraction (LVEF) ≥50%”"))
+        #expect(
+            md.contains(
+                "- [\(ref)] NCT06337474 · LVEF threshold: ≥ 50 % — 002\\_43ccf47ba098859a.txt (line 136): “10\\. Left ventricular ejection fraction (LVEF) ≥50%”"
+            ))
         // Identity rows have no footnotes.
         let files = try #require(lines.first { $0.hasPrefix("| Source files") })
         #expect(!files.contains("["))
@@ -83,7 +85,10 @@ import TrialRender
 
     @Test func perTrialSectionsListSources() throws {
         let md = try renderer.render(Fixture.landscape(), as: .markdown)
-        #expect(md.contains("## NCT06464679 — Allogeneic CAR-NK therapy for SLE\n\nRegistry IDs: NCT06464679\n\nSources:\n\n- NCT06464679.json (ctgov-json-v2)\n"))
+        #expect(
+            md.contains(
+                "## NCT06464679 — Allogeneic CAR-NK therapy for SLE\n\nRegistry IDs: NCT06464679\n\nSources:\n\n- NCT06464679.json (ctgov-json-v2)\n")
+        )
         #expect(!md.contains("Findings"))
         #expect(!md.contains("What changed"))
     }
@@ -98,7 +103,7 @@ import TrialRender
     static func mergedLandscape(quote: String = "LVEF ≥ 50%") -> Landscape {
         func lvef(_ p: inout TrialParameters, _ f: String, _ locator: String) {
             p.thresholds = [
-                Measured(Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"), Fixture.ev(f, locator, quote)),
+                Measured(Threshold(measure: "LVEF", comparator: .greaterOrEqual, value: 50, unit: "%"), Fixture.ev(f, locator, quote))
             ]
         }
         let a = Fixture.record(file: "a.json", format: .ctgovJSON, nct: "NCT00000001", title: "Trial one") { p, f in
@@ -120,13 +125,17 @@ import TrialRender
     @Test func valueWithSeveralSourcesListsThemAll() throws {
         let landscape = Self.mergedLandscape()
         let md = try renderer.render(landscape, as: .markdown)
-        #expect(md.contains(
-            "· LVEF threshold: ≥ 50 % — a.json (/protocolSection/eligibilityModule/eligibilityCriteria): “LVEF ≥ 50%”; feed.xml (/rss/channel/item\\[2\\]/description): “LVEF ≥ 50%”"))
+        #expect(
+            md.contains(
+                "· LVEF threshold: ≥ 50 % — a.json (/protocolSection/eligibilityModule/eligibilityCriteria): “LVEF ≥ 50%”; feed.xml (/rss/channel/item\\[2\\]/description): “LVEF ≥ 50%”"
+            ))
         #expect(md.contains("- feed.xml (ctgov-rss, record 2) — warnings: description truncated"))
         #expect(md.contains("- a.json (ctgov-json-v2)\n"))
         let html = try renderer.render(landscape, as: .html)
-        #expect(html.contains(
-            "title=\"a.json · /protocolSection/eligibilityModule/eligibilityCriteria: “LVEF ≥ 50%”\nfeed.xml · /rss/channel/item[2]/description: “LVEF ≥ 50%”\""))
+        #expect(
+            html.contains(
+                "title=\"a.json · /protocolSection/eligibilityModule/eligibilityCriteria: “LVEF ≥ 50%”\nfeed.xml · /rss/channel/item[2]/description: “LVEF ≥ 50%”\""
+            ))
         #expect(html.contains("<li><span class=\"file\">feed.xml</span> (/rss/channel/item[2]/description): <q>LVEF ≥ 50%</q></li>"))
     }
 

@@ -62,8 +62,9 @@ import TrialRender
         try write("<h1>{{title}}</h1>\n", "report.html.mustache")
         let renderer = try ReportRenderer(templates: dir)
         let landscape = Fixture.landscape(firstTitle: "<b>x</b>")
-        #expect(try renderer.render(landscape, as: .markdown)
-            == "* NCT06337474: &lt;b&gt;x&lt;/b&gt;\n* NCT06464679: Allogeneic CAR-NK therapy for SLE\n")
+        #expect(
+            try renderer.render(landscape, as: .markdown)
+                == "* NCT06337474: &lt;b&gt;x&lt;/b&gt;\n* NCT06464679: Allogeneic CAR-NK therapy for SLE\n")
         #expect(try renderer.render(landscape, as: .html) == "<h1>Trial landscape</h1>\n")
     }
 

@@ -153,9 +153,10 @@ import TrialStore
         // … but not what the trial states.
         let changes = ChangeSet(from: old, to: new)
         #expect(!changes.hasTrialChanges)
-        #expect(changes.inputs.renamed == [
-            InputRename(from: a.file, to: moved.file, sha256: SnapshotStore.sha256(Array(a.content.utf8)), size: a.content.utf8.count)
-        ])
+        #expect(
+            changes.inputs.renamed == [
+                InputRename(from: a.file, to: moved.file, sha256: SnapshotStore.sha256(Array(a.content.utf8)), size: a.content.utf8.count)
+            ])
         #expect(changes.inputs.added.isEmpty && changes.inputs.removed.isEmpty && changes.inputs.modified.isEmpty)
         #expect(!changes.isEmpty)
         #expect(changes.summary == "no trial changes; inputs: 1 renamed")
@@ -193,7 +194,9 @@ import TrialStore
         #expect(changes.inputs.renamed.map(\.to) == ["c.xml"])
         // Without the rename (files edited in place), the same texts are a finding change.
         var edited = new
-        edited.inputs = old.inputs.map { InputFingerprint(path: $0.path == "a.xml" ? "c.xml" : $0.path, sha256: String(repeating: "f", count: 64), size: 1) }
+        edited.inputs = old.inputs.map {
+            InputFingerprint(path: $0.path == "a.xml" ? "c.xml" : $0.path, sha256: String(repeating: "f", count: 64), size: 1)
+        }
         #expect(ChangeSet(from: old, to: edited).trial("NCT00000001")?.findingsNew.count == 1)
     }
 

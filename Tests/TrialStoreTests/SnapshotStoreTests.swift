@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TrialCompare
 import TrialModel
+
 @testable import TrialStore
 
 struct Boom: Error {}
@@ -55,9 +56,11 @@ struct Boom: Error {}
         // A fresh connection reads the same.
         #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == s)
         let run = try #require(try store.latestRun())
-        #expect(run == RunInfo(
-            id: RunID(1), label: "first", recordedAt: "2024-07-01T06:00:00Z", summary: "baseline", trialCount: 2,
-            inputCount: 2, findingCount: s.findings.count, valuesKept: true))
+        #expect(
+            run
+                == RunInfo(
+                    id: RunID(1), label: "first", recordedAt: "2024-07-01T06:00:00Z", summary: "baseline", trialCount: 2,
+                    inputCount: 2, findingCount: s.findings.count, valuesKept: true))
         // The per-parameter view answers ad-hoc SQL.
         let lvef = try store.db.read { db in
             try String.fetchOne(
@@ -306,8 +309,10 @@ struct Boom: Error {}
             let queue = try DatabaseQueue(path: path)
             defer { try? queue.close() }
             return try queue.read { db in
-                (try Row.fetchAll(db, sql: "SELECT run_id, trial_id, position, title, state_sha256 FROM run_trial ORDER BY run_id, position"),
-                 try Row.fetchAll(db, sql: "SELECT sha256, json FROM trial_state ORDER BY sha256"))
+                (
+                    try Row.fetchAll(db, sql: "SELECT run_id, trial_id, position, title, state_sha256 FROM run_trial ORDER BY run_id, position"),
+                    try Row.fetchAll(db, sql: "SELECT sha256, json FROM trial_state ORDER BY sha256")
+                )
             }
         }
         let plain = TempFolder(), hashed = TempFolder()
@@ -397,7 +402,9 @@ struct Boom: Error {}
         let trials = (0..<count).map { i in
             SnapshotTrial(
                 id: String(format: "NCT%08d", i), title: "Trial \(i)",
-                parameters: [ParameterValues(key: "enrollment", label: "Enrollment", values: [RecordedValue(text: "\(i % 7)", csv: "\(i % 7)", evidence: [])])])
+                parameters: [
+                    ParameterValues(key: "enrollment", label: "Enrollment", values: [RecordedValue(text: "\(i % 7)", csv: "\(i % 7)", evidence: [])])
+                ])
         }
         try store.save(Snapshot(trials: trials, findings: [], inputs: []), label: "big")
         let loaded = try #require(try store.latest())
@@ -409,8 +416,9 @@ struct Boom: Error {}
         spec.findings = [debrisFinding(a)]
         var r = spec.record()
         r.parameters.criteria = [
-            Criterion(list: .inclusion, heading: nil, number: "1", text: "LVEF ≥ 50%",
-                      evidence: Evidence(file: a.file, locator: "line 40", quote: "LVEF ≥ 50%"))
+            Criterion(
+                list: .inclusion, heading: nil, number: "1", text: "LVEF ≥ 50%",
+                evidence: Evidence(file: a.file, locator: "line 40", quote: "LVEF ≥ 50%"))
         ]
         // A quote that mentions the path is text, not a location: left alone.
         r.parameters.titles.append(Measured("See \"file\":\"\(a.file)\"", Evidence(file: a.file, locator: "/x", quote: "file:\(a.file)")))

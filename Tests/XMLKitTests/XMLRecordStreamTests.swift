@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XMLKit
 
 /// The streaming reader must give, for every captured element, exactly what the DOM gives:
@@ -11,8 +12,10 @@ import Testing
     }
 
     /// Compares a streamed element with its DOM element, recursively over captured children.
-    static func compare(_ s: XMLCapturedElement, _ d: XMLElement, capture: Set<String>, prefix: String, isRecord: Bool,
-                        attributes: [String: [String]], record: String) {
+    static func compare(
+        _ s: XMLCapturedElement, _ d: XMLElement, capture: Set<String>, prefix: String, isRecord: Bool,
+        attributes: [String: [String]], record: String
+    ) {
         #expect(s.name == d.name)
         #expect(s.path == d.path, "path of \(d.path)")
         #expect(s.line == d.line, "line of \(d.path)")
@@ -23,8 +26,9 @@ import Testing
         let domChildren = d.children.filter { $0.name != record && capture.contains(prefix.isEmpty ? $0.name : prefix + "/" + $0.name) }
         #expect(s.children.count == domChildren.count, "children of \(d.path)")
         for (sc, dc) in zip(s.children, domChildren) {
-            compare(sc, dc, capture: capture, prefix: prefix.isEmpty ? dc.name : prefix + "/" + dc.name, isRecord: false,
-                    attributes: attributes, record: record)
+            compare(
+                sc, dc, capture: capture, prefix: prefix.isEmpty ? dc.name : prefix + "/" + dc.name, isRecord: false,
+                attributes: attributes, record: record)
         }
     }
 
@@ -129,10 +133,11 @@ import Testing
         try XMLRecordStream.read(xml: Array(xml.utf8), file: "inert.xml", capture: capture) { record in
             texts = record.children.map { "\($0.path)=\($0.text)" }
         }
-        #expect(texts == [
-            "/clinical_study/location[1]=AX", "/clinical_study/t[1]=adeeptextb", "/clinical_study/location[2]=B",
-            "/clinical_study/t[2]=2", "/clinical_study/location[3]=",
-        ])
+        #expect(
+            texts == [
+                "/clinical_study/location[1]=AX", "/clinical_study/t[1]=adeeptextb", "/clinical_study/location[2]=B",
+                "/clinical_study/t[2]=2", "/clinical_study/location[3]=",
+            ])
     }
 
     @Test func manyRecordsAreDeliveredOneByOneInOrder() throws {

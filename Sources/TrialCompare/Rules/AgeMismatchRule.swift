@@ -13,7 +13,8 @@ struct AgeMismatchRule: TrialRule {
     let id = "age-mismatch"
 
     private static let yearsStated = RulePattern(#"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:years?|yrs?)\b"#)
-    private static let conditional = RulePattern(#"\b(?:if|when|for\s+those|for\s+patients|for\s+subjects|for\s+participants|unless)\s+(?:\w+\s+){0,3}$"#)
+    private static let conditional = RulePattern(
+        #"\b(?:if|when|for\s+those|for\s+patients|for\s+subjects|for\s+participants|unless)\s+(?:\w+\s+){0,3}$"#)
 
     func check(_ trial: Trial) -> [Finding] {
         let bands = trial.parameters.ageInCriteria.filter { !Self.isConditional($0, in: trial.parameters.criteria) }
@@ -38,11 +39,13 @@ struct AgeMismatchRule: TrialRule {
         for s in trial.parameters.ageStructured {
             var differences: [String] = []  // "minimum …" / "maximum …"
             if let a = s.value.minYears, let b = combined.minYears,
-               !Self.same(a, b, strict: combined.minComparator == .greater, direction: 1) {
+                !Self.same(a, b, strict: combined.minComparator == .greater, direction: 1)
+            {
                 differences.append("minimum \(Self.years(a)) vs \(Self.bound(combined.minComparator, b))")
             }
             if let a = s.value.maxYears, let b = combined.maxYears,
-               !Self.same(a, b, strict: combined.maxComparator == .less, direction: -1) {
+                !Self.same(a, b, strict: combined.maxComparator == .less, direction: -1)
+            {
                 differences.append("maximum \(Self.years(a)) vs \(Self.bound(combined.maxComparator, b))")
             }
             // A criterion may state several bands ("Phase 1: 18–55 years Phase 2: 18–65 years")
@@ -54,9 +57,12 @@ struct AgeMismatchRule: TrialRule {
             }
             guard !differences.isEmpty else { continue }
             let quotes = criteria.compactMap { $0.evidence.first?.quote }.map(RuleText.quoted)
-            let message = "Structured age band is \(s.value.display) but the criteria state \(RuleText.list(quotes)) (\(RuleText.list(differences))): check which is current."
-            findings.append(Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                                    evidence: s.evidence + Trial.evidence(criteria)))
+            let message =
+                "Structured age band is \(s.value.display) but the criteria state \(RuleText.list(quotes)) (\(RuleText.list(differences))): check which is current."
+            findings.append(
+                Finding(
+                    rule: id, severity: .warning, trial: trial.id.value, message: message,
+                    evidence: s.evidence + Trial.evidence(criteria)))
         }
         return findings
     }
@@ -91,7 +97,8 @@ struct AgeMismatchRule: TrialRule {
     /// True when the criteria text puts a condition right before the quoted band.
     private static func isConditional(_ age: Measured<AgeRange>, in criteria: [Criterion]) -> Bool {
         guard let e = age.evidence.first, let c = criterion(of: age, in: criteria),
-              let r = c.text.range(of: e.quote) else { return false }
+            let r = c.text.range(of: e.quote)
+        else { return false }
         let before = String(c.text[..<r.lowerBound].suffix(40))
         return conditional.matches(before)
     }

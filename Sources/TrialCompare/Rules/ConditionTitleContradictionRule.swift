@@ -40,7 +40,8 @@ struct ConditionTitleContradictionRule: TrialRule {
             for title in trial.parameters.titles {
                 let t = Self.tokens(title.value)
                 var reported = false
-                for (i, head) in c.enumerated() where !reported && head.count >= 5 && !Self.notHeads.contains(head) && !Self.allQualifiers.contains(head) {
+                for (i, head) in c.enumerated()
+                where !reported && head.count >= 5 && !Self.notHeads.contains(head) && !Self.allQualifiers.contains(head) {
                     let occurrences = t.indices.filter { t[$0] == head }
                     guard !occurrences.isEmpty else { continue }
                     let cq = Self.near(c, i)
@@ -48,10 +49,14 @@ struct ConditionTitleContradictionRule: TrialRule {
                     for (a, b) in Self.opposites {
                         for (mine, theirs) in [(a, b), (b, a)] {
                             guard let q1 = cq.first(where: mine.contains), let q2 = tq.first(where: theirs.contains),
-                                  !tq.contains(where: mine.contains), !cq.contains(where: theirs.contains) else { continue }
-                            let message = "Condition \(RuleText.quoted(condition.value)) (\(Self.show(q1))) contradicts the title \(RuleText.quoted(title.value)) (\(Self.show(q2)) \(head)): check the condition term."
-                            findings.append(Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                                                    evidence: condition.evidence + title.evidence))
+                                !tq.contains(where: mine.contains), !cq.contains(where: theirs.contains)
+                            else { continue }
+                            let message =
+                                "Condition \(RuleText.quoted(condition.value)) (\(Self.show(q1))) contradicts the title \(RuleText.quoted(title.value)) (\(Self.show(q2)) \(head)): check the condition term."
+                            findings.append(
+                                Finding(
+                                    rule: id, severity: .warning, trial: trial.id.value, message: message,
+                                    evidence: condition.evidence + title.evidence))
                             reported = true
                             break
                         }
@@ -85,7 +90,11 @@ struct ConditionTitleContradictionRule: TrialRule {
                     i += 2
                     continue
                 }
-                if w == "non" { out.append("non" + next); i += 2; continue }
+                if w == "non" {
+                    out.append("non" + next)
+                    i += 2
+                    continue
+                }
             }
             out.append(w)
             i += 1

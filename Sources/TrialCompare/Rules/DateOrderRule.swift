@@ -25,7 +25,8 @@ struct DateOrderRule: TrialRule {
             }
             for primary in p.primaryCompletionDates {
                 for end in p.completionDates where Self.before(end.value, primary.value) {
-                    findings.append(finding(trial, "Primary completion date \(primary.value) is after the study completion date \(end.value)", primary, end))
+                    findings.append(
+                        finding(trial, "Primary completion date \(primary.value) is after the study completion date \(end.value)", primary, end))
                 }
             }
         }
@@ -33,8 +34,9 @@ struct DateOrderRule: TrialRule {
     }
 
     private func finding(_ trial: Trial, _ what: String, _ a: Measured<String>, _ b: Measured<String>) -> Finding {
-        Finding(rule: id, severity: .error, trial: trial.id.value, message: "\(what): one of the dates is wrong; check the registry record.",
-                evidence: a.evidence + b.evidence.filter { !a.evidence.contains($0) })
+        Finding(
+            rule: id, severity: .error, trial: trial.id.value, message: "\(what): one of the dates is wrong; check the registry record.",
+            evidence: a.evidence + b.evidence.filter { !a.evidence.contains($0) })
     }
 
     /// `a` strictly before `b` at their common precision (ISO prefixes compare as strings).

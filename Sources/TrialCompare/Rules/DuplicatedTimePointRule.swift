@@ -144,7 +144,8 @@ struct DuplicatedTimePointRule: RecordRule {
         return lists.map { list in
             let points = RuleText.list(list.repeated)
             let places = list.evidence.count == 1 ? "" : " (in \(list.evidence.count) places)"
-            let message = "The time points \(RuleText.quoted(list.text)) repeat \(points)\(places): one of them is probably a typo for another time point; check the protocol's schedule."
+            let message =
+                "The time points \(RuleText.quoted(list.text)) repeat \(points)\(places): one of them is probably a typo for another time point; check the protocol's schedule."
             return Finding(rule: id, severity: .warning, trial: record.primaryID.value, message: message, evidence: list.evidence)
         }
     }

@@ -19,8 +19,10 @@ struct EnrollmentMismatchRule: TrialRule {
 
     /// Words showing a text count is the number of people enrolled ("a total of" alone is not
     /// enough: "focus groups … for a total of 40 participants").
-    private static let total = RulePattern(#"\benrol|\brecruit|\baccru|\bplanned\b|sample\s+size|\bwill\s+be\s+(?:included|randomi[sz]ed)|\bparticipate\b|\bstudy\s+population\b"#)
-    private static let partial = RulePattern(#"\bexclud|\beach\b|\bper\s+(?:site|cent(?:er|re)|arm|group|cohort)|\bin\s+each\b|\bfor\s+each\b|\bcohort\b|\bgroup\b|\barm\b|\bpart\b"#)
+    private static let total = RulePattern(
+        #"\benrol|\brecruit|\baccru|\bplanned\b|sample\s+size|\bwill\s+be\s+(?:included|randomi[sz]ed)|\bparticipate\b|\bstudy\s+population\b"#)
+    private static let partial = RulePattern(
+        #"\bexclud|\beach\b|\bper\s+(?:site|cent(?:er|re)|arm|group|cohort)|\bin\s+each\b|\bfor\s+each\b|\bcohort\b|\bgroup\b|\barm\b|\bpart\b"#)
     private static let approximate = RulePattern(#"^(?:approximately|approx\.|about|around|~|≈|up\s+to)"#)
 
     func check(_ trial: Trial) -> [Finding] {
@@ -47,21 +49,26 @@ struct EnrollmentMismatchRule: TrialRule {
                             guard !range.contains(count) else { continue }
                             severity = .note
                         }
-                        message = "Structured \(kind)enrollment is \(count) but the \(place) gives a range of \(range.display) participants (\(RuleText.quoted(quote))): state which figure is the target."
+                        message =
+                            "Structured \(kind)enrollment is \(count) but the \(place) gives a range of \(range.display) participants (\(RuleText.quoted(quote))): state which figure is the target."
                     } else {
                         let n = range.low
                         let relative = Double(abs(n - count)) / Double(max(n, count, 1))
                         if e.value.type == .actual {
                             guard relative > 0.2 else { continue }
                             severity = .note
-                            message = "Actual enrollment is \(count) while the \(place) plans \(n) participants (\(RuleText.quoted(quote))): normal for a finished trial, but say which figure the report uses."
+                            message =
+                                "Actual enrollment is \(count) while the \(place) plans \(n) participants (\(RuleText.quoted(quote))): normal for a finished trial, but say which figure the report uses."
                         } else {
                             if Self.approximate.matches(quote), relative <= 0.1 { continue }
-                            message = "Structured \(kind)enrollment is \(count) but the \(place) says \(n) participants (\(RuleText.quoted(quote))): check which is right."
+                            message =
+                                "Structured \(kind)enrollment is \(count) but the \(place) says \(n) participants (\(RuleText.quoted(quote))): check which is right."
                         }
                     }
-                    findings.append(Finding(rule: id, severity: severity, trial: trial.id.value, message: message,
-                                            evidence: e.evidence + t.evidence))
+                    findings.append(
+                        Finding(
+                            rule: id, severity: severity, trial: trial.id.value, message: message,
+                            evidence: e.evidence + t.evidence))
                 }
             }
         }

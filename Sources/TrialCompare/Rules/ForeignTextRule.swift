@@ -23,7 +23,8 @@ struct ForeignTextRule: RecordRule {
     static let studyDrugCode = RulePattern(
         #"(?:\b(?:administration|administering|dosing|first\s+dose|last\s+dose|infusion|injection)\s+of\s+(?:the\s+)?(?:study\s+(?:drug|treatment|intervention|medication|product)\s+)?|\bstudy\s+(?:drug|treatment|intervention|medication|product)\s*\(?\s*)((?-i:[A-Z]{2,5}[- ]?\d{2,7}[A-Z]?))(?![\w-])"#,
         caseSensitive: false)
-    private static let priorUse = RulePattern(#"\b(?:prior|previous(?:ly)?|history\s+of|received|receiving|exposure\s+to|treated\s+with|since)\b[^.;]{0,40}$"#)
+    private static let priorUse = RulePattern(
+        #"\b(?:prior|previous(?:ly)?|history\s+of|received|receiving|exposure\s+to|treated\s+with|since)\b[^.;]{0,40}$"#)
     /// Code prefixes that are not products (antigens, viruses, registries, scales).
     private static let notProducts: Set<String> = [
         "NCT", "CD", "IL", "HLA", "COVID", "SARS", "ICD", "HPV", "HIV", "HBV", "HCV", "HSV", "EBV", "CMV", "RSV",
@@ -33,7 +34,8 @@ struct ForeignTextRule: RecordRule {
 
     /// Group 1: the disease named as the trial's own subject.
     private static let otherThan = RulePattern(
-        #"\b(?:condition|disease|illness|disorder)s?\s*,?\s+other\s+than\s+(?:the\s+)?(?:patient'?s\s+|subject'?s\s+)?([A-Za-z][A-Za-z' -]{2,40}?)\s*(?:,|\(|;|\.|\bthat\b|\bwhich\b|\bsuch\b|\bwho\b|$)"#)
+        #"\b(?:condition|disease|illness|disorder)s?\s*,?\s+other\s+than\s+(?:the\s+)?(?:patient'?s\s+|subject'?s\s+)?([A-Za-z][A-Za-z' -]{2,40}?)\s*(?:,|\(|;|\.|\bthat\b|\bwhich\b|\bsuch\b|\bwho\b|$)"#
+    )
 
     /// Group 1: the disease an objective is about.
     static let objective = RulePattern(
@@ -69,8 +71,10 @@ struct ForeignTextRule: RecordRule {
         func ownText() -> String {
             if let ownTextCache { return ownTextCache }
             let text = Self.normalizedCodes(
-                source.fields.filter { $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified }
-                    .map(\.value).joined(separator: " "))
+                source.fields.filter {
+                    $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified
+                }
+                .map(\.value).joined(separator: " "))
             ownTextCache = text
             return text
         }
@@ -79,7 +83,8 @@ struct ForeignTextRule: RecordRule {
         for criterion in record.parameters.criteria {
             // A product code presented as this trial's study drug.
             if !ownProducts.isEmpty {
-                let cue = Prefilter.mayContain(criterion.text, ["administ", "dosing", "dose", "infusion", "injection", "study"])
+                let cue =
+                    Prefilter.mayContain(criterion.text, ["administ", "dosing", "dose", "infusion", "injection", "study"])
                     && Self.mayHoldCode(criterion.text)
                 for m in cue ? Self.studyDrugCode.matches(in: criterion.text) : [] {
                     guard let code = m.group(1) else { continue }
@@ -89,9 +94,12 @@ struct ForeignTextRule: RecordRule {
                     if Self.priorUse.matches(m.before(60)) { continue }
                     let products = RuleText.list(record.parameters.products.map(\.value).map(RuleText.quoted))
                     let own = products.isEmpty ? "the interventions listed" : products
-                    let message = "\(RuleText.name(of: criterion)) names \(RuleText.quoted(code)) as the drug administered (\(RuleText.quoted(m.sentence(limit: 120)))), but this trial tests \(own): text probably copied from another protocol."
-                    findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
-                                            evidence: [criterion.evidence] + Trial.evidence(record.parameters.products)))
+                    let message =
+                        "\(RuleText.name(of: criterion)) names \(RuleText.quoted(code)) as the drug administered (\(RuleText.quoted(m.sentence(limit: 120)))), but this trial tests \(own): text probably copied from another protocol."
+                    findings.append(
+                        Finding(
+                            rule: id, severity: .warning, trial: trial, message: message,
+                            evidence: [criterion.evidence] + Trial.evidence(record.parameters.products)))
                 }
             }
             // A disease named as the trial's own subject.
@@ -101,9 +109,12 @@ struct ForeignTextRule: RecordRule {
                 let words = Self.contentWords(disease)
                 let summary = Self.vocabulary(source, keys: [.summary, .description])
                 guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
-                let message = "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
-                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
-                                        evidence: [criterion.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
+                let message =
+                    "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
+                findings.append(
+                    Finding(
+                        rule: id, severity: .warning, trial: trial, message: message,
+                        evidence: [criterion.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
             }
         }
 
@@ -128,15 +139,20 @@ struct ForeignTextRule: RecordRule {
             let words = Self.contentWords(phrase)
             guard !words.isEmpty else { continue }
             let quote = m.sentence()
-            phrases.append((phrase, words.contains { subject.contains($0) }, RuleText.evidence(source, field, offset: m.range.location, quote: quote)))
+            phrases.append(
+                (phrase, words.contains { subject.contains($0) }, RuleText.evidence(source, field, offset: m.range.location, quote: quote)))
         }
         if let matching = phrases.first(where: \.matches) {
             var reported: [String] = []
             for p in phrases where !p.matches && !reported.contains(p.phrase.lowercased()) {
                 reported.append(p.phrase.lowercased())
-                let message = "The summary states an objective about \(RuleText.quoted(p.phrase)), which the title and conditions never mention, while it elsewhere names \(RuleText.quoted(matching.phrase)): text probably copied from another protocol."
-                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
-                                        evidence: [p.evidence, matching.evidence] + Trial.evidence(record.parameters.titles) + Trial.evidence(record.parameters.conditions)))
+                let message =
+                    "The summary states an objective about \(RuleText.quoted(p.phrase)), which the title and conditions never mention, while it elsewhere names \(RuleText.quoted(matching.phrase)): text probably copied from another protocol."
+                findings.append(
+                    Finding(
+                        rule: id, severity: .warning, trial: trial, message: message,
+                        evidence: [p.evidence, matching.evidence] + Trial.evidence(record.parameters.titles)
+                            + Trial.evidence(record.parameters.conditions)))
             }
         }
         return findings

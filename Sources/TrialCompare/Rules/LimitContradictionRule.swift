@@ -31,11 +31,14 @@ struct LimitContradictionRule: TrialRule {
             let implied = Set(exclusion.map(\.value.value))
             guard stated.isDisjoint(with: implied) else { continue }
             let direction = t.bound == .lower ? "minimum" : "maximum"
-            let message = "Inclusion and exclusion criteria state different \(t.measure) \(direction)s: "
+            let message =
+                "Inclusion and exclusion criteria state different \(t.measure) \(direction)s: "
                 + "\(RuleText.list(inclusion.map { RuleText.quoted($0.evidence.first?.quote ?? $0.value.display) })) (\(RuleText.list(inclusion.map(\.value.display)))) "
                 + "vs \(RuleText.list(exclusion.map { RuleText.quoted($0.evidence.first?.quote ?? $0.value.display) })) (\(RuleText.list(exclusion.map(\.value.display)))): check which is meant."
-            findings.append(Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                                    evidence: Trial.evidence(inclusion) + Trial.evidence(exclusion)))
+            findings.append(
+                Finding(
+                    rule: id, severity: .warning, trial: trial.id.value, message: message,
+                    evidence: Trial.evidence(inclusion) + Trial.evidence(exclusion)))
         }
         findings += ageContradictions(trial)
         return findings
@@ -47,18 +50,25 @@ struct LimitContradictionRule: TrialRule {
         let exclusion = trial.parameters.ageInCriteria.filter { $0.value.basis == .exclusion }
         // Several inclusion bands are cohorts ("aged 13 to 17", "18 years or older"): not compared.
         guard Set(inclusion.map(\.value.minYears)).count == 1, Set(inclusion.map(\.value.maxYears)).count == 1,
-              !exclusion.isEmpty else { return [] }
+            !exclusion.isEmpty
+        else { return [] }
         var differences: [String] = []
         for (name, path) in [("minimum", \AgeRange.minYears), ("maximum", \AgeRange.maxYears)] {
             let stated = Set(inclusion.compactMap { $0.value[keyPath: path] })
             let implied = Set(exclusion.compactMap { $0.value[keyPath: path] })
             guard !stated.isEmpty, !implied.isEmpty, stated.isDisjoint(with: implied) else { continue }
-            differences.append("\(name) \(stated.sorted().map(Display.number).joined(separator: ", ")) vs \(implied.sorted().map(Display.number).joined(separator: ", ")) years")
+            differences.append(
+                "\(name) \(stated.sorted().map(Display.number).joined(separator: ", ")) vs \(implied.sorted().map(Display.number).joined(separator: ", ")) years"
+            )
         }
         guard !differences.isEmpty else { return [] }
         let quotes = (inclusion + exclusion).compactMap { $0.evidence.first?.quote }.map(RuleText.quoted)
-        let message = "Inclusion and exclusion criteria state different age limits: \(RuleText.list(quotes)) (\(RuleText.list(differences))): check which is meant."
-        return [Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                        evidence: Trial.evidence(inclusion) + Trial.evidence(exclusion))]
+        let message =
+            "Inclusion and exclusion criteria state different age limits: \(RuleText.list(quotes)) (\(RuleText.list(differences))): check which is meant."
+        return [
+            Finding(
+                rule: id, severity: .warning, trial: trial.id.value, message: message,
+                evidence: Trial.evidence(inclusion) + Trial.evidence(exclusion))
+        ]
     }
 }

@@ -89,7 +89,10 @@ struct LostComparatorRule: RecordRule {
             if !ageValues.isEmpty, ageValues.contains(where: { v in ages.contains { $0.value.minYears == v || $0.value.maxYears == v } }) {
                 evidence += Trial.evidence(ages)
             }
-            let plural = hits.count == 1 ? "a bare “=” where a comparator (≥, ≤) was probably lost in export" : "bare “=” signs where comparators (≥, ≤) were probably lost in export"
+            let plural =
+                hits.count == 1
+                ? "a bare “=” where a comparator (≥, ≤) was probably lost in export"
+                : "bare “=” signs where comparators (≥, ≤) were probably lost in export"
             let message = "\(RuleText.name(of: criterion)) has \(plural): \(RuleText.list(listed)); check the original protocol."
             findings.append(Finding(rule: id, severity: .warning, trial: record.primaryID.value, message: message, evidence: evidence))
         }
@@ -114,9 +117,16 @@ struct LostComparatorRule: RecordRule {
         while start > lowerBound, steps < 60 {
             let c = ns.character(at: start - 1)
             if c == 41 { depth += 1 }  // )
-            if c == 40 { if depth == 0 { break }; depth -= 1 }  // (
+            if c == 40 {
+                if depth == 0 { break }
+                depth -= 1
+            }  // (
             if depth == 0, c == 59 || c == 44 || c == 10 || c == 0xFF1B { break }  // ; , newline
-            if depth == 0, c == 58, start < location, !ns.substring(with: NSRange(location: start, length: location - start)).trimmingCharacters(in: .whitespaces).isEmpty { break }  // :
+            if depth == 0, c == 58, start < location,
+                !ns.substring(with: NSRange(location: start, length: location - start)).trimmingCharacters(in: .whitespaces).isEmpty
+            {
+                break
+            }  // :
             start -= 1
             steps += 1
         }

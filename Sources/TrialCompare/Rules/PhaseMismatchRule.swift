@@ -22,7 +22,9 @@ struct PhaseMismatchRule: RecordRule {
     private static let ownStudy = RulePattern(#"^\s*,?\s*(?:[\w-]+[\s,]+){0,4}?(?:study|trial|portion|part)\b"#)
     /// Before the phase, in its sentence: an article or "this".
     private static let ownOpening = RulePattern(#"\b(?:this|a|an|the\s+present|the\s+current)\b[^.;]{0,80}$"#)
-    private static let otherTrials = RulePattern(#"\b(?:previous|prior|earlier|completed|results|were|was|have\s+shown|has\s+shown|published|preceding|parent|pivotal|ongoing|registration)\b"#)
+    private static let otherTrials = RulePattern(
+        #"\b(?:previous|prior|earlier|completed|results|were|was|have\s+shown|has\s+shown|published|preceding|parent|pivotal|ongoing|registration)\b"#
+    )
 
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         let structured = record.parameters.phases
@@ -35,9 +37,11 @@ struct PhaseMismatchRule: RecordRule {
                 if field.key == .summary {
                     let sentence = m.sentence()
                     guard Self.ownStudy.matches(m.after(60)), Self.ownOpening.matches(m.before(100)),
-                          !Self.otherTrials.matches(sentence) else { continue }
+                        !Self.otherTrials.matches(sentence)
+                    else { continue }
                 }
-                mentions.append((numbers, m.text.collapsingWhitespace, RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())))
+                mentions.append(
+                    (numbers, m.text.collapsingWhitespace, RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())))
             }
         }
         var findings: [Finding] = []
@@ -51,7 +55,8 @@ struct PhaseMismatchRule: RecordRule {
             var evidence = s.evidence
             for d in disagreeing where !evidence.contains(d.evidence) { evidence.append(d.evidence) }
             let severity: Severity = s.value == "N/A" ? .note : .warning
-            let message = "Structured phase is \(s.value) but the title or summary says \(RuleText.list(texts.map(RuleText.quoted))): check the phase."
+            let message =
+                "Structured phase is \(s.value) but the title or summary says \(RuleText.list(texts.map(RuleText.quoted))): check the phase."
             findings.append(Finding(rule: id, severity: severity, trial: record.primaryID.value, message: message, evidence: evidence))
         }
         return findings

@@ -61,8 +61,9 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
             for (name, values) in Self.parameters(group) {
                 let cells = group.map { t -> Cell in
                     let v = values(t.parameters)
-                    return Cell(trial: t.id.value, display: v.isEmpty ? nil : v.map(\.display).joined(separator: " and "),
-                                key: v.map(\.key).sorted().joined(separator: "|"), evidence: v.flatMap(\.evidence))
+                    return Cell(
+                        trial: t.id.value, display: v.isEmpty ? nil : v.map(\.display).joined(separator: " and "),
+                        key: v.map(\.key).sorted().joined(separator: "|"), evidence: v.flatMap(\.evidence))
                 }
                 let stated = cells.filter { $0.display != nil }.map(\.key)
                 guard Set(stated).count > 1 else { continue }
@@ -89,31 +90,45 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
             for m in t.parameters.thresholds where !measures.contains(m.value.measure) { measures.append(m.value.measure) }
             for d in t.parameters.doses where !agents.contains(d.value.agent) { agents.append(d.value.agent) }
         }
-        var out: [(String, Values)] = [("age band", { p in
-            // The criteria's own band (stated in inclusion, else implied by exclusion), else the
-            // structured one; compared by its ends, so "> 18" and "≥ 18" are one band here.
-            let stated = p.ageInCriteria.filter { $0.value.basis != .exclusion }
-            let ages = !stated.isEmpty ? stated : (p.ageInCriteria.isEmpty ? p.ageStructured : p.ageInCriteria)
-            return merged(ages.map {
-                let key = "\($0.value.minYears.map(Display.number) ?? "")-\($0.value.maxYears.map(Display.number) ?? "")"
-                return Stated(display: $0.value.display, key: key, evidence: $0.evidence)
-            })
-        })]
+        var out: [(String, Values)] = [
+            (
+                "age band",
+                { p in
+                    // The criteria's own band (stated in inclusion, else implied by exclusion), else the
+                    // structured one; compared by its ends, so "> 18" and "≥ 18" are one band here.
+                    let stated = p.ageInCriteria.filter { $0.value.basis != .exclusion }
+                    let ages = !stated.isEmpty ? stated : (p.ageInCriteria.isEmpty ? p.ageStructured : p.ageInCriteria)
+                    return merged(
+                        ages.map {
+                            let key = "\($0.value.minYears.map(Display.number) ?? "")-\($0.value.maxYears.map(Display.number) ?? "")"
+                            return Stated(display: $0.value.display, key: key, evidence: $0.evidence)
+                        })
+                }
+            )
+        ]
         for m in measures {
-            out.append(("\(m) threshold", { p in
-                merged(p.thresholds(m).map { t in
-                    // Compared by meaning: a lost comparator ("= 3 × ULN") is the limit "≤ 3 × ULN"
-                    // (`lost-comparator` reports it), and an exclusion "< 45 %" the inclusion "≥ 45 %".
-                    Stated(display: t.value.display,
-                           key: "\(t.value.bound.rawValue) \(Display.number(t.value.value)) \(t.value.unit) \(t.value.cohort ?? "")",
-                           evidence: t.evidence)
-                })
-            }))
+            out.append(
+                (
+                    "\(m) threshold",
+                    { p in
+                        merged(
+                            p.thresholds(m).map { t in
+                                // Compared by meaning: a lost comparator ("= 3 × ULN") is the limit "≤ 3 × ULN"
+                                // (`lost-comparator` reports it), and an exclusion "< 45 %" the inclusion "≥ 45 %".
+                                Stated(
+                                    display: t.value.display,
+                                    key: "\(t.value.bound.rawValue) \(Display.number(t.value.value)) \(t.value.unit) \(t.value.cohort ?? "")",
+                                    evidence: t.evidence)
+                            })
+                    }
+                ))
         }
         for a in agents {
-            out.append(("\(a) dose", { p in merged(p.doses(a).map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
+            out.append(
+                ("\(a) dose", { p in merged(p.doses(a).map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
         }
-        out.append(("cell dose", { p in merged(p.cellDoses.map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
+        out.append(
+            ("cell dose", { p in merged(p.cellDoses.map { Stated(display: $0.value.display, key: $0.value.display, evidence: $0.evidence) }) }))
         return out
     }
 

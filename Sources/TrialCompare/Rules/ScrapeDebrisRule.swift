@@ -18,10 +18,12 @@ struct ScrapeDebrisRule: RecordRule {
         caseSensitive: true)
     static let backslashEscape = RulePattern(#"\\[\^<>*_\[\]#`|~]"#)
     static let entityOrTag = RulePattern(
-        #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s*/?\s*(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s*/?>"#)
+        #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s*/?\s*(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s*/?>"#
+    )
     /// Whole lines that are site navigation or form labels, not registry content.
     private static let navigation = RulePattern(
-        #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#)
+        #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#
+    )
 
     /// Necessary conditions, scanned over the UTF-8 bytes, for a match of `placeholder` (a `{`,
     /// `[[`, `%s`, `%d` or `__`), of `entityOrTag` (`&` before a letter or `#`; `<` before a
@@ -67,9 +69,12 @@ struct ScrapeDebrisRule: RecordRule {
             // Cheap byte checks first: most fields hold nothing the patterns could start with.
             let (hasBrace, hasEntity, hasBackslash) = Self.mayHoldDebris(field.value)
             for m in hasBrace ? Self.placeholder.matches(in: field.value) : [] {
-                let message = "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
-                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message,
-                                        evidence: [RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())]))
+                let message =
+                    "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
+                findings.append(
+                    Finding(
+                        rule: id, severity: .warning, trial: trial, message: message,
+                        evidence: [RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())]))
             }
             var escapes = hasEntity ? Self.entityOrTag.matches(in: field.value) : []
             if !markdownNative && hasBackslash { escapes += Self.backslashEscape.matches(in: field.value) }
@@ -92,7 +97,8 @@ struct ScrapeDebrisRule: RecordRule {
         if !escapedTokens.isEmpty {
             let shown = escapedTokens.prefix(4).map(RuleText.quoted)
             let listed = escapedTokens.count > 4 ? shown.joined(separator: ", ") + " and \(escapedTokens.count - 4) more" : RuleText.list(shown)
-            let message = "Escaped markup left in the \(RuleText.list(escapeFields)): \(listed); the export kept escape characters or HTML, so check how these values should read."
+            let message =
+                "Escaped markup left in the \(RuleText.list(escapeFields)): \(listed); the export kept escape characters or HTML, so check how these values should read."
             findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: escapeEvidence))
         }
         if !navigation.isEmpty {
@@ -100,7 +106,8 @@ struct ScrapeDebrisRule: RecordRule {
             for (text, _) in navigation where !examples.contains(text) { examples.append(text) }
             let shown = examples.prefix(5).map(RuleText.quoted)
             let listed = examples.count > 5 ? shown.joined(separator: ", ") + " and \(examples.count - 5) more" : RuleText.list(shown)
-            let message = "Navigation or form text was captured as page content (\(listed)): the source is a scraped web page; make sure none of it is read as trial data."
+            let message =
+                "Navigation or form text was captured as page content (\(listed)): the source is a scraped web page; make sure none of it is read as trial data."
             findings.append(Finding(rule: id, severity: .note, trial: trial, message: message, evidence: navigation.map(\.1)))
         }
         return findings

@@ -11,10 +11,13 @@ import TrialModel
 struct SexMismatchRule: TrialRule {
     let id = "sex-mismatch"
 
-    static let both = RulePattern(#"\b(?:male\s+(?:or|and|and/or|&|/)\s+female|female\s+(?:or|and|and/or|&|/)\s+male|men\s+(?:or|and|and/or)\s+women|women\s+(?:or|and|and/or)\s+men|both\s+(?:sexes|genders)|(?:of\s+)?(?:either|any)\s+(?:sex|gender)|regardless\s+of\s+(?:sex|gender))\b"#,
+    static let both = RulePattern(
+        #"\b(?:male\s+(?:or|and|and/or|&|/)\s+female|female\s+(?:or|and|and/or|&|/)\s+male|men\s+(?:or|and|and/or)\s+women|women\s+(?:or|and|and/or)\s+men|both\s+(?:sexes|genders)|(?:of\s+)?(?:either|any)\s+(?:sex|gender)|regardless\s+of\s+(?:sex|gender))\b"#,
         cues: ["male", "men", "sex", "gender"])
-    static let femaleOnly = RulePattern(#"\b(?:female|women)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:female|women)\b"#, cues: ["only"])
-    static let maleOnly = RulePattern(#"\b(?:male|men)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:male|men)\b"#, cues: ["only"])
+    static let femaleOnly = RulePattern(
+        #"\b(?:female|women)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:female|women)\b"#, cues: ["only"])
+    static let maleOnly = RulePattern(
+        #"\b(?:male|men)\s+(?:patients?\s+|subjects?\s+|participants?\s+)?only\b|\bonly\s+(?:male|men)\b"#, cues: ["only"])
     /// An inclusion item that opens with women as the population (not as partners).
     static let femalePopulation = RulePattern(
         #"^(?:(?:adult|healthy|pregnant|postmenopausal|premenopausal|non-pregnant)\s+)?(?:female|women|woman|girls)\b(?!\s+(?:partners?|spouses?|of\s+childbearing))"#,
@@ -30,7 +33,9 @@ struct SexMismatchRule: TrialRule {
                 case .female:
                     if let m = Self.both.firstMatch(in: c.text) ?? Self.maleOnly.firstMatch(in: c.text) { hits.append((c, m.text)) }
                 case .male:
-                    if let m = Self.both.firstMatch(in: c.text) ?? Self.femaleOnly.firstMatch(in: c.text) ?? Self.femalePopulation.firstMatch(in: c.text) {
+                    if let m = Self.both.firstMatch(in: c.text) ?? Self.femaleOnly.firstMatch(in: c.text)
+                        ?? Self.femalePopulation.firstMatch(in: c.text)
+                    {
                         hits.append((c, m.text))
                     }
                 case .all:
@@ -40,8 +45,10 @@ struct SexMismatchRule: TrialRule {
             guard !hits.isEmpty else { continue }
             let words = RuleText.list(hits.map { RuleText.quoted($0.1) })
             let message = "Structured sex is \(s.value.label) but the inclusion criteria say \(words): check who is eligible."
-            findings.append(Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                                    evidence: s.evidence + hits.map(\.0.evidence)))
+            findings.append(
+                Finding(
+                    rule: id, severity: .warning, trial: trial.id.value, message: message,
+                    evidence: s.evidence + hits.map(\.0.evidence)))
         }
         return findings
     }

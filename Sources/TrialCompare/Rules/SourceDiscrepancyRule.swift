@@ -48,10 +48,12 @@ struct SourceDiscrepancyRule: TrialRule {
                 let values = parameter.values(r.parameters)
                 guard !values.isEmpty else { continue }
                 let keys = values.map(\.key)
-                statements.append(Statement(source: r.source, key: keys.sorted().joined(separator: " | "),
-                                            display: values.map(\.display).joined(separator: "; "),
-                                            evidence: values.flatMap(\.evidence),
-                                            criteriaText: r.parameters.criteria.map(\.text).joined(separator: "\n").collapsingWhitespace))
+                statements.append(
+                    Statement(
+                        source: r.source, key: keys.sorted().joined(separator: " | "),
+                        display: values.map(\.display).joined(separator: "; "),
+                        evidence: values.flatMap(\.evidence),
+                        criteriaText: r.parameters.criteria.map(\.text).joined(separator: "\n").collapsingWhitespace))
             }
             guard statements.count > 1, !Self.agree(statements, parameter.agreement) else { continue }
             if parameter.name == "enrollment", let note = enrollmentNote(trial, statements) {
@@ -60,8 +62,10 @@ struct SourceDiscrepancyRule: TrialRule {
             }
             let sides = statements.map { "\($0.display) in \($0.source.file)" }
             let message = "Sources disagree on \(parameter.name): \(sides.joined(separator: " vs ")); check which source is current."
-            findings.append(Finding(rule: id, severity: .warning, trial: trial.id.value, message: message,
-                                    evidence: statements.flatMap(\.evidence)))
+            findings.append(
+                Finding(
+                    rule: id, severity: .warning, trial: trial.id.value, message: message,
+                    evidence: statements.flatMap(\.evidence)))
         }
         return findings
     }
@@ -102,7 +106,8 @@ struct SourceDiscrepancyRule: TrialRule {
             }
         }
         guard !planned.isEmpty, !actual.isEmpty, Set(planned.map(\.0)).count == 1, Set(actual.map(\.0)).count == 1 else { return nil }
-        let message = "Enrollment changed from planned \(planned[0].0) (\(planned[0].1.source.file)) to actual \(actual[0].0) (\(actual[0].1.source.file)): a planned target and an actual count, not a discrepancy; the report should say which it shows."
+        let message =
+            "Enrollment changed from planned \(planned[0].0) (\(planned[0].1.source.file)) to actual \(actual[0].0) (\(actual[0].1.source.file)): a planned target and an actual count, not a discrepancy; the report should say which it shows."
         return Finding(rule: id, severity: .note, trial: trial.id.value, message: message, evidence: statements.flatMap(\.evidence))
     }
 
@@ -124,7 +129,9 @@ struct SourceDiscrepancyRule: TrialRule {
         var out: [Value] = []
         for m in list {
             let k = key(m.value)
-            if let i = out.firstIndex(where: { $0.key == k }) { out[i].evidence += m.evidence } else {
+            if let i = out.firstIndex(where: { $0.key == k }) {
+                out[i].evidence += m.evidence
+            } else {
                 out.append(Value(key: k, display: display(m.value), evidence: m.evidence))
             }
         }
@@ -149,13 +156,15 @@ struct SourceDiscrepancyRule: TrialRule {
         }
         return measures.map { measure in
             Parameter(name: "\(measure) threshold", agreement: .criteriaQuotes) { p in
-                text(p.thresholds.filter { $0.value.measure == measure },
-                     // By meaning: an inclusion "≥ 45 %" and an exclusion "< 45 %" are one limit.
-                     key: { "\($0.cohort ?? "")|\($0.bound.rawValue)|\(Display.number($0.value))|\($0.unit)" }, display: \.display)
+                text(
+                    p.thresholds.filter { $0.value.measure == measure },
+                    // By meaning: an inclusion "≥ 45 %" and an exclusion "< 45 %" are one limit.
+                    key: { "\($0.cohort ?? "")|\($0.bound.rawValue)|\(Display.number($0.value))|\($0.unit)" }, display: \.display)
             }
-        } + agents.map { agent in
-            Parameter(name: "\(agent) dose") { p in text(p.doses(agent), key: \.display, display: \.display) }
         }
+            + agents.map { agent in
+                Parameter(name: "\(agent) dose") { p in text(p.doses(agent), key: \.display, display: \.display) }
+            }
     }
 
     private static let parameters: [Parameter] = [
@@ -174,8 +183,11 @@ struct SourceDiscrepancyRule: TrialRule {
         Parameter(name: "conditions") { p in
             let names = p.conditions.map { normalized($0.value) }.sorted()
             guard !names.isEmpty else { return [] }
-            return [Value(key: names.joined(separator: "; "), display: p.conditions.map(\.value).joined(separator: ", "),
-                          evidence: p.conditions.flatMap(\.evidence))]
+            return [
+                Value(
+                    key: names.joined(separator: "; "), display: p.conditions.map(\.value).joined(separator: ", "),
+                    evidence: p.conditions.flatMap(\.evidence))
+            ]
         },
     ]
 }

@@ -25,27 +25,39 @@ struct SuspiciousValueRule: TrialRule {
             for e in p.enrollment {
                 if e.value.count == 0 {
                     for s in p.statuses where Self.openStatuses.contains(s.value) {
-                        findings.append(Finding(rule: id, severity: .error, trial: t,
-                            message: "Enrollment is 0 but the trial is \(s.value.label.lowercased()): the target is missing; check the registry record.",
-                            evidence: e.evidence + s.evidence))
+                        findings.append(
+                            Finding(
+                                rule: id, severity: .error, trial: t,
+                                message:
+                                    "Enrollment is 0 but the trial is \(s.value.label.lowercased()): the target is missing; check the registry record.",
+                                evidence: e.evidence + s.evidence))
                     }
                 } else if e.value.count >= 10_000_000 {
-                    findings.append(Finding(rule: id, severity: .warning, trial: t,
-                        message: "Enrollment \(e.value.count) looks like a placeholder for “unknown”, not a participant count: report it as not stated.",
-                        evidence: e.evidence))
+                    findings.append(
+                        Finding(
+                            rule: id, severity: .warning, trial: t,
+                            message:
+                                "Enrollment \(e.value.count) looks like a placeholder for “unknown”, not a participant count: report it as not stated.",
+                            evidence: e.evidence))
                 }
             }
             for (label, ages) in [("structured age band", p.ageStructured), ("age band in the criteria", p.ageInCriteria)] {
                 for a in ages {
                     let values = [a.value.minYears, a.value.maxYears].compactMap { $0 }
                     if let big = values.first(where: { $0 >= 120 }) {
-                        findings.append(Finding(rule: id, severity: .warning, trial: t,
-                            message: "The \(label) contains an age of \(Display.number(big)) years, which stands for “no limit” or “unknown” rather than an age: report the bound as open.",
-                            evidence: a.evidence))
+                        findings.append(
+                            Finding(
+                                rule: id, severity: .warning, trial: t,
+                                message:
+                                    "The \(label) contains an age of \(Display.number(big)) years, which stands for “no limit” or “unknown” rather than an age: report the bound as open.",
+                                evidence: a.evidence))
                     } else if let lo = a.value.minYears, let hi = a.value.maxYears, lo > hi {
-                        findings.append(Finding(rule: id, severity: .warning, trial: t,
-                            message: "The \(label) has a minimum age (\(Display.number(lo)) years) above its maximum (\(Display.number(hi)) years): the fields are probably swapped.",
-                            evidence: a.evidence))
+                        findings.append(
+                            Finding(
+                                rule: id, severity: .warning, trial: t,
+                                message:
+                                    "The \(label) has a minimum age (\(Display.number(lo)) years) above its maximum (\(Display.number(hi)) years): the fields are probably swapped.",
+                                evidence: a.evidence))
                     }
                 }
             }
@@ -56,9 +68,12 @@ struct SuspiciousValueRule: TrialRule {
             for record in trial.records {
                 if let first = record.parameters.criteria.first { evidence.append(first.evidence) }
             }
-            findings.append(Finding(rule: id, severity: .note, trial: t,
-                message: "No age band is stated: the age fields are empty or N/A and the eligibility criteria give no age; the report will show age as not stated.",
-                evidence: evidence))
+            findings.append(
+                Finding(
+                    rule: id, severity: .note, trial: t,
+                    message:
+                        "No age band is stated: the age fields are empty or N/A and the eligibility criteria give no age; the report will show age as not stated.",
+                    evidence: evidence))
         }
         return findings
     }

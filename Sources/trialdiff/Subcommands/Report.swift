@@ -32,7 +32,9 @@ struct Report: AsyncParsableCommand {
         name: .customLong("where"),
         help: ArgumentHelp(
             "Select records: FIELD:VALUE[,VALUE…] or bare text; repeat to combine with AND.",
-            discussion: "Fields: condition, intervention, product, sponsor, phase, status, id, text. Case-insensitive substring match (id and status match exactly)."))
+            discussion:
+                "Fields: condition, intervention, product, sponsor, phase, status, id, text. Case-insensitive substring match (id and status match exactly)."
+        ))
     var whereClauses: [String] = []
 
     @Option(help: "Snapshot database of previous runs (default: OUTPUT/.trialdiff/state.sqlite).")
