@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "trialdiff", targets: ["trialdiff"]),
+        .library(name: "TrialSupport", targets: ["TrialSupport"]),
         .library(name: "TrialModel", targets: ["TrialModel"]),
         .library(name: "TrialReaders", targets: ["TrialReaders"]),
         .library(name: "TrialExtraction", targets: ["TrialExtraction"]),
@@ -34,27 +35,28 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
-        .target(name: "TrialModel"),
-        .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel"]),
-        .target(name: "TrialExtraction", dependencies: ["TrialModel"]),
-        .target(name: "TrialCompare", dependencies: ["TrialModel"]),
+        .target(name: "TrialSupport"),
+        .target(name: "TrialModel", dependencies: ["TrialSupport"]),
+        .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel", "TrialSupport"]),
+        .target(name: "TrialExtraction", dependencies: ["TrialModel", "TrialSupport"]),
+        .target(name: "TrialCompare", dependencies: ["TrialModel", "TrialSupport"]),
         .target(
             name: "TrialStore",
             dependencies: [
-                "TrialModel", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
+                "TrialModel", "TrialSupport", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), "CZlibDeflate",
             ]),
         .executableTarget(name: "EmbedTemplatesTool"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["EmbedTemplatesTool"]),
         .target(
             name: "TrialRender",
-            dependencies: ["TrialModel", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["TrialModel", "TrialSupport", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedTemplates"]
         ),
         .target(
             name: "TrialPipeline",
             dependencies: [
-                "TrialModel", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "TrialStore", "XMLKit",
+                "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "TrialStore", "XMLKit",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
@@ -65,27 +67,27 @@ let package = Package(
         ),
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(
-            name: "TrialReadersTests", dependencies: ["TrialReaders", "TrialModel"],
+            name: "TrialReadersTests", dependencies: ["TrialReaders", "TrialModel", "TrialSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "TrialExtractionTests", dependencies: ["TrialExtraction", "TrialModel"],
+            name: "TrialExtractionTests", dependencies: ["TrialExtraction", "TrialModel", "TrialSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialReaders", "TrialExtraction"]
+            name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction"]
         ),
-        .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel"]),
+        .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel", "TrialSupport"]),
         .testTarget(
             name: "TrialRenderTests",
-            dependencies: ["TrialRender", "TrialCompare", "TrialModel", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: ["TrialRender", "TrialCompare", "TrialModel", "TrialSupport", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(
-            name: "AccuracyTests", dependencies: ["TrialReaders", "TrialExtraction", "TrialCompare", "TrialModel"]
+            name: "AccuracyTests", dependencies: ["TrialReaders", "TrialExtraction", "TrialCompare", "TrialModel", "TrialSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "trialdiff", "TrialPipeline", "TrialModel", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",
+                "trialdiff", "TrialPipeline", "TrialModel", "TrialSupport", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// The values of one matrix row for one trial, as a run recorded them.
 public struct ParameterValues: Codable, Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// One input file as the run saw it.
 public struct InputSummary: Codable, Sendable, Hashable {

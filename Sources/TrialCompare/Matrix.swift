@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// The values of one parameter for one trial; empty = not stated.
 public struct MatrixCell: Codable, Sendable, Hashable {

@@ -1,4 +1,5 @@
 import TrialModel
+import TrialSupport
 
 /// Builds the trials of a landscape one at a time, for landscapes too large to hold: a registry
 /// dump's records wait in a spill file and each trial is rebuilt from them when asked for.

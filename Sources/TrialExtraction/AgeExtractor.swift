@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Age limits, from structured registry fields ("18 Years", "N/A", "18 Years to 65 Years") and from
 /// inclusion criteria ("Age: ≥ 18 years old and ≤ 70 years old"). All ages are in years; months,

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Cell dose levels ("6×10^9 cells", "9×10\^9 cells", "1 x 10^6 cells/kg", "2×10⁶/kg",
 /// "1 × 10⁹～1 × 10¹⁰") from summaries, descriptions and intervention/arm texts — not from

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Splits eligibility text into inclusion and exclusion items.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Lymphodepletion doses given (cyclophosphamide, fludarabine, bendamustine) from intervention,
 /// arm and study descriptions — never from eligibility criteria, where a drug name is an allergy,

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Participant counts stated in summaries and descriptions: "15 patients are planned to be
 /// enrolled", "36-72 patients are planned", "A total of 120 participants will be enrolled",

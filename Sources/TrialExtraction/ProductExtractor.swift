@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// What is being tested: product codes ("KN5501", "CT103A"), cell types ("CAR-NK", "CAR-T",
 /// "TCR-T", "TIL", "NK") and antigen targets ("CD19", "BCMA", "KRAS G12D").

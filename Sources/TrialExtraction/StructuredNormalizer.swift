@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Normalizes the short structured fields (IDs, status, phase, dates, enrollment, sex, …) that
 /// readers copy verbatim from each registry's own vocabulary.

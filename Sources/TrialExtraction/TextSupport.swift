@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// A compiled regular expression shared by every extraction call.
 ///

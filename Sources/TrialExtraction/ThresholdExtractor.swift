@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Numeric eligibility limits (LVEF, ECOG, eGFR, CrCl, body weight, liver and blood values) as
 /// bounds on who may enter: stated in inclusion items, or implied by exclusion items (excluding

@@ -1,3 +1,5 @@
+import TrialSupport
+
 /// What changed between two runs (or two exports): the change model behind `changes.md`,
 /// `changes.json`, the "What changed" report section and `trialdiff diff`.
 ///

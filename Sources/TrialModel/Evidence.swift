@@ -1,3 +1,5 @@
+import TrialSupport
+
 /// Where a value came from: the input file, a locator inside it, and the exact source text.
 ///
 /// Every value trialdiff reports carries at least one `Evidence`, so a reader of the report can go

@@ -3,6 +3,7 @@ import TrialCompare
 import TrialModel
 import TrialRender
 import TrialStore
+import TrialSupport
 
 /// What the outputs in a folder were rendered from, so that a run whose outputs would come out
 /// byte-identical skips rendering them: a scheduled job that finds nothing new in the registry

@@ -5,6 +5,7 @@ import TrialModel
 import TrialReaders
 import TrialRender
 import TrialStore
+import TrialSupport
 import XMLKit
 
 /// The result of reading one input file.

@@ -2,6 +2,7 @@ import Foundation
 import TrialCompare
 import TrialModel
 import TrialStore
+import TrialSupport
 
 /// Extracted records set aside on disk while a large input is read, so memory holds their keys
 /// (source and registry IDs, until they are grouped) and where they lie instead of every

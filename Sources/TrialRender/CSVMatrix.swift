@@ -1,5 +1,6 @@
 import TrialCompare
 import TrialModel
+import TrialSupport
 
 /// Writes `matrix.csv`.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import TrialCompare
 import TrialModel
+import TrialSupport
 
 /// The `trials.json` document: everything a script needs to rebuild the report.
 ///

@@ -2,6 +2,7 @@ import CZlibDeflate
 import Crypto
 import Foundation
 import TrialModel
+import TrialSupport
 
 extension SnapshotStore {
     /// SHA-256 of `bytes` as 64 lower-case hex digits.

@@ -1,4 +1,5 @@
 import TrialModel
+import TrialSupport
 
 /// The parse cache's and the record spill's JSON of a record, written member by member.
 ///

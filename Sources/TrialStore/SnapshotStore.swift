@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TrialCompare
 import TrialModel
+import TrialSupport
 
 /// The snapshot store: an SQLite database (through GRDB, WAL mode) that remembers every run's
 /// inputs, trial values with evidence and findings, so the next run can say what changed; plus a

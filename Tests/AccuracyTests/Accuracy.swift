@@ -3,6 +3,7 @@ import TrialCompare
 import TrialExtraction
 import TrialModel
 import TrialReaders
+import TrialSupport
 
 /// Scores extraction against the labelled sets of `Benchmarks/accuracy/gold/`: per parameter,
 /// precision and recall of the values the landscape matrix shows, and exact agreement per document.

@@ -3,6 +3,7 @@ import Testing
 import TrialCompare
 
 @testable import TrialModel
+@testable import TrialSupport
 
 /// The address of `s`'s UTF-8 bytes (its storage, for a native string of more than 15 bytes).
 private func storage(_ s: String) -> UInt? {

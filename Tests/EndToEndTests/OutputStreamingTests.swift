@@ -4,6 +4,7 @@ import TrialCompare
 import TrialModel
 import TrialPipeline
 import TrialRender
+import TrialSupport
 
 /// Large outputs are written piece by piece and staged before they replace the old files; the
 /// bytes must be exactly those of the whole-document encodings they replace.

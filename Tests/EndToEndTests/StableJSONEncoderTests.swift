@@ -3,6 +3,7 @@ import Testing
 import TrialCompare
 import TrialModel
 import TrialStore
+import TrialSupport
 
 /// ``StableJSONEncoder`` must write exactly `JSONEncoder`'s bytes: documents' text and stored
 /// state hashes depend on them.

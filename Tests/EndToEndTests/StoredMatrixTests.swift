@@ -3,6 +3,7 @@ import Testing
 import TrialModel
 import TrialRender
 import TrialStore
+import TrialSupport
 
 @testable import TrialCompare
 @testable import TrialPipeline

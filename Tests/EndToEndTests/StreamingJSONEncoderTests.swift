@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrialCompare
 import TrialModel
+import TrialSupport
 
 /// ``StreamingJSONEncoder`` writes the parse cache: the same JSON values as
 /// ``StableJSONEncoder``, keys in encoding order, and a clear refusal where it cannot stream.

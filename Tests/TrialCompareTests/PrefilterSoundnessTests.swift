@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrialModel
+import TrialSupport
 
 @testable import TrialCompare
 @testable import TrialExtraction

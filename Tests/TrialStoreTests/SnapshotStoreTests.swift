@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TrialCompare
 import TrialModel
+import TrialSupport
 
 @testable import TrialStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Catches a list of time points that repeats one ("1, 3, 6, 12 and 12 months", "Day 1, 8, 8"):
 /// a typing or export slip that hides the real schedule (was it 1, 3, 6, 12 and 24 months?).

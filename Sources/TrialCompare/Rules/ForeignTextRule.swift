@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Catches text that belongs to another protocol, left behind when a record was written by
 /// copying an older one:

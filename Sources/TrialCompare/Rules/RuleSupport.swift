@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// A regular expression compiled once (held in a `static let`) and shared by every rule call.
 ///
