@@ -207,18 +207,16 @@ enum AgeExtractor {
         if yearUnitAfterDigit(text) || Prefilter.containsExactly(text, ["岁", "年龄"]) { return true }
         var text = text
         return text.withUTF8 { b in
-            func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-            func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
             var i = 0
             while i < b.count {
-                guard isLetter(b[i]) else {
+                guard ASCIIByte.isLetter(b[i]) else {
                     // "y.o", "y. o"
                     i += 1
                     continue
                 }
                 var j = i
                 var word: [UInt8] = []
-                while j < b.count, isLetter(b[j]) {
+                while j < b.count, ASCIIByte.isLetter(b[j]) {
                     if word.count < 12 { word.append(b[j] | 0x20) }
                     j += 1
                 }
@@ -231,7 +229,7 @@ enum AgeExtractor {
                 if personWholeWords.contains(word) {
                     var k = j
                     while k < b.count, k < j + personReach {
-                        if isDigit(b[k]) { return true }
+                        if ASCIIByte.isDigit(b[k]) { return true }
                         k += 1
                     }
                 }
@@ -274,6 +272,9 @@ enum AgeExtractor {
         return small.enumerated().map { (Array($0.element.utf8), Array(String($0.offset).utf8)) }
             + tens.map { (Array($0.0.utf8), Array(String($0.1).utf8)) }
     }()
+    /// "and" and "to" between a number word and a number of a unit ("between one and 24 months").
+    private static let andWord = Array("and".utf8)
+    private static let toWord = Array("to".utf8)
     /// Time units after which a number word is an amount of time.
     private static let timeUnitWords: [[UInt8]] =
         ["year", "years", "yr", "yrs", "month", "months", "week", "weeks", "wk", "wks", "day", "days"].map { Array($0.utf8) }
@@ -285,8 +286,6 @@ enum AgeExtractor {
     static func numberWordsAsDigits(_ text: String) -> String? {
         guard Prefilter.mayContain(text, ["year", "yr", "month", "week", "wk", "day"]) else { return nil }
         var bytes = Array(text.utf8)
-        func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
-        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         func equals(_ from: Int, _ to: Int, _ word: [UInt8]) -> Bool {
             guard to - from == word.count else { return false }
             for k in 0..<word.count where bytes[from + k] | 0x20 != word[k] { return false }
@@ -298,10 +297,10 @@ enum AgeExtractor {
             while e > 0, bytes[e - 1] == 0x20 || (hyphen && bytes[e - 1] == 0x2D) { e -= 1 }
             guard e > 0 else { return nil }
             var b = e
-            if isLetter(bytes[e - 1]) {
-                while b > 0, isLetter(bytes[b - 1]) { b -= 1 }
-            } else if isDigit(bytes[e - 1]) {
-                while b > 0, isDigit(bytes[b - 1]) || bytes[b - 1] == 0x2E { b -= 1 }
+            if ASCIIByte.isLetter(bytes[e - 1]) {
+                while b > 0, ASCIIByte.isLetter(bytes[b - 1]) { b -= 1 }
+            } else if ASCIIByte.isDigit(bytes[e - 1]) {
+                while b > 0, ASCIIByte.isDigit(bytes[b - 1]) || bytes[b - 1] == 0x2E { b -= 1 }
             } else {
                 return nil
             }
@@ -309,7 +308,7 @@ enum AgeExtractor {
         }
         var changed = false
         func replaceNumberWord(_ from: Int, _ to: Int) {
-            guard to - from >= 3, from == 0 || !isLetter(bytes[from - 1]),
+            guard to - from >= 3, from == 0 || !ASCIIByte.isLetter(bytes[from - 1]),
                 let n = numberWords.first(where: { equals(from, to, $0.word) })
             else { return }
             for k in from..<to { bytes[k] = k - from < n.digits.count ? n.digits[k - from] : 0x20 }
@@ -317,21 +316,21 @@ enum AgeExtractor {
         }
         var i = 0
         while i < bytes.count {
-            guard isLetter(bytes[i]), i == 0 || !isLetter(bytes[i - 1]) else {
+            guard ASCIIByte.isLetter(bytes[i]), i == 0 || !ASCIIByte.isLetter(bytes[i - 1]) else {
                 i += 1
                 continue
             }
             var j = i
-            while j < bytes.count, isLetter(bytes[j]) { j += 1 }
+            while j < bytes.count, ASCIIByte.isLetter(bytes[j]) { j += 1 }
             defer { i = j }
             let first = bytes[i] | 0x20
             guard first == 0x79 || first == 0x6D || first == 0x77 || first == 0x64,  // y m w d
                 timeUnitWords.contains(where: { equals(i, j, $0) }), let (b, e) = tokenBefore(i, hyphen: true)
             else { continue }
-            if isLetter(bytes[b]) {
+            if ASCIIByte.isLetter(bytes[b]) {
                 replaceNumberWord(b, e)
-            } else if let (cb, ce) = tokenBefore(b, hyphen: false), equals(cb, ce, Array("and".utf8)) || equals(cb, ce, Array("to".utf8)),
-                let (nb, ne) = tokenBefore(cb, hyphen: false), isLetter(bytes[nb])
+            } else if let (cb, ce) = tokenBefore(b, hyphen: false), equals(cb, ce, andWord) || equals(cb, ce, toWord),
+                let (nb, ne) = tokenBefore(cb, hyphen: false), ASCIIByte.isLetter(bytes[nb])
             {
                 replaceNumberWord(nb, ne)
             }
@@ -750,17 +749,16 @@ enum AgeExtractor {
     /// checked against the whole-clause search by a test.
     static func ageWindows(_ buffer: TextBuffer, in range: NSRange) -> [NSRange] {
         let units = Array(buffer.substring(range).utf16)
-        func isDigit(_ u: UInt16) -> Bool { u >= 0x30 && u <= 0x39 }
         func lower(_ i: Int) -> UInt16 { i < units.count ? (units[i] < 0x80 ? units[i] | 0x20 : units[i]) : 0 }
         var windows: [NSRange] = []
         var i = 0
         while i < units.count {
-            guard isDigit(units[i]) else {
+            guard ASCIIByte.isDigit(units[i]) else {
                 i += 1
                 continue
             }
             let start = i
-            while i < units.count, isDigit(units[i]) || units[i] == 0x2E || units[i] == 0x2C { i += 1 }
+            while i < units.count, ASCIIByte.isDigit(units[i]) || units[i] == 0x2E || units[i] == 0x2C { i += 1 }
             var j = i
             while j < units.count, units[j] == 0x20 || units[j] == 0x2D { j += 1 }
             let c = lower(j)
@@ -783,9 +781,9 @@ enum AgeExtractor {
             }
             if ageLike {
                 var from = max(0, start - windowBefore)
-                while from > 0, isDigit(units[from - 1]) || units[from - 1] == 0x2E { from -= 1 }
+                while from > 0, ASCIIByte.isDigit(units[from - 1]) || units[from - 1] == 0x2E { from -= 1 }
                 var to = min(units.count, i + windowAfter)
-                while to < units.count, isDigit(units[to]) || units[to] == 0x2E { to += 1 }
+                while to < units.count, ASCIIByte.isDigit(units[to]) || units[to] == 0x2E { to += 1 }
                 if let last = windows.last, last.end >= from + range.location {
                     windows[windows.count - 1] = NSRange(from: last.location, to: to + range.location)
                 } else {
@@ -811,12 +809,11 @@ enum AgeExtractor {
 
     /// Whether one of `words` (by default `windowWords`, or 年龄) starts a word in `units[from..<to]`.
     private static func hasWordStart(_ units: [UInt16], from: Int, to: Int, words: [[UInt16]] = windowWords) -> Bool {
-        func isLetter(_ u: UInt16) -> Bool { (u | 0x20) >= 0x61 && (u | 0x20) <= 0x7A }
         var i = from
         while i < to {
             let u = units[i]
             if u == 0x5E74, i + 1 < to, units[i + 1] == 0x9F84 { return true }  // 年龄
-            if isLetter(u), i == 0 || !isLetter(units[i - 1]) {
+            if ASCIIByte.isLetter(u), i == 0 || !ASCIIByte.isLetter(units[i - 1]) {
                 for word in words where i + word.count <= to && word[0] == u | 0x20 {
                     var k = 1
                     while k < word.count, units[i + k] | 0x20 == word[k] { k += 1 }

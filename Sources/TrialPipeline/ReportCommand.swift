@@ -236,35 +236,3 @@ struct StepClock {
         return String(format: "%.2f", Double(s) + Double(atto) / 1e18)
     }
 }
-
-/// Identifies the code that produced cached records and rendered outputs: the SHA-256 of the
-/// running executable's bytes, so any other build (a rebuild, an upgrade copied over the old
-/// file, a different binary on PATH) extracts its inputs again and renders its outputs again.
-/// The bytes are read through the kernel's handle on the running image (`/proc/self/exe`), not
-/// `argv[0]`, which is a bare name when trialdiff is run through PATH.
-enum ParserVersion {
-    static let current: String = "trialdiff-2/" + (ExecutableIdentity.digest() ?? "unknown-executable")
-}
-
-/// The running executable.
-public enum ExecutableIdentity {
-    /// Where the running executable is: `/proc/self/exe` on Linux (valid even when the file was
-    /// replaced or removed since it started), else the bundle's executable.
-    public static var path: String? {
-        #if os(Linux)
-            if FileManager.default.fileExists(atPath: "/proc/self/exe") { return "/proc/self/exe" }
-        #endif
-        return Bundle.main.executableURL?.resolvingSymlinksInPath().path
-    }
-
-    /// SHA-256 of the running executable's bytes (hex), nil when they cannot be read.
-    public static func digest() -> String? {
-        guard let path, let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
-            return nil
-        }
-        return SnapshotStore.sha256(data)
-    }
-
-    /// The cache key of this executable (what the parse cache and the output manifest store).
-    public static var cacheKey: String { ParserVersion.current }
-}

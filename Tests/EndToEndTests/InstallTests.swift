@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrialPipeline
 import TrialRender
 import TrialStore
 
@@ -42,7 +43,7 @@ import TrialStore
         }
 
         /// The cache key the executable at `exe` runs under.
-        var key: String { get throws { "trialdiff-2/" + SnapshotStore.sha256(try Data(contentsOf: exe)) } }
+        var key: String { get throws { ExecutableIdentity.key(ofExecutable: try Data(contentsOf: exe)) } }
     }
 
     static let allFiles = ["report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv"]

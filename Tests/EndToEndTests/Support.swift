@@ -15,14 +15,9 @@ enum Repo {
     /// The built executable `name` of this build (debug or release, whichever runs the tests):
     /// it sits beside the test runner (or, on macOS, beside the `.xctest` bundle).
     static func product(_ name: String) -> URL? {
-        let runner = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        var candidates = [
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { URL(fileURLWithPath: $0) },
-            Bundle.main.executableURL, runner,
-        ].compactMap { $0 }
-        candidates += Bundle.allBundles.map(\.bundleURL)
-        for c in candidates {
-            var folder = c.deletingLastPathComponent()
+        let runner = ExecutableIdentity.path.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
+        for candidate in [runner].compactMap({ $0 }) + Bundle.allBundles.map(\.bundleURL) {
+            var folder = candidate.deletingLastPathComponent()
             for _ in 0..<4 {
                 let exe = folder.appendingPathComponent(name)
                 if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
