@@ -147,6 +147,12 @@ enum AgeExtractor {
     )
     /// One of these ends every `postfixBound` match.
     static let postfixWords: [StaticString] = ["older", "above", "over", "more", "greater", "younger", "below", "under", "less"]
+    /// How far before its number (UTF-16 units) a `comparatorBound` match may start: the longest
+    /// comparator ("equal to or greater than"), blanks and "the age of".
+    static let comparatorReachBefore = 56
+    /// How far after the start of its number a `comparatorBound` match may end: "18.5 months of
+    /// age or younger".
+    static let comparatorReachAfter = 48
     /// "18 years of age or older", "18 Years and older", "17 years or younger".
     static let postfixBound = Pattern(
         #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old|\s+of\s+age)?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)\b(?!\s*(?:than|the\b|age|\d|or\s+equal|equal|\\?[<>=≤≥]))"#
@@ -180,19 +186,29 @@ enum AgeExtractor {
     }
 
     /// Whole words of `cue` (lower-case ASCII).
-    private static let cueWholeWords: Set<[UInt8]> = Set(
-        [
-            "age", "ages", "aged", "old", "older", "younger", "aging", "elderly", "adult", "adults", "child", "children", "infant",
-            "infants", "neonate", "neonates", "adolescent", "adolescents", "yo",
-        ].map { Array($0.utf8) })
+    private static let cueWholeWords: [String] = [
+        "age", "ages", "aged", "old", "older", "younger", "aging", "elderly", "adult", "adults", "child", "children", "infant",
+        "infants", "neonate", "neonates", "adolescent", "adolescents", "yo",
+    ]
     /// Whole words of `person`.
-    private static let personWholeWords: Set<[UInt8]> = Set(
-        [
-            "patient", "patients", "subject", "subjects", "participant", "participants", "individual", "individuals", "person",
-            "persons", "people", "men", "women", "male", "males", "female", "females", "volunteer", "volunteers", "adult", "adults",
-            "children", "boys", "girls", "infant", "infants", "adolescent", "adolescents", "recipient", "recipients", "outpatient",
-            "outpatients", "inpatient", "inpatients", "donor", "donors", "those", "anyone",
-        ].map { Array($0.utf8) })
+    private static let personWholeWords: [String] = [
+        "patient", "patients", "subject", "subjects", "participant", "participants", "individual", "individuals", "person",
+        "persons", "people", "men", "women", "male", "males", "female", "females", "volunteer", "volunteers", "adult", "adults",
+        "children", "boys", "girls", "infant", "infants", "adolescent", "adolescents", "recipient", "recipients", "outpatient",
+        "outpatients", "inpatient", "inpatients", "donor", "donors", "those", "anyone",
+    ]
+    /// The gate's words by length (1-12) and first letter: bytes and whether the word is an age cue
+    /// (else a person). A lookup without hashing or allocating; the gate runs on every criterion.
+    private static let gateWords: [[(word: [UInt8], cue: Bool)]] = {
+        var table = [[(word: [UInt8], cue: Bool)]](repeating: [], count: 13 * 26)
+        for (words, cue) in [(cueWholeWords, true), (personWholeWords, false)] {
+            for word in words {
+                let bytes = Array(word.utf8)
+                table[bytes.count * 26 + Int(bytes[0] - 0x61)].append((bytes, cue))
+            }
+        }
+        return table
+    }()
     /// How far after a person (UTF-8 bytes) the number of a bound stated on them may end:
     /// "Patients who are greater than or equal to 18".
     private static let personReach = 80
@@ -215,18 +231,25 @@ enum AgeExtractor {
                     continue
                 }
                 var j = i
-                var word: [UInt8] = []
-                while j < b.count, ASCIIByte.isLetter(b[j]) {
-                    if word.count < 12 { word.append(b[j] | 0x20) }
-                    j += 1
-                }
-                if cueWholeWords.contains(word) { return true }
-                if word == [0x79], j < b.count, b[j] == 0x2E {  // y.o, y. o
+                while j < b.count, ASCIIByte.isLetter(b[j]) { j += 1 }
+                let length = j - i
+                if length == 1, b[i] | 0x20 == 0x79, j < b.count, b[j] == 0x2E {  // y.o, y. o
                     var k = j + 1
                     if k < b.count, b[k] == 0x20 { k += 1 }
                     if k < b.count, b[k] | 0x20 == 0x6F { return true }
                 }
-                if personWholeWords.contains(word) {
+                var isCue = false
+                var isPerson = false
+                if length <= 12 {
+                    for entry in gateWords[length * 26 + Int((b[i] | 0x20) - 0x61)] {
+                        var k = 1
+                        while k < length, b[i + k] | 0x20 == entry.word[k] { k += 1 }
+                        guard k == length else { continue }
+                        if entry.cue { isCue = true } else { isPerson = true }
+                    }
+                }
+                if isCue { return true }
+                if isPerson {
                     var k = j
                     while k < b.count, k < j + personReach {
                         if ASCIIByte.isDigit(b[k]) { return true }
@@ -651,7 +674,9 @@ enum AgeExtractor {
         // One search over the stretch that covers every window: each regex call costs the whole
         // criterion, so fewer calls beat shorter ones.
         let cover = NSRange(from: windows[0].location, to: windows[windows.count - 1].end)
-        let comparatorMatches = buffer.matches(comparatorBound, in: cover)
+        let comparatorMatches = buffer.matches(
+            comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover),
+            before: comparatorReachBefore, after: comparatorReachAfter)
         let postfixMatches = Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: cover) : []
         for m in comparatorMatches {
             // Durations are ruled out at the end, for the bounds kept (`isDuration` is costly).
@@ -827,6 +852,17 @@ enum AgeExtractor {
 
     /// Whether `bounds` over the age windows finds what it finds over the whole clause (for the
     /// soundness test of `ageWindows`).
+    /// Comparator bounds searched around numbers only, against the whole search (for a test).
+    static func comparatorBoundsNearNumbersAgree(_ text: String) -> (agree: Bool, found: Bool) {
+        let buffer = TextBuffer(text)
+        let whole = buffer.matches(comparatorBound).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
+        let near = buffer.matches(
+            comparatorBound, in: buffer.fullRange, near: ComparatorText.numbersAfterComparators(buffer, in: buffer.fullRange),
+            before: comparatorReachBefore, after: comparatorReachAfter
+        ).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
+        return (whole == near, !whole.isEmpty)
+    }
+
     static func windowedBoundsAgree(_ text: String) -> (agree: Bool, found: Bool) {
         let buffer = TextBuffer(text)
         let a = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: true)

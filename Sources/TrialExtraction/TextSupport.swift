@@ -63,6 +63,65 @@ struct TextBuffer {
         pattern.regex.matches(in: string, options: [.withTransparentBounds], range: range ?? fullRange)
     }
 
+    /// Matches of `pattern` in `range`, searched only from `before` units before to `after` units
+    /// after each anchor (UTF-16 offsets, ascending), overlapping stretches merged. The same as
+    /// the whole search for a pattern whose every match holds an anchor within those reaches
+    /// (each use has a test that compares both on real text): a long alternation tried at every
+    /// position of a criterion costs more than a few short searches.
+    func matches(_ pattern: Pattern, in range: NSRange, near anchors: [Int], before: Int, after: Int) -> [NSTextCheckingResult] {
+        var result: [NSTextCheckingResult] = []
+        var stretch: NSRange?
+        for anchor in anchors {
+            let window = NSRange(from: max(range.location, anchor - before), to: min(range.end, anchor + after))
+            guard window.length > 0 else { continue }
+            if let s = stretch, window.location <= s.end {
+                stretch = NSRange(from: s.location, to: max(s.end, window.end))
+            } else {
+                if let s = stretch { result += matches(pattern, in: s) }
+                stretch = window
+            }
+        }
+        if let s = stretch { result += matches(pattern, in: s) }
+        return result
+    }
+
+    /// UTF-16 offsets in `range` where a run of ASCII digits starts.
+    func digitRunStarts(in range: NSRange) -> [Int] {
+        var starts: [Int] = []
+        var previousWasDigit = false
+        var offset = 0
+        for u in string.utf16 {
+            defer { offset += 1 }
+            guard offset >= range.location else { continue }
+            guard offset < range.end else { break }
+            let digit = u >= 0x30 && u <= 0x39
+            if digit && !previousWasDigit { starts.append(offset) }
+            previousWasDigit = digit
+        }
+        return starts
+    }
+
+    /// UTF-16 offsets in `range` where one of `words` (lower-case ASCII) starts, ignoring ASCII case.
+    func asciiWordStarts(_ words: [String], in range: NSRange) -> [Int] {
+        let units = Array(string.utf16)
+        let needles = words.map { Array($0.utf16) }
+        var starts: [Int] = []
+        var i = max(0, range.location)
+        let end = min(units.count, range.end)
+        while i < end {
+            for needle in needles where i + needle.count <= units.count {
+                var k = 0
+                while k < needle.count, (units[i + k] < 0x80 ? units[i + k] | 0x20 : units[i + k]) == needle[k] { k += 1 }
+                if k == needle.count {
+                    starts.append(i)
+                    break
+                }
+            }
+            i += 1
+        }
+        return starts
+    }
+
     /// The first match in `range`; with `anchored`, only a match starting at `range.location`.
     func firstMatch(_ pattern: Pattern, in range: NSRange? = nil, anchored: Bool = false) -> NSTextCheckingResult? {
         var options: NSRegularExpression.MatchingOptions = [.withTransparentBounds]
@@ -330,6 +389,56 @@ enum ComparatorText {
     /// ICU leaves a position after one letter test per group instead of one try per phrase: the
     /// pattern is scanned at nearly every position of every criterion. A test checks it matches
     /// what the flat list of phrases matches.
+    /// How every alternative of `pattern` ends (lower case): a sign, the last word, or the last
+    /// character of a Chinese form.
+    static let finalSigns: Set<UInt16> = Set("=＝><≥≧⩾≤≦⩽＞＜于少为过".utf16)
+    static let finalWords: [[UInt16]] = [
+        "to", "than", "of", "least", "below", "over", "above", "under", "exceed", "exceeds", "exceeding", "greater", "more",
+        "higher", "larger", "bigger", "less", "lower", "smaller",
+    ].map { Array($0.utf16) }
+    /// Words that may stand between a comparator and its number ("≥ the age of 18").
+    static let bridgeWords: [[UInt16]] = ["the", "age", "of"].map { Array($0.utf16) }
+
+    /// Starts of the digit runs in `range` that a comparator may end before (blanks, "age", "of"
+    /// and "the" aside): a number after a sign or after a word that ends some comparator. A
+    /// superset: every number of a match of `pattern` followed by a number is among them (the
+    /// ends are checked as suffixes, as the pattern has no word boundary before a comparator).
+    static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange) -> [Int] {
+        let starts = buffer.digitRunStarts(in: range)
+        guard !starts.isEmpty else { return [] }
+        let units = Array(buffer.string.utf16)
+        func lower(_ u: UInt16) -> UInt16 { u >= 0x41 && u <= 0x5A ? u | 0x20 : u }
+        // A letter outside ASCII may fold to an ASCII one ("ſ" to "s"): it matches any letter.
+        func endsWith(_ word: [UInt16], at end: Int) -> Bool {
+            guard end >= word.count else { return false }
+            for k in 0..<word.count {
+                let u = units[end - word.count + k]
+                if u < 0x80 && lower(u) != word[k] { return false }
+            }
+            return true
+        }
+        // `\s` of the pattern: every Unicode white space.
+        func isSpace(_ u: UInt16) -> Bool {
+            (9...13).contains(u) || u == 32 || u == 0x85 || u == 0xA0 || u == 0x1680 || (0x2000...0x200A).contains(u)
+                || u == 0x2028 || u == 0x2029 || u == 0x202F || u == 0x205F || u == 0x3000
+        }
+        func comparatorEnds(at end: Int) -> Bool {
+            guard end > 0 else { return false }
+            if finalSigns.contains(units[end - 1]) { return true }
+            return finalWords.contains { endsWith($0, at: end) }
+        }
+        return starts.filter { start in
+            var end = start
+            for _ in 0..<4 {
+                while end > 0, isSpace(units[end - 1]) { end -= 1 }
+                if comparatorEnds(at: end) { return true }
+                guard let bridge = bridgeWords.first(where: { endsWith($0, at: end) }) else { return false }
+                end -= bridge.count
+            }
+            return false
+        }
+    }
+
     static let pattern =
         "(?:"
         + [

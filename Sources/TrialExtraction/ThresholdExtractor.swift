@@ -125,6 +125,29 @@ enum ThresholdExtractor {
     private static let uln = Pattern(
         #"(\#(cmp))\s*(\d+(?:\.\d+)?)\s*(?:[x×*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:ULN\b|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value))?)"#
     )
+    /// Where a `uln` match ends: "ULN" or "upper limit(s) of normal".
+    static let ulnWords = ["uln", "upper"]
+    /// How far before "ULN" (UTF-16 units) a `uln` match may start: "not more than 2.5 times the
+    /// institutional ULN".
+    static let ulnReachBefore = 96
+    /// How far after the start of "ULN" a match may end: "upper limits of the normal range".
+    static let ulnReachAfter = 40
+
+    /// `uln` searched only before each "ULN" or "upper limit".
+    static func ulnMatches(_ buffer: TextBuffer) -> [NSTextCheckingResult] {
+        buffer.matches(
+            uln, in: buffer.fullRange, near: buffer.asciiWordStarts(ulnWords, in: buffer.fullRange), before: ulnReachBefore,
+            after: ulnReachAfter)
+    }
+
+    /// `ulnMatches` against the whole search (for a test).
+    static func ulnNearWordsAgree(_ text: String) -> (agree: Bool, found: Bool) {
+        let buffer = TextBuffer(text)
+        let whole = buffer.matches(uln).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
+        let near = ulnMatches(buffer).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
+        return (whole == near, !whole.isEmpty)
+    }
+
     /// The analytes a ULN limit names, each with the words one of which is in every match of its
     /// pattern (the cheap look before it).
     static let analytes: [(name: String, pattern: Pattern, words: [StaticString])] = [
@@ -316,7 +339,7 @@ enum ThresholdExtractor {
     private static func liverLimits(_ buffer: TextBuffer, excluded: Bool) -> [(NSRange, Threshold)] {
         var result: [(NSRange, Threshold)] = []
         var windowStart = 0
-        for m in buffer.matches(uln) {
+        for m in ulnMatches(buffer) {
             defer { windowStart = m.range.end }
             guard let stated = buffer.group(m, 1).flatMap(ComparatorText.parse),
                 let value = buffer.group(m, 2).flatMap(Numbers.parse)

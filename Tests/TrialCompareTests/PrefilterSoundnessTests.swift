@@ -67,6 +67,39 @@ import TrialSupport
         #expect(found > 50)
     }
 
+    /// Comparator bounds ("≥ 18 years", "at least 60") searched around numbers only are those of
+    /// the whole text, on every real text and the age forms.
+    @Test func comparatorBoundsNearNumbersAreTheWholeTextBounds() {
+        let crafted = [
+            "equal to or greater than      the age of 18.5 months of age or younger", "≥18", "no older than 75 years and over",
+            "Age 18 – 65 years, ≥ 40 kg; not more than 2.5 × ULN", "🧬🧬 ≥ 18 years 🧬 ≤ 70 years", "18",
+            "at leaſt 18 years", "moreover 18 years", "≥\u{2003}the  age of\n18", "至少为18岁", "not to exceeding 65",
+            "Age > or = to 18", "aged 18 years or older and younger than 75", "≥age18",
+        ]
+        var found = 0
+        for text in Self.texts + Self.ageForms + crafted where text.count < 4000 {
+            let r = AgeExtractor.comparatorBoundsNearNumbersAgree(text)
+            #expect(r.agree, "comparator bounds differ near numbers: \(text.prefix(200))")
+            if r.found { found += 1 }
+        }
+        #expect(found > 500)
+    }
+
+    /// "× ULN" limits searched before each "ULN" or "upper" only are those of the whole text.
+    @Test func ulnLimitsNearTheirWordAreTheWholeTextLimits() {
+        let crafted = [
+            "ALT and AST not more than 2.5 times the institutional upper  limits of the normal range", "bilirubin ≤ 1.5 ×ULN",
+            "AST/ALT ≤ 3 x ULN (≤ 5 x ULN with liver metastases); bilirubin < 2 mg/dL", "upper limit", "ULN ≤ 3",
+        ]
+        var found = 0
+        for text in Self.texts + crafted where text.count < 4000 {
+            let r = ThresholdExtractor.ulnNearWordsAgree(text)
+            #expect(r.agree, "ULN limits differ near their word: \(text.prefix(200))")
+            if r.found { found += 1 }
+        }
+        #expect(found > 20)
+    }
+
     /// The string check for a conditional opening is the pattern's anchored match.
     @Test func conditionalOpeningIsThePatterns() {
         let crafted = [
