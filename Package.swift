@@ -65,29 +65,31 @@ let package = Package(
             name: "trialdiff",
             dependencies: ["TrialPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
+        // One copy of the fixtures and one temporary-folder helper for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
+        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit", "TestSupport"]),
+        .testTarget(name: "TrialReadersTests", dependencies: ["TrialReaders", "TrialModel", "TrialSupport", "TestSupport"]),
+        .testTarget(name: "TrialExtractionTests", dependencies: ["TrialExtraction", "TrialModel", "TrialSupport", "TestSupport"]),
         .testTarget(
-            name: "TrialReadersTests", dependencies: ["TrialReaders", "TrialModel", "TrialSupport"],
-            resources: [.copy("Fixtures")]
+            name: "TrialCompareTests",
+            dependencies: ["TrialCompare", "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction", "TestSupport"]
         ),
-        .testTarget(
-            name: "TrialExtractionTests", dependencies: ["TrialExtraction", "TrialModel", "TrialSupport"],
-            resources: [.copy("Fixtures")]
-        ),
-        .testTarget(
-            name: "TrialCompareTests", dependencies: ["TrialCompare", "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction"]
-        ),
-        .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel", "TrialSupport"]),
+        .testTarget(name: "TrialStoreTests", dependencies: ["TrialStore", "TrialCompare", "TrialModel", "TrialSupport", "TestSupport"]),
         .testTarget(
             name: "TrialRenderTests",
-            dependencies: ["TrialRender", "TrialCompare", "TrialModel", "TrialSupport", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: [
+                "TrialRender", "TrialCompare", "TrialModel", "TrialSupport", "TestSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         .testTarget(
-            name: "AccuracyTests", dependencies: ["TrialReaders", "TrialExtraction", "TrialCompare", "TrialModel", "TrialSupport"]
+            name: "AccuracyTests",
+            dependencies: ["TrialReaders", "TrialExtraction", "TrialCompare", "TrialModel", "TrialSupport", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "trialdiff", "TrialPipeline", "TrialModel", "TrialSupport", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

@@ -48,7 +48,7 @@ EUDRACT = re.compile(rb"(?<![0-9])((?:19|20)\d{2}-\d{6}-\d{2})(?![0-9])")
 def default_source() -> Path:
     repo = Path(__file__).resolve().parent.parent
     candidates = [
-        repo / "Tests/TrialReadersTests/Fixtures/realdata/ctgov-xml",
+        repo / "Tests/TestSupport/Fixtures/realdata/ctgov-xml",
         repo.parent / "shared/realdata/ctgov-xml",
     ]
     for c in candidates:

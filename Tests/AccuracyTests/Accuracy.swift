@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TrialCompare
 import TrialExtraction
 import TrialModel
@@ -50,8 +51,7 @@ enum Accuracy {
     }
 
     /// The repository's root (this file is `Tests/AccuracyTests/Accuracy.swift`).
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = PackageFolder.root
 
     /// `../shared` beside the repository, or `TRIALDIFF_SHARED`.
     static var shared: URL {

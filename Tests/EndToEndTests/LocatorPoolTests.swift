@@ -23,7 +23,7 @@ private func evidence(in value: Any, into found: inout [Evidence]) {
 @Suite struct LocatorPoolTests {
     /// The real landscape keeps one copy of each locator, however many values cite it.
     @Test func realLandscapeKeepsOneCopyOfEachLocator() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         var found: [Evidence] = []
         evidence(in: landscape.trials, into: &found)
         evidence(in: landscape.findings, into: &found)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -18,7 +19,7 @@ import TrialSupport
 
     @Test(arguments: [1, 2, 3])
     func streamedTrialsJSONIsTheWholeDocumentEncoding(jobs: Int) async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         #expect(landscape.trials.count > 100)
         #expect(landscape.matrix.rows.count > 10)
         var sink = MemorySink()
@@ -40,7 +41,7 @@ import TrialSupport
 
     @Test(arguments: [1, 7, 256])
     func streamedMatrixCSVIsTheWholeRendering(batch: Int) async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         let whole = CSVMatrix.render(landscape.matrix)
         #expect(whole.utf8.count > 100_000)
         var sink = CountingSink()
@@ -61,8 +62,9 @@ import TrialSupport
     }
 
     @Test func stagedFilesAppearOnlyWhenCommitted() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-stage-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = try TempFolder("stage")
+        defer { tmp.remove() }
+        let folder = tmp.appending("stage")
         let writer = try AtomicWriter(folder: folder)
         try writer.write("old\n", to: "a.txt")
         let staged = try writer.stage("a.txt") { try $0.write("new\n") }
@@ -86,8 +88,9 @@ import TrialSupport
     }
 
     @Test func largeWritesGoThroughTheBufferInOrder() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-stage-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = try TempFolder("stage")
+        defer { tmp.remove() }
+        let folder = tmp.appending("stage")
         let writer = try AtomicWriter(folder: folder)
         // Pieces below, at and above the 1 MB buffer, so every branch of the sink runs.
         let pieces = [100, 1 << 20, 3 << 20, 7, (1 << 20) - 1].enumerated().map { i, n in
@@ -101,8 +104,9 @@ import TrialSupport
     @Test(arguments: [1, 2])
     func aFormatNamedTwiceIsWrittenOnce(jobs: Int) async throws {
         let landscape = await Repo.inputLandscape()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-formats-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = try TempFolder("formats")
+        defer { tmp.remove() }
+        let folder = tmp.appending("formats")
         let written = try Pipeline.write(
             landscape, to: folder, templates: .folder(Repo.templates), formats: [.csv, .markdown, .csv, .json], jobs: jobs)
         #expect(written == ["matrix.csv", "findings.csv", "report.md", "trials.json", "findings.json"])
@@ -131,8 +135,9 @@ import TrialSupport
 
     @Test func aFailedCommitLeavesNoTemporaryFile() async throws {
         let landscape = await Repo.inputLandscape()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-commit-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = try TempFolder("commit")
+        defer { tmp.remove() }
+        let folder = tmp.appending("commit")
         // A folder where findings.csv should go: renaming the staged file over it fails.
         try FileManager.default.createDirectory(
             at: folder.appendingPathComponent("findings.csv/keep"), withIntermediateDirectories: true)
@@ -146,8 +151,9 @@ import TrialSupport
 
     @Test func writingReportsEachOutputStartedAndFinished() async throws {
         let landscape = await Repo.inputLandscape()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-progress-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmp = try TempFolder("progress")
+        defer { tmp.remove() }
+        let folder = tmp.appending("progress")
         let log = CapturedLog()
         let written = try Pipeline.write(landscape, to: folder, templates: .folder(Repo.templates), formats: [.markdown, .csv], jobs: 2) {
             done, total, writing in log.append("\(done)/\(total) \(writing.sorted().joined(separator: ","))")

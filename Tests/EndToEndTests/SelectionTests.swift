@@ -55,7 +55,7 @@ import TrialPipeline
     ])
     func prefilterKeepsEveryRecordTheSelectionMatches(_ expressions: [String]) async throws {
         let selection = try Selection(parsing: expressions)
-        let paths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
+        let paths = ["Tests/TestSupport/Fixtures/realdata", "Input"]
         let all = await Repo.landscape(paths)
         let expected = Set(all.trials.flatMap(\.records).filter { selection.matches($0) }.map(\.source))
         #expect(!expected.isEmpty, "\(expressions) selects nothing: the check would be vacuous")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialModel
 import TrialRender
@@ -10,7 +11,7 @@ import TrialStore
 /// Records beyond `--spill-above` wait in a spill file and trials are rebuilt from it: the
 /// landscape, the rules and every output must be those of the landscape held in memory.
 @Suite struct SpillTests {
-    static let realPaths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
+    static let realPaths = ["Tests/TestSupport/Fixtures/realdata", "Input"]
 
     /// Every real record spilled, or only those after the first few: the same trials, matrix and
     /// findings as in memory, and the trials really come from the spill file.

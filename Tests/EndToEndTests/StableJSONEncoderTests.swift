@@ -23,7 +23,7 @@ import TrialSupport
     }
 
     @Test func realLandscapeEncodesAsJSONEncoderDoes() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         #expect(landscape.trials.count > 100)
         for trial in landscape.trials { try Self.expectSame(trial) }
         try Self.expectSame(landscape.matrix)
@@ -36,7 +36,7 @@ import TrialSupport
     /// A trial state written directly must be the bytes the encoder writes (the stored JSON and
     /// its hash), for every real trial and for text that needs escaping.
     @Test func trialStatesWrittenDirectlyAreTheEncodersBytes() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         let trials = Array(Snapshot(landscape: landscape, inputs: []).trials)
         #expect(trials.count > 100)
         let encoder = StableJSONEncoder(pretty: false)
@@ -69,7 +69,7 @@ import TrialSupport
     /// evidence is the record's file and their own text, and read back as the same record: for
     /// every real record and for records that fill every field, with and without each optional.
     @Test func recordsWrittenDirectlyAreTheStreamingEncodersBytes() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         let real = landscape.trials.flatMap(\.records)
         #expect(real.count > 100)
         let awkward = "q\"b\\s/ \u{0}\u{1}\u{8}\u{c}\n\r\t\u{1f}\u{7f} é ≥ 😀"
@@ -349,7 +349,7 @@ import TrialSupport
     }
 
     @Test func realLandscapeDecodesAsJSONDecoderDoes() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         #expect(landscape.trials.count > 100)
         for trial in landscape.trials {
             try Self.roundTrip(trial)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialModel
 import TrialRender
@@ -11,7 +12,7 @@ import TrialSupport
 /// A landscape whose records wait in a spill file keeps its matrix columns there too, and its
 /// snapshot reads them off the matrix: every cell, state and key must be what memory gives.
 @Suite struct StoredMatrixTests {
-    static let realPaths = ["Tests/TrialReadersTests/Fixtures/realdata", "Input"]
+    static let realPaths = ["Tests/TestSupport/Fixtures/realdata", "Input"]
 
     /// Every column of the real landscape written to a spill file reads back equal, whole and
     /// cell by cell, and says which cells are empty without reading.

@@ -22,7 +22,7 @@ import TrialSupport
     }
 
     @Test func realRecordsStreamToTheSameJSONAndDecodeBack() async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         let records = landscape.trials.flatMap(\.records)
         #expect(records.count > 100)
         var reordered = 0
@@ -42,7 +42,7 @@ import TrialSupport
     /// byte for byte the whole encoding, for pieces of any size; none is much over the size asked.
     @Test(arguments: [1, 7, 500, 64 * 1024])
     func piecesJoinedAreTheWholeEncoding(chunk: Int) async throws {
-        let landscape = await Repo.landscape(["Tests/TrialReadersTests/Fixtures/realdata", "Input"])
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata", "Input"])
         let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
         let changes = ChangeSet(from: nil, to: snapshot)
         #expect(changes.trialsAdded.count > 60 && changes.inputs.added.count > 60)

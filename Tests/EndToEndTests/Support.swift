@@ -1,16 +1,16 @@
 import Foundation
+import TestSupport
 import TrialCompare
 import TrialModel
 import TrialPipeline
 
 /// Paths of the package, found from this file so tests run from any working folder.
 enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let templates = root.appendingPathComponent("Templates")
-    static let output = root.appendingPathComponent("Output")
+    static let root = PackageFolder.root
+    static let templates = PackageFolder.templates
+    static let output = PackageFolder.output
     /// Real registry records (copied from ../shared/realdata).
-    static let realdata = root.appendingPathComponent("Tests/TrialReadersTests/Fixtures/realdata")
+    static let realdata = Fixtures.realdata
 
     /// The built executable `name` of this build (debug or release, whichever runs the tests):
     /// it sits beside the test runner (or, on macOS, beside the `.xctest` bundle).
@@ -56,29 +56,4 @@ extension Landscape {
 
     /// The CSV value of `key` for the trial with display ID `id`.
     func csv(_ key: String, _ id: String) -> String? { matrix.cell(key, trial: id)?.csv }
-}
-
-/// A fresh temporary folder, removed when the test's scope ends.
-struct TempFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func write(_ name: String, _ text: String) throws { try write(name, Array(text.utf8)) }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws {
-        let target = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: target)
-    }
-
-    func copy(realdata relative: String, as name: String? = nil) throws {
-        let bytes = try Data(contentsOf: Repo.realdata.appendingPathComponent(relative))
-        try write(name ?? (relative as NSString).lastPathComponent, Array(bytes))
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TrialExtraction
 import TrialModel
 import TrialReaders
@@ -8,9 +9,6 @@ import TrialReaders
 /// Real inputs for rule tests: the seed pages and the realdata corpus, read and extracted the way
 /// the pipeline does, loaded once per test process.
 enum RuleFixtures {
-    /// The package root, from this file's path.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = "Tests/TrialReadersTests/Fixtures"
 
     /// A source record and its extraction (record findings not yet attached).
     struct Loaded: Sendable {
@@ -20,25 +18,15 @@ enum RuleFixtures {
 
     /// Every record of the file at `relativePath` (relative to the readers' fixtures).
     static func load(_ relativePath: String) -> [Loaded] {
-        let url = root.appendingPathComponent(fixtures).appendingPathComponent(relativePath)
+        let url = Fixtures.url(relativePath)
         guard let data = try? Data(contentsOf: url),
             let sources = try? ReaderRegistry.read(InputFile(path: relativePath, bytes: [UInt8](data)))
         else { return [] }
         return sources.map { Loaded(source: $0, record: TrialExtractor.extract($0)) }
     }
 
-    /// Files under `folder` (relative to the readers' fixtures), sorted.
-    static func files(under folder: String) -> [String] {
-        let base = root.appendingPathComponent(fixtures).appendingPathComponent(folder).path
-        guard let e = FileManager.default.enumerator(atPath: base) else { return [] }
-        var out: [String] = []
-        for case let p as String in e {
-            var isDir: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir)
-            if exists, !isDir.boolValue, !p.hasSuffix(".md"), !p.hasSuffix(".tsv") { out.append(folder + "/" + p) }
-        }
-        return out.sorted()
-    }
+    /// Files under `folder` (relative to the fixtures), sorted.
+    static func files(under folder: String) -> [String] { Fixtures.files(under: folder) }
 
     /// Records with their record-level findings attached, as the pipeline hands them to `Landscape`.
     static func checked(_ loaded: [Loaded]) -> [TrialRecord] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialExtraction
 import TrialModel
@@ -18,7 +19,7 @@ struct TruthRow: Sendable, CustomTestStringConvertible {
     var testDescription: String { file }
 
     static let all: [TruthRow] = {
-        guard let text = try? Fixture.text("TRUTH.tsv") else { return [] }
+        guard let text = try? Fixtures.text("realdata/TRUTH.tsv") else { return [] }
         return text.split(separator: "\n").dropFirst().map { line in
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             return TruthRow(

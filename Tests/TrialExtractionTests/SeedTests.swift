@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialExtraction
 import TrialModel
@@ -245,7 +246,7 @@ struct SeedTests {
     @Test func evidenceIsFindable() throws {
         for seed in [Seeds.s000, Seeds.s001, Seeds.s002, Seeds.s003, Seeds.s004] {
             let source = try seed.record()
-            let page = try Fixture.text("seeds/\(seed.name)")
+            let page = try Fixtures.text("seeds/\(seed.name)")
             let p = TrialExtractor.extract(source).parameters
             var evidence: [Evidence] = []
             evidence += p.thresholds.flatMap(\.evidence) + p.doses.flatMap(\.evidence) + p.cellDoses.flatMap(\.evidence)

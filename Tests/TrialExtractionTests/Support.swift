@@ -1,17 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialModel
-
-/// Test fixtures: copies of the shared seeds, ClinicalTrials.gov API v2 records and TRUTH.tsv.
-enum Fixture {
-    static func url(_ relativePath: String) -> URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relativePath)
-    }
-
-    static func text(_ relativePath: String) throws -> String {
-        try String(contentsOf: url(relativePath), encoding: .utf8)
-    }
-}
 
 /// Builds a record from a plain-text seed page the way the text reader does: chosen line ranges
 /// become fields (a label prefix such as "Enrollment " is dropped), locators are line ranges.
@@ -36,7 +26,7 @@ struct SeedPage {
     static let textKeys: Set<FieldKey> = [.summary, .description, .criteria, .interventionDescription, .armDescription]
 
     func record() throws -> SourceRecord {
-        let lines = try Fixture.text("seeds/\(name)").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = try Fixtures.text("seeds/\(name)").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var record = SourceRecord(file: "seeds/\(name)", format: .plainText)
         for span in spans {
             var chosen = Array(lines[(span.first - 1)...(span.last - 1)])
@@ -58,7 +48,7 @@ struct SeedPage {
 /// Builds a record from a ClinicalTrials.gov API v2 study, with JSON pointers as locators.
 enum CTGovV2 {
     static func record(_ relativePath: String) throws -> SourceRecord {
-        let data = try Data(contentsOf: Fixture.url(relativePath))
+        let data = try Data(contentsOf: Fixtures.url("realdata/" + relativePath))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let p = try #require(root["protocolSection"] as? [String: Any])
         var r = SourceRecord(file: relativePath, format: .ctgovJSON)

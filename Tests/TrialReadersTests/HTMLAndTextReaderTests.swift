@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialModel
 
@@ -37,7 +38,7 @@ import TrialModel
         #expect(r.first(.phase)?.value == "Phase 1 | Phase 2")
     }
 
-    static let seeds = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/seeds")
+    static let seeds = Fixtures.seeds
 
     static func seed(_ name: String) throws -> SourceRecord {
         let url = seeds.appendingPathComponent(name)

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialModel
 import TrialReaders
 
 /// Real registry records copied byte-for-byte from ../shared/realdata (see Fixtures/realdata/SOURCES.md).
 enum RealData {
-    static let root = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/realdata")
+    static let root = Fixtures.realdata
 
     static func file(_ relative: String) throws -> InputFile {
         let url = root.appendingPathComponent(relative)

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import TestSupport
 import Testing
 import TrialModel
 
@@ -99,8 +100,7 @@ import TrialModel
 /// The scalar path of ``Escape/markdownCell(_:)`` (taken for nearly all registry text) must give
 /// exactly what the `Character` path gives.
 @Suite struct MarkdownEscapePathTests {
-    static let realdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("TrialReadersTests/Fixtures/realdata")
+    static let realdata = Fixtures.realdata
 
     /// Every line of every real registry file, plus each line joined with the next (so that
     /// line breaks are inside the text).

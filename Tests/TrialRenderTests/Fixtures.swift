@@ -1,18 +1,13 @@
 import Foundation
+import TestSupport
 import TrialCompare
 import TrialModel
 import TrialRender
 
 /// Small hand-made landscapes for the render tests.
 enum Fixture {
-    /// The package's Templates folder, found from this file's path.
-    static var templates: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // TrialRenderTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("Templates", isDirectory: true)
-    }
+    /// The package's Templates folder.
+    static var templates: URL { PackageFolder.templates }
 
     static func renderer() throws -> ReportRenderer { try ReportRenderer(templates: templates) }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -41,8 +42,9 @@ import TrialRender
     /// one that relies on Mustache's default escaping.
     @Test func aQuoteWithACombiningMarkCannotLeaveAnAttribute() throws {
         let hostile = "x\"\u{301} onmouseover=alert(1) y=\""
-        let plain = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-tpl-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: plain) }
+        let tmp = try TempFolder("tpl")
+        defer { tmp.remove() }
+        let plain = tmp.appending("tpl")
         try FileManager.default.copyItem(at: Fixture.templates, to: plain)
         let file = plain.appendingPathComponent("report.html.mustache")
         let source = try String(contentsOf: file, encoding: .utf8)

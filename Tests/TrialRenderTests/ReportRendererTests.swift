@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -17,8 +18,9 @@ import TrialRender
     }
 
     @Test func missingTemplateIsNamed() throws {
-        let dir = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = try TempFolder("render")
+        defer { tmp.remove() }
+        let dir = tmp.url
         try "{{% CONTENT_TYPE: TEXT}}\n# {{title}}\n".write(
             to: dir.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
         do {
@@ -31,8 +33,9 @@ import TrialRender
     }
 
     @Test func invalidTemplateIsNamedWithLine() throws {
-        let dir = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = try TempFolder("render")
+        defer { tmp.remove() }
+        let dir = tmp.url
         try "ok\n".write(to: dir.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
         try "<p>\n{{#open}}\n</p>{{/close}}\n".write(
             to: dir.appendingPathComponent("report.html.mustache"), atomically: true, encoding: .utf8)
@@ -51,8 +54,9 @@ import TrialRender
     }
 
     @Test func customTemplatesWithPartialsInSubfolders() throws {
-        let dir = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = try TempFolder("render")
+        defer { tmp.remove() }
+        let dir = tmp.url
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("parts"), withIntermediateDirectories: true)
         func write(_ text: String, _ name: String) throws {
             try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
@@ -70,12 +74,6 @@ import TrialRender
 
     @Test func repositoryTemplatesLoad() throws {
         _ = try Fixture.renderer()
-    }
-
-    private func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trialdiff-render-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }
 

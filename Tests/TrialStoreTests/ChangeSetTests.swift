@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -30,8 +31,8 @@ import TrialStore
         }
         let before = snapshot(specs)
         #expect(before.trials.count == 700)
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         try store.save(before, label: "first")
         #expect(try store.latest() == before)

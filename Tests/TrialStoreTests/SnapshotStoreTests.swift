@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -20,8 +21,8 @@ struct Boom: Error {}
     }
 
     @Test func freshDatabaseIsMigratedInWALMode() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         #expect(FileManager.default.fileExists(atPath: tmp.dbPath))
         let tables = ["run", "run_input", "trial_state", "run_trial", "run_finding", "parse_cache"]
@@ -42,8 +43,8 @@ struct Boom: Error {}
     }
 
     @Test func saveAndLoadRoundTrip() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         var a2 = a
         a2.findings = [debrisFinding(a)]
         let s = snapshot([a2, b])
@@ -72,8 +73,8 @@ struct Boom: Error {}
     }
 
     @Test func twoRunsGiveHistoryAndChanges() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let first = snapshot([a])
         #expect(ChangeSet(from: try store.latest(), to: first).isBaseline)
@@ -106,8 +107,8 @@ struct Boom: Error {}
     }
 
     @Test func failureInsideSaveLeavesThePreviousSnapshot() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let first = snapshot([a])
         try store.save(first, label: "good")
@@ -126,8 +127,8 @@ struct Boom: Error {}
     }
 
     @Test func constraintViolationMidSaveRollsBack() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let first = snapshot([a])
         try store.save(first, label: "good")
@@ -143,8 +144,8 @@ struct Boom: Error {}
     }
 
     @Test func retentionKeepsTheLastRunsValues() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath, keepRuns: 2)
         for lvef in [40.0, 45, 50, 55] {
             var s = a
@@ -170,8 +171,8 @@ struct Boom: Error {}
     }
 
     @Test func parseCacheByContentHash() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
         let records = [a.record()]
         let hash = SnapshotStore.sha256(Array(a.content.utf8))
@@ -201,8 +202,8 @@ struct Boom: Error {}
     /// file) are cached as the JSON array of those records: the same entry as the records given.
     @Test(arguments: [0, 1, 2])
     func recordsCachedFromTheirJSONAreTheRecords(count: Int) throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
         let records = Array([a.record(), b.record()].prefix(count))
         let encoded = try records.map(SnapshotStore.encodeRecord)
@@ -218,8 +219,8 @@ struct Boom: Error {}
     }
 
     @Test func knownStatesAreReusedInsteadOfDecoded() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let first = snapshot([a, b])
         try store.save(first, label: "first")
@@ -254,8 +255,8 @@ struct Boom: Error {}
     /// it holds no copy of them, says which are shared (so the change set skips them) and still
     /// finds the trial that changed, wherever the trials moved to.
     @Test func previousRunReusesThisRunsTrials() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let first = snapshot([a, b])
         try store.save(first, label: "first")
@@ -316,10 +317,10 @@ struct Boom: Error {}
                 )
             }
         }
-        let plain = TempFolder(), hashed = TempFolder()
+        let plain = try TempFolder("store"), hashed = try TempFolder("store")
         defer {
-            plain.cleanup()
-            hashed.cleanup()
+            plain.remove()
+            hashed.remove()
         }
         let s1 = try SnapshotStore(path: plain.dbPath)
         try s1.save(first, label: "first")
@@ -376,8 +377,8 @@ struct Boom: Error {}
     }
 
     @Test func parseCacheEntriesAreWrittenInBatchesAndNeverLost() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let records = [a.record()]
         let hashes = (0..<(SnapshotStore.cacheBatchSize + 5)).map { SnapshotStore.sha256(Array("input \($0)".utf8)) }
         do {
@@ -396,8 +397,8 @@ struct Boom: Error {}
     }
 
     @Test func statesOfMoreTrialsThanOneWaveAreAllStoredInOrder() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         let count = SnapshotStore.stateWave * 2 + 3
         let trials = (0..<count).map { i in
@@ -441,8 +442,8 @@ struct Boom: Error {}
     }
 
     @Test func newerSchemaIsRefused() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
         try store.db.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
         let error = #expect(throws: StoreError.self) { try SnapshotStore(path: tmp.dbPath) }
@@ -451,8 +452,8 @@ struct Boom: Error {}
     }
 
     @Test func corruptFileIsReportedWithAWayOut() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         try FileManager.default.createDirectory(
             atPath: (tmp.dbPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: tmp.dbPath))
@@ -465,16 +466,16 @@ struct Boom: Error {}
         #expect(error?.description.contains("--state") == true)
     }
 
-    @Test func readOnlyOpenOfAMissingDatabaseSaysSo() {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+    @Test func readOnlyOpenOfAMissingDatabaseSaysSo() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         #expect(throws: StoreError.notFound(path: tmp.dbPath)) { try SnapshotStore(path: tmp.dbPath, mode: .readOnly) }
         #expect(!FileManager.default.fileExists(atPath: tmp.dbPath))
     }
 
     @Test func readOnlyOpenAfterTheWriterClosed() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let s = snapshot([a, b])
         do {
             let store = try SnapshotStore(path: tmp.dbPath)
@@ -489,8 +490,8 @@ struct Boom: Error {}
     /// A database written before v3 (WITHOUT ROWID state and cache tables) keeps its runs, its
     /// states and its `trial_value` view; only the parse cache starts empty.
     @Test func migrationV3RebuildsStateAndCacheTablesKeepingEveryRun() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let first = snapshot([a, b])
         let second = snapshot([a, .second(lvef: 45)])
         do {
@@ -550,8 +551,8 @@ struct Boom: Error {}
     }
 
     @Test func writerHoldingTheLockMakesSaveFailWithLocked() throws {
-        let tmp = TempFolder()
-        defer { tmp.cleanup() }
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath, busyTimeout: 0.1)
         let other = try DatabaseQueue(path: tmp.dbPath)
         try other.inDatabase { db in

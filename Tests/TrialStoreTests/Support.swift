@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TrialCompare
 import TrialModel
 import TrialStore
@@ -73,16 +74,7 @@ func debrisFinding(_ spec: Spec, _ message: String = "Unrendered template placeh
         evidence: [Evidence(file: spec.file, locator: "line 3", quote: "{{SITE_NAME}}")])
 }
 
-/// A fresh temporary folder, removed by `cleanup()`.
-struct TempFolder {
-    let url: URL
-
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("trialstore-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
+extension TempFolder {
+    /// The state database a run into this folder would use.
     var dbPath: String { url.appendingPathComponent(".trialdiff/state.sqlite").path }
-
-    func cleanup() { try? FileManager.default.removeItem(at: url) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import XMLKit
@@ -69,10 +70,7 @@ import Testing
         return dom.count
     }
 
-    static var realdata: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("TrialReadersTests/Fixtures/realdata")
-    }
+    static var realdata: URL { Fixtures.realdata }
 
     @Test func matchesTheDOMOnEveryRealXMLFixture() throws {
         let files = FileManager.default.enumerator(at: Self.realdata, includingPropertiesForKeys: nil)!

@@ -10,7 +10,7 @@ import TrialRender
 enum Corpus {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let realdata = root.appendingPathComponent("Tests/TrialReadersTests/Fixtures/realdata")
+    static let realdata = root.appendingPathComponent("Tests/TestSupport/Fixtures/realdata")
 
     /// Every legacy XML record, as bytes.
     static let xmlFiles: [InputFile] = {
