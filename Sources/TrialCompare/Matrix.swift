@@ -190,9 +190,8 @@ public struct MatrixCells: ArrayEquivalent, Sendable {
 /// stored matrix row by row, reading the column of each stated cell; the CSV and the snapshot
 /// walk it trial by trial (`Matrix.column(_:)`), reading each column once.
 ///
-/// A blob is the column's cells, each at its own offset so that one cell is read alone:
-/// `rowCount + 1` little-endian `UInt32` offsets (from the end of the offsets), then each
-/// cell's values in ``CellCoding`` (nothing for an empty cell).
+/// A blob is the column's cells as a ``ByteCoding/blob(_:)``, one slice per row, so that one cell
+/// is read alone: each cell's values in ``CellCoding`` (nothing for an empty cell).
 final class MatrixColumns: Sendable {
     enum Column: Sendable {
         case memory([MatrixCell])
@@ -223,16 +222,12 @@ final class MatrixColumns: Sendable {
     }
 
     static func blob(_ cells: [MatrixCell]) -> [UInt8] {
-        var body: [UInt8] = []
-        var offsets: [UInt32] = [0]
-        for cell in cells {
-            CellCoding.append(cell.values, to: &body)
-            offsets.append(UInt32(body.count))
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(4 * offsets.count + body.count)
-        for offset in offsets { withUnsafeBytes(of: offset.littleEndian) { out += $0 } }
-        return out + body
+        ByteCoding.blob(
+            cells.map { cell in
+                var bytes: [UInt8] = []
+                CellCoding.append(cell.values, to: &bytes)
+                return bytes
+            })
     }
 
     func isEmpty(row: Int, column: Int) -> Bool {
@@ -277,14 +272,7 @@ final class MatrixColumns: Sendable {
         do {
             let blob = try file!.read(location)
             return try blob.withUnsafeBytes { bytes in
-                let header = 4 * (rowCount + 1)
-                func offset(_ r: Int) -> Int {
-                    Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * r, as: UInt32.self)))
-                }
-                return try body { r in
-                    let slice = UnsafeRawBufferPointer(rebasing: bytes[(header + offset(r))..<(header + offset(r + 1))])
-                    return MatrixCell(values: try CellCoding.decode(slice))
-                }
+                try body { r in MatrixCell(values: try CellCoding.decode(try ByteCoding.slice(r, of: rowCount, in: bytes))) }
             }
         } catch {
             // The run's own unlinked file, written moments ago: failing to read it back is an
@@ -303,46 +291,41 @@ final class MatrixColumns: Sendable {
 /// as 0 when it equals the cell's previous evidence file (read back as the same string: a
 /// record's quotes all name its one file).
 enum CellCoding {
-    /// The bytes did not decode: the spill file was changed under the run.
-    struct Corrupt: Error, CustomStringConvertible {
-        var description: String { "a stored matrix cell is truncated or malformed" }
-    }
-
     static func append(_ values: [CellValue], to out: inout [UInt8]) {
         guard !values.isEmpty else { return }
-        appendVarint(values.count, to: &out)
+        ByteCoding.appendVarint(values.count, to: &out)
         var previousFile: String?
         for value in values {
-            appendString(value.text, to: &out)
-            appendString(value.csv, to: &out)
-            appendVarint(value.evidence.count, to: &out)
+            ByteCoding.appendString(value.text, to: &out)
+            ByteCoding.appendString(value.csv, to: &out)
+            ByteCoding.appendVarint(value.evidence.count, to: &out)
             for e in value.evidence {
                 if e.file == previousFile {
-                    appendVarint(0, to: &out)
+                    ByteCoding.appendVarint(0, to: &out)
                 } else {
-                    appendVarint(e.file.utf8.count + 1, to: &out)
+                    ByteCoding.appendVarint(e.file.utf8.count + 1, to: &out)
                     out.append(contentsOf: e.file.utf8)
                     previousFile = e.file
                 }
-                appendString(e.locator, to: &out)
-                appendString(e.quote, to: &out)
+                ByteCoding.appendString(e.locator, to: &out)
+                ByteCoding.appendString(e.quote, to: &out)
             }
         }
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer) throws -> [CellValue] {
         guard !bytes.isEmpty else { return [] }
-        var reader = Reader(bytes: bytes)
+        var reader = ByteCoding.Reader(bytes: bytes)
         let count = try reader.varint()
         var values: [CellValue] = []
-        values.reserveCapacity(count)
+        values.reserveCapacity(min(count, bytes.count))
         var previousFile = ""
         for _ in 0..<count {
             let text = try reader.string()
             let csv = try reader.string()
             let evidenceCount = try reader.varint()
             var evidence: [Evidence] = []
-            evidence.reserveCapacity(evidenceCount)
+            evidence.reserveCapacity(min(evidenceCount, bytes.count))
             for _ in 0..<evidenceCount {
                 let marker = try reader.varint()
                 if marker > 0 { previousFile = try reader.string(length: marker - 1) }
@@ -350,47 +333,7 @@ enum CellCoding {
             }
             values.append(CellValue(text: text, csv: csv, evidence: evidence))
         }
-        guard reader.position == bytes.count else { throw Corrupt() }
+        guard reader.isAtEnd else { throw ByteCoding.Corrupt() }
         return values
-    }
-
-    private static func appendVarint(_ value: Int, to out: inout [UInt8]) {
-        var v = UInt(value)
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
-    }
-
-    private static func appendString(_ string: String, to out: inout [UInt8]) {
-        appendVarint(string.utf8.count, to: &out)
-        out.append(contentsOf: string.utf8)
-    }
-
-    private struct Reader {
-        let bytes: UnsafeRawBufferPointer
-        var position = 0
-
-        mutating func varint() throws -> Int {
-            var value: UInt = 0
-            var shift: UInt = 0
-            while true {
-                guard position < bytes.count, shift < 63 else { throw Corrupt() }
-                let byte = bytes[position]
-                position += 1
-                value |= UInt(byte & 0x7f) << shift
-                if byte < 0x80 { return Int(value) }
-                shift += 7
-            }
-        }
-
-        mutating func string() throws -> String { try string(length: try varint()) }
-
-        mutating func string(length: Int) throws -> String {
-            guard length <= bytes.count - position else { throw Corrupt() }
-            defer { position += length }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]), as: UTF8.self)
-        }
     }
 }

@@ -5,21 +5,21 @@ import TrialModel
 import TrialRender
 import TrialStore
 
-/// Exit statuses of the `trialdiff` commands.
-public enum CommandStatus: Int32, Sendable {
+/// How a command ended. The executable maps each to its exit code (`Exit.swift`).
+public enum CommandStatus: Sendable, Equatable {
     /// Everything was read and written.
-    case success = 0
+    case success
     /// At least one input could not be read; the others were reported.
-    case inputFailed = 1
+    case inputFailed
     /// Usage or output error: templates missing or broken, output folder not writable, bad
     /// acknowledgement file, unusable state database.
-    case outputFailed = 2
+    case outputFailed
     /// `check`: an unacknowledged finding at or above `--fail-on` exists.
-    case findingsFailed = 3
+    case findingsFailed
     /// `--fail-on-change`: something changed since the previous run (or between OLD and NEW).
-    case changed = 4
+    case changed
     /// Another run holds the output folder's lock.
-    case locked = 5
+    case locked
 }
 
 /// `trialdiff report`: read, compare, render, write, remember. Messages go to `logger`.

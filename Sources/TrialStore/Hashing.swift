@@ -1,6 +1,7 @@
 import CZlibDeflate
 import Crypto
 import Foundation
+import TrialCompare
 import TrialModel
 import TrialSupport
 

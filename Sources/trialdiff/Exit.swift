@@ -14,13 +14,28 @@ enum Exit {
 
     /// Ends the command with `status` (success returns normally, so ArgumentParser exits 0).
     static func with(_ status: CommandStatus) throws {
-        if status != .success { throw ExitCode(status.rawValue) }
+        if status != .success { throw ExitCode(status.exitCode) }
     }
 
     /// Ends the process with `status` at once, keeping `value` alive until then: a landscape of a
     /// registry dump is hundreds of megabytes of small objects, and the OS takes the address
     /// space whole faster than they are freed one by one (half a second at 10k trials).
     static func now(_ status: CommandStatus, keeping value: some Any) -> Never {
-        withExtendedLifetime(value) { Foundation.exit(status.rawValue) }
+        withExtendedLifetime(value) { Foundation.exit(status.exitCode) }
+    }
+}
+
+extension CommandStatus {
+    /// The process's exit code for this status (see `Exit.summary`); scripts and cron jobs rely
+    /// on these numbers.
+    var exitCode: Int32 {
+        switch self {
+        case .success: 0
+        case .inputFailed: 1
+        case .outputFailed: 2
+        case .findingsFailed: 3
+        case .changed: 4
+        case .locked: 5
+        }
     }
 }

@@ -59,7 +59,7 @@ import TrialSupport
         let decoded = try bytes.withUnsafeBytes { try CellCoding.decode($0) }
         #expect(decoded == values)
         for cut in [1, bytes.count / 2, bytes.count - 1] {
-            #expect(throws: CellCoding.Corrupt.self) { try bytes[..<cut].withUnsafeBytes { try CellCoding.decode($0) } }
+            #expect(throws: ByteCoding.Corrupt.self) { try bytes[..<cut].withUnsafeBytes { try CellCoding.decode($0) } }
         }
         var empty: [UInt8] = []
         CellCoding.append([], to: &empty)

@@ -1,60 +1,12 @@
+import TrialModel
 import TrialSupport
 
 /// What changed between two runs (or two exports): the change model behind `changes.md`,
 /// `changes.json`, the "What changed" report section and `trialdiff diff`.
 ///
-/// A `ChangeSet` is built by `ChangeSet(from:to:)` in TrialCompare from two `Snapshot`s. Every
+/// A `ChangeSet` is built by `ChangeSet(from:to:)` (ChangeRules.swift) from two `Snapshot`s. Every
 /// list is in a deterministic order, so the same two snapshots always give the same JSON and the
 /// same report text.
-
-/// One value in a matrix cell, as a report shows it and a run records it: the display text, the
-/// machine (CSV) value and the evidence behind it.
-///
-/// Two values mean the same when `text` and `csv` are equal; `evidence` says where the value was
-/// read and is never compared (a renamed file or a moved line is not a change).
-public struct CellValue: Codable, Sendable, Hashable {
-    /// Human text, e.g. "≥ 50 %" or "300 mg/m²/day, days −5, −4, −3".
-    public var text: String
-    /// Machine value for CSV, e.g. "50" or "-5 -4 -3"; the unit is in the column name.
-    public var csv: String
-    public var evidence: [Evidence]
-
-    public init(text: String, csv: String, evidence: [Evidence]) {
-        self.text = text
-        self.csv = csv
-        self.evidence = evidence
-    }
-
-    /// What the value means, without its evidence: the identity used to compare runs.
-    public var meaning: ValueMeaning { ValueMeaning(text: text, csv: csv) }
-
-    /// Writes the value's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
-    public func write(to json: inout CompactJSONWriter) {
-        json.raw("{\"csv\":")
-        json.string(csv)
-        json.raw(",\"evidence\":")
-        json.array(evidence) { json, e in e.write(to: &json) }
-        json.raw(",\"text\":")
-        json.string(text)
-        json.raw("}")
-    }
-}
-
-/// A cell value as a snapshot records it (the same type: snapshots store matrix values as is).
-public typealias RecordedValue = CellValue
-
-/// The comparable part of a `RecordedValue`.
-public struct ValueMeaning: Codable, Sendable, Hashable, Comparable {
-    public var text: String
-    public var csv: String
-
-    public init(text: String, csv: String) {
-        self.text = text
-        self.csv = csv
-    }
-
-    public static func < (lhs: ValueMeaning, rhs: ValueMeaning) -> Bool { (lhs.csv, lhs.text) < (rhs.csv, rhs.text) }
-}
 
 /// One input file as a run saw it: path, SHA-256 of its bytes (lower-case hex) and size.
 public struct InputFingerprint: Codable, Sendable, Hashable, Comparable {
