@@ -166,10 +166,14 @@ enum RuleText {
             }
             return false
         }
+        // The walks stop a limit away from the match: a longer sentence is cut to the limit
+        // anyway, and an unbounded walk per match is quadratic in a text without breaks.
         var start = range.location
-        while start > 0, !isBreak(start - 1) { start -= 1 }
+        let earliest = max(0, range.location - limit - 1)
+        while start > earliest, !isBreak(start - 1) { start -= 1 }
         var end = range.location + range.length
-        while end < ns.length, !isBreak(end) { end += 1 }
+        let latest = min(ns.length, end + limit + 1)
+        while end < latest, !isBreak(end) { end += 1 }
         if end < ns.length, ns.character(at: end) != 10 { end += 1 }  // keep the full stop
         let half = max(0, (limit - range.length) / 2)
         if end - start > limit {
@@ -183,32 +187,25 @@ enum RuleText {
         return ns.substring(with: NSRange(location: start, length: end - start)).collapsingWhitespace
     }
 
-    /// The 1-based line of `offset` inside `value`.
-    static func line(of offset: Int, in value: String) -> Int {
-        let ns = value as NSString
-        var line = 1
-        var i = 0
-        while i < offset && i < ns.length {
-            if ns.character(at: i) == 10 { line += 1 }
-            i += 1
-        }
-        return line
-    }
-
     /// Evidence for a match in `field` of `source`: the field's locator narrowed to the line of
-    /// the match when the field spans several lines, and the given quote.
-    static func evidence(_ source: SourceRecord, _ field: SourceField, offset: Int, quote: String) -> Evidence {
-        let line = Self.line(of: offset, in: field.value)
-        let multiLine = field.value.contains("\n")
+    /// the match when the field spans several lines, and the given quote. `lines` is the field's
+    /// line index, built once per field and shared by all of its matches.
+    static func evidence(_ source: SourceRecord, _ field: SourceField, offset: Int, quote: String, lines: inout FieldLines) -> Evidence {
         let locator: String
         if let first = field.line, field.locator.hasPrefix("line") {
-            locator = "line \(first + line - 1)"
-        } else if multiLine {
-            locator = "\(field.locator) line \(line)"
+            locator = "line \(first + lines.line(of: offset) - 1)"
+        } else if lines.isMultiLine {
+            locator = "\(field.locator) line \(lines.line(of: offset))"
         } else {
             locator = field.locator
         }
         return Evidence(file: source.file, locator: locator, quote: quote.collapsingWhitespace)
+    }
+
+    /// `evidence(_:_:offset:quote:lines:)` for a field with one match.
+    static func evidence(_ source: SourceRecord, _ field: SourceField, offset: Int, quote: String) -> Evidence {
+        var lines = FieldLines(field.value)
+        return evidence(source, field, offset: offset, quote: quote, lines: &lines)
     }
 
     /// Lower-case words (letters and digits) of `text`.
@@ -264,5 +261,47 @@ extension Trial {
         var out: [Evidence] = []
         for v in values { for e in v.evidence where !out.contains(e) { out.append(e) } }
         return out
+    }
+}
+
+/// The line starts of a field's text (UTF-16 offsets), counted on first use: each match's line
+/// is then a binary search, not a walk from the start of the text (which made the rules
+/// quadratic in the size of a field full of matches).
+struct FieldLines {
+    private let value: String
+    private var starts: [Int]?
+
+    init(_ value: String) { self.value = value }
+
+    /// Whether the text holds a line break.
+    var isMultiLine: Bool {
+        mutating get { lineStarts.count > 1 }
+    }
+
+    /// The 1-based line of UTF-16 `offset`.
+    mutating func line(of offset: Int) -> Int {
+        let starts = lineStarts
+        var low = 0
+        var high = starts.count
+        // The number of line starts at or before `offset`.
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= offset { low = mid + 1 } else { high = mid }
+        }
+        return max(1, low)
+    }
+
+    private var lineStarts: [Int] {
+        mutating get {
+            if let starts { return starts }
+            var found = [0]
+            var offset = 0
+            for unit in value.utf16 {
+                offset += 1
+                if unit == 10 { found.append(offset) }
+            }
+            starts = found
+            return found
+        }
     }
 }

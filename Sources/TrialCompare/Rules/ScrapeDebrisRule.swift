@@ -55,12 +55,18 @@ struct ScrapeDebrisRule: RecordRule {
         }
     }
 
+    /// Places quoted per finding: a field full of debris (a broken export) gives one readable
+    /// finding, not one per match; the message counts the rest.
+    static let evidenceLimit = 20
+
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         var findings: [Finding] = []
         let trial = record.primaryID.value
         var navigation: [(String, Evidence)] = []
         var escapedTokens: [String] = []
+        var seenTokens: Set<String> = []
         var escapeEvidence: [Evidence] = []
+        var seenEvidence: Set<Evidence> = []
         var escapeFields: [String] = []
         let markdownNative = source.format == .ctgovJSON
         // Navigation and form text only exists in scraped pages, not in registry exports.
@@ -68,30 +74,45 @@ struct ScrapeDebrisRule: RecordRule {
         for field in source.fields {
             // Cheap byte checks first: most fields hold nothing the patterns could start with.
             let (hasBrace, hasEntity, hasBackslash) = Self.mayHoldDebris(field.value)
+            var lines = FieldLines(field.value)
+            // One finding per placeholder, with its places in order.
+            var placeholders: [String: (order: Int, evidence: [Evidence], count: Int)] = [:]
             for m in hasBrace ? Self.placeholder.matches(in: field.value) : [] {
+                let text = m.text
+                var entry = placeholders[text] ?? (placeholders.count, [], 0)
+                entry.count += 1
+                if entry.evidence.count < Self.evidenceLimit {
+                    entry.evidence.append(RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(), lines: &lines))
+                }
+                placeholders[text] = entry
+            }
+            for (text, entry) in placeholders.sorted(by: { $0.value.order < $1.value.order }) {
+                let places = entry.count > 1 ? " (\(entry.count) places)" : ""
                 let message =
-                    "Unrendered template placeholder \(RuleText.quoted(m.text)) in the \(Self.name(field.key)): the page was captured before its template was filled in; check the text around it against the registry."
-                findings.append(
-                    Finding(
-                        rule: id, severity: .warning, trial: trial, message: message,
-                        evidence: [RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence())]))
+                    "Unrendered template placeholder \(RuleText.quoted(text)) in the \(Self.name(field.key))\(places): the page was captured before its template was filled in; check the text around it against the registry."
+                findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: entry.evidence))
             }
             var escapes = hasEntity ? Self.entityOrTag.matches(in: field.value) : []
             if !markdownNative && hasBackslash { escapes += Self.backslashEscape.matches(in: field.value) }
             escapes.sort { $0.range.location < $1.range.location }
             for m in escapes {
                 let snippet = Self.token(around: m)
-                if !escapedTokens.contains(snippet) { escapedTokens.append(snippet) }
-                let e = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(limit: 160))
-                if !escapeEvidence.contains(e) { escapeEvidence.append(e) }
+                if seenTokens.insert(snippet).inserted { escapedTokens.append(snippet) }
+                if escapeEvidence.count < Self.evidenceLimit {
+                    let e = RuleText.evidence(source, field, offset: m.range.location, quote: m.sentence(limit: 160), lines: &lines)
+                    if seenEvidence.insert(e).inserted { escapeEvidence.append(e) }
+                }
                 let name = Self.name(field.key)
                 if !escapeFields.contains(name) { escapeFields.append(name) }
             }
-            for line in scraped ? field.value.split(separator: "\n") : []
-            where line.utf8.count <= 80 && Self.navigation.matches(String(line)) {
+            guard scraped else { continue }
+            // Each line's UTF-16 offset is counted while splitting (no search from the start).
+            var offset = 0
+            for line in field.value.split(separator: "\n", omittingEmptySubsequences: false) {
+                defer { offset += line.utf16.count + 1 }
+                guard line.utf8.count <= 80, navigation.count < Self.evidenceLimit, Self.navigation.matches(String(line)) else { continue }
                 let text = String(line).collapsingWhitespace
-                let offset = (field.value as NSString).range(of: String(line)).location
-                navigation.append((text, RuleText.evidence(source, field, offset: offset == NSNotFound ? 0 : offset, quote: text)))
+                navigation.append((text, RuleText.evidence(source, field, offset: offset, quote: text, lines: &lines)))
             }
         }
         if !escapedTokens.isEmpty {
@@ -100,6 +121,7 @@ struct ScrapeDebrisRule: RecordRule {
             let message =
                 "Escaped markup left in the \(RuleText.list(escapeFields)): \(listed); the export kept escape characters or HTML, so check how these values should read."
             findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: escapeEvidence))
+
         }
         if !navigation.isEmpty {
             var examples: [String] = []
