@@ -35,7 +35,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
-        .target(name: "TrialSupport"),
+        .target(name: "TrialSupport", dependencies: ["CZlibDeflate"]),
         .target(name: "TrialModel", dependencies: ["TrialSupport"]),
         .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel", "TrialSupport"]),
         .target(name: "TrialExtraction", dependencies: ["TrialModel", "TrialSupport"]),
@@ -58,7 +58,6 @@ let package = Package(
             dependencies: [
                 "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "TrialStore", "XMLKit",
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(

@@ -38,6 +38,7 @@ public enum FindingRules {
         ScrapeDebrisRule(),
         DuplicatedTimePointRule(),
         PhaseMismatchRule(),
+        ImplausibleValueRule(),
     ]
 
     public static let trial: [any TrialRule] = [

@@ -251,6 +251,12 @@ enum StructuredNormalizer {
     static func enrollment(_ record: SourceRecord, into p: inout TrialParameters, warnings: inout [String]) {
         let typeField = record.first(.enrollmentType)
         for f in record.fields(.enrollment) {
+            // A negative or fractional number is no count: it is not read as the digits it holds
+            // ("-5" is not 5, "1.5e308" not 308); the implausible-value rule reports it.
+            if Enrollment.implausibleCount(f.value) != nil {
+                warnings.append("enrollment is not a participant count: \"\(f.value)\" (\(f.locator))")
+                continue
+            }
             let buffer = TextBuffer(f.value)
             guard let m = buffer.firstMatch(count), let n = Int(buffer.substring(m.range).replacingOccurrences(of: ",", with: "")) else {
                 warnings.append("enrollment not understood: \"\(f.value)\" (\(f.locator))")

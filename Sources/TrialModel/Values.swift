@@ -1,3 +1,5 @@
+import Foundation
+
 /// Registries whose identifiers trialdiff recognizes.
 public enum Registry: String, Codable, Sendable, Hashable, CaseIterable, Comparable {
     case nct = "NCT"
@@ -315,4 +317,23 @@ public enum CriteriaList: String, Codable, Sendable, Hashable {
     case inclusion
     case exclusion
     case unspecified
+}
+
+extension Enrollment {
+    /// Why a structured count such as enrollment is not a count of people: "negative",
+    /// "not a whole number" (12.5, 1.5e308); nil when it is one (or holds no number at all).
+    public static func implausibleCount(_ raw: String) -> String? {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let first = text.unicodeScalars.first else { return nil }
+        let sign = first == "-" || first == "−"
+        let body = sign ? String(text.unicodeScalars.dropFirst()) : text
+        guard let number = Double(body.replacingOccurrences(of: ",", with: "")), number.isFinite || body.contains(where: \.isNumber)
+        else { return nil }
+        if sign, number != 0 { return "negative" }
+        if !number.isFinite || number != number.rounded() || body.contains(where: { $0 == "e" || $0 == "E" }) && number >= 1e7 {
+            return "not a whole number of participants"
+        }
+        return nil
+    }
+
 }

@@ -20,6 +20,8 @@ public struct CheckCommand: Sendable {
     /// Extracted records held in memory; the rest wait in a spill file in the temporary folder
     /// (see ``SpillPolicy``).
     public var spillAbove: Int
+    /// Size limits on each input (`--max-input-size`).
+    public var limits: InputLimits = .default
 
     public init(
         paths: [String], failOn: Severity = .error, format: Format = .text, ackFile: String? = nil,
@@ -39,7 +41,7 @@ public struct CheckCommand: Sendable {
     public func run(print: @Sendable (String) -> Void, logger: Logger) async -> (findings: [Finding], status: CommandStatus) {
         var landscape = await Pipeline.landscape(
             paths: paths, root: root, jobs: jobs,
-            spill: SpillPolicy(limit: spillAbove, folder: FileManager.default.temporaryDirectory))
+            spill: SpillPolicy(limit: spillAbove, folder: FileManager.default.temporaryDirectory), limits: limits)
         do {
             try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {

@@ -56,11 +56,11 @@ public enum Pipeline {
     /// message naming the file (and line, where libxml2 gives one). With a `cache`, a file whose
     /// content was read before (same SHA-256) is not parsed again.
     public static func process(
-        path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil
+        path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil, limits: InputLimits = .default
     ) -> FileResult {
         let bytes: [UInt8]
         do {
-            bytes = try InputCollector.bytes(of: InputCollector.filePath(for: path, root: root))
+            bytes = try InputCollector.bytes(of: InputCollector.filePath(for: path, root: root), limit: limits.maxBytes)
         } catch {
             let e = ReaderError.unreadable(file: path, reason: error.description)
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
@@ -73,6 +73,7 @@ public enum Pipeline {
     /// clause's value is only scanned, not parsed (see `RawPrefilter`): its summary counts its
     /// records, it has none to report, and its syntax is not checked.
     public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
+        let file = ReaderRegistry.utf8(file)
         // With a selection the reader is chosen first (its format decides the raw scan) and
         // reused by `parse`; without one, only a cache miss needs it.
         let reader = selection.map { _ in Result { try ReaderRegistry.reader(for: file) } }
@@ -144,20 +145,22 @@ public enum Pipeline {
     /// unpacking to disk; its entries are reported as `archive.zip/entry.xml`.
     public static func read(
         files: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        selection: Selection? = nil, cache: SnapshotStore? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+        selection: Selection? = nil, cache: SnapshotStore? = nil, limits: InputLimits = .default,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> [FileResult] {
-        await read(files: files, root: root, jobs: jobs, selection: selection, cache: cache, budget: nil, progress: progress)
+        await read(
+            files: files, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits, budget: nil, progress: progress)
     }
 
     /// ``read(files:root:jobs:selection:cache:progress:)``, each file's records passed through
     /// `budget` by the task that read them (in memory or into the spill file).
     static func read(
-        files: [String], root: URL?, jobs: Int, selection: Selection?, cache: SnapshotStore?, budget: RecordBudget?,
-        progress: (@Sendable (Int, Int) -> Void)?
+        files: [String], root: URL?, jobs: Int, selection: Selection?, cache: SnapshotStore?, limits: InputLimits,
+        budget: RecordBudget?, progress: (@Sendable (Int, Int) -> Void)?
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
-        var work = WorkQueue(files: files, root: root)
+        var work = WorkQueue(files: files, root: root, limits: limits)
         var results: [FileResult] = []
         results.reserveCapacity(files.count)
         // A task reads one input (`read` true), or moves results held in memory to the spill
@@ -167,7 +170,9 @@ public enum Pipeline {
                 guard let item = work.next() else { return false }
                 switch item {
                 case .path(let path):
-                    group.addTask { ([admit(process(path: path, root: root, selection: selection, cache: cache), budget)], true) }
+                    group.addTask {
+                        ([admit(process(path: path, root: root, selection: selection, cache: cache, limits: limits), budget)], true)
+                    }
                 case .memory(let file): group.addTask { ([admit(process(file, selection: selection, cache: cache), budget)], true) }
                 case .failed(let result): group.addTask { ([result], true) }
                 }
@@ -220,16 +225,20 @@ public enum Pipeline {
     /// limit wait in a spill file and the landscape's trials are rebuilt from it on access.
     public static func landscape(
         paths: [String], root: URL? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        selection: Selection? = nil, cache: SnapshotStore? = nil, spill: SpillPolicy? = nil,
+        selection: Selection? = nil, cache: SnapshotStore? = nil, spill: SpillPolicy? = nil, limits: InputLimits = .default,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async -> Landscape {
-        let (files, missing) = InputCollector.collect(paths, root: root)
+        let (files, missing, refused) = InputCollector.collect(paths, root: root)
         let budget = spill.map { RecordBudget(limit: $0.limit, folder: $0.folder) }
         var results = await read(
-            files: files, root: root, jobs: jobs, selection: selection, cache: cache, budget: budget, progress: progress)
+            files: files, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits, budget: budget,
+            progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))
+        }
+        for r in refused {
+            inputs.append(InputSummary(file: r.path, format: nil, records: 0, error: "\(r.path): \(r.reason)"))
         }
         // Moved out of the per-file results one file at a time, so that at 100k records the
         // spill index is never held twice.

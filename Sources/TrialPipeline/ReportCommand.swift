@@ -46,6 +46,8 @@ public struct ReportCommand: Sendable {
     /// Extracted records held in memory; those read after them wait in a spill file (see
     /// ``SpillPolicy``).
     public var spillAbove: Int
+    /// Size limits on each input (`--max-input-size`).
+    public var limits: InputLimits = .default
 
     public init(
         paths: [String], output: URL, templates: TemplateSource = .builtIn, formats: [OutputFormat] = OutputFormat.allCases,
@@ -117,7 +119,8 @@ public struct ReportCommand: Sendable {
 
         var steps = StepClock(logger: logger)
         var landscape = await Pipeline.landscape(
-            paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store, spill: spillPolicy
+            paths: paths, root: root, jobs: jobs, selection: selection, cache: dryRun ? nil : store, spill: spillPolicy,
+            limits: limits
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
         steps.done("read \(landscape.inputs.count) inputs, \(landscape.trials.count) trials")

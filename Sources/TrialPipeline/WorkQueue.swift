@@ -1,7 +1,7 @@
 import Foundation
 import TrialCompare
 import TrialReaders
-import ZIPFoundation
+import TrialSupport
 
 /// One unit of reading work.
 enum WorkItem {
@@ -14,18 +14,22 @@ enum WorkItem {
 }
 
 /// Produces work items lazily: files in order, and for a `.zip` archive its entries one at a
-/// time, so a large archive is never held in memory whole.
+/// time, so a large archive is never held in memory whole. Every entry that cannot be read (an
+/// encrypted one, a damaged one, one over the size limits, the entries a damaged directory
+/// hides) is a failed item naming it.
 struct WorkQueue {
     private let files: [String]
     private let root: URL?
+    private let limits: InputLimits
     private var index = 0
-    private var archive: (path: String, archive: Archive, entries: AnyIterator<Entry>)?
+    private var archive: (path: String, reader: ZipReader, next: Int, problem: String?)?
     /// Files plus archive entries seen so far: the progress total.
     private(set) var estimatedTotal: Int
 
-    init(files: [String], root: URL?) {
+    init(files: [String], root: URL?, limits: InputLimits = .default) {
         self.files = files
         self.root = root
+        self.limits = limits
         estimatedTotal = files.count
     }
 
@@ -34,49 +38,56 @@ struct WorkQueue {
     mutating func next() -> WorkItem? {
         while true {
             if let current = archive {
-                while let entry = current.entries.next() {
-                    guard entry.type == .file, Self.isReadable(entry.path) else { continue }
-                    let name = "\(current.path)/\(entry.path)"
-                    var bytes: [UInt8] = []
+                var next = current.next
+                while next < current.reader.entries.count {
+                    let entry = current.reader.entries[next]
+                    next += 1
+                    archive?.next = next
+                    guard !entry.isDirectory, Self.isReadable(entry.name) else { continue }
+                    let name = "\(current.path)/\(entry.name)"
                     do {
-                        bytes.reserveCapacity(Int(entry.uncompressedSize))
-                        _ = try current.archive.extract(entry, skipCRC32: false) { bytes.append(contentsOf: $0) }
+                        let bytes = try current.reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
                         return .memory(InputFile(path: name, bytes: bytes))
                     } catch {
-                        let e = ReaderError.unreadable(file: name, reason: "cannot decompress archive entry: \(error)")
-                        return .failed(FileResult(summary: InputSummary(file: name, format: nil, records: 0, error: e.description), records: []))
+                        return Self.failed(name, error.description)
                     }
                 }
                 archive = nil
+                if let problem = current.problem { return Self.failed(current.path, problem) }
             }
             guard index < files.count else { return nil }
             let path = files[index]
             index += 1
             guard Self.isZip(InputCollector.filePath(for: path, root: root)) else { return .path(path) }
             do {
-                let opened = try Archive(url: url(path), accessMode: .read)
-                let count = opened.reduce(0) { $0 + ($1.type == .file ? 1 : 0) }
+                let reader = try ZipReader(path: InputCollector.filePath(for: path, root: root))
+                let count = reader.entries.reduce(0) { $0 + ($1.isDirectory ? 0 : 1) }
                 estimatedTotal += max(0, count - 1)
-                archive = (path, opened, opened.makeIterator())
+                archive = (path, reader, 0, reader.directoryProblem)
             } catch {
-                let e = ReaderError.unreadable(file: path, reason: "not a readable zip archive: \(error)")
-                return .failed(FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: []))
+                return Self.failed(path, error.description)
             }
         }
     }
 
-    private func url(_ path: String) -> URL { InputCollector.url(for: path, root: root) }
+    private static func failed(_ name: String, _ reason: String) -> WorkItem {
+        let e = ReaderError.unreadable(file: name, reason: reason)
+        return .failed(FileResult(summary: InputSummary(file: name, format: nil, records: 0, error: e.description), records: []))
+    }
 
     /// Archive entries worth reading: not hidden, not macOS resource forks.
     static func isReadable(_ entryPath: String) -> Bool {
         !entryPath.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" }
     }
 
-    /// A zip archive by its first four bytes (extension is not trusted).
+    /// A zip archive by its first four bytes (extension is not trusted). Only a regular file is
+    /// looked at: opening a FIFO would wait for a writer.
     static func isZip(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
         var head: UInt32 = 0
         return read(fd, &head, 4) == 4 && withUnsafeBytes(of: &head) { $0.elementsEqual(zipMagic) }
     }

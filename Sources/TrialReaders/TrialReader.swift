@@ -1,3 +1,4 @@
+import Foundation
 import TrialModel
 
 /// The bytes of one input file and the name it is reported under.
@@ -83,7 +84,39 @@ public enum ReaderRegistry {
 
     /// Reads `file` with the reader its content calls for.
     public static func read(_ file: InputFile) throws -> [SourceRecord] {
-        try reader(for: file).read(file)
+        let file = utf8(file)
+        return try reader(for: file).read(file)
+    }
+
+    /// `file` as UTF-8 when it is UTF-16 with a byte-order mark (as some Windows tools save an
+    /// export), with an XML declaration's encoding changed to match; otherwise `file` itself.
+    /// Lines stay where they were, so locators still lead to them.
+    public static func utf8(_ file: InputFile) -> InputFile {
+        let bytes = file.bytes
+        let bigEndian: Bool
+        if bytes.starts(with: [0xFF, 0xFE]) {
+            bigEndian = false
+        } else if bytes.starts(with: [0xFE, 0xFF]) {
+            bigEndian = true
+        } else {
+            return file
+        }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = 2
+        while i + 1 < bytes.count {
+            units.append(bigEndian ? UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]) : UInt16(bytes[i + 1]) << 8 | UInt16(bytes[i]))
+            i += 2
+        }
+        var text = String(decoding: units, as: UTF16.self)
+        // `<?xml version="1.0" encoding="UTF-16"?>`: the bytes are UTF-8 now.
+        if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
+            let declaration = String(text[..<end.lowerBound])
+            let fixed = declaration.replacingOccurrences(
+                of: #"encoding\s*=\s*["'][^"']*["']"#, with: #"encoding="UTF-8""#, options: .regularExpression)
+            text = fixed + text[end.lowerBound...]
+        }
+        return InputFile(path: file.path, bytes: Array(text.utf8))
     }
 
     /// NUL bytes, or more than 1 % control characters, in the first 8 KiB. (Text in another

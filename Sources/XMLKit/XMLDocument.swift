@@ -20,6 +20,8 @@ public enum XMLKitError: Error, Sendable, CustomStringConvertible, Equatable {
     case empty(file: String)
     /// libxml2 could not allocate a parser context.
     case parserUnavailable
+    /// The input is larger than libxml2 parses from memory (2 GiB − 1 bytes).
+    case tooLarge(file: String, bytes: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum XMLKitError: Error, Sendable, CustomStringConvertible, Equatable {
             line > 0 ? "\(file):\(line): not well-formed XML: \(message)" : "\(file): not well-formed XML: \(message)"
         case let .empty(file): "\(file): the document is empty"
         case .parserUnavailable: "libxml2 could not create a parser context (out of memory?)"
+        case let .tooLarge(file, bytes): "\(file): \(bytes) bytes is more than libxml2 parses at once (2 GiB); split the file"
         }
     }
 }
@@ -106,13 +109,14 @@ public final class XMLDocument {
     /// the XML declaration). Throws `XMLKitError.malformed` with the first fatal error's line.
     public convenience init(xml bytes: [UInt8], file: String) throws {
         XMLKit.initialize()
+        guard let length = Int32(exactly: bytes.count) else { throw XMLKitError.tooLarge(file: file, bytes: bytes.count) }
         guard let ctxt = xmlNewParserCtxt() else { throw XMLKitError.parserUnavailable }
         defer { xmlFreeParserCtxt(ctxt) }
         let sink = DiagnosticSink()
         let (doc, diagnostics) = withDiagnostics(ctxt: ctxt, sink: sink) {
             bytes.withUnsafeBufferPointer { buffer -> xmlDocPtr? in
                 buffer.withMemoryRebound(to: CChar.self) {
-                    xmlCtxtReadMemory(ctxt, $0.baseAddress, Int32(buffer.count), file, nil, xmlOptions)
+                    xmlCtxtReadMemory(ctxt, $0.baseAddress, length, file, nil, xmlOptions)
                 }
             }
         }
@@ -132,13 +136,14 @@ public final class XMLDocument {
     /// `diagnostics`. `encoding` may name the charset when the page does not declare it.
     public convenience init(html bytes: [UInt8], file: String, encoding: String? = "UTF-8") throws {
         XMLKit.initialize()
+        guard let length = Int32(exactly: bytes.count) else { throw XMLKitError.tooLarge(file: file, bytes: bytes.count) }
         guard let ctxt = htmlNewParserCtxt() else { throw XMLKitError.parserUnavailable }
         defer { htmlFreeParserCtxt(ctxt) }
         let sink = DiagnosticSink()
         let (doc, diagnostics) = withDiagnostics(ctxt: ctxt, sink: sink) {
             bytes.withUnsafeBufferPointer { buffer -> htmlDocPtr? in
                 buffer.withMemoryRebound(to: CChar.self) {
-                    htmlCtxtReadMemory(ctxt, $0.baseAddress, Int32(buffer.count), file, encoding, htmlOptions)
+                    htmlCtxtReadMemory(ctxt, $0.baseAddress, length, file, encoding, htmlOptions)
                 }
             }
         }

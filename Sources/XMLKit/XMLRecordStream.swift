@@ -109,10 +109,11 @@ public enum XMLRecordStream {
         if XMLKit.isBlank(bytes) {
             throw XMLKitError.empty(file: file)
         }
+        guard let length = Int32(exactly: bytes.count) else { throw XMLKitError.tooLarge(file: file, bytes: bytes.count) }
         return try withoutActuallyEscaping(body) { body in
             try bytes.withUnsafeBufferPointer { buffer in
                 try buffer.withMemoryRebound(to: CChar.self) { chars -> Summary in
-                    guard let ctxt = xmlCreateMemoryParserCtxt(chars.baseAddress, Int32(chars.count)) else {
+                    guard let ctxt = xmlCreateMemoryParserCtxt(chars.baseAddress, length) else {
                         throw XMLKitError.parserUnavailable
                     }
                     defer {
@@ -243,7 +244,7 @@ private final class StreamState {
                     // libxml2 hands over a value holding references (`&#38;` for an `&`) as
                     // written; the tree resolves them into the attribute's nodes.
                     guard value.contains(UInt8(ascii: "&")) else { return String(decoding: value, as: UTF8.self) }
-                    guard let list = xmlStringLenGetNodeList(doc, start, Int32(value.count)) else { return "" }
+                    guard let list = xmlStringLenGetNodeList(doc, start, Int32(clamping: value.count)) else { return "" }
                     defer { xmlFreeNodeList(list) }
                     guard let joined = xmlNodeListGetString(doc, list, 1) else { return "" }
                     defer { trialdiff_xmlFree(joined) }

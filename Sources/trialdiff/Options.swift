@@ -25,12 +25,24 @@ struct InputOptions: ParsableArguments {
             valueName: "records"))
     var spillAbove: Int = SpillPolicy.defaultLimit
 
+    @Option(
+        help: ArgumentHelp(
+            "The largest input file or archive entry read, in MiB (default: 512).",
+            discussion:
+                "A larger one is refused with an error naming it, and the run goes on with the others (exit 1). An archive entry past 16 MiB is also refused when it inflates more than 100 times its compressed size.",
+            valueName: "MiB"))
+    var maxInputSize: Int = InputLimits.defaultMaxBytes >> 20
+
+    /// The size limits of `--max-input-size`.
+    var limits: InputLimits { InputLimits(maxBytes: maxInputSize << 20) }
+
     /// The paths to read: `Input` when none is given.
     var resolvedPaths: [String] { paths.isEmpty ? ["Input"] : paths }
 
     func validate() throws {
         if spillAbove < 0 { throw ValidationError("--spill-above must be 0 or more") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if maxInputSize < 1 || maxInputSize > 1 << 20 { throw ValidationError("--max-input-size must be 1 to 1048576 (MiB)") }
     }
 }
 

@@ -54,10 +54,7 @@ enum Accuracy {
     static let repository = PackageFolder.root
 
     /// `../shared` beside the repository, or `TRIALDIFF_SHARED`.
-    static var shared: URL {
-        if let env = ProcessInfo.processInfo.environment["TRIALDIFF_SHARED"] { return URL(fileURLWithPath: env) }
-        return repository.deletingLastPathComponent().appendingPathComponent("shared")
-    }
+    static var shared: URL { PackageFolder.shared }
 
     static func lines(_ url: URL) throws -> [String] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)

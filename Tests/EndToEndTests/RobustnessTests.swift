@@ -55,23 +55,22 @@ import TrialRender
         #expect(InputCollector.filePath(for: "/abs/x.xml", root: dir.url) == "/abs/x.xml")
         #expect(InputCollector.filePath(for: "rel/x.xml", root: nil) == "rel/x.xml")
         #expect(throws: ReadFailure(errno: ENOENT)) { try InputCollector.bytes(of: dir.url.path + "/in/missing.xml") }
-        #expect(throws: ReadFailure(errno: EISDIR)) { try InputCollector.bytes(of: dir.url.path + "/in") }
+        #expect(throws: ReadFailure(reason: "not a regular file (a folder); skipped")) {
+            try InputCollector.bytes(of: dir.url.path + "/in")
+        }
         #expect(ReadFailure(errno: ENOENT).description == "No such file or directory")
 
-        // A pipe's size is 0 to fstat; everything written to it is still read.
+        // A FIFO, a device: refused at once, never waited on or read until memory runs out.
         let fifo = dir.url.path + "/in/pipe.xml"
         #expect(mkfifo(fifo, 0o600) == 0)
-        let sent = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let writer = Thread {
-            let fd = open(fifo, O_WRONLY)
-            sent.withUnsafeBytes {
-                var at = 0
-                while at < $0.count { at += max(0, write(fd, $0.baseAddress! + at, $0.count - at)) }
-            }
-            close(fd)
+        #expect(throws: ReadFailure(reason: "not a regular file (a FIFO); skipped")) { try InputCollector.bytes(of: fifo) }
+        #expect(throws: ReadFailure(reason: "not a regular file (a character device); skipped")) {
+            try InputCollector.bytes(of: "/dev/zero")
         }
-        writer.start()
-        #expect(try InputCollector.bytes(of: fifo) == sent)
+        // Over the size limit: refused before reading, with both sizes.
+        #expect(throws: ReadFailure(reason: "9.8 KiB, over the 1 KiB input size limit (--max-input-size)")) {
+            try InputCollector.bytes(of: dir.url.path + "/in/real.xml", limit: 1024)
+        }
 
         let result = Pipeline.process(path: "in/gone.xml", root: dir.url)
         #expect(result.summary.error == "in/gone.xml: cannot be read: No such file or directory")

@@ -86,7 +86,7 @@ import TrialStore
         #expect(total > 60 && total > limit)
         let budget = RecordBudget(limit: limit, folder: folder.url)
         let results = await Pipeline.read(
-            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, budget: budget, progress: nil)
+            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, limits: .default, budget: budget, progress: nil)
         #expect(budget.isSpilling)
         let held = results.reduce(0) { $0 + $1.records.count }
         #expect(held == 0, "\(held) records held in memory")
@@ -104,7 +104,7 @@ import TrialStore
         let files = InputCollector.collect(Self.realPaths, root: Repo.root).files
         let budget = RecordBudget(limit: 100_000, folder: folder.url)
         let results = await Pipeline.read(
-            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, budget: budget, progress: nil)
+            files: files, root: Repo.root, jobs: 2, selection: nil, cache: nil, limits: .default, budget: budget, progress: nil)
         #expect(!budget.isSpilling && budget.file == nil)
         #expect(results.allSatisfy { $0.spilled.isEmpty })
         #expect(results.reduce(0) { $0 + $1.records.count } > 60)

@@ -18,6 +18,9 @@ public enum Fixtures {
         Array(try Data(contentsOf: url(relativePath)))
     }
 
+    /// The bytes of any file (e.g. one under ``PackageFolder/shared``).
+    public static func bytesOf(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
+
     /// Files under `folder` (relative to `root`), as paths relative to `root`, sorted; notes
     /// (`.md`, `.tsv`) left out.
     public static func files(under folder: String) -> [String] {
@@ -39,8 +42,12 @@ public enum PackageFolder {
         .deletingLastPathComponent()
     public static let templates = root.appendingPathComponent("Templates")
     public static let output = root.appendingPathComponent("Output")
-    /// `../shared` beside the checkout, where the labelled sets and fuzz regressions live.
-    public static let shared = root.deletingLastPathComponent().appendingPathComponent("shared")
+    /// `../shared` beside the checkout (or `TRIALDIFF_SHARED`), where the labelled sets and the
+    /// fuzz regressions live.
+    public static var shared: URL {
+        if let env = ProcessInfo.processInfo.environment["TRIALDIFF_SHARED"] { return URL(fileURLWithPath: env) }
+        return root.deletingLastPathComponent().appendingPathComponent("shared")
+    }
 }
 
 /// A fresh temporary folder; `remove()` deletes it (call it in a `defer`).

@@ -60,7 +60,7 @@ import TrialModel
             "lost-comparator": 1, "foreign-text": 0, "scrape-debris": 0, "duplicated-time-point": 0,
             "phase-mismatch": 1, "enrollment-mismatch": 2, "age-mismatch": 1, "sex-mismatch": 0,
             "condition-contradicts-title": 0, "date-order": 0, "suspicious-value": 16, "source-discrepancy": 2,
-            "product-regimen-difference": 0, "limit-contradiction": 1,
+            "product-regimen-difference": 0, "limit-contradiction": 1, "implausible-value": 0,
         ]
         for id in FindingRules.allIDs {
             #expect((counts[id] ?? 0) <= limits[id, default: 0], "\(id): \(counts[id] ?? 0)")

@@ -26,9 +26,10 @@ struct Check: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
 
     func run() async throws {
-        let command = CheckCommand(
+        var command = CheckCommand(
             paths: inputs.resolvedPaths, failOn: failOn, format: format, ackFile: inputs.ack, jobs: inputs.jobs,
             spillAbove: inputs.spillAbove)
+        command.limits = inputs.limits
         let (_, status) = await command.run(print: printToStandardOutput, logger: log.logger)
         try Exit.with(status)
     }

@@ -69,11 +69,12 @@ struct Report: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let command = ReportCommand(
+        var command = ReportCommand(
             paths: inputs.resolvedPaths, output: URL(fileURLWithPath: output), templates: TemplateSource(folder: templates),
             formats: format, jobs: inputs.jobs, ackFile: inputs.ack,
             selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses), statePath: state, dryRun: dryRun,
             failOnChange: failOnChange, lockTimeout: lockTimeout, spillAbove: inputs.spillAbove)
+        command.limits = inputs.limits
         let (landscape, status) = await command.run(logger: log.logger, progress: ProgressLine(), print: printToStandardOutput)
         // Everything is written and the store is closed.
         Exit.now(status, keeping: landscape)

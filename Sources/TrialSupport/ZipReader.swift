@@ -1,0 +1,315 @@
+import CZlibDeflate
+import Foundation
+
+/// Reads the entries of a zip archive one at a time, with every size the archive states checked
+/// before it is used, and every entry that cannot be read reported by name.
+///
+/// Written here rather than taken from ZIPFoundation because its iterator ends silently at the
+/// first encrypted or damaged entry (dropping it and every later one) and it inflates an entry
+/// whole, with no cap, into a buffer sized by what the header claims. Here an entry is inflated
+/// in chunks with a cap on the bytes it may produce and on its inflation ratio; a damaged
+/// central directory is an error naming how many entries it hides.
+public final class ZipReader {
+    /// One entry as the central directory lists it.
+    public struct Entry: Sendable {
+        /// Position in the central directory (0-based).
+        public var index: Int
+        /// The name: UTF-8 when the archive says so or the bytes are valid UTF-8, else read as
+        /// code page 437 (the zip format's default), so no name is dropped.
+        public var name: String
+        public var flags: UInt16
+        public var method: UInt16
+        public var crc32: UInt32
+        public var compressedSize: UInt64
+        public var uncompressedSize: UInt64
+        public var localHeaderOffset: UInt64
+
+        public var isDirectory: Bool { name.hasSuffix("/") }
+        public var isEncrypted: Bool { flags & 1 != 0 }
+    }
+
+    /// Why an archive or an entry could not be read, in words a user can act on.
+    public enum Failure: Error, CustomStringConvertible, Sendable, Equatable {
+        case notAnArchive(String)
+        case damaged(String)
+        case encrypted
+        case unsupportedMethod(UInt16)
+        case tooLarge(limit: Int)
+        case inflationRatio(limit: Int)
+
+        public var description: String {
+            switch self {
+            case .notAnArchive(let reason): "not a readable zip archive: \(reason)"
+            case .damaged(let reason): "damaged archive entry: \(reason)"
+            case .encrypted: "the entry is encrypted; trialdiff reads only unencrypted archives"
+            case .unsupportedMethod(let m): "the entry uses compression method \(m); trialdiff reads stored and deflated entries"
+            case .tooLarge(let limit):
+                "the entry inflates to more than \(ByteCount.describe(limit)), the input size limit (--max-input-size)"
+            case .inflationRatio(let limit):
+                "the entry inflates to more than \(limit) times its compressed size (a zip bomb?)"
+            }
+        }
+    }
+
+    /// The entries the central directory lists, in its order.
+    public let entries: [Entry]
+    /// Set when the central directory is damaged part way: what could not be listed.
+    public let directoryProblem: String?
+
+    private let fd: Int32
+    private let size: UInt64
+
+    /// Opens the archive at `path` and reads its central directory.
+    public init(path: String) throws(Failure) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .notAnArchive(String(cString: strerror(errno))) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 0 else {
+            close(fd)
+            throw .notAnArchive(String(cString: strerror(errno)))
+        }
+        self.fd = fd
+        self.size = UInt64(info.st_size)
+        do {
+            (entries, directoryProblem) = try Self.readDirectory(fd: fd, size: size)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    // MARK: Central directory
+
+    private static func readDirectory(fd: Int32, size: UInt64) throws(Failure) -> ([Entry], String?) {
+        // The end record is in the last 22 bytes plus a comment of up to 65,535 bytes.
+        let tailLength = Int(min(size, 22 + 65_535))
+        guard tailLength >= 22 else { throw .notAnArchive("too short for a zip archive (\(size) bytes)") }
+        let tail = try read(fd: fd, at: size - UInt64(tailLength), count: tailLength, size: size)
+        var eocd: Int?
+        var i = tail.count - 22
+        while i >= 0 {
+            if tail.u32(i) == 0x0605_4b50 {
+                eocd = i
+                break
+            }
+            i -= 1
+        }
+        guard let eocd else { throw .notAnArchive("no end of central directory record") }
+        var count = UInt64(tail.u16(eocd + 10))
+        var directorySize = UInt64(tail.u32(eocd + 12))
+        var directoryOffset = UInt64(tail.u32(eocd + 16))
+        let eocdPosition = size - UInt64(tailLength) + UInt64(eocd)
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
+            // ZIP64: a locator 20 bytes before the end record points at the ZIP64 end record.
+            guard eocdPosition >= 20 else { throw .notAnArchive("ZIP64 end record locator missing") }
+            let locator = try read(fd: fd, at: eocdPosition - 20, count: 20, size: size)
+            guard locator.u32(0) == 0x0706_4b50 else { throw .notAnArchive("ZIP64 end record locator missing") }
+            let recordOffset = locator.u64(8)
+            let record = try read(fd: fd, at: recordOffset, count: 56, size: size)
+            guard record.u32(0) == 0x0606_4b50 else { throw .notAnArchive("ZIP64 end record damaged") }
+            count = record.u64(32)
+            directorySize = record.u64(40)
+            directoryOffset = record.u64(48)
+        }
+        guard directoryOffset <= size, directorySize <= size - directoryOffset else {
+            throw .notAnArchive("the central directory lies outside the file")
+        }
+        // Each entry takes at least 46 bytes of the directory: a larger count is a lie.
+        guard count <= directorySize / 46 + 1 else {
+            throw .notAnArchive("the archive claims \(count) entries in a \(directorySize)-byte directory")
+        }
+        let directory = try read(fd: fd, at: directoryOffset, count: Int(directorySize), size: size)
+        var entries: [Entry] = []
+        entries.reserveCapacity(Int(count))
+        var p = 0
+        for index in 0..<Int(count) {
+            guard p + 46 <= directory.count, directory.u32(p) == 0x0201_4b50 else {
+                let left = Int(count) - index
+                return (entries, "central directory entry \(index + 1) of \(count) is damaged; it and the \(left - 1) after it cannot be read")
+            }
+            let nameLength = Int(directory.u16(p + 28))
+            let extraLength = Int(directory.u16(p + 30))
+            let commentLength = Int(directory.u16(p + 32))
+            guard p + 46 + nameLength + extraLength + commentLength <= directory.count else {
+                let left = Int(count) - index
+                return (entries, "central directory entry \(index + 1) of \(count) is truncated; it and the \(left - 1) after it cannot be read")
+            }
+            let flags = directory.u16(p + 8)
+            let nameBytes = Array(directory[(p + 46)..<(p + 46 + nameLength)])
+            var entry = Entry(
+                index: index, name: decodeName(nameBytes, utf8Flag: flags & 0x0800 != 0), flags: flags,
+                method: directory.u16(p + 10), crc32: directory.u32(p + 16), compressedSize: UInt64(directory.u32(p + 20)),
+                uncompressedSize: UInt64(directory.u32(p + 24)), localHeaderOffset: UInt64(directory.u32(p + 42)))
+            // ZIP64 extra field: the 8-byte values of the fields that hold 0xFFFFFFFF, in order.
+            var e = p + 46 + nameLength
+            let extraEnd = e + extraLength
+            while e + 4 <= extraEnd {
+                let id = directory.u16(e)
+                let length = Int(directory.u16(e + 2))
+                let body = e + 4
+                guard body + length <= extraEnd else { break }
+                if id == 0x0001 {
+                    var q = body
+                    if entry.uncompressedSize == 0xFFFF_FFFF, q + 8 <= body + length {
+                        entry.uncompressedSize = directory.u64(q)
+                        q += 8
+                    }
+                    if entry.compressedSize == 0xFFFF_FFFF, q + 8 <= body + length {
+                        entry.compressedSize = directory.u64(q)
+                        q += 8
+                    }
+                    if entry.localHeaderOffset == 0xFFFF_FFFF, q + 8 <= body + length {
+                        entry.localHeaderOffset = directory.u64(q)
+                    }
+                }
+                e = body + length
+            }
+            entries.append(entry)
+            p += 46 + nameLength + extraLength + commentLength
+        }
+        return (entries, nil)
+    }
+
+    /// A name as UTF-8 when flagged or valid, else as code page 437.
+    static func decodeName(_ bytes: [UInt8], utf8Flag: Bool) -> String {
+        if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
+        if utf8Flag { return String(decoding: bytes, as: UTF8.self) }
+        return String(String.UnicodeScalarView(bytes.map { cp437[Int($0)] }))
+    }
+
+    /// Code page 437, the zip format's default name encoding.
+    private static let cp437: [Unicode.Scalar] = {
+        let high = Array(
+            "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{A0}"
+                .unicodeScalars)
+        return (0..<128).map { Unicode.Scalar(UInt8($0)) } + high
+    }()
+
+    // MARK: Entries
+
+    /// The bytes of `entry`: at most `limit` of them, and, once past 16 MiB, at most `maxRatio`
+    /// times the compressed bytes read so far. Checks the local header, the CRC-32 and the size
+    /// the directory states.
+    public func extract(_ entry: Entry, limit: Int, maxRatio: Int) throws(Failure) -> [UInt8] {
+        guard !entry.isEncrypted else { throw .encrypted }
+        guard entry.method == 0 || entry.method == 8 else { throw .unsupportedMethod(entry.method) }
+        let header = try Self.read(fd: fd, at: entry.localHeaderOffset, count: 30, size: size, what: "local header")
+        guard header.u32(0) == 0x0403_4b50 else { throw .damaged("no local header where the directory points") }
+        let dataStart = entry.localHeaderOffset + 30 + UInt64(header.u16(26)) + UInt64(header.u16(28))
+        guard dataStart <= size, entry.compressedSize <= size - dataStart else {
+            throw .damaged("its compressed data would run past the end of the file")
+        }
+        // A stored entry is its compressed bytes, so its stated size is checked before reading.
+        if entry.method == 0 {
+            guard entry.compressedSize == entry.uncompressedSize else { throw .damaged("stored entry with two different sizes") }
+            guard entry.compressedSize <= UInt64(limit) else { throw .tooLarge(limit: limit) }
+        }
+        var out: [UInt8] = []
+        // Reserve what the directory states only when it is plausible; never trust it beyond.
+        out.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(min(limit, 64 << 20)))))
+        var crc = crc32(0, nil, 0)
+        let chunkSize = 1 << 16
+        var offset = dataStart
+        var remaining = entry.compressedSize
+        if entry.method == 0 {
+            while remaining > 0 {
+                let n = Int(min(UInt64(chunkSize), remaining))
+                let chunk = try Self.read(fd: fd, at: offset, count: n, size: size)
+                chunk.withUnsafeBufferPointer { crc = crc32(crc, $0.baseAddress, uInt($0.count)) }
+                out += chunk
+                offset += UInt64(n)
+                remaining -= UInt64(n)
+            }
+        } else {
+            var stream = z_stream()
+            guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                throw .damaged("zlib could not start")
+            }
+            defer { inflateEnd(&stream) }
+            var output = [UInt8](repeating: 0, count: chunkSize)
+            var finished = false
+            while !finished {
+                guard remaining > 0 else { throw .damaged("its compressed data ends early") }
+                let n = Int(min(UInt64(chunkSize), remaining))
+                var input = try Self.read(fd: fd, at: offset, count: n, size: size)
+                offset += UInt64(n)
+                remaining -= UInt64(n)
+                let status: Int32 = input.withUnsafeMutableBufferPointer { inBuffer in
+                    stream.next_in = inBuffer.baseAddress
+                    stream.avail_in = uInt(inBuffer.count)
+                    var status = Z_OK
+                    repeat {
+                        status = output.withUnsafeMutableBufferPointer { outBuffer in
+                            stream.next_out = outBuffer.baseAddress
+                            stream.avail_out = uInt(outBuffer.count)
+                            return inflate(&stream, Z_NO_FLUSH)
+                        }
+                        let produced = chunkSize - Int(stream.avail_out)
+                        output.withUnsafeBufferPointer { crc = crc32(crc, $0.baseAddress, uInt(produced)) }
+                        out.append(contentsOf: output[..<produced])
+                        if out.count > limit { return -100 }
+                        if out.count > 16 << 20, UInt64(out.count) > UInt64(stream.total_in) * UInt64(maxRatio) { return -101 }
+                    } while status == Z_OK && stream.avail_out == 0
+                    return status
+                }
+                switch status {
+                case -100: throw .tooLarge(limit: limit)
+                case -101: throw .inflationRatio(limit: maxRatio)
+                case Z_STREAM_END: finished = true
+                case Z_OK, Z_BUF_ERROR: continue
+                default: throw .damaged("its deflated data is corrupt (zlib error \(status))")
+                }
+            }
+        }
+        guard UInt64(out.count) == entry.uncompressedSize else {
+            throw .damaged(
+                "the archive says it holds \(ByteCount.describe(entry.uncompressedSize)), it holds \(ByteCount.describe(UInt64(out.count)))")
+        }
+        guard UInt32(truncatingIfNeeded: crc) == entry.crc32 else { throw .damaged("its CRC-32 does not match its content") }
+        return out
+    }
+
+    // MARK: Reading
+
+    private static func read(fd: Int32, at offset: UInt64, count: Int, size: UInt64, what: String = "archive") throws(Failure)
+        -> [UInt8]
+    {
+        guard count >= 0, offset <= size, UInt64(count) <= size - offset else {
+            throw .damaged("the \(what) lies outside the file")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n > 0 {
+                done += n
+            } else if n == 0 {
+                throw .damaged("the file ends early")
+            } else if errno != EINTR {
+                throw .damaged(String(cString: strerror(errno)))
+            }
+        }
+        return bytes
+    }
+}
+
+/// Byte counts for messages: "1.5 GiB", "622 bytes".
+public enum ByteCount {
+    public static func describe(_ bytes: some BinaryInteger) -> String {
+        let value = Double(bytes)
+        let units: [(Double, String)] = [(1_099_511_627_776, "TiB"), (1_073_741_824, "GiB"), (1_048_576, "MiB"), (1024, "KiB")]
+        for (size, name) in units where value >= size {
+            let scaled = value / size
+            return scaled >= 100 || scaled == scaled.rounded() ? "\(Int(scaled.rounded())) \(name)" : String(format: "%.1f \(name)", scaled)
+        }
+        return bytes == 1 ? "1 byte" : "\(bytes) bytes"
+    }
+}
+
+extension [UInt8] {
+    fileprivate func u16(_ i: Int) -> UInt16 { UInt16(self[i]) | UInt16(self[i + 1]) << 8 }
+    fileprivate func u32(_ i: Int) -> UInt32 { UInt32(u16(i)) | UInt32(u16(i + 2)) << 16 }
+    fileprivate func u64(_ i: Int) -> UInt64 { UInt64(u32(i)) | UInt64(u32(i + 4)) << 32 }
+}

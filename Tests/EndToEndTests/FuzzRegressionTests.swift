@@ -1,0 +1,94 @@
+import Foundation
+import TestSupport
+import Testing
+import TrialCompare
+import TrialModel
+import TrialPipeline
+
+/// Every input in `../shared/fuzz-regressions/` (hostile files and mutated real records that
+/// once crashed, hung or silently lost data; its README says what each did), read beside a good
+/// input: the good one is reported, a refused one gets one error naming it (exit 1), what can be
+/// read is read, and the run ends. The hangs were minutes long; the guard below is far above
+/// what a run takes now, to catch a hang, not to time anything.
+@Suite struct FuzzRegressionTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var file: String
+        /// Words of the one error line; nil when the file is read without error.
+        var error: String?
+        /// Trials that must be reported from the file.
+        var trials: [String]
+        var testDescription: String { file }
+    }
+
+    static let cases: [Case] = [
+        Case(file: "bomb_10gb.zip", error: "zeros.xml: cannot be read: the entry inflates to more than 100 times", trials: []),
+        Case(file: "bomb_1gb.zip", error: "zeros.xml: cannot be read: the entry inflates", trials: ["NCT00001177"]),
+        Case(file: "bomb_xmlspace_2gb.zip", error: "big.xml: cannot be read: the entry inflates", trials: []),
+        Case(
+            file: "cd_flag_encrypted_mid.zip", error: "NCT00055614.xml: cannot be read: the entry is encrypted",
+            trials: ["NCT00055497", "NCT00056407", "NCT00513591"]),
+        Case(
+            file: "cd_sig_corrupt_mid.zip", error: "central directory entry 5 of 10 is damaged; it and the 5 after it",
+            trials: ["NCT00001177", "NCT00055497"]),
+        Case(file: "enc_mixed.zip", error: "enc_inner.xml: cannot be read: the entry is encrypted", trials: ["NCT09500042", "NCT09500043"]),
+        Case(file: "lying_zip64_64gb.zip", error: "lie.xml: cannot be read: damaged archive entry: the archive says", trials: ["NCT09500052"]),
+        Case(file: "lying_zip64_intmax.zip", error: "lie.xml: cannot be read: damaged archive entry", trials: ["NCT09500052"]),
+        Case(file: "lying_zip64_max.zip", error: "lie.xml: cannot be read: damaged archive entry", trials: ["NCT09500052"]),
+        Case(file: "debris_200k.json", error: nil, trials: ["NCT09100002"]),
+        Case(file: "debris_200k.txt", error: nil, trials: ["ChiCTR2400000009"]),
+        Case(file: "debris_200k.xml", error: nil, trials: ["NCT09100001"]),
+        Case(file: "debris_small.xml", error: nil, trials: ["NCT09100003"]),
+        Case(file: "hang_7e33e3e7d657.txt", error: nil, trials: ["NCT06337474"]),
+        Case(file: "hang_94528c828c5a.txt", error: nil, trials: ["NCT06469190"]),
+        Case(file: "ghang_b2bae220b4bb.txt", error: nil, trials: []),
+        Case(file: "j_ansi.json", error: nil, trials: ["NCT09100010"]),
+        Case(file: "nul_escape.json", error: nil, trials: ["NCT09800042"]),
+        Case(file: "utf16_bom_study.xml", error: nil, trials: ["NCT09900091"]),
+        Case(file: "wrongtype_enrollment_float.json", error: nil, trials: ["NCT09800055"]),
+        Case(file: "wrongtype_enrollment_negative.json", error: nil, trials: ["NCT09800058"]),
+    ]
+
+    static let folder = PackageFolder.shared.appendingPathComponent("fuzz-regressions")
+
+    /// Every file in the folder has a case, so a new regression cannot be left out.
+    @Test func everyRegressionHasACase() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0 != "README.md" }
+        #expect(Set(files) == Set(Self.cases.map(\.file)))
+    }
+
+    @Test(arguments: cases)
+    func readBesideAGoodInput(_ c: Case) async throws {
+        let dir = try TempFolder("fuzz")
+        defer { dir.remove() }
+        try dir.copy(realdata: "ctgov-json/NCT05438667.json", as: "in/good.json")
+        try dir.write("in/" + c.file, try Fixtures.bytesOf(Self.folder.appendingPathComponent(c.file)))
+        let log = CapturedLog()
+        let started = Date()
+        let command = ReportCommand(paths: [dir.path + "/in"], output: dir.appending("out"), formats: [.json, .csv], jobs: 2)
+        let (landscape, status) = await command.run(logger: log.logger)
+        #expect(Date().timeIntervalSince(started) < 30, "a hang is back")
+        let ids = Set(landscape.trials.map(\.id.value))
+        #expect(ids.contains("NCT05438667"), "the good input is reported")
+        for id in c.trials { #expect(ids.contains(id), "\(id) from \(c.file)") }
+        let errors = log.lines.filter { $0.hasPrefix("error:") || $0.hasPrefix("critical:") }
+        if let expected = c.error {
+            #expect(status == .inputFailed)
+            #expect(errors.count == 1, "\(errors)")
+            #expect(errors.first?.contains(c.file) == true && errors.first?.contains(expected) == true, "\(errors)")
+        } else {
+            #expect(status == .success, "\(errors)")
+            #expect(errors.isEmpty, "\(errors)")
+        }
+    }
+
+    /// A negative or fractional enrollment is not a count: never read as its digits, and a finding.
+    @Test(arguments: ["wrongtype_enrollment_negative.json", "wrongtype_enrollment_float.json"])
+    func implausibleEnrollmentIsAFinding(_ file: String) async throws {
+        let bytes = try Fixtures.bytesOf(Self.folder.appendingPathComponent(file))
+        let landscape = await Pipeline.landscape(paths: [Self.folder.appendingPathComponent(file).path])
+        #expect(bytes.count > 0)
+        let trial = try #require(landscape.trials.first)
+        #expect(trial.parameters.enrollment.isEmpty)
+        #expect(landscape.findings.contains { $0.rule == "implausible-value" && $0.trial == trial.id.value })
+    }
+}
