@@ -124,6 +124,15 @@ public struct ReportCommand: Sendable {
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
         steps.done("read \(landscape.inputs.count) inputs, \(landscape.trials.count) trials")
+        // A run that read nothing (a missing or empty folder, every file failing) has nothing to
+        // say about the trials: the reports and the state stay as the last good run left them.
+        if landscape.inputs.count == landscape.failures.count {
+            let what =
+                landscape.inputs.isEmpty
+                ? "no input files in \(paths.joined(separator: ", "))" : "none of the \(landscape.inputs.count) inputs could be read"
+            logger.error("trialdiff: \(what); the reports and the state in \(output.path) are left as they were")
+            return (landscape, .inputFailed)
+        }
         do {
             try Pipeline.review(&landscape, paths: paths, ackFile: ackFile, root: root, logger: logger)
         } catch {

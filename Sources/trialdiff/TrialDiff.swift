@@ -21,6 +21,26 @@ struct TrialDiff: AsyncParsableCommand {
         subcommands: [Report.self, Check.self, Diff.self, History.self, Extract.self, Templates.self],
         defaultSubcommand: Report.self
     )
+
+    /// ArgumentParser's `main`, with a usage error (an unknown option, a bad value) ending with
+    /// status 2 as the help and the README state, not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// trialdiff's version, shown by `--version` and sent nowhere.
