@@ -9,12 +9,25 @@ public enum TrialExtractor {
         .union(DoseExtractor.sourceKeys).union(CellDoseExtractor.sourceKeys)
         .union(EnrollmentTextExtractor.sourceKeys).union(ProductExtractor.sourceKeys)
 
+    /// A derived ID ("TD-" and 12 hex digits of a 64-bit FNV-1a hash) for a record known by `key`
+    /// (its input's path, see the pipeline's `identify`).
+    public static func derivedID(_ key: String) -> TrialID {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        var hex = String(hash, radix: 16)
+        while hex.count < 16 { hex = "0" + hex }
+        return TrialID(.derived, "TD-" + hex.prefix(12))
+    }
+
     /// Pure function of one record: interprets structured fields and free text into typed
     /// parameters with evidence.
     ///
     /// Structured fields are normalized (status, phase, dates, ages in years, enrollment); the
     /// criteria are split into inclusion and exclusion items, and ages and thresholds are read from
-    /// inclusion items only; doses, cell doses, text enrollment and products come from summaries,
+    /// inclusion items or implied by exclusion items; doses, cell doses, text enrollment and products come from summaries,
     /// descriptions and intervention/arm texts, never from criteria. Output lists are in document
     /// order, so equal input gives equal output. Safe to call concurrently.
     ///

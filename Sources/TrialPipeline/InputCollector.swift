@@ -102,6 +102,19 @@ public enum InputCollector {
         return (unique.sorted(), missing.sorted(), refused.sorted { $0.path < $1.path })
     }
 
+    /// Where `file` (one of ``collect(_:root:)``'s files) is below the argument it was found
+    /// in: the path under the folder argument, or the file name of a file argument.
+    public static func identity(of file: String, given paths: [String]) -> String {
+        var best: String?
+        for path in paths {
+            let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
+            guard file.count > folder.count + 1, file.hasPrefix(folder + "/") else { continue }
+            let rest = String(file.dropFirst(folder.count + 1))
+            if best == nil || rest.count < best!.count { best = rest }
+        }
+        return best ?? (file.split(separator: "/").last.map(String.init) ?? file)
+    }
+
     /// Adds the files under the folder `path` (on disk at `resolved`), skipping hidden entries and
     /// trialdiff's own files; a folder reached twice (a symbolic link loop) is walked once.
     private static func walk(

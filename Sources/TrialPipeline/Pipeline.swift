@@ -56,7 +56,8 @@ public enum Pipeline {
     /// message naming the file (and line, where libxml2 gives one). With a `cache`, a file whose
     /// content was read before (same SHA-256) is not parsed again.
     public static func process(
-        path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil, limits: InputLimits = .default
+        path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil, limits: InputLimits = .default,
+        identity: String? = nil
     ) -> FileResult {
         let bytes: [UInt8]
         do {
@@ -65,7 +66,7 @@ public enum Pipeline {
             let e = ReaderError.unreadable(file: path, reason: error.description)
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
         }
-        return process(InputFile(path: path, bytes: bytes), selection: selection, cache: cache)
+        return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache)
     }
 
     /// Reads and extracts an in-memory file (see `process(path:root:selection:cache:)`).
@@ -84,10 +85,12 @@ public enum Pipeline {
         var result: FileResult
         if let cache, let hit = try? cache.cachedParse(sha256: sha256)?.relocated(to: file.path), let summary = hit.summary {
             result = FileResult(summary: summary, records: hit.records)
+            identify(&result.records, by: file.identity)
         } else {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.
             result = parse(file, reader: reader, prefilter: selection)
+            identify(&result.records, by: file.identity)
             if let cache, selection == nil, result.summary.error == nil,
                 let encoded = try? result.records.map(SnapshotStore.encodeRecord)
             {
@@ -101,6 +104,30 @@ public enum Pipeline {
             result.records = result.records.filter { selection.matches($0) }
         }
         return result
+    }
+
+    /// Gives each record without a registry ID its derived ID from where it is (`identity`, the
+    /// file's path below its input folder), not from its content: an edit to the record is then
+    /// a change of the same trial, not one trial removed and another added. Where one file holds
+    /// several such records, each is also known by its position in the file. Idempotent, so a
+    /// cached parse of the same bytes found under another path is re-identified the same way.
+    static func identify(_ records: inout [TrialRecord], by identity: String) {
+        let derived = records.indices.filter { records[$0].primaryID.registry == .derived }
+        guard !derived.isEmpty else { return }
+        for i in derived {
+            let old = records[i].primaryID
+            let key = derived.count == 1 ? identity : "\(identity)#\(records[i].source.index)"
+            let id = TrialExtractor.derivedID(key)
+            guard id != old else { continue }
+            records[i].primaryID = id
+            for j in records[i].parameters.registryIDs.indices where records[i].parameters.registryIDs[j].value == old {
+                records[i].parameters.registryIDs[j] = Measured(
+                    id, Evidence(file: records[i].source.file, locator: "derived from the input's path", quote: identity))
+            }
+            for j in records[i].findings.indices where records[i].findings[j].trial == old.value {
+                records[i].findings[j].trial = id.value
+            }
+        }
     }
 
     /// The result for a file the selection's raw prefilter excludes, or nil to read it.
@@ -155,12 +182,12 @@ public enum Pipeline {
     /// ``read(files:root:jobs:selection:cache:progress:)``, each file's records passed through
     /// `budget` by the task that read them (in memory or into the spill file).
     static func read(
-        files: [String], root: URL?, jobs: Int, selection: Selection?, cache: SnapshotStore?, limits: InputLimits,
-        budget: RecordBudget?, progress: (@Sendable (Int, Int) -> Void)?
+        files: [String], paths: [String] = [], root: URL?, jobs: Int, selection: Selection?, cache: SnapshotStore?,
+        limits: InputLimits, budget: RecordBudget?, progress: (@Sendable (Int, Int) -> Void)?
     ) async -> [FileResult] {
         XMLKit.initialize()
         let width = max(1, jobs)
-        var work = WorkQueue(files: files, root: root, limits: limits)
+        var work = WorkQueue(files: files, paths: paths, root: root, limits: limits)
         var results: [FileResult] = []
         results.reserveCapacity(files.count)
         // A task reads one input (`read` true), or moves results held in memory to the spill
@@ -169,9 +196,10 @@ public enum Pipeline {
             func launch() -> Bool {
                 guard let item = work.next() else { return false }
                 switch item {
-                case .path(let path):
+                case .path(let path, let identity):
                     group.addTask {
-                        ([admit(process(path: path, root: root, selection: selection, cache: cache, limits: limits), budget)], true)
+                        let result = process(path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity)
+                        return ([admit(result, budget)], true)
                     }
                 case .memory(let file): group.addTask { ([admit(process(file, selection: selection, cache: cache), budget)], true) }
                 case .failed(let result): group.addTask { ([result], true) }
@@ -231,8 +259,8 @@ public enum Pipeline {
         let (files, missing, refused) = InputCollector.collect(paths, root: root)
         let budget = spill.map { RecordBudget(limit: $0.limit, folder: $0.folder) }
         var results = await read(
-            files: files, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits, budget: budget,
-            progress: progress)
+            files: files, paths: paths, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits,
+            budget: budget, progress: progress)
         var inputs = results.map(\.summary)
         for m in missing {
             inputs.append(InputSummary(file: m, format: nil, records: 0, error: "\(m): no such file or folder"))

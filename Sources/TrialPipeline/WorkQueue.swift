@@ -5,8 +5,9 @@ import TrialSupport
 
 /// One unit of reading work.
 enum WorkItem {
-    /// A file on disk, read by the task that processes it.
-    case path(String)
+    /// A file on disk, read by the task that processes it, and its identity
+    /// (``InputCollector/identity(of:given:)``).
+    case path(String, identity: String)
     /// An archive entry, already decompressed by the producer.
     case memory(InputFile)
     /// An input that failed before it could be processed (a corrupt archive).
@@ -19,15 +20,18 @@ enum WorkItem {
 /// hides) is a failed item naming it.
 struct WorkQueue {
     private let files: [String]
+    private let paths: [String]
     private let root: URL?
     private let limits: InputLimits
     private var index = 0
-    private var archive: (path: String, reader: ZipReader, next: Int, problem: String?)?
+    private var archive: (path: String, identity: String, reader: ZipReader, next: Int, problem: String?)?
     /// Files plus archive entries seen so far: the progress total.
     private(set) var estimatedTotal: Int
 
-    init(files: [String], root: URL?, limits: InputLimits = .default) {
+    /// `paths` are the run's arguments the files were collected from (for their identities).
+    init(files: [String], paths: [String] = [], root: URL?, limits: InputLimits = .default) {
         self.files = files
+        self.paths = paths
         self.root = root
         self.limits = limits
         estimatedTotal = files.count
@@ -47,7 +51,7 @@ struct WorkQueue {
                     let name = "\(current.path)/\(entry.name)"
                     do {
                         let bytes = try current.reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
-                        return .memory(InputFile(path: name, bytes: bytes))
+                        return .memory(InputFile(path: name, bytes: bytes, identity: current.identity + "/" + entry.name))
                     } catch {
                         return Self.failed(name, error.description)
                     }
@@ -58,12 +62,13 @@ struct WorkQueue {
             guard index < files.count else { return nil }
             let path = files[index]
             index += 1
-            guard Self.isZip(InputCollector.filePath(for: path, root: root)) else { return .path(path) }
+            let identity = InputCollector.identity(of: path, given: paths)
+            guard Self.isZip(InputCollector.filePath(for: path, root: root)) else { return .path(path, identity: identity) }
             do {
                 let reader = try ZipReader(path: InputCollector.filePath(for: path, root: root))
                 let count = reader.entries.reduce(0) { $0 + ($1.isDirectory ? 0 : 1) }
                 estimatedTotal += max(0, count - 1)
-                archive = (path, reader, 0, reader.directoryProblem)
+                archive = (path, identity, reader, 0, reader.directoryProblem)
             } catch {
                 return Self.failed(path, error.description)
             }

@@ -6,10 +6,15 @@ public struct InputFile: Sendable {
     /// Path as shown to the user and recorded in evidence.
     public var path: String
     public var bytes: [UInt8]
+    /// Where the file is below the input folder it was found in ("000_seed.txt",
+    /// "bundle.zip/NCT1.xml"); a file named on its own is its file name. Records without a
+    /// registry ID are known by it, so an edit to one is a change of the same trial.
+    public var identity: String
 
-    public init(path: String, bytes: [UInt8]) {
+    public init(path: String, bytes: [UInt8], identity: String? = nil) {
         self.path = path
         self.bytes = bytes
+        self.identity = identity ?? (path.split(separator: "/").last.map(String.init) ?? path)
     }
 
     /// The first `n` bytes after a UTF-8 byte-order mark and leading whitespace, as text.
@@ -116,7 +121,7 @@ public enum ReaderRegistry {
                 of: #"encoding\s*=\s*["'][^"']*["']"#, with: #"encoding="UTF-8""#, options: .regularExpression)
             text = fixed + text[end.lowerBound...]
         }
-        return InputFile(path: file.path, bytes: Array(text.utf8))
+        return InputFile(path: file.path, bytes: Array(text.utf8), identity: file.identity)
     }
 
     /// NUL bytes, or more than 1 % control characters, in the first 8 KiB. (Text in another

@@ -19,7 +19,13 @@ public enum ChangeRules {
         Set(a.map(\.meaning)) == Set(b.map(\.meaning))
     }
 
-    /// The identity of a finding across runs.
+    /// Rules whose findings compare trials with each other (one product's trials): their
+    /// messages quote the other trials' values.
+    static let crossTrialRules = Set(FindingRules.landscape.map(\.id))
+
+    /// The identity of a finding across runs: rule, trial and message; for a cross-trial rule,
+    /// rule and trial only, so that a change of one trial does not count the others as changed
+    /// (their finding's message quotes the changed value, but nothing of theirs changed).
     struct FindingKey: Hashable {
         var rule: String
         var trial: String
@@ -27,7 +33,7 @@ public enum ChangeRules {
         init(_ f: Finding) {
             rule = f.rule
             trial = f.trial
-            message = f.message
+            message = ChangeRules.crossTrialRules.contains(f.rule) ? "" : f.message
         }
     }
 
