@@ -54,7 +54,7 @@ enum CellDoseExtractor {
             for (range, mantissas, exponent) in hits {
                 guard let (unit, quoteRange) = unit(after: range, in: text) else { continue }
                 let evidence = Evidence(
-                    file: file, locator: text.locator(at: range.location),
+                    file: file, locator: text.locator(spanning: quoteRange),
                     quote: buffer.substring(quoteRange).collapsingWhitespace)
                 for mantissa in mantissas {
                     result.appendMerging(Measured(CellDose(mantissa: mantissa, exponent: exponent, unit: unit), evidence))

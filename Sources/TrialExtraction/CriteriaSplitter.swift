@@ -37,7 +37,9 @@ enum CriteriaSplitter {
         for (text, spans) in split {
             for (i, span) in spans.enumerated() {
                 let quote = text.buffer.substring(span.range).collapsingWhitespace
-                let locator = String.joined(text.locator(at: span.range.location), " item ", String(i + 1))
+                // The source's own number ("9", "3.2", "b") where the item has one, so a reader
+                // finds "item 9" by its "9."; else the item's position in the field.
+                let locator = String.joined(text.locator(spanning: span.range), " item ", span.number.isEmpty ? String(i + 1) : span.number)
                 result.append(
                     Criterion(
                         list: span.list, heading: span.heading, number: span.number, text: quote,

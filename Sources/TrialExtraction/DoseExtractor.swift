@@ -108,8 +108,7 @@ enum DoseExtractor {
                         unit: normalizedUnit(mass: mass, per: buffer.group(a, 4)),
                         frequency: perDayWritten || (count ?? 0) > 1 ? "per day" : nil, days: days,
                         dayCount: count.flatMap { $0 == days.count ? nil : $0 }, arm: arm)
-                    let quote = text.context(around: sentence, limit: 400)
-                    let evidence = Evidence(file: file, locator: text.locator(at: sentence.location), quote: quote)
+                    let evidence = text.quoteEvidence(file: file, around: sentence, limit: 400)
                     result.appendMerging(Measured(dose, evidence))
                 }
             }

@@ -54,11 +54,9 @@ enum EnrollmentTextExtractor {
                 let qualifier = buffer.group(m, 1)?.lowercased() ?? ""
                 guard qualifier.contains("total") || buffer.firstMatch(enrolment, in: sentence) != nil else { continue }
                 let quoteRange = NSRange(from: m.range.location, to: sentence.end)
-                let quote =
+                let evidence =
                     quoteRange.length <= 240
-                    ? buffer.substring(quoteRange).collapsingWhitespace
-                    : text.context(around: m.range)
-                let evidence = Evidence(file: file, locator: text.locator(at: m.range.location), quote: quote)
+                    ? text.evidence(file: file, range: quoteRange) : text.quoteEvidence(file: file, around: m.range)
                 result.appendMerging(Measured(CountRange(low: low, high: high), evidence))
             }
         }

@@ -193,7 +193,7 @@ enum ProductExtractor {
         for text in texts where sourceKeys.contains(text.key) {
             let buffer = text.buffer
             func evidence(_ range: NSRange) -> Evidence {
-                Evidence(file: file, locator: text.locator(at: range.location), quote: text.context(around: range))
+                text.quoteEvidence(file: file, around: range)
             }
             let value = text.field.value
             let hasCAR = Prefilter.containsExactly(value, ["CAR"])

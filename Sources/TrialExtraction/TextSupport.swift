@@ -222,19 +222,31 @@ final class FieldText {
     /// The sentence around `range`, capped to about `limit` characters around the match, so a quote
     /// stays readable yet remains an exact (whitespace-collapsed) substring of the source.
     func context(around range: NSRange, limit: Int = 240) -> String {
+        buffer.substring(contextRange(around: range, limit: limit)).collapsingWhitespace
+    }
+
+    /// Where ``context(around:limit:)`` is in the field.
+    func contextRange(around range: NSRange, limit: Int = 240) -> NSRange {
         let sentence = sentence(around: range)
-        if sentence.length <= limit { return buffer.substring(sentence).collapsingWhitespace }
+        if sentence.length <= limit { return sentence }
         let half = max(0, (limit - range.length) / 2)
         var start = max(sentence.location, range.location - half)
         var end = min(sentence.end, range.end + half)
         while start > sentence.location, !TextBuffer.isSpace(buffer.ns.character(at: start - 1)) { start -= 1 }
         while end < sentence.end, !TextBuffer.isSpace(buffer.ns.character(at: end)) { end += 1 }
-        return buffer.substring(NSRange(from: start, to: end)).collapsingWhitespace
+        return NSRange(from: start, to: end)
+    }
+
+    /// Evidence for a match at `range`: the sentence around it (see ``context(around:limit:)``)
+    /// as the quote, located at the lines the quote spans.
+    func quoteEvidence(file: String, around range: NSRange, limit: Int = 240) -> Evidence {
+        let quoted = contextRange(around: range, limit: limit)
+        return Evidence(file: file, locator: locator(spanning: quoted), quote: buffer.substring(quoted).collapsingWhitespace)
     }
 
     /// Evidence quoting `range` of this field, located at its line.
     func evidence(file: String, range: NSRange) -> Evidence {
-        Evidence(file: file, locator: locator(at: range.location), quote: buffer.substring(range).collapsingWhitespace)
+        Evidence(file: file, locator: locator(spanning: range), quote: buffer.substring(range).collapsingWhitespace)
     }
 
     /// 0-based line index of a UTF-16 offset within the field value.
@@ -246,6 +258,22 @@ final class FieldText {
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
         return lo
+    }
+
+    /// The field's locator narrowed to the lines `range` spans: the line its text starts on, and
+    /// the last one when it goes on over several ("lines 52-54").
+    func locator(spanning range: NSRange) -> String {
+        let first = lineIndex(at: range.location)
+        var endOffset = range.end
+        // Trailing white space (a line break) is no part of what is quoted.
+        while endOffset > range.location, TextBuffer.isSpace(buffer.ns.character(at: endOffset - 1)) { endOffset -= 1 }
+        let last = lineIndex(at: max(range.location, endOffset - 1))
+        guard last > first else { return locator(at: range.location) }
+        if let start = field.line {
+            if field.locator.hasPrefix("line") { return "lines \(start + first)-\(start + last)" }
+            return "\(field.locator) lines \(start + first)-\(start + last)"
+        }
+        return "\(field.locator) lines \(first + 1)-\(last + 1)"
     }
 
     /// The field's locator narrowed to the line holding `offset`: the absolute line when the reader

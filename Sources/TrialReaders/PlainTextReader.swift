@@ -71,7 +71,9 @@ public struct PlainTextReader: TrialReader {
         var section = Section.header
         var block: (key: FieldKey, start: Int, lines: [String])?
         var pendingLabel: (key: FieldKey, line: Int)?
-        var lastName: String?
+        /// The last name line seen in a sponsors or identifiers list, and its line number: its
+        /// role or source comes on a later line.
+        var lastName: (text: String, line: Int)?
         var seen: Set<String> = []
 
         func addField(_ key: FieldKey, _ value: String, line: Int) {
@@ -84,8 +86,11 @@ public struct PlainTextReader: TrialReader {
             if let b = block {
                 let body = b.lines.joined(separator: "\n").trimmingBlankLines
                 if !body.isEmpty {
-                    let end = b.start + b.lines.count - 1
-                    record.addText(b.key, body, locator: end > b.start ? "lines \(b.start)-\(end)" : "line \(b.start)", line: b.start)
+                    // The field starts at its first line that is not blank: locators count from it.
+                    func blank(_ line: String) -> Bool { line.allSatisfy(\.isWhitespace) }
+                    let start = b.start + b.lines.prefix(while: blank).count
+                    let end = b.start + b.lines.count - 1 - b.lines.reversed().prefix(while: blank).count
+                    record.addText(b.key, body, locator: end > start ? "lines \(start)-\(end)" : "line \(start)", line: start)
                 }
             }
             block = nil
@@ -153,18 +158,18 @@ public struct PlainTextReader: TrialReader {
                 let lower = line.lowercased()
                 if lower.hasPrefix("sponsor role") {
                     if let name = lastName {
-                        addField(lower.hasSuffix("lead") ? .sponsor : .collaborator, name, line: number)
+                        addField(lower.hasSuffix("lead") ? .sponsor : .collaborator, name.text, line: name.line)
                     }
                     lastName = nil
                 } else if line != line.uppercased(), !(line.hasSuffix(".") && line.count > 60) {
-                    lastName = line
+                    lastName = (line, number)
                 }
             case .identifiers:
                 if line.lowercased().hasPrefix("identifier source:"), let id = lastName {
-                    addField(line.lowercased().contains("org_study_id") ? .orgStudyID : .otherID, id, line: number - 1)
+                    addField(line.lowercased().contains("org_study_id") ? .orgStudyID : .otherID, id.text, line: id.line)
                     lastName = nil
                 } else if !line.lowercased().hasPrefix("identifier type"), !(line.hasSuffix(".") && line.count > 60) {
-                    lastName = line
+                    lastName = (line, number)
                 }
             case .header, .structured:
                 if let (key, value) = Self.labelled(line) {

@@ -32,7 +32,7 @@ private func criteriaRecord(_ criteria: String, file: String = "synthetic.txt") 
         #expect(findings.contains { $0.message.contains("“Hemoglobin =60g/L” (likely ≥)") })
         #expect(findings.contains { $0.message.contains("“White blood cell count = 3 x 10^9/L” (likely ≥)") })
         #expect(findings.contains { $0.message.contains("(CrCl) = 60 ml/minute” (likely ≥)") })
-        #expect(findings.first { $0.message.contains("Hemoglobin") }?.evidence.first?.locator == "line 42 item 6")
+        #expect(findings.first { $0.message.contains("Hemoglobin") }?.evidence.first?.locator == "line 42 item 2.1.c")
     }
 
     @Test func realExportWithALostComparatorIsFlagged() {
@@ -73,7 +73,7 @@ private func criteriaRecord(_ criteria: String, file: String = "synthetic.txt") 
             objective?.evidence.first?.quote
                 == "The primary objective of the study is to evaluation of the safety and feasibility of KN5501 for the treatment of relapsed/refractory B-cell related autoimmune diseases."
         )
-        #expect(findings.first?.evidence.first?.locator == "line 130 item 23")
+        #expect(findings.first?.evidence.first?.locator == "line 131 item 8")
     }
 
     @Test(arguments: ["000", "001", "003", "004"])
