@@ -116,6 +116,116 @@ public struct AtomicWriter: Sendable {
         return true
     }
 
+    /// The journal of a set being committed: one "temporary\ttarget" line per file. Written
+    /// (and flushed) before the first rename and removed after the last, so a run killed in
+    /// between leaves a record of the set that ``recover()`` completes.
+    static let journalName = ".trialdiff-commit"
+
+    /// Commits `files` as one set: every file is flushed first, then a journal naming them all
+    /// is written, then they are renamed over their targets, then the journal is removed. A
+    /// failure before the journal leaves the old set (the staged files are removed); a kill
+    /// after it is completed by the next run's ``recover()``, so the folder holds the old set or
+    /// the new one, never a mix once trialdiff has opened it again. Returns the names whose
+    /// content changed.
+    @discardableResult
+    public func commitAll(_ files: [Staged]) throws -> [String] {
+        var pending: [Staged] = []
+        for (i, staged) in files.enumerated() {
+            if Self.sameContent(staged.temp, staged.target) {
+                unlink(staged.temp)
+                continue
+            }
+            let fd = open(staged.temp, O_RDONLY)
+            guard fd >= 0, fsync(fd) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if fd >= 0 { close(fd) }
+                for rest in files[i...] { unlink(rest.temp) }
+                for done in pending { unlink(done.temp) }
+                throw OutputError.cannotWrite(path: staged.target, reason: reason)
+            }
+            close(fd)
+            pending.append(staged)
+        }
+        guard !pending.isEmpty else { return [] }
+        // A target that a file cannot replace (a folder in its place) fails the set before any
+        // rename, not half way.
+        for staged in pending {
+            var info = stat()
+            if stat(staged.target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                for file in pending { unlink(file.temp) }
+                throw OutputError.cannotWrite(path: staged.target, reason: "a folder is in its place")
+            }
+        }
+        let journal = pending.map { "\(($0.temp as NSString).lastPathComponent)\t\($0.name)\n" }.joined()
+        do {
+            try writeJournal(journal)
+        } catch {
+            for staged in pending { unlink(staged.temp) }
+            throw error
+        }
+        for staged in pending {
+            if Self.testDelay > 0 { usleep(Self.testDelay) }
+            guard rename(staged.temp, staged.target) == 0 else {
+                // The journal stays: the next run completes the set.
+                throw OutputError.cannotWrite(path: staged.target, reason: String(cString: strerror(errno)))
+            }
+        }
+        syncFolder()
+        unlink(folder.appendingPathComponent(Self.journalName).path)
+        syncFolder()
+        return pending.map(\.name)
+    }
+
+    /// Completes a set whose commit was interrupted (see ``commitAll(_:)``): renames the staged
+    /// files the journal names that are still there, then removes the journal. Returns the names
+    /// completed. Call it before reading or replacing anything in the folder.
+    @discardableResult
+    public func recover() -> [String] {
+        let path = folder.appendingPathComponent(Self.journalName).path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        var completed: [String] = []
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasPrefix(".trialdiff-tmp-"), Self.isSafeName(parts[1]) else { continue }
+            let temp = folder.appendingPathComponent(parts[0]).path
+            if rename(temp, folder.appendingPathComponent(parts[1]).path) == 0 { completed.append(parts[1]) }
+        }
+        syncFolder()
+        unlink(path)
+        syncFolder()
+        return completed
+    }
+
+    private func writeJournal(_ text: String) throws {
+        let path = folder.appendingPathComponent(Self.journalName).path
+        let temp = path + "-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OutputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(temp)
+            throw OutputError.cannotWrite(path: path, reason: reason)
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw OutputError.cannotWrite(path: path, reason: reason)
+        }
+        syncFolder()
+    }
+
+    /// Flushes the folder's entries (renames) to disk.
+    private func syncFolder() {
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
     /// Removes a staged file without touching its target.
     public func discard(_ staged: Staged) { unlink(staged.temp) }
 

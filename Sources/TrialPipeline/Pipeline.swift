@@ -313,6 +313,7 @@ public enum Pipeline {
         // JSON and CSV need no template: a run writing only those never reads one.
         let renderer = ReportRenderer.needsTemplates(names) ? try ReportRenderer(templates: templates) : .dataOnly
         let writer = try AtomicWriter(folder: output)
+        writer.recover()
         writer.removeStaleTemporaries()
         // Stage every file before committing any: a template or write error must not leave a mix
         // of old and new files. Files are rendered concurrently, the largest first, each straight
@@ -339,15 +340,8 @@ public enum Pipeline {
             for case let .success(file) in staged { writer.discard(file) }
             throw failure
         }
-        for (i, name) in names.enumerated() {
-            do {
-                try writer.commit(byName[name]!.get())
-            } catch {
-                // Leave no temporary file behind: the files not yet committed keep their old content.
-                for rest in names[(i + 1)...] { try? writer.discard(byName[rest]!.get()) }
-                throw error
-            }
-        }
+        // One set: a kill while the files are renamed is completed by the next run.
+        try writer.commitAll(names.map { try byName[$0]!.get() })
         return names
     }
 

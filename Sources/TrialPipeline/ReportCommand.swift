@@ -105,6 +105,14 @@ public struct ReportCommand: Sendable {
             }
         }
         defer { withExtendedLifetime(lock) {} }
+        if !dryRun, FileManager.default.fileExists(atPath: output.path) {
+            // A run killed while it renamed its outputs left a journal: finish that set before
+            // anything reads the folder.
+            let completed = (try? AtomicWriter(folder: output))?.recover() ?? []
+            if !completed.isEmpty {
+                logger.warning("completed the outputs of an interrupted run: \(completed.joined(separator: ", "))")
+            }
+        }
 
         let store: SnapshotStore?
         do {

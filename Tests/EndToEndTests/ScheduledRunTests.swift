@@ -201,26 +201,41 @@ import TrialStore
         let first = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
 
         try dir.write("in/NCT03745326.json", try Self.editedCopy())
-        // 8 files × 400 ms: killed while writing, after some files were replaced.
+        // 8 files staged × 400 ms: killed while staging, before any file was replaced.
         _ = try run(delayMS: 400, killAfter: 1.5)
         let state = out.appendingPathComponent(".trialdiff/state.sqlite").path
         let store = try SnapshotStore(path: state, mode: .readOnly)
         #expect(try store.runs().count == 1, "the killed run must not have saved a snapshot")
         #expect(try store.latest()?.trial("NCT03745326")?["enrollment"].first?.csv == "70")
-        var replaced = 0
         for (i, name) in names.enumerated() {
-            let now = try Data(contentsOf: out.appendingPathComponent(name))
-            if now != first[i] { replaced += 1 }
-            // Whole files only: JSON files still parse.
-            if name.hasSuffix(".json") { #expect((try? JSONSerialization.jsonObject(with: now)) != nil, "\(name) is broken") }
+            #expect(try Data(contentsOf: out.appendingPathComponent(name)) == first[i], "\(name) was replaced by a killed run")
         }
-        #expect(replaced < names.count, "the run was not interrupted")
+
+        // Killed while renaming (staging takes 8 × 300 ms, each rename 300 ms): the journal names
+        // the set, and opening the folder again completes it. Never a mix once trialdiff has
+        // opened the folder.
+        _ = try run(delayMS: 300, killAfter: 3.3)
+        let journal = out.appendingPathComponent(".trialdiff-commit").path
+        let interrupted = FileManager.default.fileExists(atPath: journal)
+        let completed = try AtomicWriter(folder: out).recover()
+        #expect(!FileManager.default.fileExists(atPath: journal))
+        let now = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
+        let changed = zip(now, first).filter { $0 != $1 }.count
+        if interrupted {
+            #expect(!completed.isEmpty)
+            let md = try String(contentsOf: out.appendingPathComponent("changes.md"), encoding: .utf8)
+            #expect(md.contains("Enrollment: 70 (planned) → 64 (planned)"), "the completed set is the new one")
+        } else {
+            // The kill fell outside the renames: the old set or the new one, whole.
+            #expect(changed == 0 || changed >= 4, "\(changed) files changed: a mix")
+        }
 
         #expect(try run(delayMS: nil, killAfter: nil) == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".trialdiff-tmp") }
         #expect(leftovers.isEmpty)
         let reopened = try SnapshotStore(path: state, mode: .readOnly)
         #expect(try reopened.runs().count == 2)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(".trialdiff-commit").path))
         let md = try String(contentsOf: out.appendingPathComponent("changes.md"), encoding: .utf8)
         #expect(md.contains("Enrollment: 70 (planned) → 64 (planned)"))
     }
