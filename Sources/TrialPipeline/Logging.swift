@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TrialSupport
 
 /// A swift-log handler that writes `level: message` lines to standard error, without
 /// timestamps or labels: trialdiff's log is read by people and by cron mail, not by log shippers.
@@ -22,7 +23,9 @@ public struct PlainStderrLogHandler: LogHandler {
         case .warning: prefix = "warning: "
         case .error, .critical: prefix = "error: "
         }
-        FileHandle.standardError.write(Data((prefix + "\(event.message)\n").utf8))
+        // File names and registry text are untrusted: an ESC or a line break in them must not
+        // reach the terminal or forge a log line.
+        FileHandle.standardError.write(Data((prefix + Printable.text("\(event.message)") + "\n").utf8))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Escaping of untrusted registry text for each output format. Every byte of registry text that
 /// reaches a report goes through one of these functions (or Mustache's HTML escaping, which is
@@ -122,7 +123,8 @@ public enum Escape {
     /// `Character`s and leaves a quote followed by a combining mark unescaped, which would end an
     /// attribute value early: trialdiff registers this escaper as the `HTML` content type.)
     public static func html(_ text: String) -> String {
-        var text = text
+        // NUL, ESC and the other controls never reach the page (they are not allowed in HTML).
+        var text = Printable.visibleControls(text)
         return text.withUTF8 { bytes -> String? in
             guard bytes.contains(where: isHTMLSpecial) else { return nil }
             var out: [UInt8] = []
@@ -189,7 +191,7 @@ public enum Escape {
     /// One RFC 4180 field: ``csvFormulaGuard(_:)`` applied, then the field quoted when it contains
     /// `,`, `"`, CR or LF (inner quotes doubled).
     public static func csvField(_ text: String) -> String {
-        csvQuote(csvFormulaGuard(text))
+        csvQuote(csvFormulaGuard(Printable.visibleControls(text)))
     }
 
     /// RFC 4180 quoting only: wraps `text` in double quotes, doubling inner quotes, when it contains

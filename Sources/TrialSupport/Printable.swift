@@ -17,6 +17,42 @@ public enum Printable {
         return out
     }
 
+    /// ``text(_:)`` line by line: line breaks (LF, CR LF) kept, every other control escaped.
+    public static func lines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { needsEscape($0) && $0 != "\n" && $0 != "\r" }) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasSuffix("\r") ? Self.text(String(line.dropLast())) + "\r" : Self.text(String(line))
+        }.joined(separator: "\n")
+    }
+
+    /// `text` for a document (HTML, CSV): a control character other than tab, line feed and
+    /// carriage return becomes its visible symbol (NUL "␀", ESC "␛", DEL "␡") or, in the C1
+    /// range, U+FFFD, so no terminal or parser sees it.
+    public static func visibleControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHiddenControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            guard isHiddenControl(s) else {
+                out.append(s)
+                continue
+            }
+            switch s.value {
+            case 0x00...0x1F: out.append(Unicode.Scalar(0x2400 + s.value)!)
+            case 0x7F: out.append("\u{2421}")
+            default: out.append("\u{FFFD}")
+            }
+        }
+        return String(out)
+    }
+
+    static func isHiddenControl(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
+        }
+    }
+
     /// Raw bytes (a file name that is not UTF-8) as text: valid UTF-8 runs as they are (through
     /// ``text(_:)``), every other byte as `\xE9`.
     public static func bytes(_ raw: [UInt8]) -> String {

@@ -5,6 +5,7 @@ import TrialCompare
 import TrialModel
 import TrialPipeline
 import TrialRender
+import TrialSupport
 
 /// The inputs a run reads, shared by `report` and `check`.
 struct InputOptions: ParsableArguments {
@@ -62,7 +63,9 @@ struct LogOptions: ParsableArguments {
 }
 
 /// Writes a command's output to standard output.
-let printToStandardOutput: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+/// Writes a command's output to standard output, with control characters from registry text and
+/// file names made visible (line breaks and tabs kept).
+let printToStandardOutput: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(Printable.lines($0).utf8)) }
 
 extension Severity: ExpressibleByArgument {}
 extension CheckCommand.Format: ExpressibleByArgument {}

@@ -4,6 +4,7 @@ import Testing
 import TrialCompare
 import TrialModel
 import TrialPipeline
+import TrialSupport
 
 /// Every input in `../shared/fuzz-regressions/` (hostile files and mutated real records that
 /// once crashed, hung or silently lost data; its README says what each did), read beside a good
@@ -90,5 +91,26 @@ import TrialPipeline
         let trial = try #require(landscape.trials.first)
         #expect(trial.parameters.enrollment.isEmpty)
         #expect(landscape.findings.contains { $0.rule == "implausible-value" && $0.trial == trial.id.value })
+    }
+
+    /// NUL, ESC and OSC bytes in titles never reach a report as raw bytes (JSON escapes them,
+    /// the other formats show them as symbols), nor the log through a file name.
+    @Test(arguments: ["nul_escape.json", "j_ansi.json"])
+    func controlCharactersNeverReachAReport(_ file: String) async throws {
+        let dir = try TempFolder("fuzz")
+        defer { dir.remove() }
+        try dir.write("in/\u{1B}]0;x\u{07}" + file, try Fixtures.bytesOf(Self.folder.appendingPathComponent(file)))
+        let log = CapturedLog()
+        let (landscape, status) = await ReportCommand(paths: [dir.path + "/in"], output: dir.appending("out")).run(logger: log.logger)
+        #expect(status == .success)
+        #expect(!landscape.trials.isEmpty)
+        for name in ["report.html", "report.md", "matrix.csv", "findings.csv", "trials.json", "findings.json"] {
+            let bytes = try Fixtures.bytesOf(dir.appending("out/" + name))
+            let raw = bytes.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            #expect(raw.isEmpty, "\(name) holds \(raw.count) raw control bytes")
+            #expect(!String(decoding: bytes, as: UTF8.self).unicodeScalars.contains { (0x80...0x9F).contains($0.value) }, "\(name): C1 control")
+        }
+        #expect(Printable.text("a\u{1B}[31mb\nwarning: x") == "a\\u{1B}[31mb\\u{A}warning: x")
+        #expect(Printable.visibleControls("a\u{0}b\u{1B}c\u{9B}d\te") == "a\u{2400}b\u{241B}c\u{FFFD}d\te")
     }
 }
