@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "trialdiff", targets: ["trialdiff"]),
+        .executable(name: "trialdiff-fuzz", targets: ["TrialFuzz"]),
         .library(name: "TrialSupport", targets: ["TrialSupport"]),
         .library(name: "TrialModel", targets: ["TrialModel"]),
         .library(name: "TrialReaders", targets: ["TrialReaders"]),
@@ -60,6 +61,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The mutation fuzzer (Scripts/fuzz.sh runs it; .ci/run for two minutes).
+        .executableTarget(name: "TrialFuzz", dependencies: ["TrialPipeline", "TrialCompare", "TrialReaders", "TrialSupport"]),
         .executableTarget(
             name: "trialdiff",
             dependencies: ["TrialPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -4,6 +4,7 @@ import Testing
 import TrialCompare
 import TrialModel
 import TrialPipeline
+import TrialReaders
 import TrialSupport
 
 /// Every input in `../shared/fuzz-regressions/` (hostile files and mutated real records that
@@ -112,5 +113,19 @@ import TrialSupport
         }
         #expect(Printable.text("a\u{1B}[31mb\nwarning: x") == "a\\u{1B}[31mb\\u{A}warning: x")
         #expect(Printable.visibleControls("a\u{0}b\u{1B}c\u{9B}d\te") == "a\u{2400}b\u{241B}c\u{FFFD}d\te")
+    }
+
+    /// Inputs the fuzzer found slow or crashing (`Scripts/fuzz.sh`), kept with what they hit in
+    /// their names: each is read in well under the fuzzer's one second (the guard here is loose,
+    /// for a debug build on a busy machine).
+    @Test func inputsTheFuzzerFoundStayFast() throws {
+        let found = Fixtures.files(under: "fuzz-found")
+        #expect(!found.isEmpty)
+        for name in found {
+            let started = Date()
+            let result = Pipeline.process(InputFile(path: name, bytes: try Fixtures.bytes(name)))
+            _ = Landscape(records: result.records, inputs: [result.summary]).findings
+            #expect(Date().timeIntervalSince(started) < 5, "\(name)")
+        }
     }
 }
