@@ -166,6 +166,7 @@ public struct ReportCommand: Sendable {
                 let runs = try store.runs()
                 let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id, reusing: previous.states) : nil
                 display = ChangeSet(from: before, to: previous.snapshot)
+                display.unchangedSince = runs.last.map { Int($0.id.rawValue) }
             }
         } catch {
             logger.error("\(error)")

@@ -63,6 +63,24 @@ private let htmlOptions = Int32(
 final class DiagnosticSink {
     var items: [XMLDiagnostic] = []
     var failed = false
+    /// Stop the parser at the first error (XML, where one error fails the file): libxml2 goes on
+    /// through the rest of a construct after a fatal error, and copies the text so far into every
+    /// further error it raises, so a comment holding 100k "--" took seconds. Only in the
+    /// document itself: stopping inside an entity's expansion defeats libxml2's own guard
+    /// against entity amplification (a billion-laughs document then ran for minutes).
+    var stopOnError = false
+
+    init(stopOnError: Bool = false) { self.stopOnError = stopOnError }
+
+    /// libxml2's entity errors, which it handles itself (halting on amplification).
+    static let entityErrors: Set<Int32> = [14, 15, 16, 17, 22, 23, 26, 27, 28, 29, 30, 36, 37, 82, 87, 88, 89, 90, 104, 107]
+
+    /// Whether to stop `ctxt` at `error`: a fatal error or an error in the document itself, not
+    /// an entity error (stopping there defeats libxml2's guard against entity amplification).
+    static func stops(_ ctxt: xmlParserCtxtPtr, at error: UnsafeMutablePointer<xmlError>) -> Bool {
+        error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue && ctxt.pointee.inputNr <= 1
+            && !entityErrors.contains(error.pointee.code)
+    }
 
     func add(_ error: UnsafeMutablePointer<xmlError>) {
         let e = error.pointee
@@ -85,7 +103,9 @@ private func collect(_ userData: UnsafeMutableRawPointer?, _ error: UnsafeMutabl
     guard let userData, let error else { return }
     let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
     guard let raw = ctxt.pointee._private else { return }
-    Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue().add(error)
+    let sink = Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue()
+    sink.add(error)
+    if sink.stopOnError, DiagnosticSink.stops(ctxt, at: error) { xmlStopParser(ctxt) }
 }
 
 /// A parsed XML or HTML document. Owns the libxml2 tree and frees it in `deinit`; every
@@ -112,7 +132,7 @@ public final class XMLDocument {
         guard let length = Int32(exactly: bytes.count) else { throw XMLKitError.tooLarge(file: file, bytes: bytes.count) }
         guard let ctxt = xmlNewParserCtxt() else { throw XMLKitError.parserUnavailable }
         defer { xmlFreeParserCtxt(ctxt) }
-        let sink = DiagnosticSink()
+        let sink = DiagnosticSink(stopOnError: true)
         let (doc, diagnostics) = withDiagnostics(ctxt: ctxt, sink: sink) {
             bytes.withUnsafeBufferPointer { buffer -> xmlDocPtr? in
                 buffer.withMemoryRebound(to: CChar.self) {

@@ -300,7 +300,11 @@ private func saxHandler() -> xmlSAXHandler {
         guard let userData, let error else { return }
         let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
         guard let raw = ctxt.pointee._private else { return }
-        Unmanaged<StreamState>.fromOpaque(raw).takeUnretainedValue().sink.add(error)
+        let sink = Unmanaged<StreamState>.fromOpaque(raw).takeUnretainedValue().sink
+        sink.add(error)
+        // One error fails the file: stop here rather than through the rest of the construct
+        // (see `DiagnosticSink.stopOnError`).
+        if DiagnosticSink.stops(ctxt, at: error) { xmlStopParser(ctxt) }
     }
     return handler
 }

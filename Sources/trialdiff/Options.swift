@@ -55,9 +55,10 @@ struct LogOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log errors only.")
     var quiet = false
 
-    /// stderr logger: errors and warnings by default, summaries with --verbose.
+    /// stderr logger: errors, warnings and the one summary line of a run by default; each step
+    /// with --verbose; errors only with --quiet.
     var logger: Logger {
-        let level: Logger.Level = verbose ? .debug : quiet ? .error : .warning
+        let level: Logger.Level = verbose ? .debug : quiet ? .error : .notice
         return Logger(label: "trialdiff") { _ in PlainStderrLogHandler(level: level) }
     }
 }

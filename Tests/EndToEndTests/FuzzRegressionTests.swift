@@ -10,7 +10,7 @@ import TrialSupport
 /// Every input in `../shared/fuzz-regressions/` (hostile files and mutated real records that
 /// once crashed, hung or silently lost data; its README says what each did), read beside a good
 /// input: the good one is reported, a refused one gets one error naming it (exit 1), what can be
-/// read is read, and the run ends. The hangs were minutes long; the guard below is far above
+/// read is read, and the run ends. The hangs were minutes long; the guard below is far above,
 /// what a run takes now, to catch a hang, not to time anything.
 @Suite struct FuzzRegressionTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -68,7 +68,7 @@ import TrialSupport
         let started = Date()
         let command = ReportCommand(paths: [dir.path + "/in"], output: dir.appending("out"), formats: [.json, .csv], jobs: 2)
         let (landscape, status) = await command.run(logger: log.logger)
-        #expect(Date().timeIntervalSince(started) < 30, "a hang is back")
+        #expect(Date().timeIntervalSince(started) < 120, "a hang is back")
         let ids = Set(landscape.trials.map(\.id.value))
         #expect(ids.contains("NCT05438667"), "the good input is reported")
         for id in c.trials { #expect(ids.contains(id), "\(id) from \(c.file)") }

@@ -74,9 +74,16 @@ import TrialStore
         try dir.copy(realdata: Self.record, as: "in/a.json")
         try dir.copy(realdata: "ctgov-xml/NCT00513591.xml", as: "in/b.xml")
         _ = await report(dir)
+        // The first unchanged run says so ("No changes since run 1"); every later one writes the
+        // same bytes.
+        let (first, firstStatus) = await report(dir, failOnChange: true)
+        #expect(firstStatus == .success)
+        #expect(first.changes?.unchangedSince == 1)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("out").path)
             .filter { !$0.hasPrefix(".") }.sorted()
         let before = try names.map { try Data(contentsOf: dir.url.appendingPathComponent("out/\($0)")) }
+        let changesMD = try String(contentsOf: dir.url.appendingPathComponent("out/changes.md"), encoding: .utf8)
+        #expect(changesMD.contains("No changes since run 1, the first run (the baseline: 2 trials from 2 inputs)."))
         let (again, status) = await report(dir, failOnChange: true)
         #expect(status == .success)
         #expect(again.changes?.isBaseline == true)  // the reports keep describing the last real change
@@ -106,6 +113,8 @@ import TrialStore
         }
         func text(_ name: String) throws -> String { try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8) }
 
+        #expect(await run().upToDate == false)
+        // The first rerun says "No changes since run 1" and renders once; later ones are up to date.
         #expect(await run().upToDate == false)
         let report = try text("report.md")
         #expect(await run() == (true, .success))

@@ -4,6 +4,7 @@ import Testing
 import TrialCompare
 import TrialModel
 import TrialPipeline
+import TrialRender
 
 /// A record without a registry ID is known by its input's path: editing it changes that trial,
 /// and nothing is added or removed.
@@ -38,6 +39,13 @@ import TrialPipeline
         #expect(lvef.new.map(\.text) == ["≥ 40 %"])
         #expect(lvef.old.flatMap(\.evidence).contains { $0.quote.contains("≥ 45%") && $0.locator.hasPrefix("line 11 ") })
         #expect(lvef.new.flatMap(\.evidence).contains { $0.quote.contains("≥ 40%") && $0.locator.hasPrefix("line 11 ") })
+
+        // Unchanged: the reports name the last change and its run.
+        let (third, _) = await report(dir)
+        #expect(third.changes?.unchangedSince == 2)
+        let md = try String(contentsOf: dir.appending("out/changes.json"), encoding: .utf8)
+        #expect(md.contains("\"unchangedSince\" : 2"))
+        #expect(ChangeText.render(try #require(third.changes)).contains("No changes since run 2. The last change, in run 2: 1 trial changed"))
     }
 
     /// The same bytes under two names are two trials; under the same name in another folder

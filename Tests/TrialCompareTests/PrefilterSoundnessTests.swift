@@ -192,6 +192,24 @@ import TrialSupport
         #expect(matched.allSatisfy { $0 > 3 })
     }
 
+    /// Entities and tags searched from each `&` and `<` only are those of the whole text.
+    @Test func entityOrTagFromItsStartsIsTheWholeTextSearch() {
+        let crafted = [
+            "x &amp; y <br> z", "<\n span class=x>", "< / p >", "<" + String(repeating: " ", count: 39) + "br>",
+            "&&&&amp;&lt;<<<<b>", "🧬<br/>🧬&#x3b1;", "<STRONG>a</STRONG>", "<a href='x'>", String(repeating: " ", count: 5000) + "&amp;",
+        ]
+        var found = 0
+        for value in Self.fields + crafted {
+            let whole = ScrapeDebrisRule.entityOrTag.matches(in: value).map { [$0.range.location, $0.range.length] }
+            let started = ScrapeDebrisRule.entityOrTag.matches(
+                in: value, startingWith: ScrapeDebrisRule.entityOrTagStarts, reach: ScrapeDebrisRule.entityOrTagReach
+            ).map { [$0.range.location, $0.range.length] }
+            #expect(whole == started, "\(value.prefix(200))")
+            found += whole.count
+        }
+        #expect(found > 10)
+    }
+
     /// The time-list check never skips a text in which the rule finds a repeated time point:
     /// every real field and line, and lists with words, other white space, case and decimals.
     @Test func timeListCheckNeverHidesARepeat() {

@@ -240,6 +240,9 @@ public struct ChangeSet: Codable, Sendable, Hashable {
     public var trialsRemoved: [TrialRef]
     /// Trials in both runs with at least one change, in this run's trial order.
     public var trialsChanged: [TrialChange]
+    /// Set when this run changed nothing: the number of the last run that did (the one these
+    /// changes are of, as `trialdiff history` numbers runs). Left out of the JSON otherwise.
+    public var unchangedSince: Int?
 
     public init(
         isBaseline: Bool, inputs: InputChanges = InputChanges(), trialsAdded: [TrialRef] = [],

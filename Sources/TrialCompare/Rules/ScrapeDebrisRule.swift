@@ -17,9 +17,13 @@ struct ScrapeDebrisRule: RecordRule {
         #"\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{\s*[A-Z][A-Z0-9]*_[A-Z0-9_]+\s*\}|\{[A-Z]{3,}\}|\[\[[^\]\n]{1,40}\]\]|\$\{\s*\w+\s*\}|(?<![\w%])%[sd](?![\w%])|__[A-Z][A-Z0-9_]{2,}__"#,
         caseSensitive: true)
     static let backslashEscape = RulePattern(#"\\[\^<>*_\[\]#`|~]"#)
+    /// Every match starts with `&` or `<` and is at most ``entityOrTagReach`` units long (white
+    /// space inside a tag is bounded, so the pattern can run from those bytes only).
     static let entityOrTag = RulePattern(
-        #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s*/?\s*(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s*/?>"#
+        #"&(?:amp|lt|gt|quot|apos|nbsp|#\d{2,5}|#x[0-9a-f]{2,4});|<\s{0,40}/?\s{0,40}(?:br|p|b|i|u|em|strong|div|span|li|ul|ol|sup|sub|td|tr|a)(?:\s[^<>]{0,80})?\s{0,40}/?>"#
     )
+    static let entityOrTagStarts = ASCIISet("&<")
+    static let entityOrTagReach = 1 + 40 + 1 + 40 + 6 + 81 + 40 + 1 + 1
     /// Whole lines that are site navigation or form labels, not registry content.
     private static let navigation = RulePattern(
         #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#
@@ -92,7 +96,8 @@ struct ScrapeDebrisRule: RecordRule {
                     "Unrendered template placeholder \(RuleText.quoted(text)) in the \(Self.name(field.key))\(places): the page was captured before its template was filled in; check the text around it against the registry."
                 findings.append(Finding(rule: id, severity: .warning, trial: trial, message: message, evidence: entry.evidence))
             }
-            var escapes = hasEntity ? Self.entityOrTag.matches(in: field.value) : []
+            var escapes =
+                hasEntity ? Self.entityOrTag.matches(in: field.value, startingWith: Self.entityOrTagStarts, reach: Self.entityOrTagReach) : []
             if !markdownNative && hasBackslash { escapes += Self.backslashEscape.matches(in: field.value) }
             escapes.sort { $0.range.location < $1.range.location }
             for m in escapes {
