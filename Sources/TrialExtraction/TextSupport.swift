@@ -536,8 +536,9 @@ enum ComparatorText {
 enum Numbers {
     /// A number as written, with thousands separators allowed ("80,000" → 80000); a comma is never
     /// read as a decimal separator.
+    /// A finite number: 400 digits of "9" overflow to infinity, which no limit or dose is.
     static func parse(_ raw: String) -> Double? {
-        Double(raw.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces))
+        Double(raw.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// Superscript digits ("10⁹") as an integer.

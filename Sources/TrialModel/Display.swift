@@ -3,7 +3,10 @@
 public enum Display {
     /// A number without trailing zeros: 50 → "50", 13.5 → "13.5", 0.25 → "0.25".
     public static func number(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        guard x.isFinite else { return x.isNaN ? "NaN" : x < 0 ? "−∞" : "∞" }
+        // Too large for the 4-decimal rendering below (and for Int64): Swift's own, e.g. "1e+20".
+        if abs(x) >= 1e14 { return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+        if x == x.rounded() { return String(Int64(x)) }
         var s = String(format3(x))
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }

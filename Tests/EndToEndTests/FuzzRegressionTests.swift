@@ -128,4 +128,16 @@ import TrialSupport
             #expect(Date().timeIntervalSince(started) < 5, "\(name)")
         }
     }
+
+    /// A number too large for 4 decimals or for Int64 is shown, never trapped on (a fuzzed
+    /// cell dose of 400 nines overflowed to infinity and crashed the run).
+    @Test func numbersOfAnySizeAreShown() {
+        #expect(Display.number(.infinity) == "∞")
+        #expect(Display.number(-.infinity) == "−∞")
+        #expect(Display.number(.nan) == "NaN")
+        #expect(Display.number(1e20) == "1e+20")
+        #expect(Display.number(123_456_789_012_345) == "123456789012345")
+        #expect(Display.number(13.5) == "13.5")
+        #expect(Display.number(-0.25) == "-0.25")
+    }
 }
