@@ -150,8 +150,8 @@ public struct ReportCommand: Sendable {
 
         // What changed since the last run. When nothing did, the reports keep describing the
         // last real change, so an unchanged run rewrites byte-identical files.
-        let snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
-        let changes: ChangeSet
+        var snapshot = Snapshot(landscape: landscape, inputs: landscape.inputs.compactMap(\.fingerprint))
+        var changes: ChangeSet
         var display: ChangeSet
         var stateHashes: [String]?
         do {
@@ -160,13 +160,28 @@ public struct ReportCommand: Sendable {
             if try store?.latestRun() != nil { stateHashes = SnapshotStore.stateHashes(snapshot.trials) }
             let known = stateHashes.map { SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? SnapshotStore.KnownStates()
             let previous = try store?.latest(reusing: known)
+            var stale: [TrialRef] = []
+            if let previous, !landscape.failures.isEmpty {
+                // Trials read last time only from inputs that failed now are not "removed": they
+                // are kept as they were, marked stale, until their input can be read again.
+                let kept = Self.carryOver(from: previous.snapshot, into: &snapshot, failed: landscape.failures.map(\.file))
+                if !kept.isEmpty {
+                    stale = kept
+                    stateHashes = stateHashes.map { _ in SnapshotStore.stateHashes(snapshot.trials) }
+                    logger.warning(
+                        "kept \(kept.count) trial(s) from the previous run, as their input could not be read: \(kept.map(\.id).joined(separator: ", "))"
+                    )
+                }
+            }
             changes = ChangeSet(from: previous?.snapshot, to: snapshot)
+            changes.trialsStale = stale.isEmpty ? nil : stale
             display = changes
             if let store, let previous, changes.isEmpty {
                 let runs = try store.runs()
                 let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id, reusing: previous.states) : nil
                 display = ChangeSet(from: before, to: previous.snapshot)
                 display.unchangedSince = runs.last.map { Int($0.id.rawValue) }
+                display.trialsStale = changes.trialsStale
             }
         } catch {
             logger.error("\(error)")
@@ -221,6 +236,27 @@ public struct ReportCommand: Sendable {
             return (landscape, .outputFailed)
         }
         return (landscape, status(landscape, changes))
+    }
+
+    /// Adds to `snapshot` the trials of `previous` that are missing from it and whose every
+    /// source file is one of the `failed` inputs (or an entry of a failed archive), with their
+    /// findings and those inputs' fingerprints. Returns the trials kept.
+    static func carryOver(from previous: Snapshot, into snapshot: inout Snapshot, failed: [String]) -> [TrialRef] {
+        func isFailed(_ file: String) -> Bool { failed.contains { file == $0 || file.hasPrefix($0 + "/") } }
+        let present = Set(snapshot.trials.refs.map(\.id))
+        var kept: [SnapshotTrial] = []
+        for trial in previous.trials where !present.contains(trial.id) {
+            let files = trial["source_files"].map(\.csv)
+            if !files.isEmpty, files.allSatisfy(isFailed) { kept.append(trial) }
+        }
+        guard !kept.isEmpty else { return [] }
+        let ids = Set(kept.map(\.id))
+        let trials = (Array(snapshot.trials) + kept).sorted { $0.id < $1.id }
+        let presentInputs = Set(snapshot.inputs.map(\.path))
+        let inputs = snapshot.inputs + previous.inputs.filter { isFailed($0.path) && !presentInputs.contains($0.path) }
+        snapshot = Snapshot(
+            trials: trials, findings: snapshot.findings + previous.findings.filter { ids.contains($0.trial) }, inputs: inputs)
+        return kept.map(\.ref)
     }
 
     func status(_ landscape: Landscape, _ changes: ChangeSet) -> CommandStatus {

@@ -53,6 +53,12 @@ public enum ChangesContext {
         if !changes.trialsAdded.isEmpty {
             groups.append(Group(trial: "", heading: "Trials added", lines: changes.trialsAdded.map { Line(text: ref($0), quotes: []) }))
         }
+        if let stale = changes.trialsStale, !stale.isEmpty {
+            groups.append(
+                Group(
+                    trial: "", heading: "Trials kept from the previous run (their input could not be read this time)",
+                    lines: stale.map { Line(text: ref($0), quotes: []) }))
+        }
         if !changes.trialsRemoved.isEmpty {
             groups.append(Group(trial: "", heading: "Trials removed", lines: changes.trialsRemoved.map { Line(text: ref($0), quotes: []) }))
         }

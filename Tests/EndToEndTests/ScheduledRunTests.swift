@@ -248,4 +248,29 @@ import TrialStore
         let md = try String(contentsOf: out.appendingPathComponent("changes.md"), encoding: .utf8)
         #expect(md.contains("Enrollment: 70 (planned) → 64 (planned)"))
     }
+
+    /// An input that fails in one run does not make its trials "removed" (and "added" back in
+    /// the next good run): they are kept from the previous run, listed as such.
+    @Test func aFailedInputKeepsItsTrialsFromThePreviousRun() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: Self.record, as: "in/a.json")
+        try dir.copy(realdata: "ctgov-xml/NCT00513591.xml", as: "in/b.xml")
+        let (first, _) = await report(dir)
+        #expect(first.trials.count == 2)
+        let good = try Fixtures.bytes("realdata/ctgov-xml/NCT00513591.xml")
+        try dir.write("in/b.xml", Array(good.prefix(good.count / 2)))
+        let (broken, status) = await report(dir)
+        #expect(status == .inputFailed)
+        let changes = try #require(broken.changes)
+        #expect(changes.trialsRemoved.isEmpty)
+        #expect(changes.trialsStale?.map(\.id) == ["NCT00513591"])
+        let md = try String(contentsOf: dir.url.appendingPathComponent("out/changes.md"), encoding: .utf8)
+        #expect(md.contains("Trials kept from the previous run"))
+        try dir.write("in/b.xml", good)
+        let (fixed, fixedStatus) = await report(dir)
+        #expect(fixedStatus == .success)
+        #expect(fixed.changes?.trialsAdded.isEmpty == true)
+        #expect(fixed.changes?.trialsStale == nil)
+    }
 }

@@ -243,6 +243,9 @@ public struct ChangeSet: Codable, Sendable, Hashable {
     /// Set when this run changed nothing: the number of the last run that did (the one these
     /// changes are of, as `trialdiff history` numbers runs). Left out of the JSON otherwise.
     public var unchangedSince: Int?
+    /// Trials kept from the previous run because every input they were read from failed this
+    /// time (not counted as removed). Left out of the JSON when none.
+    public var trialsStale: [TrialRef]?
 
     public init(
         isBaseline: Bool, inputs: InputChanges = InputChanges(), trialsAdded: [TrialRef] = [],
