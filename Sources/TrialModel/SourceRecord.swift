@@ -105,10 +105,25 @@ public struct SourceRecord: Codable, Sendable, Hashable {
     /// The first field with `key`.
     public func first(_ key: FieldKey) -> SourceField? { fields.first { $0.key == key } }
 
+    /// The most of one field's value kept, in UTF-8 bytes: no registry field is near it (the
+    /// longest real descriptions are tens of KB), and a 200 MB title would otherwise be copied
+    /// into every report and the state. A longer value is cut, with a warning.
+    public static let maxFieldBytes = 1 << 20
+
+    /// `value` cut to ``maxFieldBytes`` at a character boundary, with a warning when cut.
+    public mutating func capped(_ key: FieldKey, _ value: String, locator: String) -> String {
+        guard value.utf8.count > Self.maxFieldBytes else { return value }
+        var end = value.utf8.index(value.utf8.startIndex, offsetBy: Self.maxFieldBytes)
+        while end > value.startIndex, end.samePosition(in: value.unicodeScalars) == nil { end = value.utf8.index(before: end) }
+        warnings.append(
+            "\(key.rawValue) (\(locator)) is \(value.utf8.count) bytes; only its first \(Self.maxFieldBytes) bytes are read")
+        return String(value[..<end])
+    }
+
     /// Adds a field unless its value is empty after trimming.
     public mutating func add(_ key: FieldKey, _ value: String?, locator: String, line: Int? = nil) {
-        guard let value else { return }
-        let cleaned = value.collapsingWhitespace
+        guard let raw = value else { return }
+        let cleaned = capped(key, raw, locator: locator).collapsingWhitespace
         guard !cleaned.isEmpty else { return }
         fields.append(SourceField(key: key, value: cleaned, locator: locator, line: line))
     }
@@ -116,8 +131,8 @@ public struct SourceRecord: Codable, Sendable, Hashable {
     /// Adds a free-text field keeping its line structure (criteria, descriptions), trimming only
     /// trailing spaces of each line and blank lines at the ends.
     public mutating func addText(_ key: FieldKey, _ value: String?, locator: String, line: Int? = nil) {
-        guard let value else { return }
-        let cleaned = value.trimmingBlankLines
+        guard let raw = value else { return }
+        let cleaned = capped(key, raw, locator: locator).trimmingBlankLines
         guard !cleaned.isEmpty else { return }
         fields.append(SourceField(key: key, value: cleaned, locator: locator, line: line))
     }

@@ -14,10 +14,10 @@ public struct InputLimits: Sendable, Equatable {
         self.maxInflationRatio = maxInflationRatio
     }
 
-    /// 512 MiB: far above any registry export file (a ClinicalTrials.gov record is under 1 MB,
-    /// an API page of 1,000 studies about 20 MB), and below what a 2-core, few-GB machine can
-    /// parse in memory.
-    public static let defaultMaxBytes = 512 << 20
+    /// 256 MiB: far above any registry export file (a ClinicalTrials.gov record is under 1 MB,
+    /// an API page of 1,000 studies about 20 MB), and below what a few-GB machine can parse in
+    /// memory (a JSON page is parsed at about 14 times its size).
+    public static let defaultMaxBytes = 256 << 20
 
     public static let `default` = InputLimits()
 

@@ -192,7 +192,8 @@ public struct PlainTextReader: TrialReader {
         flush()
         if record.first(.title) == nil, let title = Self.title(in: lines) {
             record.fields.removeAll { $0.key == .unclassified && $0.value == title.text }
-            record.fields.insert(SourceField(key: .title, value: title.text, locator: "line \(title.line)", line: title.line), at: 0)
+            let text = record.capped(.title, title.text, locator: "line \(title.line)")
+            record.fields.insert(SourceField(key: .title, value: text, locator: "line \(title.line)", line: title.line), at: 0)
         }
         let useful: Set<FieldKey> = [.nctID, .chictrID, .summary, .criteria, .description, .enrollment, .status]
         guard record.fields.contains(where: { useful.contains($0.key) }) else {

@@ -28,7 +28,7 @@ struct InputOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The largest input file or archive entry read, in MiB (default: 512).",
+            "The largest input file or archive entry read, in MiB (default: 256).",
             discussion:
                 "A larger one is refused with an error naming it, and the run goes on with the others (exit 1). An archive entry past 16 MiB is also refused when it inflates more than 100 times its compressed size.",
             valueName: "MiB"))

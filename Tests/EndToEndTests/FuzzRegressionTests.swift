@@ -140,4 +140,17 @@ import TrialSupport
         #expect(Display.number(13.5) == "13.5")
         #expect(Display.number(-0.25) == "-0.25")
     }
+
+    /// A field larger than the field limit is cut at a character boundary, with a warning: a
+    /// 200 MB title would otherwise be copied into every report and the state.
+    @Test func aHugeFieldIsCutWithAWarning() {
+        var record = SourceRecord(file: "big.json", format: .ctgovJSON)
+        let huge = "é" + String(repeating: "ab", count: SourceRecord.maxFieldBytes)
+        record.add(.title, huge, locator: "/protocolSection/identificationModule/briefTitle")
+        record.addText(.summary, huge, locator: "/protocolSection/descriptionModule/briefSummary")
+        #expect(record.fields.count == 2)
+        #expect(record.fields.allSatisfy { $0.value.utf8.count <= SourceRecord.maxFieldBytes && $0.value.hasPrefix("éab") })
+        #expect(record.warnings.count == 2)
+        #expect(record.warnings.first?.contains("only its first 1048576 bytes are read") == true)
+    }
 }
