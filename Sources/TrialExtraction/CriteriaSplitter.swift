@@ -51,6 +51,10 @@ enum CriteriaSplitter {
 
     // MARK: Patterns
 
+    /// The longest line `lineHeading` is tried on (UTF-16 units): its prefix, the longest heading
+    /// ("… criteria for" and 150 characters), and blanks around.
+    static let longestHeadingLine = 400
+
     private static let headingWords = #"(?:(?:common|key|main|general|additional|other|specific|study|trial)\s+)?"#
 
     /// A line that is only a heading: "Inclusion Criteria:", "-INCLUSION CRITERIA:", "Exclusion Criteria
@@ -394,7 +398,9 @@ enum CriteriaSplitter {
             // Cheap checks first: each pattern below needs a word, a colon or a marker character
             // that most lines lack (see `Prefilter`).
             let hasColon = Prefilter.containsExactly(lb.string, [":", "："])
-            if Prefilter.mayContain(lb.string, headingKeywords),
+            // A heading line is short (its longest form is under 300 characters): on a line of
+            // 100k blanks the pattern backtracks through every way to end it.
+            if lb.length <= Self.longestHeadingLine, Prefilter.mayContain(lb.string, headingKeywords),
                 let h = lb.firstMatch(lineHeading, anchored: true), h.range.end == lb.length
             {
                 state.applyHeading(lb.substring(h.range(at: 1)))
