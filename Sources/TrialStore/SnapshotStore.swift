@@ -93,6 +93,11 @@ public final class SnapshotStore: Sendable {
         config.busyMode = .timeout(busyTimeout)
         switch mode {
         case .readWrite:
+            // An existing file of 0 bytes is a state that was lost (truncated, a failed copy):
+            // opening it would silently start a new baseline and report every trial as added.
+            if let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+                throw StoreError.corrupt(path: path, detail: "the file is empty (0 bytes): the previous runs' state was lost")
+            }
             config.journalMode = .wal
             // WAL + NORMAL: no fsync per parse-cache insert; a killed process still never leaves
             // a half transaction (only a power loss can drop the last commits, never corrupt).

@@ -466,6 +466,23 @@ struct Boom: Error {}
         #expect(error?.description.contains("--state") == true)
     }
 
+    /// A state database truncated to 0 bytes is an error, not a new baseline in which every
+    /// trial is "added".
+    @Test func anEmptyDatabaseFileIsAnError() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: tmp.dbPath).deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: tmp.dbPath, contents: Data())
+        do {
+            _ = try SnapshotStore(path: tmp.dbPath)
+            Issue.record("an empty state database was opened")
+        } catch let error as StoreError {
+            #expect(error.description.contains("the file is empty (0 bytes)"))
+            #expect(error.description.contains("move it aside"))
+        }
+    }
+
     @Test func readOnlyOpenOfAMissingDatabaseSaysSo() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
