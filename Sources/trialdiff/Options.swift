@@ -12,8 +12,11 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "Input files, folders or zips (default: Input).")
     var paths: [String] = []
 
-    @Option(help: "Files read in parallel (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Files read in parallel (default: the number of cores).")
+    var jobs: Int?
+
+    /// `--jobs`, or the number of cores.
+    var resolvedJobs: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: "Acknowledged findings (YAML; default: trialdiff-ack.yml in each input folder).")
     var ack: String?
@@ -28,7 +31,7 @@ struct InputOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The largest input file or archive entry read, in MiB (default: 256).",
+            "The largest input file or archive entry read, in MiB.",
             discussion:
                 "A larger one is refused with an error naming it, and the run goes on with the others (exit 1). An archive entry past 16 MiB is also refused when it inflates more than 100 times its compressed size.",
             valueName: "MiB"))
@@ -42,7 +45,7 @@ struct InputOptions: ParsableArguments {
 
     func validate() throws {
         if spillAbove < 0 { throw ValidationError("--spill-above must be 0 or more") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if maxInputSize < 1 || maxInputSize > 1 << 20 { throw ValidationError("--max-input-size must be 1 to 1048576 (MiB)") }
     }
 }

@@ -27,7 +27,7 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         var command = CheckCommand(
-            paths: inputs.resolvedPaths, failOn: failOn, format: format, ackFile: inputs.ack, jobs: inputs.jobs,
+            paths: inputs.resolvedPaths, failOn: failOn, format: format, ackFile: inputs.ack, jobs: inputs.resolvedJobs,
             spillAbove: inputs.spillAbove)
         command.limits = inputs.limits
         let (_, status) = await command.run(print: printToStandardOutput, logger: log.logger)

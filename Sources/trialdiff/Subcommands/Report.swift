@@ -8,9 +8,11 @@ struct Report: AsyncParsableCommand {
         abstract: "Compare trials side by side and write the reports.",
         discussion: """
             With no paths, reads Input/ and writes Output/. Folders are walked recursively; hidden \
-            files are skipped. Outputs: report.md (GitHub Markdown), report.html (self-contained), \
-            trials.json (normalized model with evidence), matrix.csv (one row per trial). Each is \
-            written to a temporary file and renamed, so a crash never leaves a half-written report.
+            files are skipped. Outputs: report.md (GitHub Markdown), report.html (one file), \
+            trials.json (normalized model with evidence), findings.json and findings.csv, changes.md \
+            and changes.json (what changed since the last run), matrix.csv (one row per trial). They \
+            are written to temporary files and renamed as one set, so a killed run leaves the old \
+            reports or the new ones. A run that reads no input writes nothing.
             """)
 
     @OptionGroup var inputs: InputOptions
@@ -71,7 +73,7 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         var command = ReportCommand(
             paths: inputs.resolvedPaths, output: URL(fileURLWithPath: output), templates: TemplateSource(folder: templates),
-            formats: format, jobs: inputs.jobs, ackFile: inputs.ack,
+            formats: format, jobs: inputs.resolvedJobs, ackFile: inputs.ack,
             selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses), statePath: state, dryRun: dryRun,
             failOnChange: failOnChange, lockTimeout: lockTimeout, spillAbove: inputs.spillAbove)
         command.limits = inputs.limits
