@@ -29,7 +29,10 @@ import re
 import sys
 import time
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # the text patterns below are shared with baseline_json.py, which needs no lxml
+    etree = None
 
 HEADER = [
     "file", "nct_id", "org_study_id", "brief_title", "overall_status", "phase",
@@ -145,6 +148,9 @@ def main() -> int:
     ap.add_argument("dir")
     ap.add_argument("--out", help="CSV file to write (default: stdout)")
     args = ap.parse_args()
+    if etree is None:
+        print("baseline_lxml: needs lxml (python3 -m pip install lxml)", file=sys.stderr)
+        return 2
     if not os.path.isdir(args.dir):
         print(f"baseline_lxml: not a folder: {args.dir}", file=sys.stderr)
         return 2
