@@ -63,7 +63,7 @@ public enum Pipeline {
         do {
             bytes = try InputCollector.bytes(of: InputCollector.filePath(for: path, root: root), limit: limits.maxBytes)
         } catch {
-            let e = ReaderError.unreadable(file: path, reason: error.description)
+            let e = ReaderError.unreadable(file: path, reason: String(describing: error))
             return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
         }
         return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache)
@@ -201,7 +201,18 @@ public enum Pipeline {
                         let result = process(path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity)
                         return ([admit(result, budget)], true)
                     }
-                case .memory(let file): group.addTask { ([admit(process(file, selection: selection, cache: cache), budget)], true) }
+                case .entry(let reader, let entry, let path, let identity):
+                    group.addTask {
+                        do {
+                            let bytes = try reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
+                            let file = InputFile(path: path, bytes: bytes, identity: identity)
+                            return ([admit(process(file, selection: selection, cache: cache), budget)], true)
+                        } catch {
+                            let e = ReaderError.unreadable(file: path, reason: String(describing: error))
+                            let summary = InputSummary(file: path, format: nil, records: 0, error: e.description)
+                            return ([FileResult(summary: summary, records: [])], true)
+                        }
+                    }
                 case .failed(let result): group.addTask { ([result], true) }
                 }
                 return true

@@ -8,8 +8,9 @@ enum WorkItem {
     /// A file on disk, read by the task that processes it, and its identity
     /// (``InputCollector/identity(of:given:)``).
     case path(String, identity: String)
-    /// An archive entry, already decompressed by the producer.
-    case memory(InputFile)
+    /// An archive entry, inflated by the task that processes it (so a zip keeps every core
+    /// busy, as a folder does), under the name `path` and its identity.
+    case entry(ZipReader, ZipReader.Entry, path: String, identity: String)
     /// An input that failed before it could be processed (a corrupt archive).
     case failed(FileResult)
 }
@@ -49,12 +50,7 @@ struct WorkQueue {
                     archive?.next = next
                     guard !entry.isDirectory, Self.isReadable(entry.name) else { continue }
                     let name = "\(current.path)/\(entry.name)"
-                    do {
-                        let bytes = try current.reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
-                        return .memory(InputFile(path: name, bytes: bytes, identity: current.identity + "/" + entry.name))
-                    } catch {
-                        return Self.failed(name, error.description)
-                    }
+                    return .entry(current.reader, entry, path: name, identity: current.identity + "/" + entry.name)
                 }
                 archive = nil
                 if let problem = current.problem { return Self.failed(current.path, problem) }
@@ -75,7 +71,7 @@ struct WorkQueue {
         }
     }
 
-    private static func failed(_ name: String, _ reason: String) -> WorkItem {
+    static func failed(_ name: String, _ reason: String) -> WorkItem {
         let e = ReaderError.unreadable(file: name, reason: reason)
         return .failed(FileResult(summary: InputSummary(file: name, format: nil, records: 0, error: e.description), records: []))
     }

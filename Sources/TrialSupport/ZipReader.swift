@@ -9,7 +9,9 @@ import Foundation
 /// whole, with no cap, into a buffer sized by what the header claims. Here an entry is inflated
 /// in chunks with a cap on the bytes it may produce and on its inflation ratio; a damaged
 /// central directory is an error naming how many entries it hides.
-public final class ZipReader {
+/// Entries may be extracted from several threads at once: the reader's state is immutable after
+/// `init` and every read is a positioned `pread`.
+public final class ZipReader: @unchecked Sendable {
     /// One entry as the central directory lists it.
     public struct Entry: Sendable {
         /// Position in the central directory (0-based).
