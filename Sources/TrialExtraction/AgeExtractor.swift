@@ -675,7 +675,7 @@ enum AgeExtractor {
         // criterion, so fewer calls beat shorter ones.
         let cover = NSRange(from: windows[0].location, to: windows[windows.count - 1].end)
         let comparatorMatches = buffer.matches(
-            comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover),
+            comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover, units: units),
             before: comparatorReachBefore, after: comparatorReachAfter)
         let postfixMatches = Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: cover) : []
         for m in comparatorMatches {

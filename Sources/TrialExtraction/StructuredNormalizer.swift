@@ -114,19 +114,11 @@ enum StructuredNormalizer {
         return best
     }
 
-    /// A stable ID for records without a global registry ID: "TD-" and the first 12 hex digits of
-    /// the 64-bit FNV-1a hash of the record's fields written as "key=value\n" lines in field order.
+    /// The ID of a record without a global registry ID before the pipeline knows its path
+    /// (`extract` on its own, tests): ``TrialExtractor/derivedID(_:)`` of the record's fields
+    /// written as "key=value\n" lines in field order.
     static func derivedID(_ record: SourceRecord) -> TrialID {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for f in record.fields {
-            for byte in "\(f.key.rawValue)=\(f.value)\n".utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-        }
-        var hex = String(hash, radix: 16)
-        while hex.count < 16 { hex = "0" + hex }
-        return TrialID(.derived, "TD-" + hex.prefix(12))
+        TrialExtractor.derivedID(record.fields.map { "\($0.key.rawValue)=\($0.value)\n" }.joined())
     }
 
     // MARK: Status

@@ -69,36 +69,7 @@ struct TextBuffer {
     /// (each use has a test that compares both on real text): a long alternation tried at every
     /// position of a criterion costs more than a few short searches.
     func matches(_ pattern: Pattern, in range: NSRange, near anchors: [Int], before: Int, after: Int) -> [NSTextCheckingResult] {
-        var result: [NSTextCheckingResult] = []
-        var stretch: NSRange?
-        for anchor in anchors {
-            let window = NSRange(from: max(range.location, anchor - before), to: min(range.end, anchor + after))
-            guard window.length > 0 else { continue }
-            if let s = stretch, window.location <= s.end {
-                stretch = NSRange(from: s.location, to: max(s.end, window.end))
-            } else {
-                if let s = stretch { result += matches(pattern, in: s) }
-                stretch = window
-            }
-        }
-        if let s = stretch { result += matches(pattern, in: s) }
-        return result
-    }
-
-    /// UTF-16 offsets in `range` where a run of ASCII digits starts.
-    func digitRunStarts(in range: NSRange) -> [Int] {
-        var starts: [Int] = []
-        var previousWasDigit = false
-        var offset = 0
-        for u in string.utf16 {
-            defer { offset += 1 }
-            guard offset >= range.location else { continue }
-            guard offset < range.end else { break }
-            let digit = u >= 0x30 && u <= 0x39
-            if digit && !previousWasDigit { starts.append(offset) }
-            previousWasDigit = digit
-        }
-        return starts
+        SearchWindows.around(anchors, before: before, after: after, in: range).flatMap { matches(pattern, in: $0) }
     }
 
     /// UTF-16 offsets in `range` where one of `words` (lower-case ASCII) starts, ignoring ASCII case.
@@ -188,30 +159,14 @@ final class FieldText {
     let buffer: TextBuffer
     /// Sentence ranges in document order (see `Segmenter`).
     private(set) lazy var sentences: [NSRange] = Segmenter.sentences(in: buffer)
-    private let lineStarts: [Int]
+    private let lines: LineIndex
 
     var key: FieldKey { field.key }
 
     init(_ field: SourceField) {
         self.field = field
         self.buffer = TextBuffer(field.value)
-        // Line starts as UTF-16 offsets, counted over the UTF-8 bytes (no NSString indexing).
-        var starts = [0]
-        var value = field.value
-        value.withUTF8 { bytes in
-            var offset = 0
-            for c in bytes {
-                if c < 0x80 {
-                    offset += 1
-                    if c == 10 { starts.append(offset) }
-                } else if c >= 0xF0 {
-                    offset += 2
-                } else if c >= 0xC0 {
-                    offset += 1
-                }
-            }
-        }
-        self.lineStarts = starts
+        self.lines = LineIndex(field.value)
     }
 
     /// The sentence holding `range` (or `range` itself when it spans sentences).
@@ -250,15 +205,7 @@ final class FieldText {
     }
 
     /// 0-based line index of a UTF-16 offset within the field value.
-    func lineIndex(at offset: Int) -> Int {
-        var lo = 0
-        var hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return lo
-    }
+    func lineIndex(at offset: Int) -> Int { lines.index(at: offset) }
 
     /// The field's locator narrowed to the lines `range` spans: the line its text starts on, and
     /// the last one when it goes on over several ("lines 52-54").
@@ -283,9 +230,9 @@ final class FieldText {
         if let first = field.line {
             let absolute = first + index
             if field.locator.hasPrefix("line") { return "line \(absolute)" }
-            return lineStarts.count > 1 ? "\(field.locator) line \(absolute)" : field.locator
+            return lines.isMultiLine ? "\(field.locator) line \(absolute)" : field.locator
         }
-        return lineStarts.count > 1 ? "\(field.locator) line \(index + 1)" : field.locator
+        return lines.isMultiLine ? "\(field.locator) line \(index + 1)" : field.locator
     }
 }
 
@@ -431,10 +378,17 @@ enum ComparatorText {
     /// and "the" aside): a number after a sign or after a word that ends some comparator. A
     /// superset: every number of a match of `pattern` followed by a number is among them (the
     /// ends are checked as suffixes, as the pattern has no word boundary before a comparator).
-    static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange) -> [Int] {
-        let starts = buffer.digitRunStarts(in: range)
+    static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange, units: [UInt16]? = nil) -> [Int] {
+        let units = units ?? Array(buffer.string.utf16)
+        var starts: [Int] = []
+        let from = max(0, range.location)
+        let to = min(units.count, range.location + range.length)
+        guard from < to else { return [] }
+        for i in from..<to
+        where units[i] >= 0x30 && units[i] <= 0x39 && (i == 0 || !(units[i - 1] >= 0x30 && units[i - 1] <= 0x39)) {
+            starts.append(i)
+        }
         guard !starts.isEmpty else { return [] }
-        let units = Array(buffer.string.utf16)
         func lower(_ u: UInt16) -> UInt16 { u >= 0x41 && u <= 0x5A ? u | 0x20 : u }
         // A letter outside ASCII may fold to an ASCII one ("ſ" to "s"): it matches any letter.
         func endsWith(_ word: [UInt16], at end: Int) -> Bool {

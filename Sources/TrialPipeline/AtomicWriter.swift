@@ -95,26 +95,7 @@ public struct AtomicWriter: Sendable {
     /// modification time too) and the temporary file removed unflushed, so an unchanged rerun
     /// writes nothing durable. Returns true when the content changed.
     @discardableResult
-    public func commit(_ staged: Staged) throws -> Bool {
-        if Self.sameContent(staged.temp, staged.target) {
-            unlink(staged.temp)
-            return false
-        }
-        let fd = open(staged.temp, O_RDONLY)
-        guard fd >= 0, fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            unlink(staged.temp)
-            throw OutputError.cannotWrite(path: staged.target, reason: reason)
-        }
-        close(fd)
-        guard rename(staged.temp, staged.target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(staged.temp)
-            throw OutputError.cannotWrite(path: staged.target, reason: reason)
-        }
-        return true
-    }
+    public func commit(_ staged: Staged) throws -> Bool { try !commitAll([staged]).isEmpty }
 
     /// The journal of a set being committed: one "temporary\ttarget" line per file. Written
     /// (and flushed) before the first rename and removed after the last, so a run killed in
@@ -156,23 +137,31 @@ public struct AtomicWriter: Sendable {
                 throw OutputError.cannotWrite(path: staged.target, reason: "a folder is in its place")
             }
         }
-        let journal = pending.map { "\(($0.temp as NSString).lastPathComponent)\t\($0.name)\n" }.joined()
-        do {
-            try writeJournal(journal)
-        } catch {
-            for staged in pending { unlink(staged.temp) }
-            throw error
+        // One rename is atomic by itself: a journal is needed only for a set.
+        let journaled = pending.count > 1
+        if journaled {
+            let journal = pending.map { "\(($0.temp as NSString).lastPathComponent)\t\($0.name)\n" }.joined()
+            do {
+                try writeJournal(journal)
+            } catch {
+                for staged in pending { unlink(staged.temp) }
+                throw error
+            }
         }
         for staged in pending {
             if Self.testDelay > 0 { usleep(Self.testDelay) }
             guard rename(staged.temp, staged.target) == 0 else {
-                // The journal stays: the next run completes the set.
-                throw OutputError.cannotWrite(path: staged.target, reason: String(cString: strerror(errno)))
+                let reason = String(cString: strerror(errno))
+                // With a journal it stays, and the next run completes the set.
+                if !journaled { unlink(staged.temp) }
+                throw OutputError.cannotWrite(path: staged.target, reason: reason)
             }
         }
         syncFolder()
-        unlink(folder.appendingPathComponent(Self.journalName).path)
-        syncFolder()
+        if journaled {
+            unlink(folder.appendingPathComponent(Self.journalName).path)
+            syncFolder()
+        }
         return pending.map(\.name)
     }
 

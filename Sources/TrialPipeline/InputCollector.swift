@@ -32,8 +32,10 @@ public enum InputCollector {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw ReadFailure(errno: errno) }
         if let kind = FileKind.notRegular(info.st_mode) { throw ReadFailure(reason: "not a regular file (\(kind)); skipped") }
-        let limits = InputLimits(maxBytes: limit)
-        guard info.st_size <= limit else { throw ReadFailure(reason: limits.overLimit(info.st_size)) }
+        func overLimit(_ bytes: some BinaryInteger) -> String {
+            "\(ByteCount.describe(bytes)), over the \(ByteCount.describe(limit)) input size limit (--max-input-size)"
+        }
+        guard info.st_size <= limit else { throw ReadFailure(reason: overLimit(info.st_size)) }
         // Back to blocking reads for a regular file.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         // Sized by fstat, but read to the end whatever it said (a file may grow meanwhile), up to
@@ -60,7 +62,7 @@ public enum InputCollector {
             let n = read(fd, &chunk, chunk.count)
             if n > 0 {
                 bytes.append(contentsOf: chunk[..<n])
-                if bytes.count > limit { throw ReadFailure(reason: "grew past \(limits.overLimit(bytes.count)) while being read") }
+                if bytes.count > limit { throw ReadFailure(reason: "grew past \(overLimit(bytes.count)) while being read") }
             } else if n == 0 {
                 return bytes
             } else if errno != EINTR {

@@ -1,5 +1,3 @@
-import TrialSupport
-
 /// How much one input may make a run read: a larger file or archive entry is refused with an
 /// error naming it, and the run goes on with the others.
 public struct InputLimits: Sendable, Equatable {
@@ -20,9 +18,4 @@ public struct InputLimits: Sendable, Equatable {
     public static let defaultMaxBytes = 256 << 20
 
     public static let `default` = InputLimits()
-
-    /// The error for a file of `bytes` bytes over the limit.
-    func overLimit(_ bytes: some BinaryInteger) -> String {
-        "\(ByteCount.describe(bytes)), over the \(ByteCount.describe(maxBytes)) input size limit (--max-input-size)"
-    }
 }

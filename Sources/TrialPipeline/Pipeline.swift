@@ -19,6 +19,12 @@ public struct FileResult: Sendable {
     /// it, for the spill to reuse; empty once the result is admitted.
     var encodedRecords: [[UInt8]] = []
 
+    /// The result of an input that could not be read: no records, and the error naming it.
+    static func unreadable(_ file: String, reason: String) -> FileResult {
+        let e = ReaderError.unreadable(file: file, reason: reason)
+        return FileResult(summary: InputSummary(file: file, format: nil, records: 0, error: e.description), records: [])
+    }
+
     public init(summary: InputSummary, records: [TrialRecord]) {
         self.summary = summary
         self.records = records
@@ -63,8 +69,7 @@ public enum Pipeline {
         do {
             bytes = try InputCollector.bytes(of: InputCollector.filePath(for: path, root: root), limit: limits.maxBytes)
         } catch {
-            let e = ReaderError.unreadable(file: path, reason: String(describing: error))
-            return FileResult(summary: InputSummary(file: path, format: nil, records: 0, error: e.description), records: [])
+            return .unreadable(path, reason: error.description)
         }
         return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache)
     }
@@ -203,14 +208,12 @@ public enum Pipeline {
                     }
                 case .entry(let reader, let entry, let path, let identity):
                     group.addTask {
-                        do {
+                        do throws(ZipReader.Failure) {
                             let bytes = try reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
                             let file = InputFile(path: path, bytes: bytes, identity: identity)
                             return ([admit(process(file, selection: selection, cache: cache), budget)], true)
                         } catch {
-                            let e = ReaderError.unreadable(file: path, reason: String(describing: error))
-                            let summary = InputSummary(file: path, format: nil, records: 0, error: e.description)
-                            return ([FileResult(summary: summary, records: [])], true)
+                            return ([.unreadable(path, reason: error.description)], true)
                         }
                     }
                 case .failed(let result): group.addTask { ([result], true) }

@@ -71,10 +71,7 @@ struct WorkQueue {
         }
     }
 
-    static func failed(_ name: String, _ reason: String) -> WorkItem {
-        let e = ReaderError.unreadable(file: name, reason: reason)
-        return .failed(FileResult(summary: InputSummary(file: name, format: nil, records: 0, error: e.description), records: []))
-    }
+    private static func failed(_ name: String, _ reason: String) -> WorkItem { .failed(.unreadable(name, reason: reason)) }
 
     /// Archive entries worth reading: not hidden, not macOS resource forks.
     static func isReadable(_ entryPath: String) -> Bool {

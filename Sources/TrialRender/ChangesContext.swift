@@ -27,14 +27,12 @@ public enum ChangesContext {
     /// One sentence: the baseline note, "no changes", or the change counts.
     public static func summary(_ changes: ChangeSet) -> String {
         if let run = changes.unchangedSince {
-            var last = changes
-            last.unchangedSince = nil
-            let lastChange = summary(last)
-            let trials = ReportContext.plural(changes.trialsAdded.count, "trial")
-            let inputs = ReportContext.plural(changes.inputs.added.count, "input")
-            return changes.isBaseline
-                ? "No changes since run \(run), the first run (the baseline: \(trials) from \(inputs))."
-                : "No changes since run \(run). The last change, in run \(run): \(lastChange.dropFirst("Since the previous run: ".count))"
+            if changes.isBaseline {
+                let trials = ReportContext.plural(changes.trialsAdded.count, "trial")
+                let inputs = ReportContext.plural(changes.inputs.added.count, "input")
+                return "No changes since run \(run), the first run (the baseline: \(trials) from \(inputs))."
+            }
+            return "No changes since run \(run). The last change, in run \(run): \(changes.summary)."
         }
         if changes.isBaseline {
             let trials = ReportContext.plural(changes.trialsAdded.count, "trial")

@@ -68,18 +68,29 @@ final class DiagnosticSink {
     /// further error it raises, so a comment holding 100k "--" took seconds. Only in the
     /// document itself: stopping inside an entity's expansion defeats libxml2's own guard
     /// against entity amplification (a billion-laughs document then ran for minutes).
-    var stopOnError = false
+    let stopOnError: Bool
 
     init(stopOnError: Bool = false) { self.stopOnError = stopOnError }
 
     /// libxml2's entity errors, which it handles itself (halting on amplification).
-    static let entityErrors: Set<Int32> = [14, 15, 16, 17, 22, 23, 26, 27, 28, 29, 30, 36, 37, 82, 87, 88, 89, 90, 104, 107]
+    static let entityErrors: Set<Int32> = Set(
+        [
+            XML_ERR_ENTITYREF_AT_EOF, XML_ERR_ENTITYREF_IN_PROLOG, XML_ERR_ENTITYREF_IN_EPILOG, XML_ERR_ENTITYREF_IN_DTD,
+            XML_ERR_ENTITYREF_NO_NAME, XML_ERR_ENTITYREF_SEMICOL_MISSING, XML_ERR_UNDECLARED_ENTITY, XML_WAR_UNDECLARED_ENTITY,
+            XML_ERR_UNPARSED_ENTITY, XML_ERR_ENTITY_IS_EXTERNAL, XML_ERR_ENTITY_IS_PARAMETER, XML_ERR_ENTITY_NOT_STARTED,
+            XML_ERR_ENTITY_NOT_FINISHED, XML_ERR_EXT_ENTITY_STANDALONE, XML_ERR_ENTITY_CHAR_ERROR, XML_ERR_ENTITY_PE_INTERNAL,
+            XML_ERR_ENTITY_LOOP, XML_ERR_ENTITY_BOUNDARY, XML_ERR_ENTITY_PROCESSING, XML_WAR_ENTITY_REDEFINED,
+        ].map { Int32($0.rawValue) })
 
-    /// Whether to stop `ctxt` at `error`: a fatal error or an error in the document itself, not
-    /// an entity error (stopping there defeats libxml2's guard against entity amplification).
-    static func stops(_ ctxt: xmlParserCtxtPtr, at error: UnsafeMutablePointer<xmlError>) -> Bool {
-        error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue && ctxt.pointee.inputNr <= 1
-            && !entityErrors.contains(error.pointee.code)
+    /// Records `error` of `ctxt`'s parse and, with ``stopOnError``, stops the parser at an error
+    /// (not a warning) in the document itself that is not an entity error.
+    func record(_ error: UnsafeMutablePointer<xmlError>, of ctxt: xmlParserCtxtPtr) {
+        add(error)
+        if stopOnError, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, ctxt.pointee.inputNr <= 1,
+            !Self.entityErrors.contains(error.pointee.code)
+        {
+            xmlStopParser(ctxt)
+        }
     }
 
     func add(_ error: UnsafeMutablePointer<xmlError>) {
@@ -103,9 +114,7 @@ private func collect(_ userData: UnsafeMutableRawPointer?, _ error: UnsafeMutabl
     guard let userData, let error else { return }
     let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
     guard let raw = ctxt.pointee._private else { return }
-    let sink = Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue()
-    sink.add(error)
-    if sink.stopOnError, DiagnosticSink.stops(ctxt, at: error) { xmlStopParser(ctxt) }
+    Unmanaged<DiagnosticSink>.fromOpaque(raw).takeUnretainedValue().record(error, of: ctxt)
 }
 
 /// A parsed XML or HTML document. Owns the libxml2 tree and frees it in `deinit`; every

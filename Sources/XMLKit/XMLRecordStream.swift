@@ -153,7 +153,8 @@ private let streamOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.r
 private final class StreamState {
     let ctxt: xmlParserCtxtPtr
     let walker: Walker
-    let sink = DiagnosticSink()
+    /// One error fails the file: the parse stops there (see `DiagnosticSink.stopOnError`).
+    let sink = DiagnosticSink(stopOnError: true)
     let body: (XMLCapturedElement) throws -> Void
     @exclusivity(unchecked) var thrown: Error?
 
@@ -300,11 +301,7 @@ private func saxHandler() -> xmlSAXHandler {
         guard let userData, let error else { return }
         let ctxt = userData.assumingMemoryBound(to: xmlParserCtxt.self)
         guard let raw = ctxt.pointee._private else { return }
-        let sink = Unmanaged<StreamState>.fromOpaque(raw).takeUnretainedValue().sink
-        sink.add(error)
-        // One error fails the file: stop here rather than through the rest of the construct
-        // (see `DiagnosticSink.stopOnError`).
-        if DiagnosticSink.stops(ctxt, at: error) { xmlStopParser(ctxt) }
+        Unmanaged<StreamState>.fromOpaque(raw).takeUnretainedValue().sink.record(error, of: ctxt)
     }
     return handler
 }

@@ -53,20 +53,9 @@ struct RulePattern: @unchecked Sendable {
     /// character tried, and a 300 KB field of blanks with one `&` in it took most of a second.
     func matches(in text: String, startingWith starts: ASCIISet, reach: Int) -> [RuleMatch] {
         let ns = text as NSString
-        var windows: [NSRange] = []
-        var offset = 0
-        for unit in text.utf16 {
-            if unit < 0x80, starts.contains(UInt8(unit)) {
-                let end = min(ns.length, offset + reach)
-                if let last = windows.last, offset <= last.location + last.length {
-                    windows[windows.count - 1] = NSRange(location: last.location, length: end - last.location)
-                } else {
-                    windows.append(NSRange(location: offset, length: end - offset))
-                }
-            }
-            offset += 1
-        }
-        return windows.flatMap { window in
+        var anchors: [Int] = []
+        for (offset, unit) in text.utf16.enumerated() where unit < 0x80 && starts.contains(UInt8(unit)) { anchors.append(offset) }
+        return SearchWindows.around(anchors, before: 0, after: reach, in: NSRange(location: 0, length: ns.length)).flatMap { window in
             regex.matches(in: text, options: [.withTransparentBounds], range: window).map { RuleMatch(result: $0, ns: ns) }
         }
     }
@@ -289,44 +278,26 @@ extension Trial {
     }
 }
 
-/// The line starts of a field's text (UTF-16 offsets), counted on first use: each match's line
-/// is then a binary search, not a walk from the start of the text (which made the rules
-/// quadratic in the size of a field full of matches).
+/// A field's line index (``LineIndex``), counted on the first match that needs it and shared
+/// by the field's other matches.
 struct FieldLines {
     private let value: String
-    private var starts: [Int]?
+    private var index: LineIndex?
 
     init(_ value: String) { self.value = value }
 
+    private mutating func lines() -> LineIndex {
+        if let index { return index }
+        let built = LineIndex(value)
+        index = built
+        return built
+    }
+
     /// Whether the text holds a line break.
     var isMultiLine: Bool {
-        mutating get { lineStarts.count > 1 }
+        mutating get { lines().isMultiLine }
     }
 
     /// The 1-based line of UTF-16 `offset`.
-    mutating func line(of offset: Int) -> Int {
-        let starts = lineStarts
-        var low = 0
-        var high = starts.count
-        // The number of line starts at or before `offset`.
-        while low < high {
-            let mid = (low + high) / 2
-            if starts[mid] <= offset { low = mid + 1 } else { high = mid }
-        }
-        return max(1, low)
-    }
-
-    private var lineStarts: [Int] {
-        mutating get {
-            if let starts { return starts }
-            var found = [0]
-            var offset = 0
-            for unit in value.utf16 {
-                offset += 1
-                if unit == 10 { found.append(offset) }
-            }
-            starts = found
-            return found
-        }
-    }
+    mutating func line(of offset: Int) -> Int { lines().index(at: offset) + 1 }
 }
