@@ -80,6 +80,7 @@ def main() -> int:
         return 2
     rng = random.Random(args.seed)
     order: list[int] = []
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
     total = 0
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:

@@ -1,4 +1,5 @@
 import TrialModel
+import TrialSupport
 
 /// ClinicalTrials.gov API v2 JSON: a single study (`{"protocolSection": …}`), a page of
 /// studies (`{"studies": [...]}`) or a bare array of studies. Locators are JSON pointers.
@@ -13,26 +14,24 @@ public struct CTGovJSONReader: TrialReader {
     }
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
-        let root = try JSONNode.parse(file.bytes, file: file.path)
-        let studies: [JSONNode]
-        if root["protocolSection"].isObject {
-            studies = [root]
-        } else if root["studies"].value is [Any] {
-            studies = root["studies"].elements
-        } else if root.value is [Any] {
-            studies = root.elements
-        } else {
-            throw ReaderError.notATrialRecord(file: file.path, detail: "JSON without protocolSection or studies")
+        var records: [SourceRecord] = []
+        var index = 0
+        try JSONStudies.forEach(in: file, arrayKey: "studies") { study in
+            if study["protocolSection"].isObject { records.append(record(study["protocolSection"], file: file.path, index: index)) }
+            index += 1
+        } single: { root in
+            guard root["protocolSection"].isObject else {
+                throw ReaderError.notATrialRecord(file: file.path, detail: "JSON without protocolSection or studies")
+            }
+            records.append(record(root["protocolSection"], file: file.path, index: 0))
         }
-        return studies.enumerated().compactMap { index, study in
-            study["protocolSection"].isObject ? record(study["protocolSection"], file: file.path, index: index) : nil
-        }
+        return records
     }
 
-    func record(_ p: JSONNode, file: String, index: Int) -> SourceRecord {
+    func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        func add(_ key: FieldKey, _ node: JSONNode) { r.add(key, node.string, locator: node.pointer) }
-        func addText(_ key: FieldKey, _ node: JSONNode) { r.addText(key, node.string, locator: node.pointer) }
+        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node.string, locator: node.pointer) }
+        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node.string, locator: node.pointer) }
 
         let id = p["identificationModule"]
         add(.nctID, id["nctId"])
@@ -97,8 +96,8 @@ public struct CTGovClassicJSONReader: TrialReader {
     }
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
-        let root = try JSONNode.parse(file.bytes, file: file.path)
-        let studies: [JSONNode]
+        let root = try JSONStudies.document(file)
+        let studies: [JSONValue]
         if root["FullStudiesResponse"].isObject {
             studies = root["FullStudiesResponse"]["FullStudies"].elements.map { $0["Study"] }
         } else if root["Study"].isObject {
@@ -111,10 +110,10 @@ public struct CTGovClassicJSONReader: TrialReader {
         }
     }
 
-    func record(_ p: JSONNode, file: String, index: Int) -> SourceRecord {
+    func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        func add(_ key: FieldKey, _ node: JSONNode) { r.add(key, node.string, locator: node.pointer) }
-        func addText(_ key: FieldKey, _ node: JSONNode) { r.addText(key, node.string, locator: node.pointer) }
+        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node.string, locator: node.pointer) }
+        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node.string, locator: node.pointer) }
 
         let id = p["IdentificationModule"]
         add(.nctID, id["NCTId"])
