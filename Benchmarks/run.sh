@@ -20,6 +20,12 @@
 #        extract  + TrialExtractor.extract
 #        rules    + record-level review rules (FindingRules.check): Pipeline.parse's work
 #      so the summary can show what each stage costs against the xmllint floor and run c.
+# Then, for each JSON size (JSON_SIZES, default 10000): builds (or reuses) a zip of N real
+# ClinicalTrials.gov API v2 studies with fresh IDs (Benchmarks/.corpus/json-N.zip, the registry's
+# bulk layout, make_json_corpus.py) and measures on it, in the same way:
+#   g. Benchmarks/baseline_json.py (Python's json module: the same core fields as b.)
+#   h. trialdiff report ZIP --output TMP --format csv             (default --jobs)
+#   i. trialdiff report ZIP --output TMP --format csv --jobs 1
 # Every trialdiff run writes to a fresh, empty output folder (a reused one would hold the previous
 # run's snapshot store in .trialdiff/ and turn the run into an unchanged re-run). The issue's
 # targets are checked against the --format csv runs (c, d); run e is reported for information.
@@ -43,6 +49,8 @@
 #                           size); at 100k it writes about 7 GB of reports, and the targets are
 #                           checked on the csv runs anyway
 #   SEED=S                  corpus seed (default 42)
+#   XML=0                   skip the legacy XML runs (a-f); JSON_SIZES="" skips the JSON runs
+#   JSON_SIZES="N ..."      JSON corpus sizes (default 10000; 100000 is a 470 MB zip)
 #   PYTHON=python3          interpreter for the generator, the baseline and the summary
 #
 # Installs nothing, needs no network and no sudo (the ladder's first build needs the Benchmarks
@@ -60,6 +68,8 @@ cd "$ROOT"
 
 SEED=${SEED:-42}
 LADDER=${LADDER:-1}
+XML=${XML:-1}
+JSON_SIZES=${JSON_SIZES-10000}
 REPEAT=${REPEAT:-1}
 ALL_FORMATS_MAX=${ALL_FORMATS_MAX:-}
 PYTHON=${PYTHON:-python3}
@@ -76,17 +86,23 @@ for a in "$@"; do
     esac
 done
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+[ "$XML" != 0 ] || sizes=()
+json_sizes=()
+for a in $JSON_SIZES; do
+    [[ "$a" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: JSON_SIZES must hold positive integers: '$a'" >&2; exit 2; }
+    json_sizes+=("$a")
+done
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: SEED must be a non-negative integer" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: REPEAT must be a positive integer" >&2; exit 2; }
 [[ -z "$ALL_FORMATS_MAX" || "$ALL_FORMATS_MAX" =~ ^[0-9]+$ ]] || { echo "run.sh: ALL_FORMATS_MAX must be a number of records" >&2; exit 2; }
 
 # ---------------------------------------------------------------- prerequisites
 missing=()
-command -v xmllint >/dev/null 2>&1 ||
+[ ${#sizes[@]} -eq 0 ] || command -v xmllint >/dev/null 2>&1 ||
     missing+=("xmllint (libxml2's command-line tool) not found: apt-get install -y libxml2-utils (macOS: it ships with the system)")
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
     missing+=("$PYTHON not found: install Python 3.9+ or set PYTHON=/path/to/python3")
-elif ! "$PYTHON" -c 'import lxml.etree' >/dev/null 2>&1; then
+elif [ ${#sizes[@]} -gt 0 ] && ! "$PYTHON" -c 'import lxml.etree' >/dev/null 2>&1; then
     missing+=("Python module lxml not importable by $PYTHON: $PYTHON -m pip install lxml")
 fi
 if [ ! -x "$GNU_TIME" ] || ! "$GNU_TIME" -v true >/dev/null 2>&1; then
@@ -194,7 +210,9 @@ fi
 
 # ---------------------------------------------------------------- helpers
 # Untimed warm-up: read every corpus file once so the page cache is warm for every contender.
-warm() { (cd "$1" && find . -type f -name '*.xml' -print0 | xargs -0 cat >/dev/null); }
+warm() {
+    if [ -f "$1" ]; then cat "$1" >/dev/null; else (cd "$1" && find . -type f -name '*.xml' -print0 | xargs -0 cat >/dev/null); fi
+}
 
 # Counts CSV records (quoted cells may span lines), excluding the header.
 csv_rows() {
@@ -290,6 +308,33 @@ for n in "${sizes[@]}"; do
     fi
 done
 
+# ---------------------------------------------------------------- JSON runs
+JSON_RESULTS="$SCRATCH/json.tsv"
+: >"$JSON_RESULTS"
+for n in ${json_sizes[@]+"${json_sizes[@]}"}; do
+    zip="$HERE/.corpus/json-$n.zip"
+    [ -f "$zip" ] || "$PYTHON" "$HERE/make_json_corpus.py" "$n" "$zip" --seed "$SEED"
+    saved=$RESULTS
+    RESULTS=$JSON_RESULTS
+    measure "$n" python-json "$zip" "$SCRATCH/python-json-$n.csv" "" -- \
+        "$PYTHON" "$HERE/baseline_json.py" "$zip" --out "$SCRATCH/python-json-$n.csv"
+    rm -f "$SCRATCH/python-json-$n.csv"
+    for tool in td td1; do
+        if [ -n "$td_reason" ]; then
+            printf '%s\t%s\tna\t\t\t\t%s\n' "$n" "$tool" "$SCRATCH/trialdiff-unavailable.txt" >>"$RESULTS"
+            continue
+        fi
+        outdir="$SCRATCH/trialdiff-json-$n-$tool"
+        args=(--format csv)
+        [ "$tool" = td ] || args+=(--jobs 1)
+        measure "$n" "$tool" "$zip" "$outdir/matrix.csv" "$outdir" -- \
+            "$TRIALDIFF" report "$zip" --output "$outdir" "${args[@]}"
+        rm -rf "$outdir"
+        sync
+    done
+    RESULTS=$saved
+done
+
 # ---------------------------------------------------------------- summary
 {
     printf 'seed\t%s\n' "$SEED"
@@ -298,11 +343,27 @@ done
     printf 'nproc\t%s\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
     printf 'machine\t%s %s%s\n' "$(uname -s)" "$(uname -m)" "${cpu:+, $cpu}"
-    printf 'source_records\t%s\n' "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["source_records"])' "$HERE/.corpus/${sizes[0]}/.manifest.json" 2>/dev/null || echo '?')"
-    printf 'versions\t%s\n' "$(xmllint --version 2>&1 | head -n 1 | sed 's/^xmllint: using //'), $("$PYTHON" -c 'import platform, lxml.etree as e; print("Python %s, lxml %s (libxml2 %s)" % (platform.python_version(), e.__version__, ".".join(map(str, e.LIBXML_VERSION))))')"
+    printf 'source_records\t%s\n' "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["source_records"])' "$HERE/.corpus/${sizes[0]-none}/.manifest.json" 2>/dev/null || echo '?')"
+    printf 'versions\t%s\n' "$(xmllint --version 2>&1 | head -n 1 | sed 's/^xmllint: using //'), $("$PYTHON" -c 'import platform
+try:
+    import lxml.etree as e
+    print("Python %s, lxml %s (libxml2 %s)" % (platform.python_version(), e.__version__, ".".join(map(str, e.LIBXML_VERSION))))
+except ImportError:
+    print("Python %s" % platform.python_version())')"
 } >"$META"
 
 rc=0
-"$PYTHON" "$HERE/summarize.py" "$RESULTS" "$META" --out "$HERE/results/latest.md" || rc=$?
+if [ ${#sizes[@]} -gt 0 ]; then
+    "$PYTHON" "$HERE/summarize.py" "$RESULTS" "$META" --out "$SCRATCH/xml.md" || rc=$?
+else
+    : >"$SCRATCH/xml.md"
+fi
+if [ ${#json_sizes[@]} -gt 0 ]; then
+    "$PYTHON" "$HERE/summarize_json.py" "$JSON_RESULTS" "$META" --out "$SCRATCH/json.md" || rc=1
+    { cat "$SCRATCH/xml.md"; printf '\n'; cat "$SCRATCH/json.md"; } >"$SCRATCH/latest.md"
+else
+    cp "$SCRATCH/xml.md" "$SCRATCH/latest.md"
+fi
+mv "$SCRATCH/latest.md" "$HERE/results/latest.md"
 echo "run.sh: wrote $HERE/results/latest.md" >&2
 exit "$rc"

@@ -96,8 +96,7 @@ public enum TrialGrouper {
     /// The trial of `members` (records of one trial, sorted by source): their parameters merged,
     /// shown under the smallest global registry ID, else the smallest primary ID.
     public static func trial(_ members: [TrialRecord]) -> Trial {
-        var merged = TrialParameters()
-        for m in members { merged.merge(m.parameters) }
+        let merged = TrialParameters.merged(members.map(\.parameters))
         let ids = Set(merged.registryIDs.map(\.value)).sorted()
         let display = ids.filter(\.isGlobal).min() ?? members.map(\.primaryID).min()!
         return Trial(id: display, registryIDs: ids, records: members, parameters: merged)

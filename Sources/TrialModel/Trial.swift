@@ -75,38 +75,53 @@ public struct TrialParameters: Codable, Sendable, Hashable {
     public func doses(_ agent: String) -> [Measured<Dose>] { doses.filter { $0.value.agent == agent } }
 
     /// Adds every value of `other`, merging equal values and their evidence.
-    public mutating func merge(_ other: TrialParameters) {
-        registryIDs.appendMerging(contentsOf: other.registryIDs)
-        titles.appendMerging(contentsOf: other.titles)
-        products.appendMerging(contentsOf: other.products)
-        cellTypes.appendMerging(contentsOf: other.cellTypes)
-        targets.appendMerging(contentsOf: other.targets)
-        sponsors.appendMerging(contentsOf: other.sponsors)
-        collaborators.appendMerging(contentsOf: other.collaborators)
-        statuses.appendMerging(contentsOf: other.statuses)
-        phases.appendMerging(contentsOf: other.phases)
-        studyTypes.appendMerging(contentsOf: other.studyTypes)
-        startDates.appendMerging(contentsOf: other.startDates)
-        primaryCompletionDates.appendMerging(contentsOf: other.primaryCompletionDates)
-        completionDates.appendMerging(contentsOf: other.completionDates)
-        lastUpdates.appendMerging(contentsOf: other.lastUpdates)
-        conditions.appendMerging(contentsOf: other.conditions)
-        interventions.appendMerging(contentsOf: other.interventions)
-        enrollment.appendMerging(contentsOf: other.enrollment)
-        enrollmentInText.appendMerging(contentsOf: other.enrollmentInText)
-        ageStructured.appendMerging(contentsOf: other.ageStructured)
-        ageInCriteria.appendMerging(contentsOf: other.ageInCriteria)
-        sex.appendMerging(contentsOf: other.sex)
-        thresholds.appendMerging(contentsOf: other.thresholds)
-        doses.appendMerging(contentsOf: other.doses)
-        cellDoses.appendMerging(contentsOf: other.cellDoses)
-        primaryOutcomes.appendMerging(contentsOf: other.primaryOutcomes)
-        if criteria.isEmpty, other.criteria.allDifferent {
-            criteria = other.criteria
-        } else {
-            for c in other.criteria where !criteria.contains(c) { criteria.append(c) }
+    public mutating func merge(_ other: TrialParameters) { self = .merged([self, other]) }
+
+    /// The values of every record of one trial, in order, equal values merged with their
+    /// evidence; criteria equal to an earlier one kept once. Linear in the number of values:
+    /// a trial may have hundreds of records (one per registry version or source).
+    public static func merged(_ all: [TrialParameters]) -> TrialParameters {
+        var p = TrialParameters()
+        func field<V>(_ path: WritableKeyPath<TrialParameters, [Measured<V>]>) {
+            p[keyPath: path] = .merging(all.map { $0[keyPath: path] })
         }
+        field(\.registryIDs)
+        field(\.titles)
+        field(\.products)
+        field(\.cellTypes)
+        field(\.targets)
+        field(\.sponsors)
+        field(\.collaborators)
+        field(\.statuses)
+        field(\.phases)
+        field(\.studyTypes)
+        field(\.startDates)
+        field(\.primaryCompletionDates)
+        field(\.completionDates)
+        field(\.lastUpdates)
+        field(\.conditions)
+        field(\.interventions)
+        field(\.enrollment)
+        field(\.enrollmentInText)
+        field(\.ageStructured)
+        field(\.ageInCriteria)
+        field(\.sex)
+        field(\.thresholds)
+        field(\.doses)
+        field(\.cellDoses)
+        field(\.primaryOutcomes)
+        let withCriteria = all.filter { !$0.criteria.isEmpty }
+        if withCriteria.count == 1, withCriteria[0].criteria.allDifferent {
+            p.criteria = withCriteria[0].criteria
+            return p
+        }
+        var seen: Set<Criterion> = []
+        for other in withCriteria {
+            for c in other.criteria where seen.insert(c).inserted { p.criteria.append(c) }
+        }
+        return p
     }
+
 }
 
 extension String {

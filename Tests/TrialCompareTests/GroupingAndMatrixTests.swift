@@ -65,6 +65,28 @@ func record(
         #expect(criteria.criteria == [item])
     }
 
+    /// All records of a trial merged at once give what merging them one by one gives, on the real
+    /// records of the seeds and realdata taken as one trial.
+    @Test func mergingAllAtOnceEqualsMergingInTurn() {
+        let all = (RuleFixtures.seeds + RuleFixtures.realdata).map(\.record.parameters)
+        var inTurn = TrialParameters()
+        for p in all {
+            for c in p.criteria where !inTurn.criteria.contains(c) { inTurn.criteria.append(c) }
+            for t in p.thresholds { inTurn.thresholds.appendMerging(t) }
+            for d in p.doses { inTurn.doses.appendMerging(d) }
+            for c in p.conditions { inTurn.conditions.appendMerging(c) }
+            for a in p.ageInCriteria { inTurn.ageInCriteria.appendMerging(a) }
+        }
+        let merged = TrialParameters.merged(all)
+        #expect(merged.criteria == inTurn.criteria)
+        #expect(merged.thresholds == inTurn.thresholds)
+        #expect(merged.doses == inTurn.doses)
+        #expect(merged.conditions == inTurn.conditions)
+        #expect(merged.ageInCriteria == inTurn.ageInCriteria)
+        #expect(merged.criteria.count > 1000)
+        #expect(merged.thresholds.contains { $0.evidence.count > 1 })
+    }
+
     @Test(arguments: [
         ([Int](), true), ([1], true), ([1, 2, 3], true), ([1, 2, 1], false), ([3, 3], false),
         (Array(0..<20), true), (Array(0..<20) + [19], false), ([7] + Array(0..<20), false),

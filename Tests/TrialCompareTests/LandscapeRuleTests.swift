@@ -22,6 +22,30 @@ import TrialModel
         #expect(findings.contains { $0.message.contains("differ in age band") })
     }
 
+    /// Ten copies of each seed trial of KN5501 (fresh IDs): the notes count trials per value, and
+    /// each note quotes its own trial and one trial of each other value, not all forty.
+    @Test func aProductOfManyTrialsIsSummarizedByValue() {
+        var loaded: [RuleFixtures.Loaded] = []
+        for copy in 0..<10 {
+            for (n, seed) in RuleFixtures.seeds.enumerated() {
+                loaded.append(RuleFixtures.edited(seed, .nctID, String(format: "NCT9%02d%05d", n, copy)))
+            }
+        }
+        let landscape = Landscape(records: RuleFixtures.checked(loaded), inputs: [])
+        let lvef = landscape.findings.filter { $0.rule == "product-regimen-difference" && $0.message.contains("differ in LVEF threshold") }
+        let group = Set(lvef.map(\.trial))
+        #expect(group.count > ProductRegimenDifferenceRule.listedTrials)
+        #expect(Set(lvef.map(\.message)).count == 1)
+        let message = lvef.first?.message ?? ""
+        #expect(message.hasPrefix("\(group.count) trials of KN5501 differ in LVEF threshold: "))
+        for value in ["≥ 45 % (10 trials: NCT900", "≥ 50 % (10 trials: ", "≥ 55 % (10 trials: ", "not stated ("] {
+            #expect(message.contains(value), "\(value)")
+        }
+        #expect(message.contains(", …)"))
+        #expect(message.range(of: "not stated")!.lowerBound > message.range(of: "≥ 55 %")!.lowerBound)
+        for f in lvef { #expect(f.evidence.count <= 5, "\(f.trial): \(f.evidence.count)") }
+    }
+
     @Test func aLostComparatorIsNotARegimenDifference() {
         // Hemoglobin "=60g/L" (seed 001) and "≥60g/L" (seed 003): the same limit.
         let findings = RuleFixtures.seedLandscape.findings.filter { $0.rule == "product-regimen-difference" }

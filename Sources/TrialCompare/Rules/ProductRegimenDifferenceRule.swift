@@ -8,8 +8,9 @@ import TrialModel
 /// These are notes for the writer of a landscape report, not errors: protocols of one product
 /// legitimately differ, but a report must not quote one trial's figure for another. One finding
 /// per parameter per product, copied onto every trial of the product (each with its own trial
-/// ID and the same message), listing every trial's value, "not stated" included. A parameter is
-/// reported when at least two different values are stated.
+/// ID and the same message), listing every trial's value, "not stated" included (for a product
+/// of many trials, each value with its count of trials). A parameter is reported when at least
+/// two different values are stated.
 struct ProductRegimenDifferenceRule: LandscapeRule {
     let id = "product-regimen-difference"
 
@@ -67,16 +68,64 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
                 }
                 let stated = cells.filter { $0.display != nil }.map(\.key)
                 guard Set(stated).count > 1 else { continue }
-                let listed = cells.map { "\($0.trial) \($0.display ?? "not stated")" }
-                let message = "Trials of \(product) differ in \(name): \(listed.joined(separator: "; ")); quote each trial's own value."
-                var evidence: [Evidence] = []
-                for c in cells { for e in c.evidence where !evidence.contains(e) { evidence.append(e) } }
-                for t in group {
-                    findings.append(Finding(rule: id, severity: .note, trial: t.id.value, message: message, evidence: evidence))
+                if group.count <= Self.listedTrials {
+                    let listed = cells.map { "\($0.trial) \($0.display ?? "not stated")" }
+                    let message =
+                        "Trials of \(product) differ in \(name): \(listed.joined(separator: "; ")); quote each trial's own value."
+                    var evidence: [Evidence] = []
+                    var seen: Set<Evidence> = []
+                    for c in cells { for e in c.evidence where seen.insert(e).inserted { evidence.append(e) } }
+                    for t in group {
+                        findings.append(Finding(rule: id, severity: .note, trial: t.id.value, message: message, evidence: evidence))
+                    }
+                } else {
+                    findings += summarized(product: product, parameter: name, cells: cells)
                 }
             }
         }
         return findings
+    }
+
+    /// Up to this many trials of a product, a finding lists each trial's value; above it (a
+    /// drug in hundreds of trials), it counts the trials of each value, so that the findings of
+    /// a product grow with its trials, not with their square.
+    static let listedTrials = 12
+
+    /// Findings for a large group: each value with its number of trials and the first few IDs;
+    /// each trial's finding quotes its own value and one quote of every other value.
+    private func summarized(product: String, parameter: String, cells: [Cell]) -> [Finding] {
+        var order: [String] = []
+        var byKey: [String: (display: String, trials: [String], evidence: Evidence?)] = [:]
+        for c in cells {
+            let key = c.display == nil ? "\u{0}not stated" : c.key
+            if byKey[key] == nil {
+                order.append(key)
+                byKey[key] = (c.display ?? "not stated", [], c.evidence.first)
+            }
+            byKey[key]!.trials.append(c.trial)
+        }
+        // Stated values first, most trials first; "not stated" last.
+        order.sort { a, b in
+            let (x, y) = (byKey[a]!, byKey[b]!)
+            if (a.hasPrefix("\u{0}")) != (b.hasPrefix("\u{0}")) { return !a.hasPrefix("\u{0}") }
+            return x.trials.count != y.trials.count ? x.trials.count > y.trials.count : x.display < y.display
+        }
+        let shown = 5
+        let listed = order.map { key -> String in
+            let v = byKey[key]!
+            let ids = v.trials.prefix(shown).joined(separator: ", ") + (v.trials.count > shown ? ", …" : "")
+            return "\(v.display) (\(v.trials.count) trial\(v.trials.count == 1 ? "" : "s"): \(ids))"
+        }
+        let message =
+            "\(cells.count) trials of \(product) differ in \(parameter): \(listed.joined(separator: "; ")); quote each trial's own value."
+        return cells.map { c in
+            var evidence = c.evidence
+            var seen = Set(evidence)
+            for key in order where key != c.key {
+                if let e = byKey[key]!.evidence, seen.insert(e).inserted { evidence.append(e) }
+            }
+            return Finding(rule: id, severity: .note, trial: c.trial, message: message, evidence: evidence)
+        }
     }
 
     private typealias Values = @Sendable (TrialParameters) -> [Stated]
@@ -86,9 +135,10 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
     private static func parameters(_ group: [Trial]) -> [(String, Values)] {
         var measures: [String] = []
         var agents: [String] = []
+        var (seenMeasures, seenAgents): (Set<String>, Set<String>) = ([], [])
         for t in group {
-            for m in t.parameters.thresholds where !measures.contains(m.value.measure) { measures.append(m.value.measure) }
-            for d in t.parameters.doses where !agents.contains(d.value.agent) { agents.append(d.value.agent) }
+            for m in t.parameters.thresholds where seenMeasures.insert(m.value.measure).inserted { measures.append(m.value.measure) }
+            for d in t.parameters.doses where seenAgents.insert(d.value.agent).inserted { agents.append(d.value.agent) }
         }
         var out: [(String, Values)] = [
             (
@@ -135,8 +185,14 @@ struct ProductRegimenDifferenceRule: LandscapeRule {
     /// Equal keys merged (the first display kept), order kept.
     private static func merged(_ items: [Stated]) -> [Stated] {
         var out: [Stated] = []
+        var position: [String: Int] = [:]
         for item in items {
-            if let i = out.firstIndex(where: { $0.key == item.key }) { out[i].evidence += item.evidence } else { out.append(item) }
+            if let i = position[item.key] {
+                out[i].evidence += item.evidence
+            } else {
+                position[item.key] = out.count
+                out.append(item)
+            }
         }
         return out
     }

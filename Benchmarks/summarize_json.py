@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The API v2 JSON part of the benchmark report (run.sh, runs g-i).
+
+    Benchmarks/summarize_json.py JSON.tsv META.tsv [--out FILE.md]
+
+JSON.tsv has run.sh's result lines (size, tool, rc, wall_s, rss_kb, rows, stderr_tail_file) for
+the tools python-json (baseline_json.py), td (trialdiff --format csv, default jobs) and td1
+(--jobs 1), on zips of N studies. Checks issue 23's targets where the sizes allow:
+  - 10k: trialdiff at least 2x faster than the Python json script, and <= 0.6x its --jobs 1 time
+  - 100k: time per study within 25 % of the 10k figure, peak RSS < 400 MB
+and projects the whole registry (560,000 studies) from the largest size measured.
+Exit status 0 when every run succeeded and every evaluated check passed, else 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+REGISTRY = 560_000
+TARGET_VS_PYTHON = 2.0
+TARGET_JOBS_RATIO = 0.6
+RSS_LIMIT_MB = 400
+LINEAR_TOLERANCE = 1.25
+
+
+def fmt_size(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("meta")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    meta = dict(l.split("\t", 1) for l in Path(args.meta).read_text().splitlines() if "\t" in l)
+    nproc = meta.get("nproc", "?")
+    runs: dict[tuple[int, str], dict] = {}
+    sizes: list[int] = []
+    for line in Path(args.results).read_text().splitlines():
+        if not line.strip():
+            continue
+        size, tool, rc, wall, rss, rows, _tail = (line.split("\t") + [""] * 7)[:7]
+        size = int(size)
+        if size not in sizes:
+            sizes.append(size)
+        runs[(size, tool)] = {
+            "ok": rc == "0", "rc": rc,
+            "wall": float(wall) if wall else None,
+            "rss": int(rss) / 1024 if rss else None,
+            "rows": rows,
+        }
+    labels = {"python-json": "Python json (one process)", "td": f"trialdiff (default jobs = {nproc})",
+              "td1": "trialdiff --jobs 1"}
+    out = ["## API v2 JSON (zip of N studies, `--format csv`)", "",
+           "| studies | tool | wall s | studies/s | ms/study | peak RSS MB | rows | vs Python | vs --jobs 1 |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    failed = False
+    for size in sizes:
+        py = runs.get((size, "python-json"), {}).get("wall")
+        one = runs.get((size, "td1"), {}).get("wall")
+        for tool in ("python-json", "td", "td1"):
+            r = runs.get((size, tool))
+            if r is None:
+                continue
+            if not r["ok"]:
+                failed = True
+                out.append(f"| {fmt_size(size)} | {labels[tool]} | failed (exit {r['rc']}) | | | | | | |")
+                continue
+            w = r["wall"]
+            vs_py = ""
+            if tool != "python-json" and py:
+                vs_py = f"{py / w:.2f}x faster" if py >= w else f"{w / py:.2f}x slower"
+            vs_one = f"{w / one:.2f}x" if tool == "td" and one else ""
+            out.append(f"| {fmt_size(size)} | {labels[tool]} | {w:.2f} | {size / w:,.0f} | {1000 * w / size:.3f} "
+                       f"| {r['rss']:.0f} | {r['rows']} | {vs_py} | {vs_one} |")
+    out += ["", "Checks (issue 23):", ""]
+    checks: list[tuple[str, bool | None, str]] = []
+
+    def wall(size, tool):
+        r = runs.get((size, tool))
+        return r["wall"] if r and r["ok"] else None
+
+    if 10_000 in sizes:
+        td, py, one = wall(10_000, "td"), wall(10_000, "python-json"), wall(10_000, "td1")
+        if td and py:
+            checks.append(("10k: trialdiff >= 2x faster than Python json", py / td >= TARGET_VS_PYTHON,
+                           f"{py / td:.2f}x"))
+        if td and one:
+            checks.append(("10k: trialdiff <= 0.6x its --jobs 1 time", td / one <= TARGET_JOBS_RATIO, f"{td / one:.2f}x"))
+    if 100_000 in sizes and 10_000 in sizes:
+        a, b = wall(10_000, "td"), wall(100_000, "td")
+        if a and b:
+            growth = (b / 100_000) / (a / 10_000)
+            checks.append(("100k: time per study within 25 % of 10k", growth <= LINEAR_TOLERANCE, f"{growth:.2f}x"))
+    if 100_000 in sizes:
+        r = runs.get((100_000, "td"))
+        if r and r["ok"]:
+            checks.append(("100k: peak RSS < 400 MB", r["rss"] < RSS_LIMIT_MB, f"{r['rss']:.0f} MB"))
+    for name, ok, value in checks:
+        out.append(f"- {name}: {value} — {'met' if ok else 'NOT met'}")
+        failed |= ok is False
+    measured = [s for s in sizes if wall(s, "td")]
+    if measured:
+        s = max(measured)
+        minutes = wall(s, "td") / s * REGISTRY / 60
+        out += ["", f"Projection for the whole registry ({REGISTRY:,} studies) from the {fmt_size(s)} run: "
+                    f"{minutes:.1f} minutes on {nproc} cores."]
+    text = "\n".join(out) + "\n"
+    print(text, end="")
+    if args.out:
+        Path(args.out).write_text(text)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
