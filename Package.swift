@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -61,11 +62,19 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `trialdiff fetch`: the registry's API through AsyncHTTPClient.
+        .target(
+            name: "TrialFetch",
+            dependencies: [
+                "TrialSupport", "TrialPipeline", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The mutation fuzzer (Scripts/fuzz.sh runs it; .ci/run for two minutes).
         .executableTarget(name: "TrialFuzz", dependencies: ["TrialPipeline", "TrialCompare", "TrialReaders", "TrialSupport"]),
         .executableTarget(
             name: "trialdiff",
-            dependencies: ["TrialPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TrialPipeline", "TrialFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // One copy of the fixtures and one temporary-folder helper for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport", resources: [.copy("Fixtures")]),
@@ -91,7 +100,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "trialdiff", "TrialPipeline", "TrialModel", "TrialSupport", "TrialCompare", "TrialRender", "TrialStore", "TrialReaders",
-                "TestSupport",
+                "TrialFetch", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

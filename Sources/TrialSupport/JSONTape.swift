@@ -20,7 +20,7 @@ public final class JSONTape: Sendable {
         /// A string with at least one escape (it has to be decoded, not copied).
         var escaped: Bool
         /// Byte range of the value: a string's contents without the quotes, a number's text, a
-        /// container's opening bracket.
+        /// container from its opening to its closing bracket.
         var start: Int
         var stop: Int
         /// Index of the first token after this value and all it contains.
@@ -218,6 +218,7 @@ private struct Parser {
                 skipSpace()
                 if i < b.count, b[i] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
+                    tokens[index].stop = i
                 } else {
                     open.append((index, object))
                     if object { try key(into: &tokens) }
@@ -248,6 +249,7 @@ private struct Parser {
                 } else if b[i] == close {
                     i += 1
                     tokens[top.index].end = tokens.count
+                    tokens[top.index].stop = i
                     open.removeLast()
                 } else {
                     throw error("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(describe(b[i]))")
@@ -384,6 +386,14 @@ public struct JSONValue: Sendable {
         self.tape = tape
         self.index = index
         self.pointer = pointer
+    }
+
+    /// The value's text as it stands in the document (a string without its quotes); empty when
+    /// missing. A fetched study is stored as these bytes, exactly as the registry sent them.
+    public var rawBytes: ArraySlice<UInt8> {
+        guard index >= 0 else { return [] }
+        let t = tape.tokens[index]
+        return tape.bytes[t.start..<t.stop]
     }
 
     /// Nil when missing.

@@ -18,7 +18,7 @@ struct TrialDiff: AsyncParsableCommand {
             Exit status: \(Exit.summary)
             """,
         version: Version.string,
-        subcommands: [Report.self, Check.self, Diff.self, History.self, Extract.self, Templates.self],
+        subcommands: [Report.self, Check.self, Diff.self, History.self, Extract.self, Templates.self, Fetch.self],
         defaultSubcommand: Report.self
     )
 
