@@ -353,17 +353,24 @@ except ImportError:
 } >"$META"
 
 rc=0
+# latest.md holds the XML section, then the JSON section from "## API v2 JSON"; a run that skips
+# one part keeps that part of the previous latest.md.
+previous="$HERE/results/latest.md"
 if [ ${#sizes[@]} -gt 0 ]; then
     "$PYTHON" "$HERE/summarize.py" "$RESULTS" "$META" --out "$SCRATCH/xml.md" || rc=$?
+elif [ -f "$previous" ]; then
+    awk '/^## API v2 JSON/ { exit } { print }' "$previous" >"$SCRATCH/xml.md"
 else
     : >"$SCRATCH/xml.md"
 fi
 if [ ${#json_sizes[@]} -gt 0 ]; then
     "$PYTHON" "$HERE/summarize_json.py" "$JSON_RESULTS" "$META" --out "$SCRATCH/json.md" || rc=1
-    { cat "$SCRATCH/xml.md"; printf '\n'; cat "$SCRATCH/json.md"; } >"$SCRATCH/latest.md"
+elif [ -f "$previous" ]; then
+    awk '/^## API v2 JSON/ { on = 1 } on { print }' "$previous" >"$SCRATCH/json.md"
 else
-    cp "$SCRATCH/xml.md" "$SCRATCH/latest.md"
+    : >"$SCRATCH/json.md"
 fi
+{ sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$SCRATCH/xml.md"; [ ! -s "$SCRATCH/json.md" ] || { printf '\n'; cat "$SCRATCH/json.md"; }; } >"$SCRATCH/latest.md"
 mv "$SCRATCH/latest.md" "$HERE/results/latest.md"
 echo "run.sh: wrote $HERE/results/latest.md" >&2
 exit "$rc"

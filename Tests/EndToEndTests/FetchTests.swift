@@ -216,6 +216,49 @@ import TrialPipeline
         #expect(page1Requests.count == 1, "page 1 was not asked for again")
     }
 
+    /// `trialdiff fetch` killed (SIGKILL) while it waits for page 2: the rerun goes on from page 2,
+    /// and no study file is half-written or left as a temporary file.
+    @Test func aKilledFetchResumes() async throws {
+        let exe = try #require(Repo.product("trialdiff"), "build the trialdiff executable first")
+        // Request 1 is /version, 2 page 1, 3 page 2: held for 30 s.
+        let replay = try Replay(faults: ["3": ["delay": 30]])
+        defer { replay.stop() }
+        let work = try TempFolder("killed")
+        defer { work.remove() }
+        let into = work.appending("in")
+        func fetch() throws -> Process {
+            let p = Process()
+            p.executableURL = exe
+            p.arguments = [
+                "fetch", "--cond", "Phelan-McDermid Syndrome", "--into", into.path, "--api-url", replay.url, "--interval", "0",
+                "--quiet",
+            ]
+            p.standardError = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let first = try fetch()
+        let manifest = into.appendingPathComponent(".trialdiff-fetch.json")
+        for _ in 0..<200 where !replay.requests.contains(where: { $0.hasPrefix("3 ") }) { try await Task.sleep(for: .milliseconds(50)) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(files(into).count == 5)
+        #expect(try String(contentsOf: manifest, encoding: .utf8).contains(replay.tokens[0]))
+
+        try replay.setFaults([:])
+        let second = try fetch()
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 0)
+        #expect(files(into).count == 15)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: into.path).allSatisfy { !$0.contains("tmp") })
+        let page1 = replay.requests.filter { $0.contains("/api/v2/studies") && !$0.contains("pageToken") }
+        #expect(page1.count == 1, "page 1 was not asked for again")
+        for name in files(into) {
+            #expect(try Data(contentsOf: into.appendingPathComponent(name)) == Data(contentsOf: replay.dir.appending("served/" + name)))
+        }
+    }
+
     /// HTTP 400 shows the API's own message; a dry run writes nothing.
     @Test func refusalsShowTheAPIMessageAndADryRunWritesNothing() async throws {
         let replay = try Replay(faults: ["2": ["status": 400, "body": "Unknown value 'ONGOING' of filter.overallStatus"]])
