@@ -136,10 +136,12 @@ public struct FetchCommand: Sendable {
         var counts = FetchManifest.Counts()
         var pages = 0
         var resumed = false
+        var resumedPages = -1
         if same, let pending = previous?.pending, !full || pending.since == nil {
             (started, since, token, seen, counts, pages) =
                 (pending.started, pending.since, pending.pageToken, pending.seen, pending.counts, pending.pages)
             resumed = true
+            resumedPages = pages
             logger.notice("going on with the unfinished fetch of \(started) from page \(pages + 1)")
         }
 
@@ -167,6 +169,16 @@ public struct FetchCommand: Sendable {
             let page: JSONValue
             do {
                 page = try await requester.getJSON(url) { $0["studies"].isArray }
+            } catch FetchError.refused(let status, let message, _) where resumed && pages == resumedPages && status == 400 {
+                // The saved page token has expired: start the query again from its first page
+                // (files already fetched are compared, not rewritten, and count as unchanged).
+                logger.warning("the registry no longer accepts the saved page (\(message)); starting from the first page")
+                token = nil
+                pages = 0
+                resumedPages = -1
+                seen = []
+                counts = .init()
+                continue
             } catch {
                 throw Self.withProgress(error, fetched: seen.count, pages: pages)
             }

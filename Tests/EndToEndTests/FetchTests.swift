@@ -50,7 +50,7 @@ import TrialPipeline
                 "studies": studies, "pageSize": 5, "tokens": tokens, "faults": faults,
                 "version": ["apiVersion": "2.0.5", "dataTimestamp": "2026-12-05T09:00:00"],
             ]
-            try Data(JSONSerialization.data(withJSONObject: state)).write(to: dir.appending("state.json"), options: .atomic)
+            try Data(JSONSerialization.data(withJSONObject: state, options: [.sortedKeys])).write(to: dir.appending("state.json"), options: .atomic)
         }
 
         func setFaults(_ faults: [String: [String: Any]]) throws {
@@ -214,6 +214,26 @@ import TrialPipeline
         #expect(files(into).count == 15)
         let page1Requests = replay.requests.filter { $0.contains("/api/v2/studies") && !$0.contains("pageToken") }
         #expect(page1Requests.count == 1, "page 1 was not asked for again")
+    }
+
+    /// A saved page token the registry no longer accepts (HTTP 400): the fetch starts again from
+    /// page 1 and ends with every study, rewriting none of those it had.
+    @Test func anExpiredPageTokenStartsOver() async throws {
+        let replay = try Replay(faults: Dictionary(uniqueKeysWithValues: (3...6).map { ("\($0)", ["status": 503] as [String: Any]) }))
+        defer { replay.stop() }
+        let work = try TempFolder("expired")
+        defer { work.remove() }
+        let into = work.appending("in")
+        _ = await fetch(command(replay, into: into))
+        #expect(files(into).count == 5)
+        // Rerun: request 7 is /version, 8 the saved page 2: refused as the API refuses a stale token.
+        try replay.setFaults(["8": ["status": 400, "body": "Invalid pageToken"]])
+        let log = CapturedLog()
+        let (summary, status) = await fetch(command(replay, into: into), log: log)
+        #expect(status == .success, "\(log.lines)")
+        #expect(log.lines.contains { $0.contains("no longer accepts the saved page (Invalid pageToken)") })
+        #expect(files(into).count == 15)
+        #expect(summary?.counts.new == 10 && summary?.counts.unchanged == 5 && summary?.counts.fetched == 15, "\(String(describing: summary))")
     }
 
     /// `trialdiff fetch` killed (SIGKILL) while it waits for page 2: the rerun goes on from page 2,
