@@ -17,15 +17,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from summarize import fmt_size
+
 REGISTRY = 560_000
 TARGET_VS_PYTHON = 2.0
 TARGET_JOBS_RATIO = 0.6
 RSS_LIMIT_MB = 400
 LINEAR_TOLERANCE = 1.25
-
-
-def fmt_size(n: int) -> str:
-    return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
 
 
 def main() -> int:

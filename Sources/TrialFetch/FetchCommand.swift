@@ -122,15 +122,9 @@ public struct FetchCommand: Sendable {
         defer { withExtendedLifetime(lock) {} }
 
         let previous = try FetchManifest.load(from: folder)
-        let same = previous.map { $0.query == query && $0.apiURL == apiURL } ?? false
-        let now = Date()
-        var started = now.formatted(.iso8601)
-        var since: String? = nil
-        if !full, same, let last = previous?.lastComplete, let date = try? Date(last, strategy: .iso8601) {
-            // A day of overlap: the registry's dates are days, and a study posted late on the day
-            // of the last fetch must not be missed.
-            since = date.addingTimeInterval(-86_400).formatted(FetchQuery.dayFormat)
-        }
+        let same = previous.map(isSameQuery) ?? false
+        var started = Date().formatted(.iso8601)
+        var since = updatedSince(previous)
         var token: String? = nil
         var seen: [String] = []
         var counts = FetchManifest.Counts()
@@ -236,13 +230,7 @@ public struct FetchCommand: Sendable {
     }
 
     private func dryRunCount(_ requester: inout Requester, print: @Sendable (String) -> Void) async throws -> Summary {
-        let previous = try? FetchManifest.load(from: folder)
-        var since: String? = nil
-        if !full, let p = previous, p.query == query, p.apiURL == apiURL, let last = p.lastComplete,
-            let date = try? Date(last, strategy: .iso8601)
-        {
-            since = date.addingTimeInterval(-86_400).formatted(FetchQuery.dayFormat)
-        }
+        let since = updatedSince(try? FetchManifest.load(from: folder))
         var parameters = query.parameters(updatedSince: since)
         parameters += [("format", "json"), ("countTotal", "true"), ("pageSize", "1"), ("fields", "NCTId")]
         let url = FetchQuery.url(apiURL, "/api/v2/studies", parameters)
@@ -253,6 +241,19 @@ public struct FetchCommand: Sendable {
             "would fetch \(total) studies of \(query.summary)" + (since.map { " updated since \($0)" } ?? " (full fetch)")
                 + " in \(pages) page\(pages == 1 ? "" : "s") into \(folder.path); nothing written")
         return Summary(counts: .init(), incrementalSince: since, left: [], pages: 0, resumed: false)
+    }
+
+    /// True when `manifest` was written for this query on this API.
+    func isSameQuery(_ manifest: FetchManifest) -> Bool { manifest.query == query && manifest.apiURL == apiURL }
+
+    /// The day to ask for updates from: the day before the last complete fetch of this query
+    /// (a day of overlap: the registry's dates are days, and a study posted late on the day of
+    /// the last fetch must not be missed); nil for a full fetch.
+    func updatedSince(_ previous: FetchManifest?) -> String? {
+        guard !full, let previous, isSameQuery(previous), let last = previous.lastComplete,
+            let date = try? Date(last, strategy: .iso8601)
+        else { return nil }
+        return date.addingTimeInterval(-86_400).formatted(FetchQuery.dayFormat)
     }
 
     static func withProgress(_ error: any Error, fetched: Int, pages: Int) -> any Error {

@@ -77,8 +77,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
             return HTTPReply(status: Int(response.status.code), headers: names, body: Array(buffer: body))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw TransportError.timedOut(seconds: timeout)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw TransportError.tooLarge(limit: maxBody)
         } catch let error as TransportError {
             throw error

@@ -107,16 +107,7 @@ public final class JSONTape: Sendable {
         let t = tokens[index]
         if t.escaped { return Array(decode(t).utf8).withUnsafeBytes { $0.elementsEqual(key) } }
         guard t.stop - t.start == key.count else { return false }
-        return bytes.withUnsafeBytes { b in
-            key.count == 0 || memcmpEqual(b.baseAddress! + t.start, key.baseAddress!, key.count)
-        }
-    }
-
-    private func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        for k in 0..<n where a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) {
-            return false
-        }
-        return true
+        return bytes[t.start..<t.stop].elementsEqual(key)
     }
 
     /// A string token's value, or a number's text.
