@@ -72,6 +72,9 @@ public struct Landscape: Codable, Sendable, Hashable {
     /// What changed since the previous run (set by runs that keep a snapshot store); the
     /// reports show it in a "What changed" section and in changes.md / changes.json.
     public var changes: ChangeSet?
+    /// Display IDs of the matrix columns kept from the previous run because their inputs could
+    /// not be read this time: shown as they were, marked stale, with no trial section.
+    public var stale: [String] = []
 
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).
@@ -129,6 +132,23 @@ public struct Landscape: Codable, Sendable, Hashable {
         }
         matrix = Matrix(trials: ids, columns: MatrixColumns(columns, file: file), summary: summary)
         findings = FindingRules.combine(reviews)
+    }
+
+    /// Adds the trials of a previous run's snapshot whose inputs failed now to the matrix, as
+    /// recorded then, and lists them in ``stale``. Their findings stay in the snapshot.
+    public mutating func addStale(_ kept: [SnapshotTrial]) {
+        let extra = kept.map { trial in
+            (
+                id: trial.id,
+                cells: ParameterCatalog.all.map { def in
+                    def.key == "trial_id"
+                        ? MatrixCell(values: [CellValue(text: trial.id, csv: trial.id, evidence: [])])
+                        : MatrixCell(values: trial[def.key])
+                }
+            )
+        }
+        matrix = matrix.adding(extra)
+        stale = (stale + kept.map(\.id)).sorted()
     }
 
     /// Findings about trial `id`.

@@ -107,6 +107,24 @@ public struct Matrix: Codable, Sendable, Hashable {
         }
     }
 
+    /// The matrix with the columns of `extra` trials (cells in `ParameterCatalog.all` order, as a
+    /// snapshot recorded them) added in display-ID order, and which rows differ worked out
+    /// again. A run keeps the trials of inputs it could not read this way, from the last run.
+    public func adding(_ extra: [(id: String, cells: [MatrixCell])]) -> Matrix {
+        guard !extra.isEmpty else { return self }
+        let shared = rows.first?.cells.columns
+        let reusable = shared.map { columns in rows.indices.allSatisfy { rows[$0].cells.isRow($0, of: columns) } } ?? false
+        var entries: [(id: String, column: MatrixColumns.Column)] = trials.indices.map { i in
+            (trials[i], reusable ? shared!.columns[i] : .memory(column(i)))
+        }
+        entries += extra.map { ($0.id, MatrixColumns.Column.memory($0.cells)) }
+        entries.sort { $0.id < $1.id }
+        let file = reusable ? shared?.file : nil
+        var summary = Summary()
+        for entry in entries { summary.add(entry.column, file: file) }
+        return Matrix(trials: entries.map(\.id), columns: MatrixColumns(entries.map(\.column), file: file), summary: summary)
+    }
+
     /// The row with `key`.
     public func row(_ key: String) -> MatrixRow? { rows.first { $0.key == key } }
 

@@ -167,6 +167,7 @@ public struct ReportCommand: Sendable {
                 let kept = Self.carryOver(from: previous.snapshot, into: &snapshot, failed: landscape.failures.map(\.file))
                 if !kept.isEmpty {
                     stale = kept
+                    landscape.addStale(previous.snapshot.trials.filter { t in kept.contains { $0.id == t.id } })
                     stateHashes = stateHashes.map { _ in SnapshotStore.stateHashes(snapshot.trials) }
                     logger.warning(
                         "kept \(kept.count) trial(s) from the previous run, as their input could not be read: \(kept.map(\.id).joined(separator: ", "))"

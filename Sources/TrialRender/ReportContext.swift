@@ -53,98 +53,115 @@ public enum ReportContext {
     /// (matrix rows, evidence, inputs, findings, trial sections) are ``LazyItems``: each item is
     /// built when the template reaches it and dropped after, so the context of a landscape of
     /// thousands of trials holds the landscape, not a copy of it as dictionaries.
-    public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
+    public static func make(_ landscape: Landscape, flavor: Flavor, order: TrialOrder = .product) -> [String: Any] {
         let esc = escaper(flavor)
         let matrix = landscape.matrix
         let trialAnchors = anchors(for: matrix.trials)
+        // The HTML header names each trial by its title (whole on hover): no title row there.
+        let layout = MatrixLayout(matrix, order: order, omitting: flavor == .html ? ["title"] : [])
+        let stale = Set(landscape.stale)
+        let titles = fullTitles(matrix)
 
-        // Rows shown, and where each row's evidence footnotes start: footnotes are numbered row by
-        // row, left to right, over the values that have evidence.
-        var shown: [MatrixRow] = []
-        var firstFootnote: [Int] = []
-        var footnoted: [(row: Int, column: Int, value: Int)] = []
-        var unstated: [String] = []
-        var differing: [String] = []
-        var comparedCount = 0
-        for row in matrix.rows where !hiddenRows.contains(row.key) {
-            if row.cells.indices.allSatisfy(row.cells.isEmpty(at:)) {
-                unstated.append(row.label)
-                continue
-            }
-            if row.comparable { comparedCount += 1 }
-            if row.differs { differing.append(row.label) }
-            firstFootnote.append(footnoted.count + 1)
-            if !rowsWithoutFootnotes.contains(row.key) {
-                for (column, cell) in row.cells.enumerated() {
-                    for (v, value) in cell.values.enumerated() where !value.evidence.isEmpty {
-                        footnoted.append((shown.count, column, v))
-                    }
-                }
-            }
-            shown.append(row)
-        }
-
-        let rows = LazyItems(count: shown.count) { r -> [String: Any] in
-            let row = shown[r]
-            let footnotes = !rowsWithoutFootnotes.contains(row.key)
-            var next = firstFootnote[r]
-            let cells = row.cells.enumerated().map { column, cell -> [String: Any] in
-                let values = cell.values.map { value -> [String: Any] in
-                    var item: [String: Any] = [
-                        "text": esc(value.text),
-                        "hasRef": false,
-                        "ref": "",
-                        "refID": "",
-                        "backID": "",
-                        "hover": esc(hover(value.evidence)),
-                        "hasHover": !value.evidence.isEmpty,
-                    ]
-                    if footnotes, !value.evidence.isEmpty {
-                        item["hasRef"] = true
-                        item["ref"] = next
-                        item["refID"] = "ev-\(next)"
-                        item["backID"] = "ref-\(next)"
-                        next += 1
-                    }
-                    return item
-                }
-                return [
-                    "trial": esc(matrix.trials[column]),
-                    "isEmpty": cell.isEmpty,
-                    "values": positioned(values),
-                ]
-            }
-            return [
-                "key": row.key,
-                "label": esc(row.label),
-                "differs": row.differs,
-                "comparable": row.comparable,
-                "cells": cells,
+        func valueItem(_ item: DisplayItem, ref: Int?) -> [String: Any] {
+            [
+                "text": esc(flavor == .markdown ? superscriptPowers(item.text) : item.text),
+                "html": htmlValue(item.text),
+                "hasRef": ref != nil,
+                "ref": ref ?? 0,
+                "refID": ref.map { "ev-\($0)" } ?? "",
+                "backID": ref.map { "ref-\($0)" } ?? "",
+                // Many trials: the quotes are in the evidence list only (the page's script shows
+                // them on hover), or the page would hold each twice.
+                "hover": layout.trialsAsColumns ? esc(hover(item.evidence)) : "",
+                "hasHover": layout.trialsAsColumns && !item.evidence.isEmpty,
             ]
         }
-        let evidence = LazyItems(count: footnoted.count, positioned: false) { i -> [String: Any] in
-            let (r, column, v) = footnoted[i]
-            let row = shown[r]
-            let value = row.cells[column].values[v]
+        /// The cell of `row` whose footnoted items are numbered from `next`.
+        func cellItem(_ r: Int, _ cell: DisplayCell, position p: Int, next: Int) -> [String: Any] {
+            let row = layout.rows[r]
+            let numbered = Set(layout.footnoted(row, cell))
+            var n = next
+            let values = cell.items.enumerated().map { i, item -> [String: Any] in
+                guard numbered.contains(i) else { return valueItem(item, ref: nil) }
+                defer { n += 1 }
+                return valueItem(item, ref: n)
+            }
+            return [
+                "trial": esc(matrix.trials[layout.order[p]]),
+                "key": row.key,
+                "label": esc(row.label),
+                "group": row.group.slug,
+                "differs": layout.differs[r],
+                "isEmpty": cell.isEmpty,
+                "values": positioned(values),
+            ]
+        }
+        func trialHeader(_ p: Int) -> [String: Any] {
+            let c = layout.order[p]
+            let id = matrix.trials[c]
+            return [
+                "id": esc(id), "anchor": trialAnchors[c], "isStale": stale.contains(id),
+                "hasSection": !stale.contains(id),
+                "short": esc(MatrixLayout.truncated(titles[c], to: 60)), "hasShort": !titles[c].isEmpty,
+                "fullTitle": esc(titles[c]),
+            ]
+        }
+
+        // Trials as columns (few trials): all display cells at once, rows numbered left to right.
+        var columnCells: [[DisplayCell]] = []
+        if layout.trialsAsColumns { columnCells = layout.order.map { layout.cells(ofColumn: $0) } }
+        let starts = layout.trialsAsColumns ? layout.firstFootnotes() : []
+        let rowItems = LazyItems(count: layout.trialsAsColumns ? layout.rows.count : 0) { r -> [String: Any] in
+            let row = layout.rows[r]
+            return [
+                "key": row.key, "label": esc(row.label), "group": row.group.slug, "differs": layout.differs[r],
+                "comparable": row.comparable,
+                "cells": layout.order.indices.map { p in cellItem(r, columnCells[p][r], position: p, next: starts[r][p]) },
+            ]
+        }
+        // Trials as rows (many trials): each trial's cells built when its row is written.
+        let trialStarts = layout.trialsAsColumns ? [] : layout.firstFootnotesByTrial()
+        let trialRows = LazyItems(count: layout.trialsAsColumns ? 0 : layout.order.count) { p -> [String: Any] in
+            let cells = layout.cells(ofColumn: layout.order[p])
+            var next = trialStarts[p]
+            var item = trialHeader(p)
+            item["cells"] = layout.rows.indices.map { r -> [String: Any] in
+                defer { next += layout.footnotes(position: p, row: r) }
+                return cellItem(r, cells[r], position: p, next: next)
+            }
+            return item
+        }
+        let params = layout.rows.indices.map { r -> [String: Any] in
+            let row = layout.rows[r]
+            return [
+                "key": row.key, "label": esc(row.label), "group": row.group.slug, "differs": layout.differs[r],
+                "comparable": row.comparable,
+            ]
+        }
+        let groups = ParameterGroup.allCases.filter { g in layout.rows.contains { $0.group == g } }.map { g -> [String: Any] in
+            ["name": g.rawValue, "slug": g.slug]
+        }
+
+        // Evidence in footnote order.
+        let cursor = EvidenceCursor(layout: layout, columnCells: columnCells)
+        let evidence = LazyItems(count: layout.footnoteCount, positioned: false) { i -> [String: Any] in
+            let (p, r, item) = cursor.item(i + 1)
+            let c = layout.order[p]
             let n = i + 1
             return [
                 "ref": n,
                 "refID": "ev-\(n)",
                 "backID": "ref-\(n)",
-                "trial": esc(matrix.trials[column]),
-                "trialAnchor": trialAnchors[column],
-                "parameter": esc(row.label),
-                "key": row.key,
-                "value": esc(value.text),
+                "trial": esc(matrix.trials[c]),
+                "trialAnchor": trialAnchors[c],
+                "parameter": esc(layout.rows[r].label),
+                "key": layout.rows[r].key,
+                "value": esc(flavor == .markdown ? superscriptPowers(item.text) : item.text),
                 "sources": positioned(
-                    value.evidence.map { e -> [String: Any] in
+                    item.evidence.map { e -> [String: Any] in
                         ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
                     }),
             ]
-        }
-
-        let columns = LazyItems(count: matrix.trials.count) { i -> [String: Any] in
-            ["id": esc(matrix.trials[i]), "anchor": trialAnchors[i]]
         }
 
         let inputList = landscape.inputs
@@ -164,14 +181,53 @@ public enum ReportContext {
             ["file": esc(input.file), "error": esc(input.error ?? "")]
         }
 
+        // A finding several trials share word for word (a note about all trials of a product) is
+        // listed once, under "Across trials", naming the trials.
+        let sharedKeys: Set<String> = {
+            var trialsByKey: [String: Set<String>] = [:]
+            for f in landscape.findings { trialsByKey[sharedKey(f), default: []].insert(f.trial) }
+            return Set(trialsByKey.filter { $0.value.count > 1 }.keys)
+        }()
+        var shared: [(key: String, findings: [Finding])] = []
+        var sharedIndex: [String: Int] = [:]
+        var own: [Finding] = []
+        for f in landscape.findings {
+            let key = sharedKey(f)
+            if sharedKeys.contains(key) {
+                if let i = sharedIndex[key] {
+                    shared[i].findings.append(f)
+                } else {
+                    sharedIndex[key] = shared.count
+                    shared.append((key, [f]))
+                }
+            } else {
+                own.append(f)
+            }
+        }
+        shared.sort { a, b in
+            let (x, y) = (a.findings[0], b.findings[0])
+            return x.severity.rank != y.severity.rank ? x.severity.rank < y.severity.rank : a.key < b.key
+        }
+        let sharedItems = shared.map { entry -> [String: Any] in
+            var item = findingItem(entry.findings[0], esc: esc)
+            var seen: Set<Evidence> = []
+            let quotes = entry.findings.flatMap(\.evidence).filter { seen.insert($0).inserted }.map { e -> [String: Any] in
+                ["file": esc(e.file), "locator": esc(e.locator), "quote": esc(excerpt(e.quote))]
+            }
+            item["quotes"] = positioned(quotes)
+            item["hasQuotes"] = !quotes.isEmpty
+            item["trials"] = esc(entry.findings.map(\.trial).joined(separator: ", "))
+            return item
+        }
         // Findings grouped by trial (in matrix order), most severe first within each trial.
-        let findingsByTrial = Dictionary(grouping: landscape.findings, by: \.trial).mapValues { items in
+        let findingsByTrial = Dictionary(grouping: own, by: \.trial).mapValues { items in
             items.sorted { $0.severity.rank < $1.severity.rank }
         }
+        let sharedCountByTrial = Dictionary(grouping: shared.flatMap(\.findings), by: \.trial).mapValues(\.count)
         let trialList = landscape.trials
         // Display IDs from the matrix: a spilled trial list would build every trial to tell.
-        let trialIDs = landscape.matrix.trials
-        let trialsWithFindings = trialIDs.indices.filter { findingsByTrial[trialIDs[$0]] != nil }
+        let trialIDs = matrix.trials
+        let trialsWithFindings = layout.order.filter { findingsByTrial[trialIDs[$0]] != nil }
         let findingGroups = LazyItems(count: trialsWithFindings.count) { g -> [String: Any] in
             let i = trialsWithFindings[g]
             let id = trialIDs[i]
@@ -180,26 +236,39 @@ public enum ReportContext {
                 "items": positioned((findingsByTrial[id] ?? []).map { findingItem($0, esc: esc) }),
             ]
         }
-        let groups = landscape.changes.map(ChangesContext.groups) ?? []
-        let changesByTrial = Dictionary(grouping: groups.filter { !$0.trial.isEmpty }, by: \.trial)
+        let changeGroups = landscape.changes.map(ChangesContext.groups) ?? []
+        let changesByTrial = Dictionary(grouping: changeGroups.filter { !$0.trial.isEmpty }, by: \.trial)
 
         let recordsPerFile = Dictionary(landscape.inputs.map { ($0.file, $0.records) }, uniquingKeysWith: max)
+        let anchorByID = Dictionary(trialIDs.indices.map { (trialIDs[$0], trialAnchors[$0]) }, uniquingKeysWith: { a, _ in a })
         let trials = LazyItems(count: trialList.count) { i -> [String: Any] in
             let trial = trialList[i]
-            var section = trialSection(trial, anchor: trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
+            var section = trialSection(
+                trial, anchor: anchorByID[trial.id.value] ?? trialAnchors[i], recordsPerFile: recordsPerFile, esc: esc)
             let items = findingsByTrial[trial.id.value] ?? []
             section["findings"] = positioned(items.map { findingItem($0, esc: esc) })
             section["hasFindings"] = !items.isEmpty
+            let sharedCount = sharedCountByTrial[trial.id.value] ?? 0
+            section["hasAcrossTrials"] = sharedCount > 0
+            section["acrossTrials"] = sharedCount == 1 ? "1 finding" : "\(sharedCount) findings"
             let trialChanges = ChangesContext.context(changesByTrial[trial.id.value] ?? [], esc: esc)
             section["changes"] = trialChanges
             section["hasChanges"] = !trialChanges.isEmpty
             return section
         }
 
+        let differing = layout.rows.indices.filter { layout.differs[$0] }.map { layout.rows[$0].label }
+        let compared = layout.rows.filter(\.comparable).count
+        let keyDifferences = layout.keyDifferences().map { d -> [String: Any] in ["label": esc(d.label), "text": esc(d.text)] }
         let recordCount = landscape.trials.recordCount
         var summary = summarySentence(
-            trials: landscape.trials.count, inputs: landscape.inputs.count, records: recordCount,
-            failures: failures.count, differing: differing, compared: comparedCount)
+            trials: matrix.trials.count, inputs: landscape.inputs.count, records: recordCount,
+            failures: failures.count, differing: differing, compared: compared)
+        if !stale.isEmpty {
+            summary +=
+                " \(plural(stale.count, "trial")) kept from the previous run as \(stale.count == 1 ? "its input" : "their inputs") could not be read: "
+                + landscape.stale.joined(separator: ", ") + " (marked stale)."
+        }
 
         if let selection = landscape.selection {
             summary =
@@ -207,33 +276,113 @@ public enum ReportContext {
                 + "\(plural(selection.recordsRead, "record")) read from \(plural(selection.inputsRead, "input file")) matched; "
                 + "only the input files with matching records are listed. " + summary
         }
+        let charts = chartItems(layout, cursor: cursor, flavor: flavor, labels: matrix.trials)
         return [
             "title": esc("Trial landscape"),
             "summary": esc(summary),
-            "trialCount": landscape.trials.count,
+            "trialCount": matrix.trials.count,
             "inputCount": landscape.inputs.count,
             "recordCount": recordCount,
             "inputs": inputs,
             "hasInputs": inputs.count > 0,
             "failures": positioned(failures),
             "hasFailures": !failures.isEmpty,
+            "keyDifferences": positioned(keyDifferences),
+            "hasKeyDifferences": !keyDifferences.isEmpty,
+            "charts": positioned(charts),
+            "hasCharts": !charts.isEmpty,
             "matrix": [
-                "trials": columns,
-                "rows": rows,
-                "hasRows": rows.count > 0,
+                "trialsAsColumns": layout.trialsAsColumns,
+                "trialsAsRows": !layout.trialsAsColumns,
+                "layout": layout.trialsAsColumns ? "columns" : "rows",
+                "order": order.rawValue,
+                "trials": LazyItems(count: layout.trialsAsColumns ? layout.order.count : 0, trialHeader),
+                "rows": rowItems,
+                "trialRows": trialRows,
+                "params": positioned(params),
+                "groups": positioned(groups),
+                "hasRows": !layout.rows.isEmpty,
                 "hasDiffering": !differing.isEmpty,
                 "differing": esc(differing.joined(separator: ", ")),
-                "hasUnstated": !unstated.isEmpty,
-                "unstated": esc(unstated.joined(separator: ", ")),
+                "hasUnstated": !layout.unstatedLabels.isEmpty,
+                "unstated": esc(layout.unstatedLabels.joined(separator: ", ")),
             ] as [String: Any],
             "evidence": evidence,
             "hasEvidence": evidence.count > 0,
             "trials": trials,
             "hasTrials": trials.count > 0,
             "findings": findingGroups,
-            "hasFindings": findingGroups.count > 0,
+            "sharedFindings": positioned(sharedItems),
+            "hasSharedFindings": !sharedItems.isEmpty,
+            "hasFindings": !landscape.findings.isEmpty,
             "findingSummary": esc(findingSummary(landscape.findings)),
         ].merging(changes(landscape, flavor: flavor)) { _, new in new }
+    }
+
+    /// What makes two trials' findings the same finding.
+    static func sharedKey(_ f: Finding) -> String { "\(f.severity.rawValue)\u{1F}\(f.rule)\u{1F}\(f.message)" }
+
+    /// Each trial column's first title ("" when none).
+    static func fullTitles(_ matrix: Matrix) -> [String] {
+        guard let row = matrix.row("title") else { return matrix.trials.map { _ in "" } }
+        return matrix.trials.indices.map { c in row.cells.isEmpty(at: c) ? "" : row.cells[c].values.first?.text ?? "" }
+    }
+
+    /// "9×10^9 cells" → "9×10⁹ cells": powers of ten as superscript digits.
+    static func superscriptPowers(_ text: String) -> String {
+        guard text.contains("^") else { return text }
+        let digits: [Character: Character] = [
+            "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹",
+        ]
+        var out = ""
+        var chars = Array(text)[...]
+        while let ch = chars.popFirst() {
+            guard ch == "^", out.hasSuffix("10") else {
+                out.append(ch)
+                continue
+            }
+            var exponent = ""
+            var rest = chars
+            if rest.first == "-" {
+                exponent.append("⁻")
+                rest = rest.dropFirst()
+            }
+            let number = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !number.isEmpty else {
+                out.append(ch)
+                continue
+            }
+            for d in number { exponent.append(digits[d] ?? d) }
+            out += exponent
+            chars = rest.dropFirst(number.count)
+        }
+        return out
+    }
+
+    /// The HTML of a value (escaped), with powers of ten as `<sup>`.
+    static func htmlValue(_ text: String) -> String {
+        let escaped = Escape.html(Escape.isolatingHTMLSpecials(text))
+        guard escaped.contains("10^") else { return escaped }
+        var out = ""
+        var rest = escaped[...]
+        while let range = rest.range(of: "10^") {
+            out += rest[..<range.lowerBound]
+            var exponent = rest[range.upperBound...]
+            var digits = ""
+            if exponent.first == "-" {
+                digits = "−"
+                exponent = exponent.dropFirst()
+            }
+            let number = exponent.prefix { $0.isASCII && $0.isNumber }
+            if number.isEmpty {
+                out += "10^"
+                rest = rest[range.upperBound...]
+                continue
+            }
+            out += "10<sup>\(digits)\(number)</sup>"
+            rest = exponent.dropFirst(number.count)
+        }
+        return out + rest
     }
 
     static func trialSection(
@@ -252,7 +401,10 @@ public enum ReportContext {
             ]
         }
         let ids = trial.registryIDs.map(\.description)
+        let outcomes = trial.parameters.primaryOutcomes.map { ["text": esc($0.value)] }
         return [
+            "outcomes": positioned(outcomes),
+            "hasOutcomes": !outcomes.isEmpty,
             "id": esc(trial.id.value),
             "anchor": anchor,
             "hasTitle": !titles.isEmpty,
@@ -312,8 +464,8 @@ public enum ReportContext {
             if differing.isEmpty {
                 s += " The trials state no differing values in the \(plural(compared, "compared parameter"))."
             } else {
-                s += " \(differing.count) of \(plural(compared, "compared parameter")) differ across trials: "
-                s += differing.joined(separator: ", ") + "."
+                // The key differences list each one with its values.
+                s += " \(differing.count) of \(plural(compared, "compared parameter")) differ across trials."
             }
         }
         return s
@@ -393,5 +545,15 @@ struct LazyItems: MustacheSequence {
             }
             return item
         }
+    }
+}
+
+extension ReportContext {
+    /// Landscapes above this many trials get no charts: a bar per trial stops being readable.
+    static let chartTrialLimit = 400
+
+    /// The charts of the report: inline SVG for HTML, the SVG file names for Markdown.
+    static func chartItems(_ layout: MatrixLayout, cursor: EvidenceCursor, flavor: Flavor, labels: [String]) -> [[String: Any]] {
+        []  // charts land with Charts.swift
     }
 }

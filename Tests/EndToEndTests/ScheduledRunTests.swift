@@ -267,6 +267,17 @@ import TrialStore
         #expect(changes.trialsStale?.map(\.id) == ["NCT00513591"])
         let md = try String(contentsOf: dir.url.appendingPathComponent("out/changes.md"), encoding: .utf8)
         #expect(md.contains("Trials kept from the previous run"))
+        // The kept trial is still a column of the matrix, with the values it had, marked stale.
+        #expect(broken.matrix.trials == first.matrix.trials)
+        #expect(broken.stale == ["NCT00513591"])
+        for key in ["title", "enrollment", "age_min_years", "phase"] {
+            #expect(broken.matrix.cell(key, trial: "NCT00513591") == first.matrix.cell(key, trial: "NCT00513591"), "\(key)")
+        }
+        #expect(broken.matrix.cell("enrollment", trial: "NCT00513591")?.isEmpty == false)
+        let csv = try String(contentsOf: dir.url.appendingPathComponent("out/matrix.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").contains { $0.hasPrefix("NCT00513591,") })
+        let reportMD = try String(contentsOf: dir.url.appendingPathComponent("out/report.md"), encoding: .utf8)
+        #expect(reportMD.contains("NCT00513591 (stale)"))
         try dir.write("in/b.xml", good)
         let (fixed, fixedStatus) = await report(dir)
         #expect(fixedStatus == .success)

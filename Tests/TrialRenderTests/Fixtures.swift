@@ -101,6 +101,6 @@ func markdownTableCells(_ line: String) -> [String] {
 /// The lines of the Markdown table under the heading `## Landscape`.
 func landscapeTableLines(_ markdown: String) -> [String] {
     let lines = markdown.components(separatedBy: "\n")
-    guard let start = lines.firstIndex(of: "## Landscape") else { return [] }
+    guard let start = lines.firstIndex(of: "## Comparison matrix") else { return [] }
     return Array(lines[(start + 1)...].drop(while: { !$0.hasPrefix("|") }).prefix(while: { $0.hasPrefix("|") }))
 }

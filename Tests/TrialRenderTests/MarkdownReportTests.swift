@@ -42,21 +42,39 @@ import TrialRender
         #expect(md.contains("## NCT06337474 — &lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
+    @Test func matrixComesFirstThenFindingsChangesInputsEvidence() throws {
+        let md = try renderer.render(Fixture.landscape(), as: .markdown)
+        let order = ["## Comparison matrix", "## Inputs", "## Evidence", "## NCT06337474"].map { md.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil })
+        #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted())
+    }
+
     @Test func differingRowsAreMarkedAndExplained() throws {
         let md = try renderer.render(Fixture.landscape(), as: .markdown)
         let lines = landscapeTableLines(md)
         #expect(lines.contains { $0.hasPrefix("| **LVEF threshold** ≠ | ≥ 50 % [") })
-        #expect(lines.contains { $0.hasPrefix("| **Cyclophosphamide** ≠ |") })
+        // Each agent's dose and days in one row: "300 mg/m²/day × 3 (days −5 to −3)".
+        let cyclophosphamide = try #require(lines.first { $0.hasPrefix("| **Cyclophosphamide** ≠ |") })
+        #expect(!lines.contains { $0.hasPrefix("| Cyclophosphamide days") || $0.hasPrefix("| **Cyclophosphamide days") })
+        #expect(
+            markdownTableCells(cyclophosphamide).dropFirst().map { $0.components(separatedBy: " [").first ?? "" } == [
+                "300 mg/m²/day × 3 (days −5 to −3)", "1000 mg/m² (day −3)",
+            ])
         // Same sponsor on both trials: not marked.
         #expect(lines.contains { $0.hasPrefix("| Sponsor | Acme Bio [") })
         #expect(md.contains("**≠** the trials state different values for this parameter"))
-        #expect(md.contains("differ across trials: LVEF threshold, Cyclophosphamide, Cyclophosphamide days"))
+        #expect(md.contains(" compared parameters differ across trials.\n"))
+        // The key differences come before the matrix, one line per differing parameter.
+        let keys = try #require(md.range(of: "## Key differences"))
+        let matrix = try #require(md.range(of: "## Comparison matrix"))
+        #expect(keys.lowerBound < matrix.lowerBound)
+        #expect(md.contains("- **LVEF threshold**: ≥ 45 % (1 trial), ≥ 50 % (1)\n"))
     }
 
     @Test func emptyCellsSayNotStatedAndEmptyRowsAreListed() throws {
         let md = try renderer.render(Fixture.landscape(), as: .markdown)
         let lines = landscapeTableLines(md)
-        let conditions = try #require(lines.first { $0.hasPrefix("| Conditions") })
+        let conditions = try #require(lines.first { $0.hasPrefix("| Indication") })
         #expect(markdownTableCells(conditions)[2] == "_not stated_")
         #expect(md.contains("Not stated by any trial: "))
         #expect(md.contains("ECOG"))
