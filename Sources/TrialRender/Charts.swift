@@ -350,7 +350,7 @@ public enum Charts {
                     let right = row.dots.map { panel.axis.x($0.value) }.max() ?? panel.axis.x0
                     svg.text(label, x: right + 9, y: cy + 4, size: 11)
                 }
-                panel.notStated.draw(&svg, what: "not stated")
+                panel.notStated.draw(&svg, what: "no \(spec.title)")
             }
         }
     }
