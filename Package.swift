@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "TrialRenderTests",
             dependencies: [
-                "TrialRender", "TrialCompare", "TrialModel", "TrialSupport", "TestSupport",
+                "TrialRender", "TrialCompare", "TrialModel", "TrialSupport", "TestSupport", "TrialReaders", "TrialExtraction",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .testTarget(
