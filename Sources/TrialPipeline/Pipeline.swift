@@ -362,8 +362,7 @@ public enum Pipeline {
     /// The files `formats` write, each once, in format order.
     static func outputNames(_ formats: [OutputFormat], withChanges: Bool) -> [String] {
         var seen: Set<String> = []
-        return formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: withChanges) }
-            .filter { seen.insert($0).inserted }
+        return formats.flatMap { ReportRenderer.fileNames(for: $0, withChanges: withChanges) }.filter { seen.insert($0).inserted }
     }
 
     /// Rough relative rendering cost of an output file, to start the slowest first.

@@ -549,11 +549,60 @@ struct LazyItems: MustacheSequence {
 }
 
 extension ReportContext {
-    /// Landscapes above this many trials get no charts: a bar per trial stops being readable.
-    static let chartTrialLimit = 400
+    /// Landscapes above this many trials get no charts: a bar per trial stops being readable
+    /// (and the page too large); `--where` selects a landscape small enough to chart.
+    static let chartTrialLimit = 1000
 
-    /// The charts of the report: inline SVG for HTML, the SVG file names for Markdown.
+    /// The files the charts are also written to, beside the reports (for slides), in order.
+    public static let chartFiles: [(id: String, title: String, fileName: String)] = [
+        ("age-bands", "Age bands", "chart-age-bands.svg"),
+        ("limits", "Eligibility limits", "chart-limits.svg"),
+        ("lymphodepletion", "Lymphodepletion", "chart-lymphodepletion.svg"),
+        ("enrollment", "Enrollment", "chart-enrollment.svg"),
+    ]
+
+    /// The charts of `landscape` with their marks linked to the HTML report's footnotes.
+    static func charts(_ landscape: Landscape, order: TrialOrder) -> [Chart] {
+        let matrix = landscape.matrix
+        guard !matrix.trials.isEmpty, matrix.trials.count <= chartTrialLimit else { return [] }
+        let layout = MatrixLayout(matrix, order: order, omitting: ["title"])
+        let cursor = EvidenceCursor(layout: layout, columnCells: [])
+        return Charts.make(matrix, labels: matrix.trials) { key, column, value in
+            cursor.footnote(key: key, column: column, value: value)
+        }
+    }
+
+    /// The template items of the charts: inline SVG for HTML, the SVG file names for Markdown.
     static func chartItems(_ layout: MatrixLayout, cursor: EvidenceCursor, flavor: Flavor, labels: [String]) -> [[String: Any]] {
-        []  // charts land with Charts.swift
+        guard !labels.isEmpty, labels.count <= chartTrialLimit else { return [] }
+        let charts = Charts.make(layout.matrix, labels: labels) { key, column, value in
+            cursor.footnote(key: key, column: column, value: value)
+        }
+        return charts.map { chart in
+            [
+                "id": chart.id, "title": chart.title, "fileName": chart.fileName,
+                "svg": flavor == .html ? chart.svg : "",
+            ]
+        }
+    }
+
+    /// The standalone SVG file `name` (one of ``chartFiles``): the chart, or when no trial states
+    /// what it shows (or the landscape is too large to chart), a small drawing that says so.
+    public static func chartFile(_ name: String, of landscape: Landscape, order: TrialOrder = .product) -> String {
+        if let chart = charts(landscape, order: order).first(where: { $0.fileName == name }) { return chart.file }
+        let title = chartFiles.first { $0.fileName == name }?.title ?? "Chart"
+        let reason =
+            landscape.matrix.trials.count > chartTrialLimit
+            ? "more than \(chartTrialLimit) trials: select fewer with --where to chart them"
+            : "no trial states what this chart shows"
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="600" height="60" viewBox="0 0 600 60" role="img" aria-label="\(title): \(reason)">
+            <title>\(title)</title>
+            <text x="10" y="24" font-family="system-ui, sans-serif" font-size="16" font-weight="600">\(title)</text>
+            <text x="10" y="46" font-family="system-ui, sans-serif" font-size="13" fill="#555">\(reason)</text>
+            </svg>
+
+            """
     }
 }

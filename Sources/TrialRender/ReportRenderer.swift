@@ -122,8 +122,8 @@ public struct ReportRenderer: Sendable {
     public static func fileNames(for format: OutputFormat, withChanges: Bool = true) -> [String] {
         let extra: [String] =
             switch format {
-            case .markdown: withChanges ? ["changes.md"] : []
-            case .html: []
+            case .markdown: (withChanges ? ["changes.md"] : []) + ReportContext.chartFiles.map(\.fileName)
+            case .html: ReportContext.chartFiles.map(\.fileName)
             case .json: withChanges ? ["findings.json", "changes.json"] : ["findings.json"]
             case .csv: ["findings.csv"]
             }
@@ -162,6 +162,7 @@ public struct ReportRenderer: Sendable {
         switch file {
         case "report.md": renderTemplate("report.md", ReportContext.make(landscape, flavor: .markdown))
         case "report.html": renderTemplate("report.html", ReportContext.make(landscape, flavor: .html))
+        case _ where ReportContext.chartFiles.contains(where: { $0.fileName == file }): ReportContext.chartFile(file, of: landscape)
         case "findings.json": try FindingsDocument(landscape.findings).encoded()
         case "findings.csv": FindingsCSV.render(landscape.findings)
         case "changes.md":
