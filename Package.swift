@@ -36,6 +36,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // matrix.xlsx for medical writers.
+        .systemLibrary(
+            name: "CXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
+        ),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         .target(name: "TrialSupport", dependencies: ["CZlibDeflate"]),
         .target(name: "TrialModel", dependencies: ["TrialSupport"]),
@@ -52,7 +58,9 @@ let package = Package(
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["EmbedTemplatesTool"]),
         .target(
             name: "TrialRender",
-            dependencies: ["TrialModel", "TrialSupport", "TrialCompare", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "TrialModel", "TrialSupport", "TrialCompare", "CXLSXWriter", .product(name: "Mustache", package: "swift-mustache"),
+            ],
             plugins: ["EmbedTemplates"]
         ),
         .target(

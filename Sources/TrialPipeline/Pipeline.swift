@@ -370,7 +370,7 @@ public enum Pipeline {
         switch name {
         case "report.html": 4
         case "report.md": 3
-        case "trials.json": 2
+        case "trials.json", "matrix.xlsx": 2
         case "matrix.csv": 1
         default: 0
         }

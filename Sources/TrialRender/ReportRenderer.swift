@@ -13,6 +13,9 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case json
     /// One row per trial, one column per parameter (`matrix.csv`); see ``CSVMatrix``.
     case csv
+    /// The matrix, its evidence, the findings and a glossary as a workbook for medical writers
+    /// (`matrix.xlsx`); see ``XLSXMatrix``.
+    case xlsx
 }
 
 /// Why templates could not be loaded or an output could not be rendered.
@@ -29,6 +32,8 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
     case encodingFailed(reason: String)
     /// `templates export` would replace a file that exists.
     case templateExists(file: String)
+    /// A binary output (`matrix.xlsx`) was asked for as text; render it into a sink or as bytes.
+    case notText(file: String)
 
     public var description: String {
         switch self {
@@ -44,16 +49,18 @@ public enum RenderError: Error, CustomStringConvertible, Equatable, Sendable {
             "cannot encode trials.json: \(reason)"
         case let .templateExists(file):
             "\(file) exists; pass --force to replace it"
+        case let .notText(file):
+            "\(file) is binary; render it as bytes"
         }
     }
 }
 
-/// Renders a ``Landscape`` as Markdown, HTML, JSON or CSV.
+/// Renders a ``Landscape`` as Markdown, HTML, JSON, CSV or XLSX.
 ///
 /// Markdown and HTML come from Mustache templates (`report.md.mustache`, `report.html.mustache`
 /// and any partials beside them), built in or from a folder the user edits (``TemplateSource``);
 /// the context they see is described at the top of each template and built by
-/// ``ReportContext``. JSON and CSV are written in Swift and need no template. Rendering is pure:
+/// ``ReportContext``. JSON, CSV and XLSX are written in Swift and need no template. Rendering is pure:
 /// the same landscape gives byte-identical output.
 public struct ReportRenderer: Sendable {
     /// Template names (file name without `.mustache`) the renderer needs.
@@ -106,13 +113,15 @@ public struct ReportRenderer: Sendable {
     /// Whether rendering `files` needs the templates.
     public static func needsTemplates(_ files: [String]) -> Bool { files.contains(where: templatedFiles.contains) }
 
-    /// The main file each format is written to: report.md, report.html, trials.json, matrix.csv.
+    /// The main file each format is written to: report.md, report.html, trials.json, matrix.csv,
+    /// matrix.xlsx.
     public static func fileName(for format: OutputFormat) -> String {
         switch format {
         case .markdown: "report.md"
         case .html: "report.html"
         case .json: "trials.json"
         case .csv: "matrix.csv"
+        case .xlsx: XLSXMatrix.fileName
         }
     }
 
@@ -126,11 +135,14 @@ public struct ReportRenderer: Sendable {
             case .html: ReportContext.chartFiles.map(\.fileName)
             case .json: withChanges ? ["findings.json", "changes.json"] : ["findings.json"]
             case .csv: ["findings.csv"]
+            case .xlsx: []
             }
         return [fileName(for: format)] + extra
     }
 
-    /// Renders one output. Pure and deterministic: same landscape → byte-identical string.
+    /// Renders one text output. Pure and deterministic: same landscape → byte-identical string.
+    ///
+    /// - Throws: ``RenderError/notText(file:)`` for `.xlsx`; use ``renderBytes(_:file:)``.
     public func render(_ landscape: Landscape, as format: OutputFormat) throws -> String {
         try render(landscape, file: Self.fileName(for: format))
     }
@@ -138,7 +150,16 @@ public struct ReportRenderer: Sendable {
     /// Renders the output file called `file` (one of the names ``fileNames(for:)`` returns).
     public func render(_ landscape: Landscape, file: String) throws -> String {
         guard file != "trials.json" else { return try TrialsDocument(landscape).encoded() }
+        guard file != XLSXMatrix.fileName else { throw RenderError.notText(file: file) }
         return try renderText(landscape, file: file)
+    }
+
+    /// The bytes of the output file called `file`: the UTF-8 of ``render(_:file:)``, or the
+    /// workbook of `matrix.xlsx`. The same landscape gives the same bytes.
+    public func renderBytes(_ landscape: Landscape, file: String) throws -> [UInt8] {
+        var sink = MemorySink()
+        try render(landscape, file: file, into: &sink, jobs: 1)
+        return sink.bytes
     }
 
     /// Renders the output file called `file` into `sink`, the same bytes as
@@ -153,6 +174,8 @@ public struct ReportRenderer: Sendable {
             try TrialsDocument(landscape).write(into: &sink, jobs: jobs)
         } else if file == "matrix.csv" {
             try CSVMatrix.write(landscape.matrix, into: &sink, jobs: jobs)
+        } else if file == XLSXMatrix.fileName {
+            try XLSXMatrix.write(landscape, into: &sink)
         } else {
             try sink.write(renderText(landscape, file: file))
         }

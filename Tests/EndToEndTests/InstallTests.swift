@@ -47,7 +47,9 @@ import TrialStore
         var key: String { get throws { ExecutableIdentity.key(ofExecutable: try Data(contentsOf: exe)) } }
     }
 
-    static let allFiles = ["report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv"]
+    static let allFiles = [
+        "report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv", "matrix.xlsx",
+    ]
 
     @Test func copiedExecutableWritesEveryFormatFromAnyFolder() throws {
         let install = try Install()

@@ -34,7 +34,8 @@ import TrialRender
         let written = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         #expect(
             written == [
-                ".trialdiff", "changes.json", "changes.md", "findings.csv", "findings.json", "matrix.csv", "report.html", "report.md", "trials.json",
+                ".trialdiff", "changes.json", "changes.md", "findings.csv", "findings.json", "matrix.csv", "matrix.xlsx", "report.html", "report.md",
+                "trials.json",
             ])
         let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
@@ -163,7 +164,7 @@ import TrialRender
                 jobs: jobs, root: Repo.root)
             _ = await command.run(logger: CapturedLog().logger)
         }
-        for name in ["report.md", "report.html", "trials.json", "matrix.csv", "findings.json", "findings.csv"] {
+        for name in ["report.md", "report.html", "trials.json", "matrix.csv", "findings.json", "findings.csv", "matrix.xlsx"] {
             let a = try Data(contentsOf: dir.url.appendingPathComponent("run0/\(name)"))
             let b = try Data(contentsOf: dir.url.appendingPathComponent("run1/\(name)"))
             #expect(a == b, "\(name) differs between runs")
@@ -178,7 +179,7 @@ import TrialRender
         let command = ReportCommand(paths: ["Input"], output: dir.url, templates: .folder(Repo.templates), root: Repo.root)
         _ = await command.run(logger: CapturedLog().logger)
         let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0) }
-        #expect(names.count == 8)
+        #expect(names.count == 9)
         for name in names {
             let fresh = try Data(contentsOf: dir.url.appendingPathComponent(name))
             let committed = try? Data(contentsOf: Repo.output.appendingPathComponent(name))

@@ -206,11 +206,13 @@ import TrialStore
         }
 
         #expect(try run(delayMS: nil, killAfter: nil) == 0)
-        let names = ["report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv"]
+        let names = [
+            "report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv", "matrix.xlsx",
+        ]
         let first = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
 
         try dir.write("in/NCT03745326.json", try Self.editedCopy())
-        // 8 files staged × 400 ms: killed while staging, before any file was replaced.
+        // 9 files staged × 400 ms: killed while staging, before any file was replaced.
         _ = try run(delayMS: 400, killAfter: 1.5)
         let state = out.appendingPathComponent(".trialdiff/state.sqlite").path
         let store = try SnapshotStore(path: state, mode: .readOnly)
@@ -220,7 +222,7 @@ import TrialStore
             #expect(try Data(contentsOf: out.appendingPathComponent(name)) == first[i], "\(name) was replaced by a killed run")
         }
 
-        // Killed while renaming (staging takes 8 × 300 ms, each rename 300 ms): the journal names
+        // Killed while renaming (staging takes 9 × 300 ms, each rename 300 ms): the journal names
         // the set, and opening the folder again completes it. Never a mix once trialdiff has
         // opened the folder.
         _ = try run(delayMS: 300, killAfter: 3.3)

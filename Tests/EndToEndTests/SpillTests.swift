@@ -151,7 +151,7 @@ import TrialStore
             outputs.append(output)
         }
         let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0, withChanges: true) }
-        #expect(names.count == 8)
+        #expect(names.count == 9)
         for name in names {
             let inMemory = try Data(contentsOf: outputs[0].appendingPathComponent(name))
             let spilled = try Data(contentsOf: outputs[1].appendingPathComponent(name))

@@ -7,7 +7,7 @@ import TrialRender
 
 @Suite struct RendererSetupTests {
     @Test func fileNames() {
-        #expect(OutputFormat.allCases.map(ReportRenderer.fileName(for:)) == ["report.md", "report.html", "trials.json", "matrix.csv"])
+        #expect(OutputFormat.allCases.map(ReportRenderer.fileName(for:)) == ["report.md", "report.html", "trials.json", "matrix.csv", "matrix.xlsx"])
     }
 
     @Test func missingFolderIsNamed() {
@@ -81,11 +81,16 @@ import TrialRender
     @Test(arguments: OutputFormat.allCases)
     func renderingTwiceIsByteIdentical(format: OutputFormat) throws {
         let renderer = try Fixture.renderer()
-        let first = try renderer.render(Fixture.landscape(), as: format)
+        let file = ReportRenderer.fileName(for: format)
+        let first = try renderer.renderBytes(Fixture.landscape(), file: file)
         // A freshly built landscape from the same records and a fresh renderer give the same bytes.
-        let second = try Fixture.renderer().render(Fixture.landscape(), as: format)
+        let second = try Fixture.renderer().renderBytes(Fixture.landscape(), file: file)
         #expect(first == second)
         #expect(!first.isEmpty)
-        #expect(first.hasSuffix(format == .csv ? "\r\n" : "\n"))
+        switch format {
+        case .xlsx: #expect(first.starts(with: Array("PK".utf8)))
+        case .csv: #expect(first.suffix(2) == Array("\r\n".utf8))
+        default: #expect(first.last == UInt8(ascii: "\n"))
+        }
     }
 }

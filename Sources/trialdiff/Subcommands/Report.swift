@@ -10,7 +10,8 @@ struct Report: AsyncParsableCommand {
             With no paths, reads Input/ and writes Output/. Folders are walked recursively; hidden \
             files are skipped. Outputs: report.md (GitHub Markdown), report.html (one file), \
             trials.json (normalized model with evidence), findings.json and findings.csv, changes.md \
-            and changes.json (what changed since the last run), matrix.csv (one row per trial). They \
+            and changes.json (what changed since the last run), matrix.csv (one row per trial), \
+            matrix.xlsx (the matrix, evidence, findings and a glossary for spreadsheet users). They \
             are written to temporary files and renamed as one set, so a killed run leaves the old \
             reports or the new ones. A run that reads no input writes nothing.
             """)
@@ -25,7 +26,7 @@ struct Report: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Outputs to write, comma-separated: md, html, json, csv.",
+            "Outputs to write, comma-separated: md, html, json, csv, xlsx.",
             valueName: "formats"),
         transform: Report.formats)
     var format: [OutputFormat] = OutputFormat.allCases
@@ -58,7 +59,7 @@ struct Report: AsyncParsableCommand {
         var formats: [OutputFormat] = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             guard let format = OutputFormat(rawValue: name) else {
-                throw ValidationError("unknown format '\(name)'; choose from md, html, json, csv")
+                throw ValidationError("unknown format '\(name)'; choose from md, html, json, csv, xlsx")
             }
             if !formats.contains(format) { formats.append(format) }
         }
@@ -67,7 +68,7 @@ struct Report: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try Selection(parsing: whereClauses) } catch { throw ValidationError("\(error)") }
-        if format.isEmpty { throw ValidationError("--format names no output; choose from md, html, json, csv") }
+        if format.isEmpty { throw ValidationError("--format names no output; choose from md, html, json, csv, xlsx") }
     }
 
     func run() async throws {
