@@ -581,7 +581,8 @@ extension ReportContext {
         return charts.map { chart in
             [
                 "id": chart.id, "title": chart.title, "fileName": chart.fileName,
-                "svg": flavor == .html ? chart.svg : "",
+                // The HTML parser puts inline SVG in its namespace: no URL in the page.
+                "svg": flavor == .html ? chart.svg.replacingOccurrences(of: " xmlns=\"http://www.w3.org/2000/svg\"", with: "") : "",
             ]
         }
     }

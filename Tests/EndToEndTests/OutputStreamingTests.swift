@@ -109,7 +109,11 @@ import TrialSupport
         let folder = tmp.appending("formats")
         let written = try Pipeline.write(
             landscape, to: folder, templates: .folder(Repo.templates), formats: [.csv, .markdown, .csv, .json], jobs: jobs)
-        #expect(written == ["matrix.csv", "findings.csv", "report.md", "trials.json", "findings.json"])
+        #expect(
+            written == [
+                "matrix.csv", "findings.csv", "report.md", "chart-age-bands.svg", "chart-limits.svg", "chart-lymphodepletion.svg",
+                "chart-enrollment.svg", "trials.json", "findings.json",
+            ])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == written.sorted())
         // The same bytes as each file rendered alone.
         let renderer = try ReportRenderer(templates: .folder(Repo.templates))

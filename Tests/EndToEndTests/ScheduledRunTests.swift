@@ -277,7 +277,7 @@ import TrialStore
         }
         #expect(broken.matrix.cell("enrollment", trial: "NCT00513591")?.isEmpty == false)
         let csv = try String(contentsOf: dir.url.appendingPathComponent("out/matrix.csv"), encoding: .utf8)
-        #expect(csv.split(separator: "\n").contains { $0.hasPrefix("NCT00513591,") })
+        #expect(csv.components(separatedBy: "\r\n").contains { $0.hasPrefix("NCT00513591,NCT00513591") })
         let reportMD = try String(contentsOf: dir.url.appendingPathComponent("out/report.md"), encoding: .utf8)
         #expect(reportMD.contains("NCT00513591 (stale)"))
         try dir.write("in/b.xml", good)

@@ -150,8 +150,9 @@ import TrialStore
             #expect(landscape.trials.isLoaded == (limit == 0))
             outputs.append(output)
         }
-        let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0, withChanges: true) }
-        #expect(names.count == 9)
+        var seen: Set<String> = []
+        let names = OutputFormat.allCases.flatMap { ReportRenderer.fileNames(for: $0, withChanges: true) }.filter { seen.insert($0).inserted }
+        #expect(names.count == 13)
         for name in names {
             let inMemory = try Data(contentsOf: outputs[0].appendingPathComponent(name))
             let spilled = try Data(contentsOf: outputs[1].appendingPathComponent(name))
