@@ -82,7 +82,9 @@ let package = Package(
         .executableTarget(name: "TrialFuzz", dependencies: ["TrialPipeline", "TrialCompare", "TrialReaders", "TrialSupport"]),
         .executableTarget(
             name: "trialdiff",
-            dependencies: ["TrialPipeline", "TrialFetch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "TrialPipeline", "TrialFetch", "TrialCompare", "TrialRender", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // One copy of the fixtures and one temporary-folder helper for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport", resources: [.copy("Fixtures")]),

@@ -75,6 +75,9 @@ public struct Landscape: Codable, Sendable, Hashable {
     /// Display IDs of the matrix columns kept from the previous run because their inputs could
     /// not be read this time: shown as they were, marked stale, with no trial section.
     public var stale: [String] = []
+    /// The order of the trials in the reports' matrix (`--order`); matrix.csv and trials.json
+    /// keep display-ID order.
+    public var order: TrialOrder = .product
 
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).
@@ -183,4 +186,14 @@ public struct PreparedTrial: Sendable {
         // Most trials have neither findings nor a part in a landscape rule: nothing to keep.
         storedReview = review.findings.isEmpty && review.parts.allSatisfy({ $0 == nil }) ? nil : review
     }
+}
+
+/// The order of the trials in the reports' matrix.
+public enum TrialOrder: String, CaseIterable, Sendable, Codable {
+    /// Trials of one product together (products alphabetically, trials without one last), then by ID.
+    case product
+    /// Trials of one indication (first condition) together, then by ID.
+    case condition
+    /// By display ID, as matrix.csv and trials.json list them.
+    case id
 }

@@ -43,6 +43,7 @@ struct OutputManifest: Codable, Equatable {
             var inputs: Int
             var findings: Int
             var selection: SelectionSummary?
+            var order: String
         }
         let encoder = StableJSONEncoder(pretty: false)
         let newline: [UInt8] = [0x0A]
@@ -53,7 +54,7 @@ struct OutputManifest: Codable, Equatable {
                     version: ParserVersion.current,
                     templates: needsTemplates(formats, landscape) ? try templateDigests(templates) : [:],
                     formats: formats.map(\.rawValue), inputs: landscape.inputs.count, findings: landscape.findings.count,
-                    selection: landscape.selection)))
+                    selection: landscape.selection, order: landscape.order.rawValue)))
         for input in landscape.inputs { digest.update(newline + (try encoder.encode(input))) }
         for finding in landscape.findings { digest.update(newline + (try encoder.encode(finding))) }
         // Streamed, not sorted: a baseline's change set lists every trial and input, and the

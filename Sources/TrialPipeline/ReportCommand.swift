@@ -35,6 +35,8 @@ public struct ReportCommand: Sendable {
     public var ackFile: String?
     /// `--where` selection; nil = every record.
     public var selection: Selection?
+    /// `--order`: the order of the trials in the reports' matrix.
+    public var order: TrialOrder = .product
     /// Snapshot database; nil = `<output>/.trialdiff/state.sqlite`.
     public var statePath: String?
     /// Compare and say what would change, but write nothing.
@@ -131,6 +133,7 @@ public struct ReportCommand: Sendable {
             limits: limits
         ) { done, total in progress?.update(done: done, total: total) }
         progress?.finish()
+        landscape.order = order
         steps.done("read \(landscape.inputs.count) inputs, \(landscape.trials.count) trials")
         // A run that read nothing (a missing or empty folder, every file failing) has nothing to
         // say about the trials: the reports and the state stay as the last good run left them.

@@ -2,16 +2,6 @@ import Foundation
 import TrialCompare
 import TrialModel
 
-/// The order of the trials in the reports' matrix.
-public enum TrialOrder: String, CaseIterable, Sendable, Codable {
-    /// Trials of one product together (products alphabetically, trials without one last), then by ID.
-    case product
-    /// Trials of one indication (first condition) together, then by ID.
-    case condition
-    /// By display ID, as matrix.csv and trials.json list them.
-    case id
-}
-
 /// The concept a matrix row belongs to; the interactive page shows or hides each group.
 enum ParameterGroup: String, CaseIterable, Sendable {
     case trial = "Trial"
@@ -112,7 +102,6 @@ final class MatrixLayout {
         ("conditions", "Indication", .trial, .plain(truncate: nil), []),
         ("phase", nil, .trial, .plain(truncate: nil), []),
         ("status", nil, .trial, .plain(truncate: nil), []),
-        ("sponsor", nil, .trial, .plain(truncate: nil), []),
         ("cell_type", nil, .trial, .plain(truncate: nil), []),
         ("target", nil, .trial, .plain(truncate: nil), []),
         ("enrollment", nil, .population, .enrollment, ["enrollment_in_text"]),
@@ -136,6 +125,7 @@ final class MatrixLayout {
         ("primary_completion_date", nil, .dates, .plain(truncate: nil), []),
         ("completion_date", nil, .dates, .plain(truncate: nil), []),
         ("last_update", nil, .dates, .plain(truncate: nil), []),
+        ("sponsor", nil, .other, .plain(truncate: nil), []),
         ("primary_outcomes", nil, .other, .plain(truncate: outcomeLimit), []),
         ("collaborators", nil, .other, .plain(truncate: nil), []),
         ("study_type", nil, .other, .plain(truncate: nil), []),

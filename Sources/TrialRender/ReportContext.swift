@@ -53,7 +53,8 @@ public enum ReportContext {
     /// (matrix rows, evidence, inputs, findings, trial sections) are ``LazyItems``: each item is
     /// built when the template reaches it and dropped after, so the context of a landscape of
     /// thousands of trials holds the landscape, not a copy of it as dictionaries.
-    public static func make(_ landscape: Landscape, flavor: Flavor, order: TrialOrder = .product) -> [String: Any] {
+    public static func make(_ landscape: Landscape, flavor: Flavor) -> [String: Any] {
+        let order = landscape.order
         let esc = escaper(flavor)
         let matrix = landscape.matrix
         let trialAnchors = anchors(for: matrix.trials)
@@ -589,8 +590,8 @@ extension ReportContext {
 
     /// The standalone SVG file `name` (one of ``chartFiles``): the chart, or when no trial states
     /// what it shows (or the landscape is too large to chart), a small drawing that says so.
-    public static func chartFile(_ name: String, of landscape: Landscape, order: TrialOrder = .product) -> String {
-        if let chart = charts(landscape, order: order).first(where: { $0.fileName == name }) { return chart.file }
+    public static func chartFile(_ name: String, of landscape: Landscape) -> String {
+        if let chart = charts(landscape, order: landscape.order).first(where: { $0.fileName == name }) { return chart.file }
         let title = chartFiles.first { $0.fileName == name }?.title ?? "Chart"
         let reason =
             landscape.matrix.trials.count > chartTrialLimit

@@ -78,12 +78,13 @@ import TrialRender
         #expect(!refs.isEmpty)
         #expect(refs == Array(1...refs.count))
         for n in refs {
-            #expect(html.contains("<li id=\"ev-\(n)\" value=\"\(n)\"><a class=\"back\" href=\"#ref-\(n)\""))
+            #expect(html.contains("<li id=\"ev-\(n)\"><span class=\"n\">\(n).</span> <a class=\"back\" href=\"#ref-\(n)\""))
             #expect(html.contains("<sup id=\"ref-\(n)\"><a href=\"#ev-\(n)\">\(n)</a></sup>"))
         }
         #expect(
             html.contains(
-                "<span class=\"file\">002_43ccf47ba098859a.txt</span> (line 136): <q>10. Left ventricular ejection fraction (LVEF) ≥50%</q>"))
+                "<span class=\"file\">002_43ccf47ba098859a.txt</span> (line 136): <span class=\"q\">“10. Left ventricular ejection fraction (LVEF) ≥50%”</span>"
+            ))
     }
 
     @Test func differingRowsAreHighlighted() throws {

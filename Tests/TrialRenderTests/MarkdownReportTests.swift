@@ -154,7 +154,8 @@ import TrialRender
             html.contains(
                 "title=\"a.json · /protocolSection/eligibilityModule/eligibilityCriteria: “LVEF ≥ 50%”\nfeed.xml · /rss/channel/item[2]/description: “LVEF ≥ 50%”\""
             ))
-        #expect(html.contains("<li><span class=\"file\">feed.xml</span> (/rss/channel/item[2]/description): <q>LVEF ≥ 50%</q></li>"))
+        #expect(
+            html.contains("<li><span class=\"file\">feed.xml</span> (/rss/channel/item[2]/description): <span class=\"q\">“LVEF ≥ 50%”</span></li>"))
     }
 
     @Test func longQuotesAreShortenedInReportsButNotInJSON() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrialCompare
 import TrialPipeline
 import TrialRender
 
@@ -43,6 +44,11 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Snapshot database of previous runs (default: OUTPUT/.trialdiff/state.sqlite).")
     var state: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Order of the trials in the reports' matrix: product, condition or id.", valueName: "order"))
+    var order: TrialOrder = .product
+
     @Flag(help: "Read and compare, print what would change, write nothing.")
     var dryRun = false
 
@@ -78,8 +84,11 @@ struct Report: AsyncParsableCommand {
             selection: whereClauses.isEmpty ? nil : try Selection(parsing: whereClauses), statePath: state, dryRun: dryRun,
             failOnChange: failOnChange, lockTimeout: lockTimeout, spillAbove: inputs.spillAbove)
         command.limits = inputs.limits
+        command.order = order
         let (landscape, status) = await command.run(logger: log.logger, progress: ProgressLine(), print: printToStandardOutput)
         // Everything is written and the store is closed.
         Exit.now(status, keeping: landscape)
     }
 }
+
+extension TrialOrder: ExpressibleByArgument {}
