@@ -89,8 +89,11 @@ import TrialRender
 
     @Test func differingRowsAreHighlighted() throws {
         let html = try renderer.render(Fixture.landscape(), as: .html)
-        #expect(html.contains("<tr class=\"g-limits differs\" data-key=\"lvef_min_percent\"><th scope=\"row\">LVEF threshold<span class=\"mark\""))
-        #expect(html.contains("<tr class=\"g-trial\" data-key=\"sponsor\"><th scope=\"row\">Sponsor</th>"))
+        #expect(
+            html.contains(
+                "<tr class=\"g-limits differs\" data-key=\"lvef_min_percent\"><th scope=\"row\" data-sort=\"lvef_min_percent\">LVEF threshold<span class=\"mark\""
+            ))
+        #expect(html.contains("<tr class=\"g-other\" data-key=\"sponsor\"><th scope=\"row\" data-sort=\"sponsor\">Sponsor</th>"))
         #expect(html.contains("class=\"legend\""))
     }
 
