@@ -323,10 +323,19 @@ public enum ReportContext {
     /// What makes two trials' findings the same finding.
     static func sharedKey(_ f: Finding) -> String { "\(f.severity.rawValue)\u{1F}\(f.rule)\u{1F}\(f.message)" }
 
-    /// Each trial column's first title ("" when none).
+    /// Each trial column's first title; for a record without one, what the matrix says it is
+    /// ("no title · KN5501 · CD19 CAR-NK · Lupus Nephritis"), or "" when it says nothing.
     static func fullTitles(_ matrix: Matrix) -> [String] {
-        guard let row = matrix.row("title") else { return matrix.trials.map { _ in "" } }
-        return matrix.trials.indices.map { c in row.cells.isEmpty(at: c) ? "" : row.cells[c].values.first?.text ?? "" }
+        func first(_ key: String, _ c: Int) -> String? {
+            guard let row = matrix.row(key), !row.cells.isEmpty(at: c) else { return nil }
+            return row.cells[c].values.first?.text
+        }
+        return matrix.trials.indices.map { c in
+            if let title = first("title", c) { return title }
+            let kind = [first("target", c), first("cell_type", c)].compactMap { $0 }.joined(separator: " ")
+            let parts = [first("product", c), kind.isEmpty ? nil : kind, first("conditions", c)].compactMap { $0 }
+            return parts.isEmpty ? "" : (["no title"] + parts).joined(separator: " · ")
+        }
     }
 
     /// "9×10^9 cells" → "9×10⁹ cells": powers of ten as superscript digits.
