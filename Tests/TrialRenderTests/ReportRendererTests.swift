@@ -93,4 +93,13 @@ import TrialRender
         default: #expect(first.last == UInt8(ascii: "\n"))
         }
     }
+
+    /// The chart files beside the reports, from a fresh landscape and renderer each time.
+    @Test(arguments: ReportContext.chartFiles.map(\.fileName))
+    func chartFilesAreByteIdentical(file: String) throws {
+        let first = try Fixture.renderer().renderBytes(Fixture.landscape(), file: file)
+        let second = try Fixture.renderer().renderBytes(Fixture.landscape(), file: file)
+        #expect(first == second)
+        #expect(first.starts(with: Array("<?xml".utf8)))
+    }
 }
