@@ -173,7 +173,7 @@ final class MatrixLayout {
         unstatedLabels = unstated
         trialsAsColumns = matrix.trials.count <= Self.columnsLayoutLimit
         order = Self.order(matrix, trialOrder, index: index)
-        differs = rows.map { row in row.sources.count == 1 && matrix.rows[row.sources[0]].differs }
+        differs = Array(repeating: false, count: rows.count)
         valueCounts = Array(repeating: [:], count: rows.count)
         unstatedCounts = Array(repeating: 0, count: rows.count)
         counts = []
@@ -208,7 +208,7 @@ final class MatrixLayout {
     private func survey() {
         counts = Array(repeating: 0, count: order.count * rows.count)
         var first: [String?] = Array(repeating: nil, count: rows.count)
-        var combinedDiffers = differs
+        var combinedDiffers = Array(repeating: false, count: rows.count)
         for (p, c) in order.enumerated() {
             let cells = self.cells(ofColumn: c)
             for r in rows.indices {
@@ -398,29 +398,28 @@ final class MatrixLayout {
     /// Footnotes of the cell at display `position` and `row`.
     func footnotes(position p: Int, row r: Int) -> Int { Int(counts[p * rows.count + r]) }
 
-    /// The first footnote number of the cell at (`position`, `row`) in reading order: row by row
-    /// when trials are columns, trial by trial when they are rows.
-    func firstFootnotes() -> [[Int]] {
-        // Only for the few-trials layout: a rows × trials table of start numbers.
-        var next = 1
-        var starts = Array(repeating: Array(repeating: 0, count: order.count), count: rows.count)
-        for r in rows.indices {
-            for p in order.indices {
-                starts[r][p] = next
-                next += footnotes(position: p, row: r)
-            }
-        }
-        return starts
+    /// The first footnote number of the cell at (`position`, `row`) in reading order: row by row,
+    /// left to right, when trials are columns; trial by trial when they are rows. The start of
+    /// each row (or trial) is kept; the rest is summed over at most one row or trial.
+    func firstFootnote(position p: Int, row r: Int) -> Int {
+        trialsAsColumns
+            ? lineStarts[r] + (0..<p).reduce(0) { $0 + footnotes(position: $1, row: r) }
+            : lineStarts[p] + (0..<r).reduce(0) { $0 + footnotes(position: p, row: $1) }
     }
 
-    /// For the trials-as-rows layout: the first footnote number of each trial (by position).
-    func firstFootnotesByTrial() -> [Int] {
+    /// The first footnote of each row (trials as columns) or each trial (trials as rows).
+    private lazy var lineStarts: [Int] = {
         var next = 1
-        return order.indices.map { p in
-            defer { for r in rows.indices { next += footnotes(position: p, row: r) } }
+        let lines = trialsAsColumns ? rows.indices : order.indices
+        return lines.map { line in
+            defer {
+                for other in trialsAsColumns ? order.indices : rows.indices {
+                    next += trialsAsColumns ? footnotes(position: other, row: line) : footnotes(position: line, row: other)
+                }
+            }
             return next
         }
-    }
+    }()
 
     /// "LVEF threshold: ≥ 50 % (2 trials), ≥ 55 % (1), not stated (3)" for each differing row.
     func keyDifferences(limit: Int = 6) -> [(label: String, text: String)] {
@@ -501,20 +500,7 @@ final class EvidenceCursor {
         let numbered = layout.footnoted(layout.rows[r], cell)
         guard let k = numbered.firstIndex(where: { i in cell.items[i].sources.contains { $0.row == matrixRow && $0.value == value } })
         else { return nil }
-        return start(position: p, row: r) + k
+        return layout.firstFootnote(position: p, row: r) + k
     }
 
-    /// The first footnote number of the cell at (`p`, `r`).
-    private lazy var starts: [Int] = {
-        var next = 1
-        var starts = Array(repeating: 0, count: cellCount)
-        for i in 0..<cellCount {
-            let (p, r) = cell(i)
-            starts[p * layout.rows.count + r] = next
-            next += layout.footnotes(position: p, row: r)
-        }
-        return starts
-    }()
-
-    private func start(position p: Int, row r: Int) -> Int { starts[p * layout.rows.count + r] }
 }

@@ -111,20 +111,19 @@ public enum ReportContext {
         // Trials as columns (few trials): all display cells at once, rows numbered left to right.
         var columnCells: [[DisplayCell]] = []
         if layout.trialsAsColumns { columnCells = layout.order.map { layout.cells(ofColumn: $0) } }
-        let starts = layout.trialsAsColumns ? layout.firstFootnotes() : []
         let rowItems = LazyItems(count: layout.trialsAsColumns ? layout.rows.count : 0) { r -> [String: Any] in
             let row = layout.rows[r]
             return [
                 "key": row.key, "label": esc(row.label), "group": row.group.slug, "differs": layout.differs[r],
                 "comparable": row.comparable,
-                "cells": layout.order.indices.map { p in cellItem(r, columnCells[p][r], position: p, next: starts[r][p]) },
+                "cells": layout.order.indices.map { p in cellItem(r, columnCells[p][r], position: p, next: layout.firstFootnote(position: p, row: r))
+                },
             ]
         }
         // Trials as rows (many trials): each trial's cells built when its row is written.
-        let trialStarts = layout.trialsAsColumns ? [] : layout.firstFootnotesByTrial()
         let trialRows = LazyItems(count: layout.trialsAsColumns ? 0 : layout.order.count) { p -> [String: Any] in
             let cells = layout.cells(ofColumn: layout.order[p])
-            var next = trialStarts[p]
+            var next = layout.firstFootnote(position: p, row: 0)
             var item = trialHeader(p)
             item["cells"] = layout.rows.indices.map { r -> [String: Any] in
                 defer { next += layout.footnotes(position: p, row: r) }
@@ -277,7 +276,7 @@ public enum ReportContext {
                 + "\(plural(selection.recordsRead, "record")) read from \(plural(selection.inputsRead, "input file")) matched; "
                 + "only the input files with matching records are listed. " + summary
         }
-        let charts = chartItems(layout, cursor: cursor, flavor: flavor, labels: matrix.trials)
+        let charts = chartItems(layout, cursor: cursor, flavor: flavor)
         return [
             "title": esc("Trial landscape"),
             "summary": esc(summary),
@@ -490,15 +489,7 @@ public enum ReportContext {
 
     /// `quote` with whitespace collapsed, shortened to about ``quoteLimit`` characters at a word
     /// boundary with " …" appended.
-    static func excerpt(_ quote: String) -> String {
-        let q = quote.collapsingWhitespace
-        guard q.count > quoteLimit else { return q }
-        var cut = q.prefix(quoteLimit)
-        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) > quoteLimit / 2 {
-            cut = cut[..<space]
-        }
-        return cut + " …"
-    }
+    static func excerpt(_ quote: String) -> String { MatrixLayout.truncated(quote.collapsingWhitespace, to: quoteLimit) }
 
     /// HTML ids for trial sections, unique even when two IDs sanitize alike.
     static func anchors(for ids: [String]) -> [String] {
@@ -571,24 +562,19 @@ extension ReportContext {
         ("enrollment", "Enrollment", "chart-enrollment.svg"),
     ]
 
-    /// The charts of `landscape` with their marks linked to the HTML report's footnotes.
-    static func charts(_ landscape: Landscape, order: TrialOrder) -> [Chart] {
-        let matrix = landscape.matrix
+    /// The charts of `layout`'s matrix, their marks linked to the footnotes `cursor` numbers; none
+    /// above ``chartTrialLimit`` trials.
+    static func charts(_ layout: MatrixLayout, cursor: EvidenceCursor) -> [Chart] {
+        let matrix = layout.matrix
         guard !matrix.trials.isEmpty, matrix.trials.count <= chartTrialLimit else { return [] }
-        let layout = MatrixLayout(matrix, order: order, omitting: ["title"])
-        let cursor = EvidenceCursor(layout: layout, columnCells: [])
         return Charts.make(matrix, labels: matrix.trials) { key, column, value in
             cursor.footnote(key: key, column: column, value: value)
         }
     }
 
     /// The template items of the charts: inline SVG for HTML, the SVG file names for Markdown.
-    static func chartItems(_ layout: MatrixLayout, cursor: EvidenceCursor, flavor: Flavor, labels: [String]) -> [[String: Any]] {
-        guard !labels.isEmpty, labels.count <= chartTrialLimit else { return [] }
-        let charts = Charts.make(layout.matrix, labels: labels) { key, column, value in
-            cursor.footnote(key: key, column: column, value: value)
-        }
-        return charts.map { chart in
+    static func chartItems(_ layout: MatrixLayout, cursor: EvidenceCursor, flavor: Flavor) -> [[String: Any]] {
+        charts(layout, cursor: cursor).map { chart in
             [
                 "id": chart.id, "title": chart.title, "fileName": chart.fileName,
                 // The HTML parser puts inline SVG in its namespace: no URL in the page.
@@ -600,7 +586,12 @@ extension ReportContext {
     /// The standalone SVG file `name` (one of ``chartFiles``): the chart, or when no trial states
     /// what it shows (or the landscape is too large to chart), a small drawing that says so.
     public static func chartFile(_ name: String, of landscape: Landscape) -> String {
-        if let chart = charts(landscape, order: landscape.order).first(where: { $0.fileName == name }) { return chart.file }
+        // Numbered as report.html numbers its footnotes (no title row there).
+        if landscape.matrix.trials.count <= chartTrialLimit {
+            let layout = MatrixLayout(landscape.matrix, order: landscape.order, omitting: ["title"])
+            let cursor = EvidenceCursor(layout: layout, columnCells: [])
+            if let chart = charts(layout, cursor: cursor).first(where: { $0.fileName == name }) { return chart.file }
+        }
         let title = chartFiles.first { $0.fileName == name }?.title ?? "Chart"
         let reason =
             landscape.matrix.trials.count > chartTrialLimit

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
@@ -7,43 +8,6 @@ import TrialRender
 @Suite struct CSVOutputTests {
     let renderer: ReportRenderer
     init() throws { renderer = try Fixture.renderer() }
-
-    /// Minimal RFC 4180 parser for checking the output.
-    func parseCSV(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = Array(text)[...]
-        while let c = chars.first {
-            chars = chars.dropFirst()
-            if quoted {
-                if c == "\"" {
-                    if chars.first == "\"" {
-                        field.append("\"")
-                        chars = chars.dropFirst()
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                row.append(field)
-                field = ""
-            } else if c == "\r\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        return rows
-    }
 
     @Test func headerStartsWithTheStableHeader() throws {
         let csv = try renderer.render(Fixture.landscape(), as: .csv)
