@@ -42,6 +42,8 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
         ),
+        // renameat2(RENAME_EXCHANGE), which Glibc's Swift module does not declare.
+        .target(name: "CFolderSwap"),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         .target(name: "TrialSupport", dependencies: ["CZlibDeflate"]),
         .target(name: "TrialModel", dependencies: ["TrialSupport"]),
@@ -67,7 +69,7 @@ let package = Package(
             name: "TrialPipeline",
             dependencies: [
                 "TrialModel", "TrialSupport", "TrialReaders", "TrialExtraction", "TrialCompare", "TrialRender", "TrialStore", "XMLKit",
-                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+                "CFolderSwap", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `trialdiff fetch`: the registry's API through AsyncHTTPClient.

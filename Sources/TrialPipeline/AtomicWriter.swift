@@ -102,18 +102,21 @@ public struct AtomicWriter: Sendable {
     /// between leaves a record of the set that ``recover()`` completes.
     static let journalName = ".trialdiff-commit"
 
-    /// Commits `files` as one set: every file is flushed first, then a journal naming them all
-    /// is written, then they are renamed over their targets, then the journal is removed. A
-    /// failure before the journal leaves the old set (the staged files are removed); a kill
-    /// after it is completed by the next run's ``recover()``, so the folder holds the old set or
-    /// the new one, never a mix once trialdiff has opened it again. Returns the names whose
-    /// content changed.
+    /// Commits `files` as one set: every file is flushed first; then the folder is swapped for
+    /// one holding the new set (``FolderSwap``), so that no process ever sees a mix. Where that
+    /// is not possible, a journal naming the files is written, they are renamed over their
+    /// targets and the journal is removed: a failure before the journal leaves the old set (the
+    /// staged files are removed); a kill after it is completed by the next run's ``recover()``,
+    /// so the folder holds the old set or the new one once trialdiff has opened it again.
+    /// Returns the names whose content changed.
     @discardableResult
     public func commitAll(_ files: [Staged]) throws -> [String] {
         var pending: [Staged] = []
+        var unchanged: [Staged] = []
         for (i, staged) in files.enumerated() {
             if Self.sameContent(staged.temp, staged.target) {
                 unlink(staged.temp)
+                unchanged.append(staged)
                 continue
             }
             let fd = open(staged.temp, O_RDONLY)
@@ -137,7 +140,11 @@ public struct AtomicWriter: Sendable {
                 throw OutputError.cannotWrite(path: staged.target, reason: "a folder is in its place")
             }
         }
-        // One rename is atomic by itself: a journal is needed only for a set.
+        // One rename is atomic by itself; a set is swapped in as a folder where it can be, else
+        // journaled.
+        if pending.count > 1, FolderSwap.commit(changed: pending, unchanged: unchanged, in: folder) {
+            return pending.map(\.name)
+        }
         let journaled = pending.count > 1
         if journaled {
             let journal = pending.map { "\(($0.temp as NSString).lastPathComponent)\t\($0.name)\n" }.joined()

@@ -329,6 +329,7 @@ public enum Pipeline {
         let writer = try AtomicWriter(folder: output)
         writer.recover()
         writer.removeStaleTemporaries()
+        FolderSwap.removeLeftover(of: output)
         // Stage every file before committing any: a template or write error must not leave a mix
         // of old and new files. Files are rendered concurrently, the largest first, each straight
         // into its temporary file, so memory holds at most `jobs` rendered files, never all.
@@ -354,7 +355,7 @@ public enum Pipeline {
             for case let .success(file) in staged { writer.discard(file) }
             throw failure
         }
-        // One set: a kill while the files are renamed is completed by the next run.
+        // One set: swapped in as a folder, or journaled (see AtomicWriter.commitAll).
         try writer.commitAll(names.map { try byName[$0]!.get() })
         return names
     }

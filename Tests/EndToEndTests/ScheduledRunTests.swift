@@ -222,9 +222,11 @@ import TrialStore
             #expect(try Data(contentsOf: out.appendingPathComponent(name)) == first[i], "\(name) was replaced by a killed run")
         }
 
-        // Killed while renaming (staging takes 9 × 300 ms, each rename 300 ms): the journal names
-        // the set, and opening the folder again completes it. Never a mix once trialdiff has
-        // opened the folder.
+        // A folder of the user's in the output folder rules out the folder swap (OutputSwapTests),
+        // so the set is journaled. Killed while renaming (staging takes 9 × 300 ms, each rename
+        // 300 ms): the journal names the set, and opening the folder again completes it. Never a
+        // mix once trialdiff has opened the folder.
+        try dir.write("out/mine/keep.txt", "mine")
         _ = try run(delayMS: 300, killAfter: 3.3)
         let journal = out.appendingPathComponent(".trialdiff-commit").path
         let interrupted = FileManager.default.fileExists(atPath: journal)
