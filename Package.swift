@@ -81,7 +81,7 @@ let package = Package(
             ]
         ),
         // The mutation fuzzer (Scripts/fuzz.sh runs it; .ci/run for two minutes).
-        .executableTarget(name: "TrialFuzz", dependencies: ["TrialPipeline", "TrialCompare", "TrialReaders", "TrialSupport"]),
+        .executableTarget(name: "TrialFuzz", dependencies: ["TrialPipeline", "TrialCompare", "TrialReaders", "TrialModel", "TrialSupport"]),
         .executableTarget(
             name: "trialdiff",
             dependencies: [

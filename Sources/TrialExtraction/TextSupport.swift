@@ -15,6 +15,7 @@ struct Pattern: @unchecked Sendable {
         if !caseSensitive { options.insert(.caseInsensitive) }
         do {
             regex = try NSRegularExpression(pattern: pattern, options: options)
+            PatternCatalog.register(regex)
         } catch {
             preconditionFailure("invalid built-in pattern \(pattern): \(error)")
         }

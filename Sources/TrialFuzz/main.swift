@@ -13,8 +13,16 @@ import TrialSupport
 /// on after it. An input that takes more than `--slow` seconds of the process's CPU time (not
 /// wall time: other work on the machine must not make an input look slow) is kept under `slow/`.
 ///
+/// With `--patterns` it instead stresses every built-in regular expression (``stressPatterns(_:)``).
+///
 /// Usage: trialdiff-fuzz --seconds N [--seed S] [--start I] [--slow SECONDS] --out DIR CORPUS...
+///        trialdiff-fuzz --patterns CORPUS...
 struct Options {
+    var patterns = false
+    /// With `--patterns`: print every compiled pattern (one JSON string per line) instead.
+    var list = false
+    /// With `--patterns`: only the patterns whose source contains this text.
+    var only: String?
     var seconds = 60.0
     var seed: UInt64 = 1
     var start = 0
@@ -36,6 +44,9 @@ struct Options {
             case "--start": start = Int(value()) ?? start
             case "--slow": slow = Double(value()) ?? slow
             case "--out": out = value()
+            case "--patterns": patterns = true
+            case "--only": only = value()
+            case "--list": list = true
             default: corpus.append(arguments[i])
             }
             i += 1
@@ -127,6 +138,7 @@ func corpusFiles(_ paths: [String]) -> [(name: String, bytes: [UInt8])] {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let corpus = corpusFiles(options.corpus)
 guard !corpus.isEmpty else { fail("no corpus files in \(options.corpus)") }
+if options.patterns { exit(stressPatterns(corpus, only: options.only, list: options.list) ? 0 : 3) }
 let out = URL(fileURLWithPath: options.out)
 try? FileManager.default.createDirectory(at: out.appendingPathComponent("slow"), withIntermediateDirectories: true)
 let current = out.appendingPathComponent("current")

@@ -18,6 +18,7 @@ struct RulePattern: @unchecked Sendable {
     init(_ pattern: String, caseSensitive: Bool = false, cues: [StaticString] = []) {
         do {
             regex = try NSRegularExpression(pattern: pattern, options: caseSensitive ? [] : [.caseInsensitive])
+            PatternCatalog.register(regex)
         } catch {
             preconditionFailure("invalid built-in rule pattern \(pattern): \(error)")
         }
