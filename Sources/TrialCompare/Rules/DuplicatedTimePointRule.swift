@@ -11,14 +11,16 @@ struct DuplicatedTimePointRule: RecordRule {
     let id = "duplicated-time-point"
 
     private static let number = #"\d+(?:\.\d+)?"#
-    private static let separator = #"\s*(?:,\s*(?:and|or|&)?|\band\b|\bor\b|&)\s*"#
+    /// Possessive (`*+`): what follows each run of blanks is never a blank, so giving some
+    /// back cannot help a match, and a long run is scanned once instead of split every way.
+    private static let separator = #"\s*+(?:,\s*+(?:and|or|&)?|\band\b|\bor\b|&)\s*+"#
     private static let unit = #"(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?)"#
     /// "1, 3, 6, 12 and 12 months": numbers, then the unit. Group 1 the numbers, 2 the unit.
     static let trailingUnit = RulePattern(
-        #"(?<![\d.,/:-])(\#(number)(?:\#(separator)\#(number))+)\s*,?\s*(\#(unit))\b"#)
+        #"(?<![\d.,/:-])(\#(number)(?:\#(separator)\#(number))+)\s*+,?\s*+(\#(unit))\b"#)
     /// "Day 1, 8 and 8", "weeks 4, 12, 12": the unit, then numbers. Group 1 the unit, 2 the numbers.
     static let leadingUnit = RulePattern(
-        #"\b(\#(unit))\s+(\#(number)(?:\#(separator)(?:\#(unit)\s+)?\#(number))+)(?![\d.])"#)
+        #"\b(\#(unit))\s++(\#(number)(?:\#(separator)(?:\#(unit)\s++)?\#(number))+)(?![\d.])"#)
     static let numberPattern = RulePattern(number)
 
     /// A cheap necessary condition for a finding: a digit, a list separator ("," "&" "and"
