@@ -183,32 +183,17 @@ import TrialStore
     /// A real `trialdiff report` process killed with SIGKILL while it writes its outputs leaves
     /// every previous report whole and the previous snapshot current; the next run completes.
     @Test func killedRunLeavesPreviousReportsAndSnapshotIntact() async throws {
-        let binary = try #require(Repo.product("trialdiff"), "build the trialdiff executable first")
         let dir = try TempFolder()
         defer { dir.remove() }
         try dir.copy(realdata: Self.record, as: "in/NCT03745326.json")
         let out = dir.url.appendingPathComponent("out")
 
         func run(delayMS: Int?, killAfter: Double?) throws -> Int32 {
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = ["report", dir.url.appendingPathComponent("in").path, "--output", out.path, "--quiet", "--templates", Repo.templates.path]
-            var env = ProcessInfo.processInfo.environment
-            if let delayMS { env["TRIALDIFF_TEST_WRITE_DELAY_MS"] = "\(delayMS)" }
-            p.environment = env
-            try p.run()
-            if let killAfter {
-                Thread.sleep(forTimeInterval: killAfter)
-                kill(p.processIdentifier, SIGKILL)
-            }
-            p.waitUntilExit()
-            return p.terminationStatus
+            try OutputSwapTests.run(dir, env: delayMS.map { ["TRIALDIFF_TEST_WRITE_DELAY_MS": "\($0)"] } ?? [:], killAfter: killAfter)
         }
 
         #expect(try run(delayMS: nil, killAfter: nil) == 0)
-        let names = [
-            "report.md", "changes.md", "report.html", "trials.json", "findings.json", "changes.json", "matrix.csv", "findings.csv", "matrix.xlsx",
-        ]
+        let names = OutputSwapTests.names
         let first = try names.map { try Data(contentsOf: out.appendingPathComponent($0)) }
 
         try dir.write("in/NCT03745326.json", try Self.editedCopy())
