@@ -23,7 +23,7 @@ enum AgeExtractor {
 
     // MARK: Structured fields
 
-    private static let singleAge = Pattern(#"^\s*(\d{1,3}(?:\.\d+)?)\s*(\#(unitPattern))?\s*(?:old)?\s*$"#)
+    private static let singleAge = Pattern(#"^\s*+(\d{1,3}(?:\.\d+)?)\s*+(\#(unitPattern))?\s*+(?:old)?\s*+$"#)
     private static let noLimit = Pattern(#"^\s*(?:n/?a|none|no\s+limit|not\s+applicable|no|不限|无)\s*$"#)
 
     /// Result of reading one structured age field.
@@ -135,11 +135,11 @@ enum AgeExtractor {
     /// "18-70 years", "18 Years to 65 Years", "from 18 to 70 years old", "6 months to 17 years",
     /// "18 \~ 80 years old" (a tilde escaped by the registry's Markdown).
     private static let unitRange = Pattern(
-        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old)?\s*(?:-|–|—|\\?~|～|to|through|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age)?"#
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*+|-)(\#(unitPattern))?(?:(?<=[\s-])old|[\s-]++old)?\s*+(?:-|–|—|\\?~|～|to|through|and)\s*+(\\?<\s?=?|≤|＜)?\s*+(\d{1,3}(?:\.\d+)?)(?:\s*+|-)(\#(unitPattern))(?:[\s-]++old|\s++of\s++age)?"#
     )
     /// "aged 18-65", "Age 18 to 70", "Age (20-50)", "20-70 age" (no unit, but beside an age word).
     private static let bareRange = Pattern(
-        #"(?:(?<![a-z])age[sd]?|年龄)\s*(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limits?|:|：)?\s*[(\[]?\s*(\d{1,3})\s*(?:-|–|\\?~|～|to|and)\s*(\\?<\s?=?|≤|＜)?\s*(\d{1,3})\b(?!\s*(?:%|\.\d))|(?<![\d.])(\d{1,3})\s*(?:-|–|\\?~|～|to)\s*(\d{1,3})\s*(?:years?\s+)?(?:age[sd]?|of\s+age)\b"#
+        #"(?:(?<![a-z])age[sd]?|年龄)\s*+(?:is|of|between|from|range|ranging|range\s+from|ranging\s+from|group|limits?|:|：)?\s*+[(\[]?\s*+(\d{1,3})\s*+(?:-|–|\\?~|～|to|and)\s*+(\\?<\s?=?|≤|＜)?\s*+(\d{1,3})\b(?!\s*+(?:%|\.\d))|(?<![\d.])(\d{1,3})\s*+(?:-|–|\\?~|～|to)\s*+(\d{1,3})\s*+(?:years?\s++)?(?:age[sd]?|of\s++age)\b"#
     )
     /// "≥ 18 years", "less than or equal to 72 years", "= 65 years old", "at least 18 years of age".
     private static let comparatorBound = Pattern(
@@ -155,7 +155,7 @@ enum AgeExtractor {
     static let comparatorReachAfter = 48
     /// "18 years of age or older", "18 Years and older", "17 years or younger".
     static let postfixBound = Pattern(
-        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*|-)(\#(unitPattern))?(?:[\s-]+old|\s+of\s+age)?\s*(?:or|and)\s+(older|above|over|more|greater|younger|below|under|less)\b(?!\s*(?:than|the\b|age|\d|or\s+equal|equal|\\?[<>=≤≥]))"#
+        #"(?<![\d.])(\d{1,3}(?:\.\d+)?)(?:\s*+|-)(\#(unitPattern))?(?:(?<=[\s-])old|[\s-]++old|(?<=\s)of\s++age|\s++of\s++age)?\s*+(?:or|and)\s++(older|above|over|more|greater|younger|below|under|less)\b(?!\s*+(?:than|the\b|age|\d|or\s+equal|equal|\\?[<>=≤≥]))"#
     )
 
     struct FoundAge {
@@ -403,7 +403,7 @@ enum AgeExtractor {
     static let ageEventWords: [StaticString] = ["onset", "diagnos", "first symptom", "menarche", "menopause"]
     /// An age at an event, not at entry: "Less than 50 years of age at the time of migraine onset".
     private static let ageAtEvent = Pattern(
-        #"\W*(?:(?:years?|yrs?)\s+)?(?:of\s+age\s+|old\s+)?at\s+(?:the\s+)?(?:time\s+of\s+)?(?:first\s+)?(?:[a-z-]+\s+){0,2}(?:onset|diagnos|first\s+symptom|menarche|menopause)"#
+        #"\W*+(?:(?:years?|yrs?)\s++)?(?:of\s++age\s++|old\s++)?at\s++(?:the\s++)?(?:time\s++of\s++)?(?:first\s++)?(?:[a-z-]++\s++){0,2}(?:onset|diagnos|first\s+symptom|menarche|menopause)"#
     )
 
     private static func firstBandOrAgeAtEvent(in buffer: TextBuffer, excluded: Bool) -> FoundAge? {
@@ -638,7 +638,7 @@ enum AgeExtractor {
     /// "Age 18 years", "Age: 18", "18 years of age", "65 years old", not followed by a range or a
     /// second number.
     private static let loneAge = Pattern(
-        #"(?:(?<![a-z])age[sd]?\s*(?:group\s*)?[:：=]?\s*(?:of\s+)?(\d{1,3})(?:\s*|-)(\#(unitPattern))?|(?<![\d.])(\d{1,3})(?:\s*|-)(\#(unitPattern))(?:[\s-]+old|\s+of\s+age))(?!\s*(?:-|–|to\b|and\b|or\b|%|\.\d|\d))"#
+        #"(?:(?<![a-z])age[sd]?\s*+(?:group\s*+)?[:：=]?\s*+(?:of\s++)?(\d{1,3})(?:\s*+|-)(\#(unitPattern))?|(?<![\d.])(\d{1,3})(?:\s*+|-)(\#(unitPattern))(?:[\s-]++old|\s++of\s++age))(?!\s*+(?:-|–|to\b|and\b|or\b|%|\.\d|\d))"#
     )
 
     /// Collects comparator bounds in reading order. A lost comparator ("=") is kept as `.equal`:

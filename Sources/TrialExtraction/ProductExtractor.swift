@@ -129,13 +129,13 @@ enum ProductExtractor {
         (
             "CAR-T",
             Pattern(
-                #"\bCAR[\s-]?T\b|\bCAR[\s-]?Ts\b|(?i:chimeric\s+antigen\s+receptor)[\s-]+(?:\(CAR\)[\s-]+)?(?:(?i:modified|engineered)\s+)?T\b"#,
+                #"\bCAR[\s-]?T\b|\bCAR[\s-]?Ts\b|(?i:chimeric\s++antigen\s++receptor)[\s-]++(?:\(CAR\)[\s-]++)?(?:(?i:modified|engineered)\s++)?T\b"#,
                 caseSensitive: true)
         ),
         (
             "TCR-T",
             Pattern(
-                #"\bTCR[\s-]?T\b|\bmTCR\b|\bTCR[\s-]+(?i:transduced|engineered|modified|redirected)|(?i:T[\s-]cell\s+receptor)[\s-]*(?:\(TCR\))?[\s-]*(?i:transduced|engineered|modified|redirected|-?mediated)"#,
+                #"\bTCR[\s-]?T\b|\bmTCR\b|\bTCR[\s-]++(?i:transduced|engineered|modified|redirected)|(?i:T[\s-]cell\s++receptor)[\s-]*+(?:\(TCR\))?[\s-]*+(?i:transduced|engineered|modified|redirected|-?mediated)"#,
                 caseSensitive: true)
         ),
         ("TIL", Pattern(#"\bTILs?\b|(?i:tumou?r[\s-]infiltrating\s+lymphocytes?)"#, caseSensitive: true)),
@@ -146,15 +146,15 @@ enum ProductExtractor {
 
     private static let targetToken =
         #"(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|HER-?2|GD2|GPC3|MSLN|(?i:mesothelin)|Claudin\s?18\.2|CLDN18\.2|PSMA|PSCA|ROR1|NKG2D|B7-H3|DLL3|FcRH5|FCRL5|EGFRvIII|EGFR|MUC1|MUC16|CEA|NY-ESO-1|MAGE-A\d{1,2}|AFP|TRBC1|BAFF-?R|IL13R[αa]2|CS1|SLAMF7|TACI|KRAS(?:\s+G12[A-Z](?:\s*(?:/|or|and|,)\s*G12[A-Z])*)?|NRAS|TP53|HPV\s?E[67]|GUCY2C)"#
-    private static var chain: String { #"(\#(targetToken)(?:\s*(?:/|,|&|\+|and|or)\s*\#(targetToken))*)"# }
+    private static var chain: String { #"(\#(targetToken)(?:\s*+(?:/|,|&|\+|and|or)\s*+\#(targetToken))*)"# }
     private static let engineered = #"(?:CAR\b|TCR\b|mTCR\b|(?i:chimeric\s+antigen\s+receptor))"#
     private static let targetContexts: [Pattern] = [
-        Pattern(#"(?i:anti)[\s-]*\#(chain)(?=[\s-]+(?:[\w()-]+[\s-]+){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#, caseSensitive: true),
+        Pattern(#"(?i:anti)[\s-]*+\#(chain)(?=[\s-]++(?:[\w()](?:[\w()-]*[\w()])?[\s-]++){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#, caseSensitive: true),
         Pattern(
-            #"\#(chain)(?:[\s-]+(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*\#(engineered)"#,
+            #"\#(chain)(?:[\s-]++(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*+\#(engineered)"#,
             caseSensitive: true),
         Pattern(
-            #"(?:CAR|TCR)[\s-]*(?:T|NK)?[\s-]*(?i:cells?)?\s*(?i:targeting|against|directed\s+(?:against|at|to)|specific\s+(?:for|to))\s+\#(chain)"#,
+            #"(?:CAR|TCR)[\s-]*+(?:T|NK)?[\s-]*+(?i:cells?)?\s*+(?i:targeting|against|directed\s++(?:against|at|to)|specific\s++(?:for|to))\s++\#(chain)"#,
             caseSensitive: true),
     ]
     private static let singleTarget = Pattern(targetToken, caseSensitive: true)

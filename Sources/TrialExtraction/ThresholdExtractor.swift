@@ -31,7 +31,7 @@ enum ThresholdExtractor {
     private static let gap = #"[^0-9<>≤≥=＜＞≦≧;；。\n]{0,45}?"#
     private static let number = #"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"#
     private static let postfix = #"(higher|greater|more|above|over|better|less|lower|below|under|fewer)(?!\s+than)\b"#
-    private static let between = #"\s*(?:-|–|—|~|～|to|and|through)\s*"#
+    private static let between = #"\s*+(?:-|–|—|~|～|to|and|through)\s*+"#
     /// After a number written without a unit: no other unit may follow ("≥ 1.5 mg/dL" is no clearance).
     private static let noOtherUnit =
         #"(?![\d.,]?\d)(?!\s*(?:[/%％×*^µμ]|x\s*(?:\d|uln|upper|the\b|institutional)|m?c?g\b|mg|ng|pg|u?mol|mmol|meq|mm|cm|kg|lbs?\b|years?|yrs?|months?|weeks?|days?|hours?|h\b|hrs?\b|min|seconds?|points?|units?|iu\b|u/|times|fold|ms\b|cells?|bpm|beats?|sec\b|m2|m²|ml|l\b|dl\b))"#
@@ -40,10 +40,10 @@ enum ThresholdExtractor {
     /// (≤) 30"). Groups: 1 name · 2 comparator, 3 number, 4 unit, 5 postfix · 6 low,
     /// 7 unit, 8 high, 9 unit · 10 number, 11 unit, 12 postfix.
     private static func limit(_ name: String, _ unit: String, unitRequired: Bool) -> Pattern {
-        let u = unitRequired ? #"\s*(\#(unit))"# : #"(?:\s*(\#(unit))|\#(noOtherUnit))"#
-        let range = #"(?:between\s+|from\s+)?\#(number)\s*(\#(unit))?\#(between)\#(number)\#(u)"#
+        let u = unitRequired ? #"\s*+(\#(unit))"# : #"(?:\s*+(\#(unit))|\#(noOtherUnit))"#
+        let range = #"(?:between\s++|from\s++)?\#(number)\s*+(\#(unit))?\#(between)\#(number)\#(u)"#
         return Pattern(
-            "(\(name))\(gap)(?:(\(cmp))(?:\\s*\\(\\s*[<>=≤≥]{1,2}\\s*\\))?\\s*\(number)\(u)(?:\\s*(?:or|and)\\s+\(postfix))?|\(range)|\(number)\(u)\\s*(?:or|and)\\s+\(postfix))"
+            "(\(name))\(gap)(?:(\(cmp))(?:\\s*+\\(\\s*+[<>=≤≥]{1,2}\\s*+\\))?\\s*+\(number)\(u)(?:\\s*+(?:or|and)\\s++\(postfix))?|\(range)|\(number)\(u)\\s*+(?:or|and)\\s++\(postfix))"
         )
     }
 
@@ -123,7 +123,7 @@ enum ThresholdExtractor {
 
     /// "<comparator> <number> × ULN" for liver values; the analyte names come just before it.
     private static let uln = Pattern(
-        #"(\#(cmp))\s*(\d+(?:\.\d+)?)\s*(?:[x×*]|times|-?fold)?\s*(?:the\s+)?(?:institutional\s+|local\s+)?(?:ULN\b|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+(?:range|value))?)"#
+        #"(\#(cmp))\s*+(\d+(?:\.\d+)?)\s*+(?:[x×*]|times|-?fold)?\s*+(?:the\s++)?(?:institutional\s++|local\s++)?(?:ULN\b|upper\s++limits?\s++of\s++(?:the\s++)?normal(?:\s++(?:range|value))?)"#
     )
     /// Where a `uln` match ends: "ULN" or "upper limit(s) of normal".
     static let ulnWords = ["uln", "upper"]
@@ -282,7 +282,7 @@ enum ThresholdExtractor {
     // as `String.range(of:options: .regularExpression)` did).
     private static let cohortCriteriaFor = Pattern(#"criteri(a|on)\s+(for|of|in)\s+\S"#, caseSensitive: true)
     private static let cohortCriteriaPart = Pattern(
-        #"criteri(a|on)\s*[-–(]?\s*(stage|part|cohort|arm|phase|group|step)\b"#, caseSensitive: true)
+        #"criteri(a|on)\s*+[-–(]?\s*+(stage|part|cohort|arm|phase|group|step)\b"#, caseSensitive: true)
     private static let cohortLabel = Pattern(#"^(cohort|arm|part|group)\b"#, caseSensitive: true)
     private static let listWords = Pattern(#"inclu|exclu|criteri|eligib"#, caseSensitive: true)
 

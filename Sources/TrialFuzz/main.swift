@@ -16,11 +16,15 @@ import TrialSupport
 /// With `--patterns` it instead stresses every built-in regular expression (``stressPatterns(_:)``).
 ///
 /// Usage: trialdiff-fuzz --seconds N [--seed S] [--start I] [--slow SECONDS] --out DIR CORPUS...
-///        trialdiff-fuzz --patterns CORPUS...
+///        trialdiff-fuzz --patterns [--only TEXT] [--list | --compare OLD-LIST [--probes FILE]] CORPUS...
 struct Options {
     var patterns = false
     /// With `--patterns`: print every compiled pattern (one JSON string per line) instead.
     var list = false
+    /// With `--patterns`: compare the code's patterns with this `--list` output instead.
+    var compare: String?
+    /// With `--compare`: compare on this file's text only (the corpus still compiles the patterns).
+    var probes: String?
     /// With `--patterns`: only the patterns whose source contains this text.
     var only: String?
     var seconds = 60.0
@@ -47,6 +51,8 @@ struct Options {
             case "--patterns": patterns = true
             case "--only": only = value()
             case "--list": list = true
+            case "--compare": compare = value()
+            case "--probes": probes = value()
             default: corpus.append(arguments[i])
             }
             i += 1
@@ -138,6 +144,7 @@ func corpusFiles(_ paths: [String]) -> [(name: String, bytes: [UInt8])] {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 let corpus = corpusFiles(options.corpus)
 guard !corpus.isEmpty else { fail("no corpus files in \(options.corpus)") }
+if options.patterns, let list = options.compare { exit(comparePatterns(corpus, against: list, probes: options.probes) ? 0 : 3) }
 if options.patterns { exit(stressPatterns(corpus, only: options.only, list: options.list) ? 0 : 3) }
 let out = URL(fileURLWithPath: options.out)
 try? FileManager.default.createDirectory(at: out.appendingPathComponent("slow"), withIntermediateDirectories: true)

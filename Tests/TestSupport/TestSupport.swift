@@ -78,3 +78,12 @@ public struct TempFolder: Sendable {
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
 }
+
+/// Scalars to try against `TextScan.isStandalone(_:)`'s byte paths: every scalar up to the end
+/// of the kana block, where the ranges are irregular, then every seventh one of the rest of the
+/// Basic Multilingual Plane and the edges of each CJK and private-use range (each range is
+/// uniform inside).
+public let standaloneProbeScalars: [Unicode.Scalar] = {
+    let edges = [0x3400, 0x4DBF, 0x4DC0, 0x4E00, 0x9FFF, 0xA000, 0xDFFF, 0xE000, 0xF0B7, 0xF8FF, 0xF900, 0xFF00, 0xFF01, 0xFF9D, 0xFF9E, 0xFF9F, 0xFFA0, 0xFFFC, 0xFFFD, 0xFFFE]
+    return (Array(0...0x30FF) + Array(stride(from: 0x3100, through: 0xFFFF, by: 7)) + edges).compactMap(Unicode.Scalar.init)
+}()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TrialModel
@@ -44,8 +45,8 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
     }
 
     @Test func bytePathEqualsCharacterPathForEveryStandaloneAndASCIIScalar() {
-        let scalars = (0...0x22FF).compactMap(Unicode.Scalar.init).filter { $0.isASCII || TextScan.isStandalone($0) }
-        #expect(scalars.count > 1_200)
+        let scalars = standaloneProbeScalars.filter { $0.isASCII || TextScan.isStandalone($0) }
+        #expect(scalars.count > 5_000)
         for s in scalars {
             for text in [
                 "\(s)", " \(s) ", "\n  \(s)\u{A0}\n\n", "  a\(s)b \t\n    \(s)  \n\u{A0}\n", "\(s)\(s)\u{A0} \(s)",
@@ -59,7 +60,7 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
     /// `isCollapsed` says exactly when collapsing would change nothing, so returning the text
     /// itself is right; then the result shares the text's storage.
     @Test func alreadyCollapsedTextIsReturnedAsItIs() throws {
-        let scalars = (0...0x22FF).compactMap(Unicode.Scalar.init).filter { $0.isASCII || TextScan.isStandalone($0) }
+        let scalars = standaloneProbeScalars.filter { $0.isASCII || TextScan.isStandalone($0) }
         let made = scalars.flatMap { s in ["\(s)", "a \(s)", "a\(s) b", " \(s)", "\(s)  b", "x \(s)\u{A0}y", "a\t\(s)"] }
         var collapsed = 0
         for text in try Self.realTexts() + made + ["", " ", "a b", "a  b", "a\nb", "\u{A0}", "a\u{A0}b", "à b"] {
@@ -81,8 +82,18 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
     /// Among the standalone scalars only the no-break space is white space, which both byte
     /// paths treat as such.
     @Test func noBreakSpaceIsTheOnlyStandaloneWhitespace() {
-        let spaces = (0x80...0x22FF).compactMap(Unicode.Scalar.init).filter { TextScan.isStandalone($0) && Character($0).isWhitespace }
+        let spaces = (0x80...0xFFFF).compactMap(Unicode.Scalar.init).filter { TextScan.isStandalone($0) && Character($0).isWhitespace }
         #expect(spaces == ["\u{A0}"])
+    }
+
+    /// Text with a combining mark goes by `Character` only on the lines that hold one.
+    @Test(arguments: [
+        "e\u{301}  b\n\n  c \t d\r\n  ≥ 18\u{A0}\n", "\n\n a \n b\u{301}\n\n", " \u{301}x\ny \u{301}\n", "中文：\u{3000}纳入\n\u{F0B7} item\u{FFFD}",
+        "\r\n\u{301}\r\n", "a\u{200D}\nb",
+    ])
+    func linesWithoutMarksTakeTheBytePath(text: String) {
+        expectSamePaths(text, text.debugDescription)
+        #expect(text.collapsingWhitespaceByLine == text.collapsingWhitespaceCharacters)
     }
 
     /// Registry XML writes line ends as `&#13;&#10;`, so criteria arrive with CR LF; they end

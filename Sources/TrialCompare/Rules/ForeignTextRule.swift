@@ -35,7 +35,7 @@ struct ForeignTextRule: RecordRule {
 
     /// Group 1: the disease named as the trial's own subject.
     private static let otherThan = RulePattern(
-        #"\b(?:condition|disease|illness|disorder)s?\s*,?\s+other\s+than\s+(?:the\s+)?(?:patient'?s\s+|subject'?s\s+)?([A-Za-z][A-Za-z' -]{2,40}?)\s*(?:,|\(|;|\.|\bthat\b|\bwhich\b|\bsuch\b|\bwho\b|$)"#
+        #"\b(?:condition|disease|illness|disorder)s?(?:\s*+,\s++|\s++)other\s++than\s++(?:the\s++)?(?:patient'?s\s++|subject'?s\s++)?([A-Za-z][A-Za-z' -]{2,40}?)\s*+(?:,|\(|;|\.|\bthat\b|\bwhich\b|\bsuch\b|\bwho\b|$)"#
     )
 
     /// Group 1: the disease an objective is about.

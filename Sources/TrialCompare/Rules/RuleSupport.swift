@@ -50,14 +50,20 @@ struct RulePattern: @unchecked Sendable {
     /// Every match in `text`, in document order, for a pattern whose every match starts with one
     /// of the ASCII bytes `starts` and is at most `reach` UTF-16 units long: the same matches as
     /// ``matches(in:)``, with the expression run only from each such byte (windows merged;
-    /// lookbehinds see the whole text). Why: a case-insensitive pattern costs microseconds per
-    /// character tried, and a 300 KB field of blanks with one `&` in it took most of a second.
+    /// lookarounds see `reach` units either side of a window). Why: a case-insensitive pattern
+    /// costs microseconds per character tried, and a 300 KB field of blanks with one `&` in it
+    /// took most of a second. Each window is searched in a copy of itself and that context, not
+    /// in the whole text: the expression copies the text it is given, once per call.
     func matches(in text: String, startingWith starts: ASCIISet, reach: Int) -> [RuleMatch] {
         let ns = text as NSString
         var anchors: [Int] = []
         for (offset, unit) in text.utf16.enumerated() where unit < 0x80 && starts.contains(UInt8(unit)) { anchors.append(offset) }
         return SearchWindows.around(anchors, before: 0, after: reach, in: NSRange(location: 0, length: ns.length)).flatMap { window in
-            regex.matches(in: text, options: [.withTransparentBounds], range: window).map { RuleMatch(result: $0, ns: ns) }
+            let from = max(0, window.location - reach)
+            let to = min(ns.length, window.location + window.length + reach)
+            let piece = ns.substring(with: NSRange(location: from, length: to - from))
+            let range = NSRange(location: window.location - from, length: window.length)
+            return regex.matches(in: piece, options: [.withTransparentBounds], range: range).map { RuleMatch(result: $0, ns: ns, offset: from) }
         }
     }
 
@@ -132,7 +138,8 @@ struct RuleMatch {
     let result: NSTextCheckingResult
     let ns: NSString
     /// Where the text the expression ran over starts in `ns` (UTF-16 units): 0 unless it ran
-    /// over a window of it (``RulePattern/matches(in:between:cues:)``).
+    /// over a window of it (``RulePattern/matches(in:between:cues:)``,
+    /// ``RulePattern/matches(in:startingWith:reach:)``).
     var offset = 0
 
     var range: NSRange { shifted(result.range) }

@@ -26,7 +26,7 @@ struct ScrapeDebrisRule: RecordRule {
     static let entityOrTagReach = 1 + 40 + 1 + 40 + 6 + 81 + 40 + 1 + 1
     /// Whole lines that are site navigation or form labels, not registry content.
     private static let navigation = RulePattern(
-        #"^\s*(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by\s+[\w .]{1,20}|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*$"#
+        #"^\s*+(?:sign\s+up|sign\s+in|log\s*in|log\s+out|register|subscribe|send\s+(?:a\s+)?message|send|submit|powered\s+by(?:\s++[\w .]{0,19}[\w.]|\s{2,}+$)|add\s+a\s+private\s+note|share(?:\s+this\s+(?:trial|study|page))?|print(?:\s+this\s+page)?|back\s+to\s+top|skip\s+to\s+(?:main\s+)?content|accept(?:\s+all)?\s+cookies|cookie\s+settings|(?:first|last|full)\s+name\s*\*|e-?mail(?:\s+address)?\s*\*|phone(?:\s+number)?\s*\*|investigator\s+avatar|image|clinical\s+trials\s+logo|read\s+more|show\s+(?:more|less)|see\s+all)\s*+$"#
     )
 
     /// Necessary conditions, scanned over the UTF-8 bytes, for a match of `placeholder` (a `{`,
