@@ -482,6 +482,11 @@ enum AgeExtractor {
     /// True when the number at `location` is a duration: a word such as "survival", "duration" or
     /// "since" comes before it in the clause with no age word in between ("Life expectancy ≥ 3
     /// months", "Diabetes for at least 2 years"; "Age ≥ 18, life expectancy ≥ 3 months" keeps 18).
+    /// How far before a bound (UTF-16 units) ``isDuration(_:clause:at:)`` looks for words of time
+    /// and of age: a clause is one sentence, far shorter, but a run-together or mutated one of
+    /// 100,000 characters was searched whole once for each of its numbers.
+    static let durationReach = 1_000
+
     static func isDuration(_ buffer: TextBuffer, clause: NSRange, at span: NSRange) -> Bool {
         // A time before an event ("for at least 1 year prior to Baseline", "2 years ago").
         let after = NSRange(from: span.end, to: min(clause.end, span.end + 24))
@@ -491,13 +496,14 @@ enum AgeExtractor {
             return true
         }
         // The bound's own words count: "for at least 1 year" holds "for at least".
-        let window = NSRange(from: clause.location, to: span.end)
+        let from = max(clause.location, span.location - durationReach)
+        let window = NSRange(from: from, to: span.end)
         guard window.length > 0, Prefilter.mayContain(buffer.substring(window), notAgeStems),
             let last = buffer.matches(notAge, in: window).last
         else { return false }
         // The "age" of "gestational age" is no age word.
         // An age word in the bound itself ("prior to the age of 55") does not make it an age.
-        let beforeSpan = NSRange(from: clause.location, to: span.location)
+        let beforeSpan = NSRange(from: from, to: span.location)
         guard
             let cueHit = buffer.matches(cue, in: beforeSpan).last(where: {
                 $0.range.location >= last.range.end || $0.range.end <= last.range.location
@@ -891,7 +897,7 @@ enum AgeExtractor {
         var end = location
         while end > from, units[end - 1] == 0x20 || units[end - 1] == 0x0A || units[end - 1] == 0x09 { end -= 1 }
         var start = end
-        while start > from, (units[start - 1] | 0x20) >= 0x61, (units[start - 1] | 0x20) <= 0x7A { start -= 1 }
+        while start > from, end - start <= 6, (units[start - 1] | 0x20) >= 0x61, (units[start - 1] | 0x20) <= 0x7A { start -= 1 }
         guard end - start >= 2, end - start <= 6 else { return false }
         let word = String(decoding: units[start..<end].map { $0 | 0x20 }, as: UTF16.self)
         return word == "if" || word == "when" || word == "unless"

@@ -149,7 +149,11 @@ enum ProductExtractor {
     private static var chain: String { #"(\#(targetToken)(?:\s*+(?:/|,|&|\+|and|or)\s*+\#(targetToken))*)"# }
     private static let engineered = #"(?:CAR\b|TCR\b|mTCR\b|(?i:chimeric\s+antigen\s+receptor))"#
     private static let targetContexts: [Pattern] = [
-        Pattern(#"(?i:anti)[\s-]*+\#(chain)(?=[\s-]++(?:[\w()](?:[\w()-]*[\w()])?[\s-]++){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#, caseSensitive: true),
+        // "anti-CD19 … CAR T cells": up to three words between, each starting and ending with a
+        // letter, digit or bracket, so a run of hyphens splits one way only.
+        Pattern(
+            #"(?i:anti)[\s-]*+\#(chain)(?=[\s-]++(?:[\w()](?:[\w()-]*[\w()])?[\s-]++){0,3}?(?:\#(engineered)|(?i:cells?\b)))"#,
+            caseSensitive: true),
         Pattern(
             #"\#(chain)(?:[\s-]++(?i:mutant|mutated|antigen|specific|targeted|targeting|directed|redirected|bispecific|dual|tandem)){0,3}[\s-]*+\#(engineered)"#,
             caseSensitive: true),

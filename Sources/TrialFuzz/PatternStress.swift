@@ -76,7 +76,8 @@ func comparePatterns(_ corpus: [(name: String, bytes: [UInt8])], against listFil
     var texts: [NSString] = []
     for text in whole {
         let string = text as String
-        for piece in [string] + string.split(separator: "\n").map(String.init) + string.split(whereSeparator: { ";.,:".contains($0) }).map(String.init)
+        for piece in [string] + string.split(separator: "\n").map(String.init)
+            + string.split(whereSeparator: { ";.,:".contains($0) }).map(String.init)
         where seen.insert(piece).inserted {
             texts.append(piece as NSString)
         }

@@ -2,10 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 import TrialCompare
-import TrialModel
 import TrialPipeline
 import TrialReaders
 import TrialSupport
+
+@testable import TrialModel
 
 /// Every input in `../shared/fuzz-regressions/` (hostile files and mutated real records that
 /// once crashed, hung or silently lost data; its README says what each did), read beside a good
@@ -127,6 +128,30 @@ import TrialSupport
             _ = Landscape(records: result.records, inputs: [result.summary]).findings
             #expect(Date().timeIntervalSince(started) < 5, "\(name)")
         }
+    }
+
+    /// A mutated 800 KB page that is not UTF-8 (read as ISO 8859-1) took 1.4 s of CPU when
+    /// every line went through `Character`s for white space. Its CJK text and the Symbol-font
+    /// bullet U+F0B7 now take the byte path; as ISO 8859-1, only the lines with a NEL (byte 85,
+    /// white space for `Character`) still go by `Character`, and give the same result.
+    @Test func aMutatedLatin1PageTakesTheBytePath() throws {
+        let page = try Fixtures.bytesOf(Self.folder.appendingPathComponent("hang_7e33e3e7d657.txt"))
+        var utf8 = String(decoding: page, as: UTF8.self)
+        #expect(utf8.withUTF8 { TextScan.isOneScalarPerCharacter($0) })
+        var mutated = page
+        mutated.insert(contentsOf: [0xFF] + [UInt8](repeating: UInt8(ascii: "x"), count: 190_000), at: page.count / 3)
+        mutated.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "7"), count: 190_000), at: 2 * page.count / 3)
+        #expect(String(validating: mutated, as: UTF8.self) == nil)
+        let latin1 = String(String.UnicodeScalarView(mutated.prefix(40_000).map { Unicode.Scalar($0) }))
+        var lines = latin1.split(separator: "\n").map(String.init)
+        let slowLines = lines.indices.filter { !lines[$0].withUTF8 { TextScan.isOneScalarPerCharacter($0) } }
+        #expect(!slowLines.isEmpty && slowLines.count * 10 < lines.count, "\(slowLines.count) of \(lines.count) lines")
+        #expect(latin1.collapsingWhitespace == latin1.collapsingWhitespaceCharacters)
+        let started = Date()
+        let result = Pipeline.process(InputFile(path: "mutated-page.txt", bytes: mutated))
+        _ = Landscape(records: result.records, inputs: [result.summary]).findings
+        #expect(result.summary.error == nil)
+        #expect(Date().timeIntervalSince(started) < 5)
     }
 
     /// A number too large for 4 decimals or for Int64 is shown, never trapped on (a fuzzed
