@@ -237,8 +237,7 @@ public struct PlainTextReader: TrialReader {
     func headerBadge(_ line: String, normalized: String, number: Int, into add: (FieldKey, String, Int) -> Void) -> Bool {
         if Self.statusWords.contains(normalized) {
             add(.status, line, number)
-        } else if normalized.wholeMatch(of: Self.ageBand.regex) != nil || normalized.wholeMatch(of: Self.ageAndOlder.regex) != nil
-        {
+        } else if normalized.wholeMatch(of: Self.ageBand.regex) != nil || normalized.wholeMatch(of: Self.ageAndOlder.regex) != nil {
             add(.ageBand, line, number)
         } else if ["all", "male", "female", "both"].contains(normalized) {
             add(.sex, line, number)
