@@ -154,6 +154,13 @@ extension String {
     public var collapsingWhitespace: String {
         var copy = self
         guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return collapsingWhitespaceByLine }
+        return collapsingWhitespaceBytes
+    }
+
+    /// The byte path of `collapsingWhitespace`, for text already known to be one scalar per
+    /// `Character`.
+    private var collapsingWhitespaceBytes: String {
+        var copy = self
         return copy.withUTF8 { b in
             // Writes the collapsed bytes through `emit` and returns their count.
             func collapse(_ emit: (Int, UInt8) -> Void) -> Int {
@@ -198,7 +205,7 @@ extension String {
             let piece = String(decoding: line, as: UTF8.self)
             var copy = piece
             let collapsed =
-                copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) ? piece.collapsingWhitespace : piece.collapsingWhitespaceCharacters
+                copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) ? piece.collapsingWhitespaceBytes : piece.collapsingWhitespaceCharacters
             if !collapsed.isEmpty { words.append(collapsed) }
         }
         return words.joined(separator: " ")
