@@ -45,7 +45,8 @@ let package = Package(
         // renameat2(RENAME_EXCHANGE), which Glibc's Swift module does not declare.
         .target(name: "CFolderSwap"),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
-        .target(name: "TrialSupport", dependencies: ["CZlibDeflate"]),
+        // `_FoundationICU` is the ICU that Foundation's regular expressions use; `ICURegex` calls it directly.
+        .target(name: "TrialSupport", dependencies: ["CZlibDeflate"], linkerSettings: [.linkedLibrary("_FoundationICU")]),
         .target(name: "TrialModel", dependencies: ["TrialSupport"]),
         .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel", "TrialSupport"]),
         .target(name: "TrialExtraction", dependencies: ["TrialModel", "TrialSupport"]),

@@ -881,7 +881,7 @@ enum AgeExtractor {
     private static func afterComparator(_ buffer: TextBuffer, _ location: Int, from: Int) -> Bool {
         var i = location
         while i > from {
-            let u = buffer.ns.character(at: i - 1)
+            let u = buffer.unit(at: i - 1)
             if u == 0x20 || u == 0x5C {
                 i -= 1
                 continue

@@ -11,11 +11,11 @@ enum CellDoseExtractor {
 
     /// Groups: 1 lower mantissa of a range ("1-5 x 10^6"), 2 mantissa, 3 caret exponent,
     /// 4 superscript exponent, 5 E-notation exponent after "x 10".
-    private static let scientific = Pattern(
+    static let scientific = Pattern(
         #"(?<![\d.])(?:(\d+(?:\.\d+)?)\s*(?:-|–|~|～|to)\s*)?(\d+(?:\.\d+)?)\s*(?:[×xX*]|\\\*)\s*10\s*(?:\\?\^\s*\(?\s*(\d{1,2})\s*\)?|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|[eE]\+?(\d{1,2}))"#
     )
     /// "1e8 cells", "2.5E+06 cells/kg" (only with a cell unit).
-    private static let eNotation = Pattern(#"(?<![\w.])(\d+(?:\.\d+)?)[eE]\+?(\d{1,2})(?=\s*(?:[A-Za-z-]+\s+){0,4}cells?\b)"#)
+    static let eNotation = Pattern(#"(?<![\w.])(\d+(?:\.\d+)?)[eE]\+?(\d{1,2})(?=\s*(?:[A-Za-z-]+\s+){0,4}cells?\b)"#)
 
     private static let concentration = Pattern(
         #"\s*(?:cells?\s*)?/\s*(?:L\b|l\b|µL|μL|uL|mL|ml|dL|mm|cm|mcL)|\s*(?:copies|IU\b|CFU|PFU|vg\b|VP\b|TCID|units?\b|genome|viral|particles|U/)"#
@@ -24,6 +24,50 @@ enum CellDoseExtractor {
     private static let cells = Pattern(#"\s*(?:(?:[\w+()-]+\s+){0,5}?)cells?\b"#)
     private static let cellContext = Pattern(#"\bcells?\b|infus|\bdoses?\b|\bdosing\b"#)
 
+    /// False when `scientific` cannot match in `text`: it needs "10" after a multiplication
+    /// sign (blanks between), then a caret, a superscript or an E exponent (blanks between). Most
+    /// descriptions hold "10" ("10 mg", "day 10") and no such sign. A non-ASCII character where
+    /// the scan looks (a sign or blank it cannot judge by bytes) counts as a possible match.
+    static func mayHoldScientific(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+            var p = 0
+            while p + 1 < n {
+                defer { p += 1 }
+                guard b[p] == 0x31, b[p + 1] == 0x30 else { continue }
+                // Before "10": blanks, then x, X, *, × (C3 97) or a character to give way to.
+                var i = p - 1
+                while i >= 0, isSpace(b[i]) { i -= 1 }
+                guard i >= 0, b[i] == 0x78 || b[i] == 0x58 || b[i] == 0x2A || b[i] >= 0x80 else { continue }
+                // After it: blanks, then \, ^, e, E or a character to give way to (a superscript).
+                var j = p + 2
+                while j < n, isSpace(b[j]) { j += 1 }
+                if j < n, b[j] == 0x5C || b[j] == 0x5E || b[j] | 0x20 == 0x65 || b[j] >= 0x80 { return true }
+            }
+            return false
+        }
+    }
+
+    /// False when `eNotation` cannot match in `text`: it needs a digit, "e" or "E", an optional
+    /// "+", then a digit ("1e8", "2.5E+06"); a non-ASCII character either side may be a digit.
+    static func mayHoldENotation(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            func mayBeDigit(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || c >= 0x80 }
+            var i = 1
+            while i + 1 < n {
+                defer { i += 1 }
+                guard b[i] | 0x20 == 0x65, mayBeDigit(b[i - 1]) else { continue }
+                let j = b[i + 1] == 0x2B ? i + 2 : i + 1
+                if j < n, mayBeDigit(b[j]) { return true }
+            }
+            return false
+        }
+    }
+
     static func extract(_ texts: [FieldText], file: String) -> [Measured<CellDose>] {
         var result: [Measured<CellDose>] = []
         for text in texts where sourceKeys.contains(text.key) {
@@ -31,8 +75,8 @@ enum CellDoseExtractor {
             var hits: [(NSRange, [Double], Int)] = []
             // `scientific` needs "10" after the multiplication sign; `eNotation` a digit and "cell".
             let value = text.field.value
-            let mayBeScientific = Prefilter.containsExactly(value, ["10"])
-            let mayBeENotation = Prefilter.hasDigit(value) && Prefilter.mayContain(value, ["cell"])
+            let mayBeScientific = mayHoldScientific(value)
+            let mayBeENotation = Prefilter.hasDigit(value) && Prefilter.mayContain(value, ["cell"]) && mayHoldENotation(value)
             guard mayBeScientific || mayBeENotation else { continue }
             for m in mayBeScientific ? buffer.matches(scientific) : [] {
                 guard let mantissa = buffer.group(m, 2).flatMap(Numbers.parse),

@@ -379,7 +379,7 @@ enum CriteriaSplitter {
             guard index < contents.count, contents[index].length > 0 else { return nil }
             let r = contents[index]
             var n = 0
-            while n < r.length, !TextBuffer.isSpace(buffer.ns.character(at: r.location + n)) { n += 1 }
+            while n < r.length, !TextBuffer.isSpace(buffer.unit(at: r.location + n)) { n += 1 }
             return n
         }
         for (index, line) in lines.enumerated() {
@@ -467,7 +467,7 @@ enum CriteriaSplitter {
             if cursor < content.end {
                 state.addText(NSRange(from: cursor, to: content.end), startsLine: cursor == content.location)
             }
-            let last = buffer.ns.character(at: content.end - 1)
+            let last = buffer.unit(at: content.end - 1)
             state.endLine(
                 endsSentence: [0x2E, 0x3B, 0x3A, 0x3002, 0xFF1B, 0xFF1A].contains(last),
                 short: (unwrapped || content.length < shortLine

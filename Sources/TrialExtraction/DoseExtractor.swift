@@ -16,7 +16,7 @@ enum DoseExtractor {
 
     /// Agents, with the abbreviations of the Flu/Cy regimen ("Flu 30 mg/m² + Cy 300 mg/m²"); an
     /// abbreviation counts only with an amount right after it, as every agent does.
-    private static let agent = Pattern(
+    static let agent = Pattern(
         #"\b(cyclophosphamide|cytoxan|endoxan|fludarabine(?:\s+phosphate)?|fludara|bendamustine|flu(?=\s*[(:]?\s*\d)|cy(?=\s*[(:]?\s*\d))\b"#)
     /// Amount right after the agent: groups 1 amount, 2 upper end of a range, 3 mass unit, 4 per-unit.
     private static let amount = Pattern(
@@ -38,6 +38,46 @@ enum DoseExtractor {
         #"^\W*((?:arm|cohort|group|dose\s+level|part|regimen)\s+(?:[A-Z]|\d{1,2}|I{1,3}|IV)[a-z]?)\b\s*(?:\([^)]{0,40}\))?\s*[:：.\-–]"#
     )
 
+    /// False when `agent` cannot match in `text`. The full names are looked for as words are;
+    /// "cy" and "flu" (in "policy", "fluid", "influenza" and most other texts) only where they
+    /// start a word and an amount may follow: blanks, "(" or ":", blanks, then a digit.
+    /// Anything the scan cannot judge byte by byte (a non-ASCII character where it looks,
+    /// case-folding specials) counts as a possible match.
+    static func mayNameAgent(_ text: String) -> Bool {
+        // True as well for text with a case-folding special (the ﬂ ligature folds to "fl").
+        if Prefilter.mayContain(text, ["cyclophosphamide", "cytoxan", "endoxan", "fludara", "bendamustine"]) { return true }
+        var text = text
+        return text.withUTF8 { b in
+            let n = b.count
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+            func isWord(_ c: UInt8) -> Bool {
+                let l = c | 0x20
+                return (l >= 0x61 && l <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+            }
+            /// After an abbreviation ending before `i`: `\s*[(:]?\s*\d` may hold.
+            func amountMayFollow(_ i: Int) -> Bool {
+                var i = i
+                while i < n, isSpace(b[i]) { i += 1 }
+                guard i < n else { return false }
+                if b[i] >= 0x80 { return true }
+                if b[i] == 0x28 || b[i] == 0x3A { i += 1 }
+                while i < n, isSpace(b[i]) { i += 1 }
+                return i < n && (b[i] >= 0x80 || (b[i] >= 0x30 && b[i] <= 0x39))
+            }
+            var i = 0
+            while i + 1 < n {
+                let c = b[i] | 0x20
+                // A word start: not after an ASCII word character (non-ASCII may be either).
+                if c == 0x63 || c == 0x66, i == 0 || !isWord(b[i - 1]) {
+                    if c == 0x63, b[i + 1] | 0x20 == 0x79, amountMayFollow(i + 2) { return true }
+                    if c == 0x66, i + 2 < n, b[i + 1] | 0x20 == 0x6C, b[i + 2] | 0x20 == 0x75, amountMayFollow(i + 3) { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
     static func canonicalAgent(_ raw: String) -> String {
         let s = raw.lowercased()
         if s.hasPrefix("flu") { return "fludarabine" }
@@ -55,9 +95,7 @@ enum DoseExtractor {
         var result: [Measured<Dose>] = []
         for text in texts where sourceKeys.contains(text.key) {
             // A dose is an amount: no digit, no dose ("cy" and "flu" alone are in most texts).
-            guard Prefilter.hasASCIIDigit(text.field.value),
-                Prefilter.mayContain(text.field.value, ["cyclophosphamide", "cytoxan", "endoxan", "flu", "bendamustine", "cy"])
-            else { continue }
+            guard Prefilter.hasASCIIDigit(text.field.value), mayNameAgent(text.field.value) else { continue }
             let buffer = text.buffer
             let allMentions = buffer.matches(agent)
             guard !allMentions.isEmpty else { continue }

@@ -39,11 +39,14 @@ enum EnrollmentTextExtractor {
         var result: [Measured<CountRange>] = []
         for text in texts where sourceKeys.contains(text.key) {
             // A count is read from ASCII digits (`Int`) and names people.
-            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, people),
-                mayHoldCount(text.field.value)
-            else { continue }
+            guard Prefilter.hasASCIIDigit(text.field.value), Prefilter.mayContain(text.field.value, people) else { continue }
+            let ends = countEnds(text.field.value)
+            if ends?.isEmpty == true { continue }
             let buffer = text.buffer
-            for m in buffer.matches(count) {
+            let found =
+                ends.map { buffer.matches(count, in: buffer.fullRange, near: $0, before: countReach, after: 0) }
+                ?? buffer.matches(count)
+            for m in found {
                 guard let low = buffer.group(m, 2).flatMap(parseInt) else { continue }
                 let high = buffer.group(m, 3).flatMap(parseInt) ?? low
                 guard high >= low, low > 0 else { continue }
@@ -63,16 +66,24 @@ enum EnrollmentTextExtractor {
         return result
     }
 
-    /// False when `count` cannot match in `text`. Every match ends with a digit, white space, at
-    /// most two of the adjectives, then a people word not followed by a word character; this scans
-    /// from each digit for that shape. Most summaries that name patients and hold a number
-    /// state no count ("Phase 2", "CD19", "in 2020 … patients"), and the expression costs a try
-    /// at every character. Anything the scan cannot judge byte by byte (a non-ASCII character on
-    /// the way, case-folding specials) counts as a possible match.
-    static func mayHoldCount(_ text: String) -> Bool {
+    /// False when `count` cannot match in `text` (``countEnds(_:)`` found no place).
+    static func mayHoldCount(_ text: String) -> Bool { countEnds(text).map { !$0.isEmpty } ?? true }
+
+    /// How far before the end of its people word a `count` match may start (UTF-16 units):
+    /// "approximately 1,000,000 - 2,000,000 eligible consecutive participants" is 72.
+    static let countReach = 160
+
+    /// Where a `count` match may end (UTF-16 offsets just past a people word, ascending); empty
+    /// when it cannot match, nil when the scan cannot judge (search the whole text). Every match
+    /// ends with a digit, white space, at most two of the adjectives, then a people word not
+    /// followed by a word character; this scans from each digit for that shape. Most summaries
+    /// that name patients and hold a number state no count ("Phase 2", "CD19", "in 2020 …
+    /// patients"), and the expression costs a try at every character. Anything the scan cannot
+    /// judge byte by byte (a non-ASCII character on the way, case-folding specials) gives nil.
+    static func countEnds(_ text: String) -> [Int]? {
         var text = text
-        return text.withUTF8 { b in
-            if Prefilter.hasFoldingSpecials(b) { return true }
+        return text.withUTF8 { b -> [Int]? in
+            if Prefilter.hasFoldingSpecials(b) { return nil }
             let n = b.count
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
             func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
@@ -84,6 +95,7 @@ enum EnrollmentTextExtractor {
                     return true
                 }
             }
+            var byteEnds: [Int] = []
             // Walks start after an ASCII digit or after any non-ASCII character (it may be a
             // digit to `\d`; its last byte is followed by ASCII or by another character's lead).
             for d in 0..<n where (b[d] >= 0x30 && b[d] <= 0x39) || (b[d] >= 0x80 && (d + 1 == n || b[d + 1] < 0x80 || b[d + 1] >= 0xC0)) {
@@ -92,22 +104,41 @@ enum EnrollmentTextExtractor {
                 while true {
                     // One or more white space characters.
                     guard i < n else { break }
-                    if b[i] >= 0x80 { return true }
+                    if b[i] >= 0x80 { return nil }
                     guard isSpace(b[i]) else { break }
                     while i < n, isSpace(b[i]) { i += 1 }
                     guard i < n else { break }
-                    if b[i] >= 0x80 { return true }
+                    if b[i] >= 0x80 { return nil }
                     // A word: a people word ends a possible match, an adjective may precede one.
                     let start = i
                     while i < n, isLetter(b[i]) { i += 1 }
                     guard i > start else { break }
-                    if i < n, b[i] >= 0x80 { return true }
-                    if word(start, i, in: people), i == n || !isWord(b[i]) { return true }
+                    if i < n, b[i] >= 0x80 { return nil }
+                    if word(start, i, in: people), i == n || !isWord(b[i]) {
+                        byteEnds.append(i)
+                        break
+                    }
                     guard adjectivesSeen < 2, word(start, i, in: adjectives) else { break }
                     adjectivesSeen += 1
                 }
             }
-            return false
+            // Byte offsets to UTF-16 offsets: one unit per lead byte, two for a four-byte scalar.
+            var ends: [Int] = []
+            var units = 0
+            var next = 0
+            for i in 0..<n where next < byteEnds.count {
+                while next < byteEnds.count, byteEnds[next] == i {
+                    ends.append(units)
+                    next += 1
+                }
+                let c = b[i]
+                if c < 0x80 || c >= 0xC0 { units += c >= 0xF0 ? 2 : 1 }
+            }
+            while next < byteEnds.count {
+                ends.append(units)
+                next += 1
+            }
+            return ends
         }
     }
 

@@ -8,6 +8,9 @@ import TrialSupport
 /// so each pattern is compiled once (in a `static let`) and reused for every record.
 struct Pattern: @unchecked Sendable {
     let regex: NSRegularExpression
+    /// The same expression for matching (``TextBuffer``); `regex` serves the pattern catalog and
+    /// builds the results.
+    let icu: ICURegex
 
     /// Patterns are case-insensitive unless `caseSensitive` is set (list markers need case).
     init(_ pattern: String, caseSensitive: Bool = false) {
@@ -15,6 +18,7 @@ struct Pattern: @unchecked Sendable {
         if !caseSensitive { options.insert(.caseInsensitive) }
         do {
             regex = try NSRegularExpression(pattern: pattern, options: options)
+            icu = try ICURegex(pattern, caseInsensitive: !caseSensitive)
             PatternCatalog.register(regex)
         } catch {
             preconditionFailure("invalid built-in pattern \(pattern): \(error)")
@@ -22,33 +26,35 @@ struct Pattern: @unchecked Sendable {
     }
 }
 
-/// A string together with its UTF-16 view, so regex ranges (`NSRange`) can be cut out cheaply.
-///
-/// Every match call hands the whole string to ICU, so code that matches once per line or per item
-/// builds a buffer for that line or item instead of matching ranges of a long text.
+/// A string together with its UTF-16 units, so regex ranges (`NSRange`) can be cut out cheaply
+/// and matched in place (``ICURegex``): a match call costs the same on a line as on a clause of a
+/// long description.
 struct TextBuffer {
     let string: String
-    let ns: NSString
+    let utf16: UTF16Text
 
     init(_ string: String) {
         self.string = string
-        self.ns = NSString(string: string)
+        self.utf16 = UTF16Text(string)
     }
 
-    var length: Int { ns.length }
-    var fullRange: NSRange { NSRange(location: 0, length: ns.length) }
+    var length: Int { utf16.units.count }
+    var fullRange: NSRange { NSRange(location: 0, length: length) }
+
+    /// The UTF-16 unit at `offset`.
+    func unit(at offset: Int) -> UInt16 { utf16.units[offset] }
 
     /// The text of `range` (UTF-16 offsets). Cut from the Swift string by scalar indices (no
     /// UTF-16 transcoding); a range that splits a surrogate pair goes through `NSString`.
     func substring(_ range: NSRange) -> String {
         let utf16 = string.utf16
         guard range.location >= 0, range.length >= 0, range.location + range.length <= utf16.count else {
-            return ns.substring(with: range)
+            return (string as NSString).substring(with: range)
         }
         let start = utf16.index(utf16.startIndex, offsetBy: range.location)
         let end = utf16.index(start, offsetBy: range.length)
         guard let s = start.samePosition(in: string.unicodeScalars), let e = end.samePosition(in: string.unicodeScalars) else {
-            return ns.substring(with: range)
+            return (string as NSString).substring(with: range)
         }
         return String(string.unicodeScalars[s..<e])
     }
@@ -61,30 +67,14 @@ struct TextBuffer {
 
     /// All matches in `range` (default: everything). Lookbehinds may look before `range`.
     func matches(_ pattern: Pattern, in range: NSRange? = nil) -> [NSTextCheckingResult] {
-        let range = range ?? fullRange
-        if let w = window(around: range) {
-            return pattern.regex.matches(in: w.piece, options: [.withTransparentBounds], range: w.range).map {
-                $0.adjustingRanges(offset: w.offset)
-            }
-        }
-        return pattern.regex.matches(in: string, options: [.withTransparentBounds], range: range)
+        pattern.icu.matches(in: utf16, range: range ?? fullRange).map { Self.result($0, pattern) }
     }
 
-    /// Texts longer than this (UTF-16 units) are matched through a copy of the range and its
-    /// context when the range is small beside the text: the expression copies the whole text it
-    /// is given on every call, and an extractor that matched once per number in a 387 KB field
-    /// spent 1.7 s copying.
-    static let windowedLength = 32_768
-    /// How far past either end of the range a match call on a long text sees (lookbehinds,
-    /// lookaheads, `\b`): no pattern looks further, but over a run of this many blanks.
-    static let windowContext = 1_024
-
-    private func window(around range: NSRange) -> (piece: String, range: NSRange, offset: Int)? {
-        guard ns.length > Self.windowedLength, range.length + 2 * Self.windowContext < ns.length / 2 else { return nil }
-        let from = max(0, range.location - Self.windowContext)
-        let to = min(ns.length, range.location + range.length + Self.windowContext)
-        let piece = substring(NSRange(location: from, length: to - from))
-        return (piece, NSRange(location: range.location - from, length: range.length), from)
+    private static func result(_ ranges: [NSRange], _ pattern: Pattern) -> NSTextCheckingResult {
+        var ranges = ranges
+        return ranges.withUnsafeMutableBufferPointer {
+            NSTextCheckingResult.regularExpressionCheckingResult(ranges: $0.baseAddress!, count: $0.count, regularExpression: pattern.regex)
+        }
     }
 
     /// Matches of `pattern` in `range`, searched only from `before` units before to `after` units
@@ -98,7 +88,7 @@ struct TextBuffer {
 
     /// UTF-16 offsets in `range` where one of `words` (lower-case ASCII) starts, ignoring ASCII case.
     func asciiWordStarts(_ words: [String], in range: NSRange) -> [Int] {
-        let units = Array(string.utf16)
+        let units = utf16.units
         let needles = words.map { Array($0.utf16) }
         var starts: [Int] = []
         var i = max(0, range.location)
@@ -119,21 +109,15 @@ struct TextBuffer {
 
     /// The first match in `range`; with `anchored`, only a match starting at `range.location`.
     func firstMatch(_ pattern: Pattern, in range: NSRange? = nil, anchored: Bool = false) -> NSTextCheckingResult? {
-        var options: NSRegularExpression.MatchingOptions = [.withTransparentBounds]
-        if anchored { options.insert(.anchored) }
-        let range = range ?? fullRange
-        if let w = window(around: range) {
-            return pattern.regex.firstMatch(in: w.piece, options: options, range: w.range)?.adjustingRanges(offset: w.offset)
-        }
-        return pattern.regex.firstMatch(in: string, options: options, range: range)
+        pattern.icu.matches(in: utf16, range: range ?? fullRange, anchored: anchored, limit: 1).first.map { Self.result($0, pattern) }
     }
 
     /// `range` without leading and trailing whitespace.
     func trimmed(_ range: NSRange) -> NSRange {
         var start = range.location
         var end = range.location + range.length
-        while start < end, Self.isSpace(ns.character(at: start)) { start += 1 }
-        while end > start, Self.isSpace(ns.character(at: end - 1)) { end -= 1 }
+        while start < end, Self.isSpace(unit(at: start)) { start += 1 }
+        while end > start, Self.isSpace(unit(at: end - 1)) { end -= 1 }
         return NSRange(location: start, length: end - start)
     }
 
@@ -215,8 +199,8 @@ final class FieldText {
         let half = max(0, (limit - range.length) / 2)
         var start = max(sentence.location, range.location - half)
         var end = min(sentence.end, range.end + half)
-        while start > sentence.location, !TextBuffer.isSpace(buffer.ns.character(at: start - 1)) { start -= 1 }
-        while end < sentence.end, !TextBuffer.isSpace(buffer.ns.character(at: end)) { end += 1 }
+        while start > sentence.location, !TextBuffer.isSpace(buffer.unit(at: start - 1)) { start -= 1 }
+        while end < sentence.end, !TextBuffer.isSpace(buffer.unit(at: end)) { end += 1 }
         return NSRange(from: start, to: end)
     }
 
@@ -241,7 +225,7 @@ final class FieldText {
         let first = lineIndex(at: range.location)
         var endOffset = range.end
         // Trailing white space (a line break) is no part of what is quoted.
-        while endOffset > range.location, TextBuffer.isSpace(buffer.ns.character(at: endOffset - 1)) { endOffset -= 1 }
+        while endOffset > range.location, TextBuffer.isSpace(buffer.unit(at: endOffset - 1)) { endOffset -= 1 }
         let last = lineIndex(at: max(range.location, endOffset - 1))
         guard last > first else { return locator(at: range.location) }
         if let start = field.line {
@@ -407,7 +391,7 @@ enum ComparatorText {
     /// superset: every number of a match of `pattern` followed by a number is among them (the
     /// ends are checked as suffixes, as the pattern has no word boundary before a comparator).
     static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange, units: [UInt16]? = nil) -> [Int] {
-        let units = units ?? Array(buffer.string.utf16)
+        let units = units ?? buffer.utf16.units
         var starts: [Int] = []
         let from = max(0, range.location)
         let to = min(units.count, range.location + range.length)

@@ -158,10 +158,10 @@ import TrialSupport
             #expect(whole.map { $0.group(1) } == parts.map { $0.group(1) })
             #expect(whole.map { $0.sentence() } == parts.map { $0.sentence() })
             matched += whole.count
-            if parts.contains(where: { $0.offset > 0 }) { windowed += 1 }
+            if parts.contains(where: { $0.range.location > 0 }) { windowed += 1 }
         }
         #expect(matched > 20)
-        #expect(windowed > 10, "matches found in windows that start inside the text")
+        #expect(windowed > 10, "matches found past the start of the text")
     }
 
     /// The scrape-debris rule's byte checks never skip a field its patterns match: every real
@@ -306,6 +306,55 @@ import TrialSupport
             match: { TextBuffer($0).firstMatch(EnrollmentTextExtractor.count) != nil })
         #expect(skipped > 1000)
         #expect(matched > 20)
+    }
+
+    /// Counts searched only before the places ``EnrollmentTextExtractor/countEnds(_:)`` finds
+    /// are the counts of the whole text, on every real field and crafted counts.
+    @Test func countsBeforeTheirEndsAreTheWholeTextCounts() {
+        let crafted = [
+            "A total of 120 participants and 30 healthy volunteers will be enrolled", "36-72 patients are planned; 12 patients per arm",
+            "approximately     1,000,000   -   2,000,000    eligible   consecutive   participants", "20\u{00A0}patients", "５ patients",
+            "Phase 2 in 2020: 40 subjects, then 15 pts", "up to 15 evaluable  paediatric  individuals", "10 patientsX 12 men",
+        ]
+        var found = 0
+        for value in Self.fields + crafted {
+            let buffer = TextBuffer(value)
+            let whole = buffer.matches(EnrollmentTextExtractor.count).map(\.range)
+            let ends = EnrollmentTextExtractor.countEnds(value)
+            let windowed =
+                ends.map {
+                    buffer.matches(
+                        EnrollmentTextExtractor.count, in: buffer.fullRange, near: $0, before: EnrollmentTextExtractor.countReach, after: 0
+                    )
+                    .map(\.range)
+                } ?? whole
+            #expect(windowed == whole, "\(value.prefix(200))")
+            found += whole.count
+        }
+        #expect(found > 50)
+    }
+
+    /// The dose and cell-dose checks never skip a text their pattern matches: every real field
+    /// and line, and crafted doses in other cases, with other blanks and signs.
+    @Test(arguments: ["agent", "scientific", "eNotation"])
+    func doseChecksNeverHideAMatch(_ which: String) {
+        let crafted = [
+            "Flu 30 mg/m² + Cy 300 mg/m²", "FLU(25 mg)", "flu: 30", "Cy\t500", "Flu/Cy 30/500", "cy\u{00A0}500", "ﬂu 30", "Cy ５00",
+            "influenza 30", "policy 2", "fludarabine phosphate 25", "Fludara", "CYCLOPHOSPHAMIDE", "Cytoxan", "Endoxan 1g",
+            "Bendamustine 90", "1 x 10^6 cells/kg", "2×10⁶/kg", "1 × 10⁹～1 × 10¹⁰", "9×10\\^9 cells", "5 * 10 ^ 8", "3X10E8",
+            "1\u{2009}×\u{2009}10^6", "1x 10 e6", "10 mg on day 10", "1e8 cells", "2.5E+06 cells/kg", "2.5e+06", "５e8 cells", "1E 8",
+            "5E7 CAR-T cells", "1.0e+9 viable CD3+ cells", "2e6\u{00A0}cells",
+        ]
+        let (check, pattern): ((String) -> Bool, Pattern) =
+            switch which {
+            case "agent": (DoseExtractor.mayNameAgent, DoseExtractor.agent)
+            case "scientific": (CellDoseExtractor.mayHoldScientific, CellDoseExtractor.scientific)
+            default: (CellDoseExtractor.mayHoldENotation, CellDoseExtractor.eNotation)
+            }
+        let (skipped, matched) = Self.skippedAndMatched(
+            Self.texts + crafted, which, check: check, match: { TextBuffer($0).firstMatch(pattern) != nil })
+        #expect(skipped > 1000)
+        #expect(matched > 4)
     }
 
     /// Leading list markers read by hand are the markers `lineMarker` reads (shape, number,

@@ -4,9 +4,11 @@ import TrialSupport
 
 /// A regular expression compiled once (held in a `static let`) and shared by every rule call.
 ///
-/// `NSRegularExpression` is immutable after construction and safe to use from several threads.
+/// Matched through ``ICURegex`` (ICU called in place on the text's UTF-16 units); `regex` is the
+/// same expression for the pattern catalog and the match results.
 struct RulePattern: @unchecked Sendable {
     let regex: NSRegularExpression
+    let icu: ICURegex
     /// Lower-case ASCII words one of which every match holds, compared as
     /// ``Prefilter/mayContain(_:_:)`` does (case-insensitive, conservative with characters that
     /// fold to ASCII); empty when the pattern has none. A text without any is not searched: most
@@ -18,6 +20,7 @@ struct RulePattern: @unchecked Sendable {
     init(_ pattern: String, caseSensitive: Bool = false, cues: [StaticString] = []) {
         do {
             regex = try NSRegularExpression(pattern: pattern, options: caseSensitive ? [] : [.caseInsensitive])
+            icu = try ICURegex(pattern, caseInsensitive: !caseSensitive)
             PatternCatalog.register(regex)
         } catch {
             preconditionFailure("invalid built-in rule pattern \(pattern): \(error)")
@@ -31,17 +34,24 @@ struct RulePattern: @unchecked Sendable {
     /// Every match in `text`, in document order.
     func matches(in text: String) -> [RuleMatch] {
         guard mayMatch(text) else { return [] }
+        let units = UTF16Text(text)
         let ns = text as NSString
-        return regex.matches(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
-            RuleMatch(result: $0, ns: ns)
-        }
+        return icu.matches(in: units, range: NSRange(location: 0, length: units.units.count)).map { RuleMatch(result: result($0), ns: ns) }
     }
 
     func firstMatch(in text: String) -> RuleMatch? {
         guard mayMatch(text) else { return nil }
-        let ns = text as NSString
-        return regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)).map {
-            RuleMatch(result: $0, ns: ns)
+        let units = UTF16Text(text)
+        return icu.matches(in: units, range: NSRange(location: 0, length: units.units.count), limit: 1).first.map {
+            RuleMatch(result: result($0), ns: text as NSString)
+        }
+    }
+
+    /// A match's ranges (group 0 first) as the result `NSRegularExpression` would give.
+    private func result(_ ranges: [NSRange]) -> NSTextCheckingResult {
+        var ranges = ranges
+        return ranges.withUnsafeMutableBufferPointer {
+            NSTextCheckingResult.regularExpressionCheckingResult(ranges: $0.baseAddress!, count: $0.count, regularExpression: regex)
         }
     }
 
@@ -55,15 +65,12 @@ struct RulePattern: @unchecked Sendable {
     /// took most of a second. Each window is searched in a copy of itself and that context, not
     /// in the whole text: the expression copies the text it is given, once per call.
     func matches(in text: String, startingWith starts: ASCIISet, reach: Int) -> [RuleMatch] {
+        let units = UTF16Text(text)
         let ns = text as NSString
         var anchors: [Int] = []
-        for (offset, unit) in text.utf16.enumerated() where unit < 0x80 && starts.contains(UInt8(unit)) { anchors.append(offset) }
-        return SearchWindows.around(anchors, before: 0, after: reach, in: NSRange(location: 0, length: ns.length)).flatMap { window in
-            let from = max(0, window.location - reach)
-            let to = min(ns.length, window.location + window.length + reach)
-            let piece = ns.substring(with: NSRange(location: from, length: to - from))
-            let range = NSRange(location: window.location - from, length: window.length)
-            return regex.matches(in: piece, options: [.withTransparentBounds], range: range).map { RuleMatch(result: $0, ns: ns, offset: from) }
+        for (offset, unit) in units.units.enumerated() where unit < 0x80 && starts.contains(UInt8(unit)) { anchors.append(offset) }
+        return SearchWindows.around(anchors, before: 0, after: reach, in: NSRange(location: 0, length: units.units.count)).flatMap { window in
+            icu.matches(in: units, range: window).map { RuleMatch(result: result($0), ns: ns) }
         }
     }
 
@@ -77,38 +84,41 @@ struct RulePattern: @unchecked Sendable {
     /// Why: an objective pattern over a 5,000-character description tries a match at every
     /// "t" and "i"; the clauses that can hold one are a few percent of the text.
     func matches(in text: String, between delimiters: ASCIISet, cues: [StaticString]) -> [RuleMatch] {
-        var text = text
+        var utf8 = text
         let ns = text as NSString
-        return text.withUTF8 { b -> [RuleMatch] in
+        return utf8.withUTF8 { b -> [RuleMatch] in
             var found: [RuleMatch] = []
             // The window being collected: consecutive stretches that may hold a cue, joined with
             // the delimiters between them (a match inside one stretch is found in the window).
-            var window: (bytes: Range<Int>, utf16: Int)?
+            var window: (from16: Int, to16: Int)?
+            var units: UTF16Text?
             func flush() {
                 guard let w = window else { return }
                 window = nil
-                let piece = String(decoding: UnsafeBufferPointer(rebasing: b[w.bytes]), as: UTF8.self)
-                let range = NSRange(location: 0, length: piece.utf16.count)
-                for result in regex.matches(in: piece, options: [], range: range) {
-                    found.append(RuleMatch(result: result, ns: ns, offset: w.utf16))
+                let all = units ?? UTF16Text(text)
+                units = all
+                // Opaque bounds: the window is searched as a text of its own.
+                let range = NSRange(location: w.from16, length: w.to16 - w.from16)
+                for ranges in icu.matches(in: all, range: range, transparentBounds: false) {
+                    found.append(RuleMatch(result: result(ranges), ns: ns))
                 }
             }
-            var start = 0, start16 = 0, units = 0
+            var start = 0, start16 = 0, offset16 = 0
             for i in 0...b.count {
                 let atEnd = i == b.count
                 if atEnd || delimiters.contains(b[i]) {
                     let stretch = UnsafeBufferPointer(rebasing: b[start..<i])
                     if Prefilter.mayContain(stretch, cues) {
-                        if let w = window { window = (w.bytes.lowerBound..<i, w.utf16) } else { window = (start..<i, start16) }
+                        window = (window?.from16 ?? start16, offset16)
                     } else {
                         flush()
                     }
                     if atEnd { break }
                     start = i + 1
-                    start16 = units + 1
+                    start16 = offset16 + 1
                 }
                 // UTF-16 units: one per scalar's lead byte, two for a four-byte scalar.
-                if b[i] & 0xC0 != 0x80 { units += b[i] >= 0xF0 ? 2 : 1 }
+                if b[i] & 0xC0 != 0x80 { offset16 += b[i] >= 0xF0 ? 2 : 1 }
             }
             flush()
             return found
@@ -137,15 +147,9 @@ struct ASCIISet: Sendable {
 struct RuleMatch {
     let result: NSTextCheckingResult
     let ns: NSString
-    /// Where the text the expression ran over starts in `ns` (UTF-16 units): 0 unless it ran
-    /// over a window of it (``RulePattern/matches(in:between:cues:)``,
-    /// ``RulePattern/matches(in:startingWith:reach:)``).
-    var offset = 0
 
-    var range: NSRange { shifted(result.range) }
+    var range: NSRange { result.range }
     var text: String { ns.substring(with: range) }
-
-    private func shifted(_ r: NSRange) -> NSRange { NSRange(location: r.location + offset, length: r.length) }
 
     /// Capture group `i`, nil when it did not take part.
     func group(_ i: Int) -> String? {
@@ -154,7 +158,7 @@ struct RuleMatch {
 
     func groupRange(_ i: Int) -> NSRange? {
         let r = result.range(at: i)
-        return r.location == NSNotFound ? nil : shifted(r)
+        return r.location == NSNotFound ? nil : r
     }
 
     /// Up to `count` UTF-16 units before the match.
