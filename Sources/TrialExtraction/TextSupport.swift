@@ -381,7 +381,7 @@ enum ComparatorText {
     static let finalSigns: Set<UInt16> = Set("=＝><≥≧⩾≤≦⩽＞＜于少为过".utf16)
     static let finalWords: [[UInt16]] = [
         "to", "than", "of", "least", "below", "over", "above", "under", "exceed", "exceeds", "exceeding", "greater", "more",
-        "higher", "larger", "bigger", "less", "lower", "smaller",
+        "higher", "larger", "bigger", "less", "lower", "smaller", "equal",
     ].map { Array($0.utf16) }
     /// Words that may stand between a comparator and its number ("≥ the age of 18").
     static let bridgeWords: [[UInt16]] = ["the", "age", "of"].map { Array($0.utf16) }

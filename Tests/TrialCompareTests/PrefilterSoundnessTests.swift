@@ -75,6 +75,7 @@ import TrialSupport
             "Age 18 – 65 years, ≥ 40 kg; not more than 2.5 × ULN", "🧬🧬 ≥ 18 years 🧬 ≤ 70 years", "18",
             "at leaſt 18 years", "moreover 18 years", "≥\u{2003}the  age of\n18", "至少为18岁", "not to exceeding 65",
             "Age > or = to 18", "aged 18 years or older and younger than 75", "≥age18",
+            "more or equal 18 years-old and less or equal 45 years-old", "greater or equal 18", "LESS OR EQUAL  the age of 65",
         ]
         var found = 0
         for text in Self.texts + Self.ageForms + crafted where text.count < 4000 {

@@ -184,6 +184,9 @@ struct NegativeTests {
             ("55 and older", 55, .greaterOrEqual, nil, nil),
             ("Patients of both genders older than 6 months and younger than 80 years", 0.5, .greater, 80, .less),
             ("Age > or = to 65 years", 65, .greaterOrEqual, nil, nil),
+            // "or equal" without "to" (LCT NCT03867422).
+            ("more or equal 18 years-old and less or equal 45 years-old", 18, .greaterOrEqual, 45, .lessOrEqual),
+            ("Age greater or equal 18 years", 18, .greaterOrEqual, nil, nil),
             // Number words (Chia NCT03397914, LCT NCT03922438).
             ("Age between one year and 18 years", 1, .greaterOrEqual, 18, .lessOrEqual),
             ("Patient's age younger than six months", nil, nil, 0.5, .less),
