@@ -115,13 +115,18 @@ enum CriteriaSplitter {
         return c0 == 0x2D || c0 == 0x2A || c0 == 0x28
     }
 
-    /// False when `inlineMarker` cannot match in the line whose `scalars` these are. Every alternative needs one of:
-    /// sentence punctuation (`;:；：.。)）`) then at most three spaces or tabs then a digit or an
-    /// opening parenthesis; white space then a letter a–h then "." or ")"; white space then an
-    /// opening parenthesis, a letter a–h and a closing one; or a semicolon, at most three spaces or
-    /// tabs, a letter a–h and a space or tab. Lines with numbers but none of these shapes ("Age ≥ 18
-    /// years") are most criteria lines; they never reach the regular expression.
-    static func mayHaveInlineMarker(_ scalars: [Unicode.Scalar]) -> Bool {
+    /// False when `inlineMarker` cannot match in the line whose `scalars` these are.
+    static func mayHaveInlineMarker(_ scalars: [Unicode.Scalar]) -> Bool { !inlineMarkerStarts(scalars).isEmpty }
+
+    /// Where an `inlineMarker` match may start in the line whose `scalars` these are (UTF-16
+    /// offsets, ascending). Every alternative needs one of: sentence punctuation (`;:；：.。)）`)
+    /// then at most three spaces or tabs then a digit or an opening parenthesis (the start); white
+    /// space then a letter a–h (the start) then "." or ")"; white space then an opening parenthesis
+    /// (the start), a letter a–h and a closing one; or a semicolon, at most three spaces or tabs, a
+    /// letter a–h (the start) and a space or tab. Lines with numbers but none of these shapes ("Age
+    /// ≥ 18 years") are most criteria lines; they never reach the regular expression, and in the
+    /// others it is tried at these places only (its lookbehinds made it cost a try at every letter).
+    static func inlineMarkerStarts(_ scalars: [Unicode.Scalar]) -> [Int] {
         func isDigit(_ v: UInt32) -> Bool { (v >= 0x30 && v <= 0x39) }
         func isDecimal(_ s: Unicode.Scalar) -> Bool { isDigit(s.value) || (s.value >= 0x80 && s.properties.numericType == .decimal) }
         func isLetterAH(_ v: UInt32) -> Bool { v >= 0x61 && v <= 0x68 }
@@ -131,25 +136,58 @@ enum CriteriaSplitter {
         func isPunct(_ v: UInt32) -> Bool {
             v == 0x3B || v == 0x3A || v == 0xFF1B || v == 0xFF1A || v == 0x2E || v == 0x3002 || v == 0x29 || v == 0xFF09
         }
-        // Only non-ASCII scalars need Unicode properties.
+        // Scalar indices first; only non-ASCII scalars need Unicode properties.
+        var found: [Int] = []
         let n = scalars.count
         for i in 0..<n {
             let v = scalars[i].value
             if isPunct(v) {
                 var j = i + 1
                 while j < n, j - i <= 3, isBlank(scalars[j].value) { j += 1 }
-                if j < n, isDecimal(scalars[j]) || isOpen(scalars[j].value) { return true }
-                if v == 0x3B || v == 0xFF1B, j + 1 < n, isLetterAH(scalars[j].value), isBlank(scalars[j + 1].value) {
-                    return true
+                if j < n, isDecimal(scalars[j]) || isOpen(scalars[j].value) {
+                    found.append(j)
+                } else if v == 0x3B || v == 0xFF1B, j + 1 < n, isLetterAH(scalars[j].value), isBlank(scalars[j + 1].value) {
+                    found.append(j)
                 }
-            } else if i + 2 < n, v == 0x20 || (v >= 0x09 && v <= 0x0D) || (v >= 0x80 && scalars[i].properties.isWhitespace) {
+            }
+            if i + 2 < n, v == 0x20 || (v >= 0x09 && v <= 0x0D) || (v >= 0x80 && scalars[i].properties.isWhitespace) {
                 let a = scalars[i + 1].value
                 let b = scalars[i + 2].value
-                if isLetterAH(a) && (b == 0x2E || b == 0x29) { return true }
-                if isOpen(a), i + 3 < n, isLetterAH(b), isClose(scalars[i + 3].value) { return true }
+                if isLetterAH(a) && (b == 0x2E || b == 0x29) {
+                    found.append(i + 1)
+                } else if isOpen(a), i + 3 < n, isLetterAH(b), isClose(scalars[i + 3].value) {
+                    found.append(i + 1)
+                }
             }
         }
-        return false
+        guard !found.isEmpty else { return [] }
+        // Scalar indices to UTF-16 offsets, in order and once each.
+        found.sort()
+        var starts: [Int] = []
+        var offset = 0
+        var k = 0
+        for (i, scalar) in scalars.enumerated() where k < found.count {
+            while k < found.count, found[k] == i {
+                if starts.last != offset { starts.append(offset) }
+                k += 1
+            }
+            offset += scalar.value > 0xFFFF ? 2 : 1
+        }
+        return starts
+    }
+
+    /// The matches of `inlineMarker` in `range` of `buffer`, tried only at `starts`
+    /// (``inlineMarkerStarts(_:)``): each start past the previous match's end gets one anchored
+    /// try, which is what the search from left to right does there.
+    static func inlineMarkerMatches(_ buffer: TextBuffer, starts: [Int], in range: NSRange) -> [NSTextCheckingResult] {
+        var found: [NSTextCheckingResult] = []
+        var next = range.location
+        for start in starts where start >= next && start < range.end {
+            guard let m = buffer.firstMatch(inlineMarker, in: NSRange(from: start, to: range.end), anchored: true) else { continue }
+            found.append(m)
+            next = max(m.range.end, start + 1)
+        }
+        return found
     }
 
     /// An unnumbered line that works as a heading: an all-capitals label, a sentence introducing an
@@ -441,7 +479,7 @@ enum CriteriaSplitter {
                 hasColon && Prefilter.mayContain(lb.string, inlineHeadingKeywords)
                 ? lb.matches(inlineHeading, in: rest) : []
             for h in headings { tokens.append(.heading(lb.substring(h.range(at: 1)), shifted(h.range))) }
-            for m in (mayHaveInlineMarker(scalars) ? lb.matches(inlineMarker, in: rest) : [])
+            for m in Self.inlineMarkerMatches(lb, starts: Self.inlineMarkerStarts(scalars), in: rest)
             where !headings.contains(where: { NSIntersectionRange($0.range, m.range).length > 0 }) {
                 var marker = inlineMarker(m, lb)
                 marker.range = shifted(marker.range)

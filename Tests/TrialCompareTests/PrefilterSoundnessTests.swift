@@ -136,6 +136,38 @@ import TrialSupport
         #expect(matched > 10)
     }
 
+    /// Inline markers tried only at the starts the scan finds are every marker the search from
+    /// left to right finds (ranges and groups), on every real line, from its start and from its
+    /// middle, and on crafted lines with every alternative, other scripts and blanks.
+    @Test func inlineMarkersAtTheirStartsAreTheWholeSearch() {
+        let crafted = [
+            "criteria: 1. Age; 2) ECOG; (3) LVEF. 4)Serum", "a; b Something; c) x (d) y", "Dose 60 mL/min.6)Serum creatinine",
+            "说明：１. 年龄；（2）体重。3)其他", "x;   a Text;    b Text", "(i) one (ii) two; (iv)\tthree", "e.g. a) first, b. Second",
+            "🧬; 1. A 🧬 (2) B 🧬 c) C", "\u{2003}a) x\u{00A0}(b) y", ".12) A", ";123. B", "end.\t\t\t(1) x", "",
+        ]
+        var lines: [String] = crafted
+        for value in Self.fields {
+            for raw in value.split(separator: "\n") { lines.append(raw.trimmingCharacters(in: .whitespaces)) }
+        }
+        var found = 0
+        for line in lines {
+            let buffer = TextBuffer(line)
+            let starts = CriteriaSplitter.inlineMarkerStarts(Array(line.unicodeScalars))
+            for from in [0, buffer.length / 2] {
+                let range = NSRange(location: from, length: buffer.length - from)
+                let whole = buffer.matches(CriteriaSplitter.inlineMarker, in: range).map(Self.allRanges)
+                let tried = CriteriaSplitter.inlineMarkerMatches(buffer, starts: starts, in: range).map(Self.allRanges)
+                #expect(tried == whole, "\(line.prefix(200))")
+                found += whole.count
+            }
+        }
+        #expect(found > 50)
+    }
+
+    static func allRanges(_ m: NSTextCheckingResult) -> [Int] {
+        (0..<m.numberOfRanges).flatMap { [m.range(at: $0).location, m.range(at: $0).length] }
+    }
+
     /// The objective pattern run only over the clauses that may hold a cue finds exactly what
     /// it finds over the whole text (ranges, phrases, quotes): on every real field, and on text
     /// with emoji (two UTF-16 units), accents, case-folding specials and breaks at the edges.
