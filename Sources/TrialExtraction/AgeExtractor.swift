@@ -666,7 +666,7 @@ enum AgeExtractor {
         // one has no bound, and a postfix bound needs one of its words.
         let clause = buffer.substring(range)
         guard Prefilter.hasASCIIDigit(clause) else { return nil }
-        let units = Array(buffer.string.utf16)
+        let units = buffer.utf16.units
         func cuedBefore(_ location: Int) -> Bool {
             let from = max(range.location, location - 24)
             // The regex runs only when an age word or a person starts a word in the window.
@@ -677,11 +677,10 @@ enum AgeExtractor {
         // With a cue required, only the stretches around numbers that may be ages are searched.
         let windows = requireCue && windowed ? ageWindows(buffer, in: range) : [range]
         guard !windows.isEmpty else { return nil }
-        // One search over the stretch that covers every window: each regex call costs the whole
-        // criterion, so fewer calls beat shorter ones.
+        // One search over the stretch that covers every window (a match may span two windows).
         let cover = NSRange(from: windows[0].location, to: windows[windows.count - 1].end)
         let comparatorMatches = buffer.matches(
-            comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover, units: units),
+            comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover),
             before: comparatorReachBefore, after: comparatorReachAfter)
         let postfixMatches = Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: cover) : []
         for m in comparatorMatches {

@@ -67,14 +67,7 @@ struct TextBuffer {
 
     /// All matches in `range` (default: everything). Lookbehinds may look before `range`.
     func matches(_ pattern: Pattern, in range: NSRange? = nil) -> [NSTextCheckingResult] {
-        pattern.icu.matches(in: utf16, range: range ?? fullRange).map { Self.result($0, pattern) }
-    }
-
-    private static func result(_ ranges: [NSRange], _ pattern: Pattern) -> NSTextCheckingResult {
-        var ranges = ranges
-        return ranges.withUnsafeMutableBufferPointer {
-            NSTextCheckingResult.regularExpressionCheckingResult(ranges: $0.baseAddress!, count: $0.count, regularExpression: pattern.regex)
-        }
+        pattern.icu.matches(in: utf16, range: range ?? fullRange).map { .match($0, of: pattern.regex) }
     }
 
     /// Matches of `pattern` in `range`, searched only from `before` units before to `after` units
@@ -109,7 +102,7 @@ struct TextBuffer {
 
     /// The first match in `range`; with `anchored`, only a match starting at `range.location`.
     func firstMatch(_ pattern: Pattern, in range: NSRange? = nil, anchored: Bool = false) -> NSTextCheckingResult? {
-        pattern.icu.matches(in: utf16, range: range ?? fullRange, anchored: anchored, limit: 1).first.map { Self.result($0, pattern) }
+        pattern.icu.matches(in: utf16, range: range ?? fullRange, anchored: anchored, limit: 1).first.map { .match($0, of: pattern.regex) }
     }
 
     /// `range` without leading and trailing whitespace.
@@ -390,8 +383,8 @@ enum ComparatorText {
     /// and "the" aside): a number after a sign or after a word that ends some comparator. A
     /// superset: every number of a match of `pattern` followed by a number is among them (the
     /// ends are checked as suffixes, as the pattern has no word boundary before a comparator).
-    static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange, units: [UInt16]? = nil) -> [Int] {
-        let units = units ?? buffer.utf16.units
+    static func numbersAfterComparators(_ buffer: TextBuffer, in range: NSRange) -> [Int] {
+        let units = buffer.utf16.units
         var starts: [Int] = []
         let from = max(0, range.location)
         let to = min(units.count, range.location + range.length)

@@ -119,6 +119,17 @@ public final class ICURegex: @unchecked Sendable {
     }
 }
 
+extension NSTextCheckingResult {
+    /// The result `NSRegularExpression` gives for a match of `regex` whose group ranges (group 0
+    /// first) ``ICURegex/matches(in:range:transparentBounds:anchored:limit:)`` found.
+    public static func match(_ ranges: [NSRange], of regex: NSRegularExpression) -> NSTextCheckingResult {
+        var ranges = ranges
+        return ranges.withUnsafeMutableBufferPointer {
+            regularExpressionCheckingResult(ranges: $0.baseAddress!, count: $0.count, regularExpression: regex)
+        }
+    }
+}
+
 /// A text's UTF-16 units, converted once, for ``ICURegex`` to match in place.
 public final class UTF16Text: @unchecked Sendable {
     public let units: [UInt16]

@@ -47,23 +47,15 @@ struct RulePattern: @unchecked Sendable {
         }
     }
 
-    /// A match's ranges (group 0 first) as the result `NSRegularExpression` would give.
-    private func result(_ ranges: [NSRange]) -> NSTextCheckingResult {
-        var ranges = ranges
-        return ranges.withUnsafeMutableBufferPointer {
-            NSTextCheckingResult.regularExpressionCheckingResult(ranges: $0.baseAddress!, count: $0.count, regularExpression: regex)
-        }
-    }
+    private func result(_ ranges: [NSRange]) -> NSTextCheckingResult { .match(ranges, of: regex) }
 
     func matches(_ text: String) -> Bool { firstMatch(in: text) != nil }
 
     /// Every match in `text`, in document order, for a pattern whose every match starts with one
     /// of the ASCII bytes `starts` and is at most `reach` UTF-16 units long: the same matches as
     /// ``matches(in:)``, with the expression run only from each such byte (windows merged;
-    /// lookarounds see `reach` units either side of a window). Why: a case-insensitive pattern
-    /// costs microseconds per character tried, and a 300 KB field of blanks with one `&` in it
-    /// took most of a second. Each window is searched in a copy of itself and that context, not
-    /// in the whole text: the expression copies the text it is given, once per call.
+    /// lookarounds see the whole text). Why: a case-insensitive pattern costs microseconds per
+    /// character tried, and a 300 KB field of blanks with one `&` in it took most of a second.
     func matches(in text: String, startingWith starts: ASCIISet, reach: Int) -> [RuleMatch] {
         let units = UTF16Text(text)
         let ns = text as NSString
