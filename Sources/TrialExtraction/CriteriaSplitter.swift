@@ -579,12 +579,13 @@ enum CriteriaSplitter {
             while let first = text.first, "-–*#•> ".contains(first) { text.removeFirst() }
             while let last = text.last, ":： ".contains(last) { text.removeLast() }
             if changesList {
+                // Byte searches: `String.contains` goes through `NSString` here.
                 let lower = text.lowercased()
-                if lower.contains("exclu") || lower.contains("non-inclu") || lower.contains("non inclu")
-                    || lower.contains("not be included") || lower.contains("ineligib") || text.contains("排除")
+                if Prefilter.containsExactly(lower, ["exclu", "non-inclu", "non inclu", "not be included", "ineligib"])
+                    || Prefilter.containsExactly(text, ["排除"])
                 {
                     list = .exclusion
-                } else if lower.contains("inclu") || text.contains("纳入") || text.contains("入选") || text.contains("入组") {
+                } else if Prefilter.containsExactly(lower, ["inclu"]) || Prefilter.containsExactly(text, ["纳入", "入选", "入组"]) {
                     list = .inclusion
                 }
             }

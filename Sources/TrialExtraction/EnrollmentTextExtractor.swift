@@ -142,5 +142,5 @@ enum EnrollmentTextExtractor {
         }
     }
 
-    private static func parseInt(_ raw: String) -> Int? { Int(raw.replacingOccurrences(of: ",", with: "")) }
+    private static func parseInt(_ raw: String) -> Int? { Int(raw.replacingASCII(",", with: "")) }
 }

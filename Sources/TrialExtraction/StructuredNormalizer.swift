@@ -82,7 +82,7 @@ enum StructuredNormalizer {
         }
         let upper: (String) -> String = { $0.uppercased() }
         let chictrCase: (String) -> String = { "ChiCTR" + $0.dropFirst(6).uppercased() }
-        let compact: (String) -> String = { $0.uppercased().replacingOccurrences(of: " ", with: "") }
+        let compact: (String) -> String = { $0.uppercased().replacingASCII(" ", with: "") }
         for f in record.fields {
             switch f.key {
             case .nctID:
@@ -141,9 +141,7 @@ enum StructuredNormalizer {
 
     /// "Recruiting", "NOT_YET_RECRUITING", "Active, not recruiting", "正在进行" → `TrialStatus`.
     static func status(_ raw: String) -> TrialStatus? {
-        var s = raw.lowercased()
-        for ch in ["_", ",", "-", ":"] { s = s.replacingOccurrences(of: ch, with: " ") }
-        s = s.collapsingWhitespace
+        let s = raw.lowercased().replacingASCII("_,-:", with: " ").collapsingWhitespace
         if let hit = statusTable[s] { return hit }
         if let paren = s.firstIndex(of: "(") {
             return statusTable[String(s[..<paren]).collapsingWhitespace]
@@ -168,7 +166,7 @@ enum StructuredNormalizer {
         var notApplicableSeen = false
         var evidence: [Evidence] = []
         for f in fields {
-            let value = f.value.replacingOccurrences(of: "_", with: " ")
+            let value = f.value.replacingASCII("_", with: " ")
             let buffer = TextBuffer(value)
             if buffer.firstMatch(notApplicable) != nil {
                 notApplicableSeen = true
@@ -214,10 +212,10 @@ enum StructuredNormalizer {
     /// "INTERVENTIONAL", "Interventional study", "干预性研究" → "Interventional"; likewise
     /// "Observational" and "Expanded Access".
     static func studyType(_ raw: String) -> String? {
-        let s = raw.lowercased().replacingOccurrences(of: "_", with: " ")
-        if s.contains("interventional") || s.contains("干预") { return "Interventional" }
-        if s.contains("observational") || s.contains("观察") { return "Observational" }
-        if s.contains("expanded access") { return "Expanded Access" }
+        let s = raw.lowercased().replacingASCII("_", with: " ")
+        if Prefilter.containsExactly(s, ["interventional", "干预"]) { return "Interventional" }
+        if Prefilter.containsExactly(s, ["observational", "观察"]) { return "Observational" }
+        if Prefilter.containsExactly(s, ["expanded access"]) { return "Expanded Access" }
         return nil
     }
 
@@ -250,7 +248,7 @@ enum StructuredNormalizer {
                 continue
             }
             let buffer = TextBuffer(f.value)
-            guard let m = buffer.firstMatch(count), let n = Int(buffer.substring(m.range).replacingOccurrences(of: ",", with: "")) else {
+            guard let m = buffer.firstMatch(count), let n = Int(buffer.substring(m.range).replacingASCII(",", with: "")) else {
                 warnings.append("enrollment not understood: \"\(f.value)\" (\(f.locator))")
                 continue
             }
@@ -266,10 +264,8 @@ enum StructuredNormalizer {
 
     static func enrollmentType(_ raw: String) -> EnrollmentType? {
         let s = raw.lowercased()
-        if s.contains("anticipated") || s.contains("estimated") || s.contains("planned") || s.contains("expected") || s.contains("target") {
-            return .planned
-        }
-        if s.contains("actual") { return .actual }
+        if Prefilter.containsExactly(s, ["anticipated", "estimated", "planned", "expected", "target"]) { return .planned }
+        if Prefilter.containsExactly(s, ["actual"]) { return .actual }
         return nil
     }
 
@@ -289,7 +285,10 @@ enum StructuredNormalizer {
     private static let qualifier = Pattern(#"\s*[\[(]?\b(?:anticipated|estimated|actual)\b[\])]?\s*"#)
 
     /// "June 30, 2024" → "2024-06-30"; "June 2024" → "2024-06"; "2024-05-28 08:56:14" → "2024-05-28".
-    static func isoDate(_ raw: String) -> String? {
+    static func isoDate(_ raw: String) -> String? { isoDateFast(raw) ?? isoDateByPatterns(raw) }
+
+    /// ``isoDate(_:)`` by its patterns, for any form.
+    static func isoDateByPatterns(_ raw: String) -> String? {
         let collapsed = raw.collapsingWhitespace
         // Without a qualifier word the replacement is the identity (and `collapsed` is collapsed).
         let b =
@@ -326,6 +325,26 @@ enum StructuredNormalizer {
         }
         if startsWithDigit, let m = b.firstMatch(yearOnly) { return build(b.group(m, 1), nil, nil) }
         return nil
+    }
+
+    /// "2024-05-28" and "2024-05" (API v2's form, ASCII digits, valid year, month and day) as they
+    /// are: the answer `isoDate`'s patterns give them, without the patterns; nil for anything else.
+    static func isoDateFast(_ raw: String) -> String? {
+        let b = Array(raw.utf8)
+        guard b.count == 7 || b.count == 10, b[4] == 0x2D, b.count == 7 || b[7] == 0x2D else { return nil }
+        func number(_ at: Int, _ n: Int) -> Int? {
+            var v = 0
+            for i in at..<(at + n) {
+                guard ASCIIByte.isDigit(b[i]) else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let year = number(0, 4), (1900...2200).contains(year), let month = number(5, 2), (1...12).contains(month) else { return nil }
+        if b.count == 10 {
+            guard let day = number(8, 2), (1...31).contains(day) else { return nil }
+        }
+        return raw
     }
 
     // MARK: Interventions

@@ -458,8 +458,8 @@ enum ComparatorText {
 
     /// The comparator a matched spelling stands for.
     static func parse(_ raw: String) -> TrialModel.Comparator? {
-        let s = raw.replacingOccurrences(of: "\\", with: "").lowercased().collapsingWhitespace
-        switch s.replacingOccurrences(of: " ", with: "") {
+        let s = raw.replacingASCII("\\", with: "").lowercased().collapsingWhitespace
+        switch s.replacingASCII(" ", with: "") {
         case ">/=", "=/>", ">or=", ">or=to", ">=", "=>", "＞=": return .greaterOrEqual
         case "</=", "=/<", "<or=", "<or=to", "<=", "=<", "＜=": return .lessOrEqual
         default: break
@@ -497,7 +497,7 @@ enum Numbers {
     /// read as a decimal separator.
     /// A finite number: 400 digits of "9" overflow to infinity, which no limit or dose is.
     static func parse(_ raw: String) -> Double? {
-        Double(raw.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+        Double(raw.replacingASCII(",", with: "").trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// Superscript digits ("10⁹") as an integer.

@@ -323,6 +323,8 @@ extension Enrollment {
     /// Why a structured count such as enrollment is not a count of people: "negative",
     /// "not a whole number" (12.5, 1.5e308); nil when it is one (or holds no number at all).
     public static func implausibleCount(_ raw: String) -> String? {
+        // The usual form, a plain run of digits, is a whole count.
+        if (1...18).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return nil }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let first = text.unicodeScalars.first else { return nil }
         let sign = first == "-" || first == "−"

@@ -214,18 +214,36 @@ public struct ReportCommand: Sendable {
                 return (landscape, status(landscape, changes))
             }
             OutputManifest.remove(from: output)
-            let written = try Pipeline.write(
-                landscape, to: output, templates: templates, formats: formats, jobs: jobs
-            ) { done, total, writing in
-                progress?.status(
-                    "rendered \(done)/\(total) outputs" + (writing.isEmpty ? "" : ", rendering \(writing.joined(separator: ", "))"),
-                    force: true)
+            let (landscape, templates, formats, jobs) = (landscape, templates, formats, jobs)
+            let render: @Sendable () throws -> [String] = {
+                try Pipeline.write(landscape, to: output, templates: templates, formats: formats, jobs: jobs) { done, total, writing in
+                    progress?.status(
+                        "rendered \(done)/\(total) outputs" + (writing.isEmpty ? "" : ", rendering \(writing.joined(separator: ", "))"),
+                        force: true)
+                }
             }
-            progress?.finish()
-            steps.done("rendered \(written.joined(separator: ", "))")
+            let written: [String]
             if let store, !changes.isEmpty {
-                try store.save(snapshot, label: "report", summary: changes.summary, stateHashes: stateHashes)
-                steps.done("saved the snapshot")
+                // The reports are rendered and committed on a thread of their own while the
+                // snapshot is encoded and inserted; the snapshot commits only after the reports
+                // did, and not at all when they failed (its transaction is rolled back).
+                let rendering = BackgroundWork(render)
+                do {
+                    try store.save(snapshot, label: "report", summary: changes.summary, stateHashes: stateHashes) {
+                        _ = try rendering.value()
+                    }
+                } catch {
+                    // A store that failed before the reports were done: they finish first.
+                    _ = try? rendering.value()
+                    throw error
+                }
+                written = try rendering.value()
+                progress?.finish()
+                steps.done("rendered \(written.joined(separator: ", ")) and saved the snapshot")
+            } else {
+                written = try render()
+                progress?.finish()
+                steps.done("rendered \(written.joined(separator: ", "))")
             }
             if let key, let manifest = OutputManifest.current(key: key, names: written, in: output) {
                 // Only an optimisation: when it cannot be saved, the next run renders again.
@@ -295,5 +313,30 @@ struct StepClock {
     static func seconds(_ d: Duration) -> String {
         let (s, atto) = d.components
         return String(format: "%.2f", Double(s) + Double(atto) / 1e18)
+    }
+}
+
+/// A result computed on a thread of its own, from the moment the work is created.
+final class BackgroundWork<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        Thread {
+            let outcome = Result { try work() }
+            self.lock.withLock { self.result = outcome }
+            self.done.signal()
+        }.start()
+    }
+
+    /// The work's value (or its error), once it has finished; may be asked for more than once.
+    func value() throws -> T {
+        let outcome = lock.withLock { result } ?? {
+            done.wait()
+            done.signal()
+            return lock.withLock { result! }
+        }()
+        return try outcome.get()
     }
 }

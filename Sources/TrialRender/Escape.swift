@@ -197,9 +197,9 @@ public enum Escape {
     /// RFC 4180 quoting only: wraps `text` in double quotes, doubling inner quotes, when it contains
     /// `,`, `"`, CR or LF; otherwise returns it unchanged.
     public static func csvQuote(_ text: String) -> String {
-        let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        let needsQuotes = text.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
         guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacingASCII("\"", with: "\"\"") + "\""
     }
 
     /// Spreadsheet formula-injection guard: text starting with `=`, `+`, `-`, `@`, tab or CR gets a

@@ -157,6 +157,31 @@ public final class SnapshotStore: Sendable {
         try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, beforeCommit: { _ in })
     }
 
+    /// `save`, committing only once `beforeCommit` returns: the caller's other work (rendering
+    /// the reports) runs beside the encoding and inserting, and the run's state is kept only if
+    /// that work succeeded. When `beforeCommit` throws, nothing of the run is kept and its error
+    /// is rethrown.
+    @discardableResult
+    public func save(
+        _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil,
+        beforeCommit: () throws -> Void
+    ) throws -> RunID {
+        var hookError: (any Error)?
+        do {
+            return try save(
+                snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes,
+                beforeCommit: { (_: Database) in
+                    do { try beforeCommit() } catch {
+                        hookError = error
+                        throw error
+                    }
+                })
+        } catch {
+            // The caller's own error, not one of the store's.
+            throw hookError ?? error
+        }
+    }
+
     /// `save` with a hook that runs inside the transaction just before commit (tests use it to
     /// simulate a failure mid-run).
     func save(

@@ -9,3 +9,30 @@ public enum ASCIIByte {
     /// 0–9.
     @inline(__always) public static func isDigit(_ u: UInt16) -> Bool { u >= 0x30 && u <= 0x39 }
 }
+
+extension String {
+    /// `self` with each occurrence of any character of `targets` (ASCII only) replaced by
+    /// `replacement`: what `replacingOccurrences(of:with:)` does for one-character needles, on
+    /// the UTF-8 bytes, without bridging to `NSString` (an ASCII byte is never part of another
+    /// character's encoding).
+    public func replacingASCII(_ targets: StaticString, with replacement: String) -> String {
+        var table = (UInt64(0), UInt64(0))
+        targets.withUTF8Buffer { t in
+            for b in t {
+                precondition(b < 0x80, "replacingASCII takes ASCII targets")
+                if b < 64 { table.0 |= 1 << UInt64(b) } else { table.1 |= 1 << UInt64(b - 64) }
+            }
+        }
+        @inline(__always) func isTarget(_ b: UInt8) -> Bool {
+            b < 64 ? table.0 & (1 << UInt64(b)) != 0 : b < 128 && table.1 & (1 << UInt64(b - 64)) != 0
+        }
+        guard utf8.contains(where: isTarget) else { return self }
+        let with = Array(replacement.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + (with.count > 1 ? 16 : 0))
+        for b in utf8 {
+            if isTarget(b) { out += with } else { out.append(b) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -34,7 +34,8 @@ public enum Prefilter {
     public static func hasDigit(_ text: String) -> Bool {
         var text = text
         let (ascii, nonASCII) = text.withUTF8 { b -> (Bool, Bool) in
-            (b.contains { $0 >= 0x30 && $0 <= 0x39 }, b.contains { $0 >= 0x80 })
+            let ascii = b.contains { $0 >= 0x30 && $0 <= 0x39 }
+            return (ascii, !ascii && b.contains { $0 >= 0x80 })
         }
         if ascii { return true }
         guard nonASCII else { return false }

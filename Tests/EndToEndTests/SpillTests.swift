@@ -4,6 +4,7 @@ import Testing
 import TrialModel
 import TrialRender
 import TrialStore
+import TrialSupport
 
 @testable import TrialCompare
 @testable import TrialPipeline
@@ -213,6 +214,39 @@ import TrialStore
             #expect(try spill.read(location) == record)
         }
         #expect(spill.file.size == total)
+    }
+
+    /// Blobs read back whole whether they still sit in the append buffer, were written with it,
+    /// or were larger than it; interleaved with reads, and from several threads at once.
+    @Test func appendsReadBackBufferedOrWritten() throws {
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let file = try SpillFile(folder: folder.url)
+        let sizes = [0, 1, 4_095, 4_096, 70_000, SpillFile.bufferSize - 3, 5, SpillFile.bufferSize, 2 * SpillFile.bufferSize + 7, 12, 300_000]
+        var blobs: [[UInt8]] = []
+        var locations: [SpillFile.Location] = []
+        for (i, size) in sizes.enumerated() {
+            let blob = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }
+            let location = try file.append(blob)
+            #expect(location.length == size)
+            #expect(try file.read(location) == blob, "blob \(i) of \(size) bytes, read at once")
+            blobs.append(blob)
+            locations.append(location)
+        }
+        #expect(file.size == sizes.reduce(0, +))
+        for i in blobs.indices.reversed() { #expect(try file.read(locations[i]) == blobs[i], "blob \(i), read again") }
+
+        let many = Locations(count: 400)
+        DispatchQueue.concurrentPerform(iterations: 400) { i in
+            let blob = [UInt8](repeating: UInt8(i % 251), count: 1 + (i * 7_919) % 20_000)
+            let location = try? file.append(blob)
+            many.set(i, location)
+            if let location { #expect((try? file.read(location)) == blob) }
+        }
+        for i in 0..<400 {
+            let location = try #require(many.get(i))
+            #expect(try file.read(location) == [UInt8](repeating: UInt8(i % 251), count: 1 + (i * 7_919) % 20_000))
+        }
     }
 }
 

@@ -598,4 +598,34 @@ import TrialSupport
             }
         }
     }
+
+    /// The byte paths in front of the structured normalizers give the answer of the code they
+    /// skip, on every real field and on crafted edges.
+    @Test func structuredFastPathsAgreeWithThePatterns() {
+        let dates =
+            Self.fields + [
+                "2024-05-28", "2024-05", "1899-12-31", "2201-01", "2024-13-01", "2024-00", "2024-02-32", "2024-02-00", "2024-1-05",
+                "2024/05/28", "2024-05-28 08:56:14", "٢٠٢٤-٠٥-٢٨", "2024-05-2x", "20240528xx",
+            ]
+        var fast = 0
+        for text in dates {
+            if let date = StructuredNormalizer.isoDateFast(text) {
+                fast += 1
+                #expect(date == StructuredNormalizer.isoDateByPatterns(text), "\(text)")
+            }
+        }
+        #expect(fast > 20)
+        var plain = 0
+        for text in Self.fields + ["0", "007", "123456789012345678", "1234567890123456789"] where text.utf8.allSatisfy(ASCIIByte.isDigit) {
+            plain += 1
+            let slow = Double(text).map { $0.isFinite && $0 == $0.rounded() } ?? false
+            #expect((Enrollment.implausibleCount(text) == nil) == (slow || text.isEmpty), "\(text)")
+        }
+        #expect(plain > 20)
+        #expect("NOT_YET_RECRUITING".replacingASCII("_", with: " ") == "NOT YET RECRUITING")
+        #expect("1,206,000".replacingASCII(",", with: "") == "1206000")
+        #expect("a\"b\"".replacingASCII("\"", with: "\"\"") == "a\"\"b\"\"")
+        #expect("é_ü,-:x".replacingASCII("_,-:", with: " ") == "é ü   x")
+        #expect("plain".replacingASCII("_", with: " ") == "plain")
+    }
 }

@@ -90,6 +90,25 @@ private func trialOf(_ id: String) -> [RuleFixtures.Loaded] {
         #expect(RuleFixtures.findings(rule, [edited]).isEmpty)
     }
 
+    /// The ASCII word split gives the words of the `Character` split on every real title and
+    /// condition (and on crafted edges), and declines any text with a non-ASCII byte.
+    @Test func asciiWordsAreTheCharacterWords() {
+        var texts = RuleFixtures.realdata.flatMap { $0.record.parameters.titles.map(\.value) + $0.record.parameters.conditions.map(\.value) }
+        texts += ["", "  ", "Type-1, TYPE II\r\ndiabetes", "non_small cell (NSCLC)/stage 3b", "a\u{7F}b\tc9"]
+        #expect(texts.count > 500)
+        var ascii = 0
+        for text in texts {
+            let slow = text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+            if text.utf8.allSatisfy({ $0 < 0x80 }) {
+                ascii += 1
+                #expect(ConditionTitleContradictionRule.asciiWords(text) == slow, "\(text)")
+            } else {
+                #expect(ConditionTitleContradictionRule.asciiWords(text) == nil, "\(text)")
+            }
+        }
+        #expect(ascii > 400)
+    }
+
     @Test func titleNamingBothQualifiersContradictsNothing() {
         #expect(ConditionTitleContradictionRule.tokens("Type 1 and Type II Diabetes") == ["type1", "and", "type2", "diabetes"])
         var p = TrialParameters()

@@ -35,10 +35,15 @@ struct ConditionTitleContradictionRule: TrialRule {
 
     func check(_ trial: Trial) -> [Finding] {
         var findings: [Finding] = []
+        // Each title is tokenized once, and only for a condition that carries a qualifier (the
+        // condition's side of every pair must hold one).
+        var titleTokens: [[String]]?
         for condition in trial.parameters.conditions {
             let c = Self.tokens(condition.value)
-            for title in trial.parameters.titles {
-                let t = Self.tokens(title.value)
+            guard c.contains(where: Self.allQualifiers.contains) else { continue }
+            let titles = titleTokens ?? trial.parameters.titles.map { Self.tokens($0.value) }
+            titleTokens = titles
+            for (title, t) in zip(trial.parameters.titles, titles) {
                 var reported = false
                 for (i, head) in c.enumerated()
                 where !reported && head.count >= 5 && !Self.notHeads.contains(head) && !Self.allQualifiers.contains(head) {
@@ -78,7 +83,7 @@ struct ConditionTitleContradictionRule: TrialRule {
 
     /// Lower-case words, with "type 1" → "type1", "non-small" → "nonsmall", "non hodgkin" → "nonhodgkin".
     static func tokens(_ text: String) -> [String] {
-        let raw = text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+        let raw = asciiWords(text) ?? text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
         var out: [String] = []
         var i = 0
         while i < raw.count {
@@ -100,6 +105,30 @@ struct ConditionTitleContradictionRule: TrialRule {
             i += 1
         }
         return out
+    }
+
+    /// The lower-case words of an all-ASCII `text` (runs of letters and digits, as `Character`'s
+    /// `isLetter` and `isNumber` have them for ASCII), or nil for any other text.
+    static func asciiWords(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var word: [UInt8] = []
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): word.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): word.append(byte | 0x20)
+                default:
+                    if !word.isEmpty {
+                        words.append(String(decoding: word, as: UTF8.self))
+                        word.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            return words
+        }
     }
 
     private static func show(_ token: String) -> String {

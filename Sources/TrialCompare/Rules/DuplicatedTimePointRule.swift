@@ -42,7 +42,11 @@ struct DuplicatedTimePointRule: RecordRule {
     /// possible repeat.
     static func mayHoldRepeatedNumber(_ text: String) -> Bool {
         // `\d` and case-insensitive words also match some non-ASCII characters: left to the patterns.
-        if text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.numericType == .decimal }) { return true }
+        if text.utf8.contains(where: { $0 >= 0x80 }),
+            text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.numericType == .decimal })
+        {
+            return true
+        }
         var text = text
         return text.withUTF8 { b in
             if Prefilter.hasFoldingSpecials(b) { return true }

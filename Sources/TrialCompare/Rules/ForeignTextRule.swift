@@ -42,9 +42,10 @@ struct ForeignTextRule: RecordRule {
     static let objective = RulePattern(
         #"(?:\btreatment\s+of|\bin\s+patients\s+with|\bin\s+subjects\s+with|\bin\s+participants\s+with)\s+([^.;,()\n]{4,80})"#)
     /// Characters no `objective` match contains (its phrase stops before them), and the words
-    /// one always does.
+    /// of which one always does (each alternative names one; "with" alone is too common to
+    /// narrow the search).
     static let objectiveBreaks = ASCIISet(".;,()")
-    static let objectiveCues: [StaticString] = ["treatment", "with"]
+    static let objectiveCues: [StaticString] = ["treatment", "patients", "subjects", "participants"]
     private static let phraseEnd = RulePattern(
         #"\b(?:who|that|which|will|is|are|was|were|to|by|at|after|before|using|with|from|than|in|on|for|as)\b"#)
     /// Words that say nothing about which disease a phrase is about.
