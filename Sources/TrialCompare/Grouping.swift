@@ -1,4 +1,6 @@
+import Foundation
 import TrialModel
+import TrialSupport
 
 /// What grouping needs of one record: where it came from and the IDs it is known by. A spilled
 /// landscape groups these alone and reads the records back per trial.
@@ -23,8 +25,12 @@ public struct RecordKey: Sendable, Hashable {
 /// EudraCT, …) are one trial, transitively; every source is kept.
 public enum TrialGrouper {
     /// Groups `records` into trials, sorted by display ID. Deterministic for any input order.
-    public static func group(_ records: [TrialRecord]) -> [Trial] {
-        groups(records.map(RecordKey.init)).map { members in trial(members.map { records[$0] }) }
+    /// The trials are built (their parameters merged) on up to `jobs` cores.
+    public static func group(_ records: [TrialRecord], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Trial] {
+        let flat = flatGroups(records.map(RecordKey.init))
+        return Parallel.mapChunks(count: flat.starts.count - 1, chunk: 256, jobs: jobs) { range in
+            range.map { t in trial(flat.members[flat.starts[t]..<flat.starts[t + 1]].map { records[$0] }) }
+        }
     }
 
     /// The trials of `keys` as lists of indices into `keys`: each list sorted by source, the lists

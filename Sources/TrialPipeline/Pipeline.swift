@@ -302,7 +302,7 @@ public enum Pipeline {
         if let file = budget?.file, !spilled.isEmpty {
             trials = TrialList(loader: SpilledTrials(records: records, spilled: consume spilled, spill: file))
         } else {
-            trials = TrialList(TrialGrouper.group(records))
+            trials = TrialList(TrialGrouper.group(records, jobs: jobs))
         }
         guard let selection, let selected else { return Landscape(trials: trials, inputs: inputs) }
         // A selection from a large input lists only the inputs it drew on (and the failed ones):
