@@ -332,11 +332,8 @@ final class BackgroundWork<T: Sendable>: @unchecked Sendable {
 
     /// The work's value (or its error), once it has finished; may be asked for more than once.
     func value() throws -> T {
-        let outcome = lock.withLock { result } ?? {
-            done.wait()
-            done.signal()
-            return lock.withLock { result! }
-        }()
-        return try outcome.get()
+        done.wait()
+        done.signal()  // for the next caller
+        return try lock.withLock { result! }.get()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TestSupport
 import Testing
 import TrialCompare
@@ -578,5 +579,33 @@ struct Boom: Error {}
             try db.execute(sql: "ROLLBACK")
         }
         #expect(try store.save(snapshot([a]), label: "after") == RunID(1))
+    }
+}
+
+/// The parse cache's blobs: libdeflate writes raw deflate, zlib reads it back.
+@Suite struct DeflateTests {
+    /// Real fixture files and edge sizes, compressed from many threads at once (the compressors
+    /// come from a pool), each inflated back to its bytes.
+    @Test func compressedBlobsInflateToTheirBytes() throws {
+        var blobs: [[UInt8]] = [[], [0x7B], Array(repeating: 0x41, count: 1_000_000)]
+        for path in Fixtures.files(under: "realdata").prefix(40) { blobs.append(try Fixtures.bytes(path)) }
+        var noise: UInt64 = 0x9E37_79B9_7F4A_7C15
+        blobs.append(
+            (0..<300_000).map { _ in
+                noise ^= noise << 13
+                noise ^= noise >> 7
+                noise ^= noise << 17
+                return UInt8(truncatingIfNeeded: noise)
+            })
+        let results = Mutex<[Int: Bool]>([:])
+        let snapshot = blobs
+        DispatchQueue.concurrentPerform(iterations: snapshot.count * 3) { i in
+            let blob = snapshot[i % snapshot.count]
+            let same = (try? Deflate.decompress(try Deflate.compress(blob))).map { Array($0) == blob } ?? false
+            results.withLock { $0[i] = same }
+        }
+        #expect(results.withLock { $0.count } == blobs.count * 3)
+        #expect(results.withLock { $0.values.allSatisfy { $0 } })
+        #expect(try Deflate.compress(blobs[2]).count < 10_000, "a run of one byte shrinks")
     }
 }
