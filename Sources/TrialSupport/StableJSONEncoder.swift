@@ -302,9 +302,20 @@ enum JSONText {
         var string = string
         string.withUTF8 { bytes in
             var mark = 0
-            for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[mark..<i]))
-                mark = i + 1
+            var i = 0
+            let n = bytes.count
+            let raw = UnsafeRawBufferPointer(bytes)
+            while i < n {
+                // Eight bytes at a time while none needs escaping (most text has none).
+                if i + 8 <= n, !mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
+                let b = bytes[i]
+                i += 1
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[mark..<(i - 1)]))
+                mark = i
                 out.append(UInt8(ascii: "\\"))
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(b)
@@ -325,6 +336,16 @@ enum JSONText {
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Whether any of the eight bytes of `word` is a control character, `"` or `\\` (exact: the
+    /// classic "has a zero byte" and "has a byte less than n" tests, which never miss one).
+    @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
+        let control = (word &- 0x20 &* ones) & ~word & high != 0
+        return control || hasZero(word ^ (0x22 &* ones)) || hasZero(word ^ (0x5C &* ones))
+    }
 
     /// A floating-point number as `JSONEncoder` writes it (`36.5`, `100`, `1e+20`); non-finite
     /// numbers throw, as with its default strategy.
