@@ -5,6 +5,7 @@ import TrialCompare
 import TrialModel
 import TrialPipeline
 import TrialRender
+import TrialStore
 
 @Suite struct RobustnessTests {
     func run(_ folder: TempFolder, output: URL) async -> (Landscape, CommandStatus, [String]) {
@@ -154,6 +155,35 @@ import TrialRender
         #expect(md.contains("A \\| B trial"))
         let csv = try String(contentsOf: out.appendingPathComponent("matrix.csv"), encoding: .utf8)
         #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\") | Evil\""))
+    }
+
+    /// Reports that cannot be rendered leave the state as the last good run saved it: the
+    /// snapshot is prepared while the reports render, but commits only after they were written.
+    @Test func reportsThatFailLeaveTheStateAsItWas() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.copy(realdata: "ctgov-xml/NCT00001177.xml", as: "in/a.xml")
+        let out = dir.url.appendingPathComponent("out")
+        let state = out.appendingPathComponent(".trialdiff/state.sqlite").path
+        func command(_ templates: TemplateSource, _ formats: [OutputFormat]) -> ReportCommand {
+            ReportCommand(paths: [dir.url.path + "/in"], output: out, templates: templates, formats: formats)
+        }
+        #expect(await command(.folder(Repo.templates), [.markdown, .csv]).run(logger: CapturedLog().logger).status == .success)
+        let report = try Data(contentsOf: out.appendingPathComponent("report.md"))
+        try dir.copy(realdata: "ctgov-json/NCT06008288.json", as: "in/b.json")
+
+        let log = CapturedLog()
+        let missing = TemplateSource.folder(dir.url.appendingPathComponent("no-templates"))
+        #expect(await command(missing, [.markdown, .csv]).run(logger: log.logger).status == .outputFailed)
+        #expect(log.lines.contains { $0.contains("templates folder not found") }, "\(log.lines)")
+        #expect(try SnapshotStore(path: state, mode: .readOnly).runs().count == 1, "the failed run saved a snapshot")
+        #expect(try Data(contentsOf: out.appendingPathComponent("report.md")) == report)
+
+        // The next good run still compares with the first: the second trial is new to it.
+        let (landscape, status) = await command(.folder(Repo.templates), [.markdown, .csv]).run(logger: CapturedLog().logger)
+        #expect(status == .success)
+        #expect(landscape.changes?.trialsAdded.map(\.id) == ["NCT06008288"])
+        #expect(try SnapshotStore(path: state, mode: .readOnly).runs().count == 2)
     }
 
     @Test func twoRunsGiveByteIdenticalFiles() async throws {
