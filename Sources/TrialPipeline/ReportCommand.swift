@@ -116,6 +116,10 @@ public struct ReportCommand: Sendable {
             }
         }
 
+        // The executable's hash keys the parse cache; it is computed on a thread of its own
+        // while the first inputs are read (a first run never needs it before its first cache
+        // write).
+        if !dryRun { Thread { _ = ParserVersion.current }.start() }
         let store: SnapshotStore?
         do {
             store = try SnapshotStore(

@@ -64,7 +64,10 @@ public final class SnapshotStore: Sendable {
     public let keepRuns: Int
     /// Version of the reader/extraction code; parse-cache entries from another version are
     /// ignored and pruned, so a new trialdiff never serves records extracted by an old one.
-    public let parserVersion: String
+    /// Asked for only when a cache entry is read or written: trialdiff's is the hash of its own
+    /// executable, computed beside the first inputs' reading.
+    public var parserVersion: String { parserVersionSource() }
+    private let parserVersionSource: @Sendable () -> String
 
     /// A pool when writable (WAL: parse-cache lookups from all reading tasks run concurrently
     /// while one connection writes); a single read-only connection otherwise.
@@ -82,11 +85,11 @@ public final class SnapshotStore: Sendable {
     ///   - busyTimeout: seconds to wait for another process's write lock before `StoreError.locked`.
     public init(
         path: String, mode: AccessMode = .readWrite, keepRuns: Int = SnapshotStore.defaultKeepRuns,
-        parserVersion: String = "", busyTimeout: Double = 5
+        parserVersion: @autoclosure @escaping @Sendable () -> String = "", busyTimeout: Double = 5
     ) throws {
         self.path = path
         self.keepRuns = max(1, keepRuns)
-        self.parserVersion = parserVersion
+        self.parserVersionSource = parserVersion
         let fm = FileManager.default
         var config = Configuration()
         config.label = "trialdiff-state"
@@ -551,11 +554,11 @@ public final class SnapshotStore: Sendable {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT parser_version FROM parse_cache ORDER BY 1") }
     }
 
-    /// The hashes of the parse-cache entries of this `parserVersion` in the database, read once.
+    /// The hashes of the parse-cache entries in the database (of any parser version: an entry of
+    /// another is a miss of the exact query, and asking for the version here would make the
+    /// first lookup of a run wait for it), read once.
     private func loadStoredKeys() throws -> [String] {
-        try read { db in
-            try String.fetchAll(db, sql: "SELECT sha256 FROM parse_cache WHERE parser_version = ?", arguments: [parserVersion])
-        }
+        try read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM parse_cache") }
     }
 
     private static func decodeCached(_ records: Data, _ summaryJSON: String?) throws -> CachedParse {
