@@ -205,11 +205,14 @@ public struct ReportCommand: Sendable {
         }
         let read = landscape.inputs.count - landscape.failures.count
         do {
+            let (landscape, templates, formats, jobs) = (landscape, templates, formats, jobs)
+            // The outputs' key (a hash of everything they are rendered from) is computed on a
+            // thread of its own: a run with changes needs it only after rendering, to record it.
+            let keying = BackgroundWork { () -> String? in try? OutputManifest.key(landscape, formats: formats, templates: templates) }
+            let names = Pipeline.outputNames(formats, withChanges: landscape.changes != nil)
             // Nothing changed and the outputs on disk were rendered from exactly this: skip
             // rendering (they would come out byte-identical).
-            let key = try? OutputManifest.key(landscape, formats: formats, templates: templates)
-            let names = Pipeline.outputNames(formats, withChanges: landscape.changes != nil)
-            if changes.isEmpty, let key, let saved = OutputManifest.load(from: output), saved.key == key,
+            if changes.isEmpty, let key = try keying.value(), let saved = OutputManifest.load(from: output), saved.key == key,
                 OutputManifest.current(key: key, names: names, in: output) == saved
             {
                 logger.notice(
@@ -218,7 +221,6 @@ public struct ReportCommand: Sendable {
                 return (landscape, status(landscape, changes))
             }
             OutputManifest.remove(from: output)
-            let (landscape, templates, formats, jobs) = (landscape, templates, formats, jobs)
             let render: @Sendable () throws -> [String] = {
                 try Pipeline.write(landscape, to: output, templates: templates, formats: formats, jobs: jobs) { done, total, writing in
                     progress?.status(
@@ -249,7 +251,7 @@ public struct ReportCommand: Sendable {
                 progress?.finish()
                 steps.done("rendered \(written.joined(separator: ", "))")
             }
-            if let key, let manifest = OutputManifest.current(key: key, names: written, in: output) {
+            if let key = try keying.value(), let manifest = OutputManifest.current(key: key, names: written, in: output) {
                 // Only an optimisation: when it cannot be saved, the next run renders again.
                 try? manifest.save(in: output)
             }
