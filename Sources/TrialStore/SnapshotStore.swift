@@ -104,7 +104,10 @@ public final class SnapshotStore: Sendable {
             config.journalMode = .wal
             // WAL + NORMAL: no fsync per parse-cache insert; a killed process still never leaves
             // a half transaction (only a power loss can drop the last commits, never corrupt).
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // A 32 MiB page cache (SQLite's default is 2 MiB): a registry dump's snapshot inserts
+            // 100k rows into indexes keyed by hashes, whose pages a small cache keeps writing to
+            // the WAL and reading back (100k studies: the save 21 s -> 16 s; 10k: no change).
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768") }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)
