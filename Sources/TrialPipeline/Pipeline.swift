@@ -18,6 +18,9 @@ public struct FileResult: Sendable {
     /// Each of `records`' JSON (``SnapshotStore/encodeRecord(_:)``) when the parse cache needed
     /// it, for the spill to reuse; empty once the result is admitted.
     var encodedRecords: [[UInt8]] = []
+    /// The parse cache's compressed blob of `records` when it was written, for the spill to
+    /// keep a file's one record in (a fifth of its JSON); nil once the result is admitted.
+    var cachedBlob: Data?
 
     /// The result of an input that could not be read: no records, and the error naming it.
     static func unreadable(_ file: String, reason: String) -> FileResult {
@@ -99,7 +102,7 @@ public enum Pipeline {
             if let cache, selection == nil, result.summary.error == nil,
                 let encoded = try? result.records.map(SnapshotStore.encodeRecord)
             {
-                try? cache.cacheRecords(encoded: encoded, sha256: sha256, summary: result.summary)
+                result.cachedBlob = try? cache.cacheRecords(encoded: encoded, sha256: sha256, summary: result.summary)
                 result.encodedRecords = encoded
             }
         }
@@ -259,6 +262,7 @@ public enum Pipeline {
     private static func admit(_ result: FileResult, _ budget: RecordBudget?) -> FileResult {
         var admitted = budget?.admit(result) ?? result
         admitted.encodedRecords = []
+        admitted.cachedBlob = nil
         return admitted
     }
 

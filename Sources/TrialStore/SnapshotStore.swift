@@ -584,7 +584,10 @@ public final class SnapshotStore: Sendable {
 
     /// ``cacheRecords(_:sha256:summary:)`` given each record's ``encodeRecord(_:)``: a caller that
     /// needs the records' JSON for itself too (the run's spill file) encodes them once.
-    public func cacheRecords(encoded records: [[UInt8]], sha256: String, summary: InputSummary? = nil) throws {
+    /// Returns the compressed blob stored (``decodeCachedRecords(_:)`` reads it back), which a
+    /// caller can keep instead of the records' JSON.
+    @discardableResult
+    public func cacheRecords(encoded records: [[UInt8]], sha256: String, summary: InputSummary? = nil) throws -> Data {
         // The cached form is the JSON array of the records: their texts joined by commas.
         var json: [UInt8] = [UInt8(ascii: "[")]
         json.reserveCapacity(records.reduce(2) { $0 + $1.count + 1 })
@@ -593,9 +596,15 @@ public final class SnapshotStore: Sendable {
             json += record
         }
         json.append(UInt8(ascii: "]"))
-        let entry = PendingCache.Entry(
-            sha256: sha256, records: try Deflate.compress(json), summary: try summary.map { try StoreJSON.string($0) })
+        let blob = try Deflate.compress(json)
+        let entry = PendingCache.Entry(sha256: sha256, records: blob, summary: try summary.map { try StoreJSON.string($0) })
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
+        return blob
+    }
+
+    /// The records of a parse-cache blob (as ``cacheRecords(encoded:sha256:summary:)`` returns it).
+    public static func decodeCachedRecords(_ blob: Data) throws -> [TrialRecord] {
+        try StoreJSON.decode([CachedRecord].self, from: try Deflate.decompress(blob)).map(\.record)
     }
 
     /// A record's JSON as the parse cache and the spill keep it (``TrialRecord/cacheJSON()``),
