@@ -4,6 +4,7 @@ import TrialCompare
 import TrialModel
 import TrialRender
 import TrialStore
+import TrialSupport
 
 /// How a command ended. The executable maps each to its exit code (`Exit.swift`).
 public enum CommandStatus: Sendable, Equatable {
@@ -319,27 +320,5 @@ struct StepClock {
     static func seconds(_ d: Duration) -> String {
         let (s, atto) = d.components
         return String(format: "%.2f", Double(s) + Double(atto) / 1e18)
-    }
-}
-
-/// A result computed on a thread of its own, from the moment the work is created.
-final class BackgroundWork<T: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-
-    init(_ work: @escaping @Sendable () throws -> T) {
-        Thread {
-            let outcome = Result { try work() }
-            self.lock.withLock { self.result = outcome }
-            self.done.signal()
-        }.start()
-    }
-
-    /// The work's value (or its error), once it has finished; may be asked for more than once.
-    func value() throws -> T {
-        done.wait()
-        done.signal()  // for the next caller
-        return try lock.withLock { result! }.get()
     }
 }

@@ -160,42 +160,21 @@ public final class SnapshotStore: Sendable {
     public func save(
         _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil
     ) throws -> RunID {
-        try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, beforeCommit: { _ in })
+        try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, beforeCommit: {})
     }
 
     /// `save`, committing only once `beforeCommit` returns: the caller's other work (rendering
     /// the reports) runs beside the encoding and inserting, and the run's state is kept only if
     /// that work succeeded. When `beforeCommit` throws, nothing of the run is kept and its error
-    /// is rethrown.
+    /// is rethrown as it is.
     @discardableResult
     public func save(
         _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil,
         beforeCommit: () throws -> Void
     ) throws -> RunID {
-        var hookError: (any Error)?
-        do {
-            return try save(
-                snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes,
-                beforeCommit: { (_: Database) in
-                    do { try beforeCommit() } catch {
-                        hookError = error
-                        throw error
-                    }
-                })
-        } catch {
-            // The caller's own error, not one of the store's.
-            throw hookError ?? error
-        }
-    }
-
-    /// `save` with a hook that runs inside the transaction just before commit (tests use it to
-    /// simulate a failure mid-run).
-    func save(
-        _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, stateHashes: [String]? = nil,
-        beforeCommit: (Database) throws -> Void
-    ) throws -> RunID {
         precondition(stateHashes == nil || stateHashes!.count == snapshot.trials.count, "one hash per trial")
         try flushCache()
+        var hookError: (any Error)?
         do {
             return try db.writeWithoutTransaction { db in
                 var id: Int64 = 0
@@ -203,13 +182,17 @@ public final class SnapshotStore: Sendable {
                     id = try Self.insert(
                         snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, db)
                     try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
-                    try beforeCommit(db)
+                    do { try beforeCommit() } catch {
+                        hookError = error
+                        throw error
+                    }
                     return .commit
                 }
                 return RunID(id)
             }
         } catch {
-            throw StoreError.wrap(error, path: path)
+            // The caller's own error is not one of the store's.
+            throw hookError ?? StoreError.wrap(error, path: path)
         }
     }
 
@@ -225,28 +208,6 @@ public final class SnapshotStore: Sendable {
     /// Trial states encoded and inserted per wave: bounds the encoded JSON held at once (a
     /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
     static let stateWave = 256
-
-    /// One wave of trial states being encoded in the background.
-    final class EncodingWave: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private var result: [EncodedState]?
-
-        /// Encodes the states of `trials` at `positions`.
-        init(_ trials: SnapshotTrials, _ positions: ArraySlice<Int>) {
-            // A thread of its own: the caller blocks on it from the database writer, so it must
-            // not wait for a slot in a pool that blocked callers may be holding.
-            Thread {
-                self.result = SnapshotStore.encodeStates(trials, at: positions)
-                self.done.signal()
-            }.start()
-        }
-
-        /// The encoded states, in trial order, once they are ready.
-        func wait() -> [EncodedState] {
-            done.wait()
-            return result!
-        }
-    }
 
     /// Encodes the states of `trials` at `positions`, in chunks on all cores; the result is in
     /// the order of `positions`. Each trial is built (for a stored matrix: its column read and
@@ -310,14 +271,18 @@ public final class SnapshotStore: Sendable {
                 }
             }
         }
-        // The next wave is built and encoded (on the other cores) while this one is inserted.
-        func wave(from start: Int) -> ArraySlice<Int>? {
-            start < toEncode.count ? toEncode[start..<min(toEncode.count, start + stateWave)] : nil
+        // The next wave is built and encoded (on the other cores) while this one is inserted, on
+        // a thread of its own: the database writer blocks on it, so it must not wait for a slot
+        // in a pool that blocked callers may be holding.
+        func wave(from start: Int) -> (ArraySlice<Int>, BackgroundWork<[EncodedState]>)? {
+            guard start < toEncode.count else { return nil }
+            let positions = toEncode[start..<min(toEncode.count, start + stateWave)]
+            return (positions, BackgroundWork { Self.encodeStates(trials, at: positions) })
         }
-        var current = wave(from: 0).map { ($0, EncodingWave(trials, $0)) }
+        var current = wave(from: 0)
         while let (positions, job) = current {
-            let states = job.wait()
-            current = wave(from: positions.endIndex).map { ($0, EncodingWave(trials, $0)) }
+            let states = try job.value()
+            current = wave(from: positions.endIndex)
             for (position, state) in zip(positions, states) {
                 try insertState.execute(arguments: [state.sha256, state.json])
                 try insertTrial.execute(arguments: [id, state.id, position, state.title, state.sha256])
@@ -566,7 +531,7 @@ public final class SnapshotStore: Sendable {
 
     private static func decodeCached(_ records: Data, _ summaryJSON: String?) throws -> CachedParse {
         CachedParse(
-            records: try StoreJSON.decode([CachedRecord].self, from: try Deflate.decompress(records)).map(\.record),
+            records: try decodeCachedRecords(records),
             summary: try summaryJSON.map { try StoreJSON.decode(InputSummary.self, from: $0) })
     }
 

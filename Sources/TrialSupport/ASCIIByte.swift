@@ -10,28 +10,36 @@ public enum ASCIIByte {
     @inline(__always) public static func isDigit(_ u: UInt16) -> Bool { u >= 0x30 && u <= 0x39 }
 }
 
+/// A set of ASCII bytes tested with two bit masks (a scan's per-byte test, cheaper than hashing).
+public struct ASCIISet: Sendable, ExpressibleByStringLiteral {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    public init(_ characters: String) {
+        for byte in characters.utf8 {
+            precondition(byte < 128, "ASCIISet takes ASCII characters")
+            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+        }
+    }
+
+    public init(stringLiteral characters: String) { self.init(characters) }
+
+    @inline(__always) public func contains(_ byte: UInt8) -> Bool {
+        byte < 64 ? low >> UInt64(byte) & 1 == 1 : byte < 128 && high >> UInt64(byte - 64) & 1 == 1
+    }
+}
+
 extension String {
-    /// `self` with each occurrence of any character of `targets` (ASCII only) replaced by
-    /// `replacement`: what `replacingOccurrences(of:with:)` does for one-character needles, on
-    /// the UTF-8 bytes, without bridging to `NSString` (an ASCII byte is never part of another
-    /// character's encoding).
-    public func replacingASCII(_ targets: StaticString, with replacement: String) -> String {
-        var table = (UInt64(0), UInt64(0))
-        targets.withUTF8Buffer { t in
-            for b in t {
-                precondition(b < 0x80, "replacingASCII takes ASCII targets")
-                if b < 64 { table.0 |= 1 << UInt64(b) } else { table.1 |= 1 << UInt64(b - 64) }
-            }
-        }
-        @inline(__always) func isTarget(_ b: UInt8) -> Bool {
-            b < 64 ? table.0 & (1 << UInt64(b)) != 0 : b < 128 && table.1 & (1 << UInt64(b - 64)) != 0
-        }
-        guard utf8.contains(where: isTarget) else { return self }
+    /// `self` with each occurrence of any character of `targets` replaced by `replacement`: what
+    /// `replacingOccurrences(of:with:)` does for one-character needles, on the UTF-8 bytes,
+    /// without bridging to `NSString` (an ASCII byte is never part of another character's encoding).
+    public func replacingASCII(_ targets: ASCIISet, with replacement: String) -> String {
+        guard utf8.contains(where: targets.contains) else { return self }
         let with = Array(replacement.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + (with.count > 1 ? 16 : 0))
         for b in utf8 {
-            if isTarget(b) { out += with } else { out.append(b) }
+            if targets.contains(b) { out += with } else { out.append(b) }
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -46,8 +46,8 @@ public enum Prefilter {
     /// instructions), and look at single bytes only where a step finds a candidate. Registry text
     /// is mostly ASCII and most words are absent, so nearly every step finds none.
     private static let step = 8
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+    static let lowBits: UInt64 = 0x0101_0101_0101_0101
 
     /// The 8 bytes at `i` (unaligned), the first in the lowest bits.
     @inline(__always)
@@ -57,7 +57,7 @@ public enum Prefilter {
 
     /// The high bit of each byte of `x` that is zero, and no other bit.
     @inline(__always)
-    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low7) &+ low7) | x | low7)
     }

@@ -337,14 +337,12 @@ enum JSONText {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Whether any of the eight bytes of `word` is a control character, `"` or `\\` (exact: the
-    /// classic "has a zero byte" and "has a byte less than n" tests, which never miss one).
+    /// Whether any of the eight bytes of `word` is a control character (its top three bits
+    /// clear), `"` or `\\`: ``Prefilter``'s exact zero-byte test on three masks.
     @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
-        let control = (word &- 0x20 &* ones) & ~word & high != 0
-        return control || hasZero(word ^ (0x22 &* ones)) || hasZero(word ^ (0x5C &* ones))
+        let ones = Prefilter.lowBits
+        return Prefilter.zeroBytes(word & (0xE0 &* ones)) | Prefilter.zeroBytes(word ^ (0x22 &* ones))
+            | Prefilter.zeroBytes(word ^ (0x5C &* ones)) != 0
     }
 
     /// A floating-point number as `JSONEncoder` writes it (`36.5`, `100`, `1e+20`); non-finite

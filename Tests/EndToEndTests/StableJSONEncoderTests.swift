@@ -418,7 +418,6 @@ import TrialStore
     @Test func everyByteAtEveryPositionIsEscapedAsJSONEncoderDoes() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        var checked = 0
         for special in (0..<0x80).map({ String(UnicodeScalar(UInt8($0))) }) + ["é", "😀", "\u{2028}"] {
             for position in 0..<20 {
                 let text = String(repeating: "a", count: position) + special + String(repeating: "b", count: 19 - position)
@@ -427,10 +426,8 @@ import TrialStore
                 #expect(
                     String(decoding: out, as: UTF8.self) == String(decoding: try encoder.encode(text), as: UTF8.self),
                     "\(special.unicodeScalars.first!.value) at \(position)")
-                checked += 1
             }
         }
-        #expect(checked == 131 * 20)
         for word in [UInt64(0x6161_6161_6161_6161), 0x7A7A_7A7A_7A7A_7A7A, 0xFFFF_FFFF_FFFF_FFFF, 0x2121_2121_2121_2121, 0x5B5D_5B5D_5B5D_5B5D] {
             #expect(!JSONText.mayNeedEscape(word), "\(String(word, radix: 16))")
         }

@@ -622,6 +622,14 @@ import TrialSupport
             #expect((Enrollment.implausibleCount(text) == nil) == (slow || text.isEmpty), "\(text)")
         }
         #expect(plain > 20)
+        // Every real field, as `replacingOccurrences` gives it, for the replacements the code makes.
+        var replaced = 0
+        for text in Self.fields {
+            #expect(text.replacingASCII("_,-:", with: " ") == ["_", ",", "-", ":"].reduce(text) { $0.replacingOccurrences(of: $1, with: " ") })
+            #expect(text.replacingASCII("\"", with: "\"\"") == text.replacingOccurrences(of: "\"", with: "\"\""))
+            if text.utf8.contains(where: { $0 == 0x2C || $0 == 0x5F }) { replaced += 1 }
+        }
+        #expect(replaced > 100)
         #expect("NOT_YET_RECRUITING".replacingASCII("_", with: " ") == "NOT YET RECRUITING")
         #expect("1,206,000".replacingASCII(",", with: "") == "1206000")
         #expect("a\"b\"".replacingASCII("\"", with: "\"\"") == "a\"\"b\"\"")

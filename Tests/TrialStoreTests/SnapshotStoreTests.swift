@@ -116,7 +116,7 @@ struct Boom: Error {}
         var a2 = a
         a2.lvef = 60
         #expect(throws: (any Error).self) {
-            _ = try store.save(snapshot([a2, b]), label: "killed", recordedAt: nil, summary: nil) { _ in throw Boom() }
+            _ = try store.save(snapshot([a2, b]), label: "killed", recordedAt: nil, summary: nil) { throw Boom() }
         }
         #expect(try store.latest() == first)
         #expect(try store.runs().map(\.label) == ["good"])

@@ -35,15 +35,15 @@ struct ConditionTitleContradictionRule: TrialRule {
 
     func check(_ trial: Trial) -> [Finding] {
         var findings: [Finding] = []
-        // Each title is tokenized once, and only for a condition that carries a qualifier (the
-        // condition's side of every pair must hold one).
-        var titleTokens: [[String]]?
-        for condition in trial.parameters.conditions {
-            let c = Self.tokens(condition.value)
-            guard c.contains(where: Self.allQualifiers.contains) else { continue }
-            let titles = titleTokens ?? trial.parameters.titles.map { Self.tokens($0.value) }
-            titleTokens = titles
-            for (title, t) in zip(trial.parameters.titles, titles) {
+        // Only a condition that carries a qualifier can contradict (the condition's side of every
+        // pair must hold one); the titles are tokenized once, and only for such a condition.
+        let conditions = trial.parameters.conditions.map { ($0, Self.tokens($0.value)) }.filter {
+            $0.1.contains(where: Self.allQualifiers.contains)
+        }
+        guard !conditions.isEmpty else { return [] }
+        let titles = trial.parameters.titles.map { ($0, Self.tokens($0.value)) }
+        for (condition, c) in conditions {
+            for (title, t) in titles {
                 var reported = false
                 for (i, head) in c.enumerated()
                 where !reported && head.count >= 5 && !Self.notHeads.contains(head) && !Self.allQualifiers.contains(head) {

@@ -118,23 +118,6 @@ struct RulePattern: @unchecked Sendable {
     }
 }
 
-/// A set of ASCII bytes tested with two bit masks (a scan's per-byte test, cheaper than hashing).
-struct ASCIISet: Sendable {
-    private var low: UInt64 = 0
-    private var high: UInt64 = 0
-
-    init(_ characters: String) {
-        for byte in characters.utf8 {
-            precondition(byte < 128, "ASCIISet takes ASCII characters")
-            if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
-        }
-    }
-
-    func contains(_ byte: UInt8) -> Bool {
-        byte < 64 ? low >> UInt64(byte) & 1 == 1 : byte < 128 && high >> UInt64(byte - 64) & 1 == 1
-    }
-}
-
 /// One regex match with its text, capture groups and surroundings.
 struct RuleMatch {
     let result: NSTextCheckingResult

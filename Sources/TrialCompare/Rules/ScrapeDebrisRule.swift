@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// Catches page debris that a scraper or an export captured as trial content:
 ///
