@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "CFolderSwap"),
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         // `_FoundationICU` is the ICU that Foundation's regular expressions use; `ICURegex` calls it directly.
-        .target(name: "TrialSupport", dependencies: ["CZlibDeflate"], linkerSettings: [.linkedLibrary("_FoundationICU")]),
+        .target(name: "TrialSupport", dependencies: ["CZlibDeflate", "CLibDeflate"], linkerSettings: [.linkedLibrary("_FoundationICU")]),
         .target(name: "TrialModel", dependencies: ["TrialSupport"]),
         .target(name: "TrialReaders", dependencies: ["XMLKit", "TrialModel", "TrialSupport"]),
         .target(name: "TrialExtraction", dependencies: ["TrialModel", "TrialSupport"]),

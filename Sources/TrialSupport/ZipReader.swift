@@ -1,3 +1,4 @@
+import CLibDeflate
 import CZlibDeflate
 import Foundation
 
@@ -208,6 +209,9 @@ public final class ZipReader: @unchecked Sendable {
             guard entry.compressedSize == entry.uncompressedSize else { throw .damaged("stored entry with two different sizes") }
             guard entry.compressedSize <= UInt64(limit) else { throw .tooLarge(limit: limit) }
         }
+        if entry.method == 8, let whole = try inflateWhole(entry, at: dataStart, limit: limit, maxRatio: maxRatio) {
+            return whole
+        }
         var out: [UInt8] = []
         // Reserve what the directory states only when it is plausible; never trust it beyond.
         out.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(min(limit, 64 << 20)))))
@@ -271,6 +275,45 @@ public final class ZipReader: @unchecked Sendable {
         }
         guard UInt32(truncatingIfNeeded: crc) == entry.crc32 else { throw .damaged("its CRC-32 does not match its content") }
         return out
+    }
+
+    /// A deflated entry inflated in one call into a buffer of the size the directory states,
+    /// when that size is within the caps: libdeflate inflates a registry study about twice as
+    /// fast as zlib's streaming `inflate`, and can never write past the buffer, so the caps hold.
+    /// Nil when the stated size is out of bounds, or the data does not inflate to exactly that
+    /// size with the stated CRC-32: then the streaming path reads the entry again and says what
+    /// is wrong with it.
+    private func inflateWhole(_ entry: Entry, at dataStart: UInt64, limit: Int, maxRatio: Int) throws(Failure) -> [UInt8]? {
+        let stated = entry.uncompressedSize
+        guard stated <= UInt64(min(limit, 64 << 20)),
+            stated <= 16 << 20 || stated <= entry.compressedSize &* UInt64(maxRatio),
+            let decompressor = Decompressor()
+        else { return nil }
+        let input = try Self.read(fd: fd, at: dataStart, count: Int(entry.compressedSize), size: size)
+        var produced = 0
+        var out = [UInt8](repeating: 0, count: Int(stated))
+        let result = input.withUnsafeBytes { source in
+            out.withUnsafeMutableBytes { target in
+                libdeflate_deflate_decompress_ex(
+                    decompressor.handle, source.baseAddress, source.count, target.baseAddress, target.count, nil, &produced)
+            }
+        }
+        guard result == LIBDEFLATE_SUCCESS, produced == out.count,
+            out.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }) == entry.crc32
+        else { return nil }
+        return out
+    }
+
+    /// A libdeflate decompressor, freed with its owner.
+    private final class Decompressor {
+        let handle: OpaquePointer
+
+        init?() {
+            guard let handle = libdeflate_alloc_decompressor() else { return nil }
+            self.handle = handle
+        }
+
+        deinit { libdeflate_free_decompressor(handle) }
     }
 
     // MARK: Reading

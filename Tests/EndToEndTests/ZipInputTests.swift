@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TrialPipeline
+import TrialSupport
 import ZIPFoundation
 
 @Suite struct ZipInputTests {
@@ -29,5 +30,49 @@ import ZIPFoundation
         #expect(l.trials[0].sources.first?.file == zipURL.path + "/studies/NCT00001177.xml")
         #expect(l.failures.count == 1)
         #expect(l.failures.first?.error?.contains("broken.zip") == true)
+    }
+}
+
+/// A deflated entry is inflated whole when the directory's size is within the caps; a size or
+/// CRC-32 that does not match the data still gets the streaming reader's diagnosis.
+@Suite struct ZipEntryTests {
+    enum Lie: String, CaseIterable { case none, crc, smaller, larger }
+
+    @Test(arguments: Lie.allCases) func aDirectoryThatLiesIsNamed(_ lie: Lie) throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let study = try Data(contentsOf: Repo.realdata.appendingPathComponent("ctgov-json/NCT06008288.json"))
+        let zipURL = dir.url.appendingPathComponent("one.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        try archive.addEntry(with: "NCT06008288.json", type: .file, uncompressedSize: Int64(study.count), compressionMethod: .deflate) {
+            (position: Int64, size: Int) in study.subdata(in: Int(position)..<Int(position) + size)
+        }
+        var bytes = [UInt8](try Data(contentsOf: zipURL))
+        let central = try #require((0..<bytes.count - 4).first { bytes[$0..<$0 + 4] == [0x50, 0x4B, 0x01, 0x02] })
+        func put(_ value: UInt32, at offset: Int) {
+            for k in 0..<4 { bytes[central + offset + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+        }
+        switch lie {
+        case .none: break
+        case .crc: put(0xDEAD_BEEF, at: 16)
+        case .smaller: put(UInt32(study.count - 1), at: 24)
+        case .larger: put(UInt32(study.count + 1), at: 24)
+        }
+        try Data(bytes).write(to: zipURL)
+
+        let reader = try ZipReader(path: zipURL.path)
+        let entry = try #require(reader.entries.first)
+        let result = Result { () throws(ZipReader.Failure) in try reader.extract(entry, limit: 1 << 30, maxRatio: 100) }
+        switch lie {
+        case .none: #expect(try result.get() == [UInt8](study))
+        case .crc: #expect(throws: ZipReader.Failure.damaged("its CRC-32 does not match its content")) { try result.get() }
+        case .smaller, .larger:
+            #expect(throws: ZipReader.Failure.self) { try result.get() }
+            if case .failure(.damaged(let reason)) = result {
+                #expect(reason.hasPrefix("the archive says it holds"))
+            } else {
+                Issue.record("expected a damaged entry, got \(result)")
+            }
+        }
     }
 }
