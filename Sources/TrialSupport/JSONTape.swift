@@ -93,40 +93,11 @@ public final class JSONTape: Sendable {
     }
 
     /// The first value: the document itself, with the empty JSON pointer.
-    public var root: JSONValue { JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, prefix: "") }
+    public var root: JSONValue { JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, pointer: "") }
 
     /// Root with a pointer prefix, for an element read on its own (`/studies/3`).
     public func root(pointer: String) -> JSONValue {
-        JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, prefix: pointer)
-    }
-
-    /// The JSON pointer of token `target` (a value, not a key), after `prefix`: found by
-    /// descending from the root, whose children's `end`s say which one holds the target.
-    func pointer(to target: Int, prefix: String) -> String {
-        var out = prefix
-        var k = 0
-        while k < target {
-            switch tokens[k].kind {
-            case .object:
-                var key = k + 1
-                while tokens[key + 1].end <= target { key = tokens[key + 1].end }
-                out += "/"
-                out += JSONValue.escape(decode(tokens[key]))
-                k = key + 1
-            case .array:
-                var element = k + 1
-                var n = 0
-                while tokens[element].end <= target {
-                    element = tokens[element].end
-                    n += 1
-                }
-                out += "/\(n)"
-                k = element
-            case .string, .number, .true, .false, .null:
-                return out  // unreachable: a scalar holds no other token
-            }
-        }
-        return out
+        JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, pointer: pointer)
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
@@ -392,25 +363,21 @@ private struct Parser {
     }
 }
 
-/// A value in a ``JSONTape`` that knows the JSON pointer (RFC 6901) reaching it, so a reader can
+/// A value in a ``JSONTape`` with the JSON pointer (RFC 6901) that reaches it, so a reader can
 /// give every field its locator. A missing value (absent key, index out of range, wrong kind)
 /// is a value too: everything asked of it is empty, which keeps readers free of optionals.
 public struct JSONValue: Sendable {
     let tape: JSONTape
     /// Token index, or -1 when missing.
     let index: Int
-    /// The pointer of the tape's root (`/studies/3` for an element read on its own).
-    let prefix: String
+    /// The pointer; empty for a missing value.
+    public let pointer: String
 
-    init(tape: JSONTape, index: Int, prefix: String) {
+    init(tape: JSONTape, index: Int, pointer: String) {
         self.tape = tape
         self.index = index
-        self.prefix = prefix
+        self.pointer = pointer
     }
-
-    /// The pointer; empty for a missing value. Built when asked (a reader asks only for the
-    /// values it keeps), not on every step down the document.
-    public var pointer: String { index < 0 ? "" : tape.pointer(to: index, prefix: prefix) }
 
     /// The value's text as it stands in the document (a string without its quotes); empty when
     /// missing. A fetched study is stored as these bytes, exactly as the registry sent them.
@@ -426,28 +393,29 @@ public struct JSONValue: Sendable {
     public var isObject: Bool { kind == .object }
     public var isArray: Bool { kind == .array }
 
-    private var missing: JSONValue { JSONValue(tape: tape, index: -1, prefix: "") }
+    private var missing: JSONValue { JSONValue(tape: tape, index: -1, pointer: "") }
 
     /// The member `key` of an object (the first, when a key repeats).
     public subscript(key: StaticString) -> JSONValue {
         guard isObject else { return missing }
         let raw = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        return member(raw)
+        return member(raw) { Self.escape(key.description) }
     }
 
     /// The member `key` of an object (the first, when a key repeats).
     public subscript(key: String) -> JSONValue {
         guard isObject else { return missing }
+        let name = key
         var key = key
-        return key.withUTF8 { raw in member(UnsafeRawBufferPointer(raw)) }
+        return key.withUTF8 { raw in member(UnsafeRawBufferPointer(raw)) { Self.escape(name) } }
     }
 
-    private func member(_ raw: UnsafeRawBufferPointer) -> JSONValue {
+    private func member(_ raw: UnsafeRawBufferPointer, component: () -> String) -> JSONValue {
         let tokens = tape.tokens
         var k = index + 1
         let end = tokens[index].end
         while k < end {
-            if tape.keyEquals(k, raw) { return JSONValue(tape: tape, index: k + 1, prefix: prefix) }
+            if tape.keyEquals(k, raw) { return JSONValue(tape: tape, index: k + 1, pointer: pointer + "/" + component()) }
             k = tokens[k + 1].end
         }
         return missing
@@ -466,7 +434,7 @@ public struct JSONValue: Sendable {
         var k = index + 1
         var n = 0
         while k < tokens[index].end {
-            if n == position { return JSONValue(tape: tape, index: k, prefix: prefix) }
+            if n == position { return JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)") }
             k = tokens[k].end
             n += 1
         }
@@ -479,9 +447,11 @@ public struct JSONValue: Sendable {
         let tokens = tape.tokens
         var out: [JSONValue] = []
         var k = index + 1
+        var n = 0
         while k < tokens[index].end {
-            out.append(JSONValue(tape: tape, index: k, prefix: prefix))
+            out.append(JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)"))
             k = tokens[k].end
+            n += 1
         }
         return out
     }
@@ -494,7 +464,7 @@ public struct JSONValue: Sendable {
         var k = index + 1
         while k < tokens[index].end {
             let key = tape.decode(tokens[k])
-            out.append((key, JSONValue(tape: tape, index: k + 1, prefix: prefix)))
+            out.append((key, JSONValue(tape: tape, index: k + 1, pointer: pointer + "/" + Self.escape(key))))
             k = tokens[k + 1].end
         }
         return out
