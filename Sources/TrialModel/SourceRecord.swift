@@ -1,3 +1,5 @@
+import TrialSupport
+
 /// The source formats trialdiff reads. The raw value is what reports and JSON show.
 public enum SourceFormat: String, Codable, Sendable, Hashable, CaseIterable {
     case ctgovXML = "ctgov-xml"
@@ -331,7 +333,7 @@ public enum TextScan {
     /// True when every `Character` of the (valid UTF-8) text is one scalar, apart from CR LF:
     /// the text is ASCII plus ``isStandalone(_:)`` scalars. Pure ASCII is checked without decoding.
     public static func isOneScalarPerCharacter(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard b.contains(where: { $0 >= 0x80 }) else { return true }
+        guard !isASCII(b) else { return true }
         var iterator = b.makeIterator()
         var decoder = UTF8()
         while true {
@@ -347,17 +349,49 @@ public enum TextScan {
     /// True when white space in the (one-scalar-per-`Character`) text is already collapsed: only
     /// single spaces between other characters, no tab, line break or no-break space.
     public static func isCollapsed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = b.first, let last = b.last else { return true }
+        guard let first = b.first, let last = b.last, let base = b.baseAddress else { return true }
         if first == 0x20 || last == 0x20 { return false }
+        let n = b.count
         var previousSpace = false
-        for (i, c) in b.enumerated() {
-            if c == 0x20 {
-                if previousSpace { return false }
-                previousSpace = true
-            } else {
-                if (c >= 0x09 && c <= 0x0D) || isNoBreakSpace(b, at: i) { return false }
-                previousSpace = false
+        var i = 0
+        while i < n {
+            // Eight ASCII bytes without a control character: only their spaces matter.
+            if i + 8 <= n {
+                let w = ByteWord.load(base, at: i)
+                if w & ByteWord.highBits == 0, ByteWord.asciiBytes(w, below: 0x20) == 0 {
+                    let spaces = ByteWord.bytes(w, equalTo: 0x20)
+                    if spaces & (spaces << 8) != 0 || (previousSpace && spaces & 0x80 != 0) { return false }
+                    previousSpace = spaces >> 63 != 0
+                    i += 8
+                    continue
+                }
             }
+            for k in i..<min(n, i + 8) {
+                let c = b[k]
+                if c == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else {
+                    if (c >= 0x09 && c <= 0x0D) || isNoBreakSpace(b, at: k) { return false }
+                    previousSpace = false
+                }
+            }
+            i += 8
+        }
+        return true
+    }
+
+    /// True when every byte is ASCII.
+    public static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        var i = 0
+        while i + 8 <= b.count {
+            if ByteWord.load(base, at: i) & ByteWord.highBits != 0 { return false }
+            i += 8
+        }
+        while i < b.count {
+            if b[i] >= 0x80 { return false }
+            i += 1
         }
         return true
     }

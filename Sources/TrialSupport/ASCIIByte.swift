@@ -10,6 +10,39 @@ public enum ASCIIByte {
     @inline(__always) public static func isDigit(_ u: UInt16) -> Bool { u >= 0x30 && u <= 0x39 }
 }
 
+/// Eight bytes at a time: the tests a byte scan makes on one `UInt64` of text (its first byte in
+/// the lowest bits) before it looks at single bytes. Registry text is mostly ASCII and the bytes
+/// a scan stops at are rare, so nearly every word passes whole.
+public enum ByteWord {
+    /// 0x01 in every byte.
+    public static let ones: UInt64 = 0x0101_0101_0101_0101
+    /// 0x80 in every byte: a word of ASCII has none of these bits.
+    public static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The 8 bytes at `i` (unaligned).
+    @inline(__always)
+    public static func load(_ base: UnsafePointer<UInt8>, at i: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The high bit of each byte of `x` that is zero, and no other bit.
+    @inline(__always)
+    public static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+
+    /// The high bit of each byte of `x` equal to `byte`.
+    @inline(__always)
+    public static func bytes(_ x: UInt64, equalTo byte: UInt8) -> UInt64 { zeroBytes(x ^ (UInt64(byte) &* ones)) }
+
+    /// The high bit of each byte of `x` below `limit` (1...0x80), for a word of ASCII bytes only.
+    @inline(__always)
+    public static func asciiBytes(_ x: UInt64, below limit: UInt8) -> UInt64 {
+        ~(x &+ UInt64(0x80 - limit) &* ones) & highBits
+    }
+}
+
 /// A set of ASCII bytes tested with two bit masks (a scan's per-byte test, cheaper than hashing).
 public struct ASCIISet: Sendable, ExpressibleByStringLiteral {
     private var low: UInt64 = 0

@@ -46,21 +46,14 @@ public enum Prefilter {
     /// instructions), and look at single bytes only where a step finds a candidate. Registry text
     /// is mostly ASCII and most words are absent, so nearly every step finds none.
     private static let step = 8
-    static let highBits: UInt64 = 0x8080_8080_8080_8080
-    static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits = ByteWord.highBits
+    private static let lowBits = ByteWord.ones
 
-    /// The 8 bytes at `i` (unaligned), the first in the lowest bits.
     @inline(__always)
-    private static func load8(_ base: UnsafePointer<UInt8>, at i: Int) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-    }
+    private static func load8(_ base: UnsafePointer<UInt8>, at i: Int) -> UInt64 { ByteWord.load(base, at: i) }
 
-    /// The high bit of each byte of `x` that is zero, and no other bit.
     @inline(__always)
-    static func zeroBytes(_ x: UInt64) -> UInt64 {
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        return ~(((x & low7) &+ low7) | x | low7)
-    }
+    private static func zeroBytes(_ x: UInt64) -> UInt64 { ByteWord.zeroBytes(x) }
 
     /// True when `b` holds a character that a case-insensitive expression may fold to ASCII
     /// letters (ß, İ, ſ, ẞ, K, Å, ligatures): a byte check for words must then give way.

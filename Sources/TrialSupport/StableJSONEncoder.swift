@@ -338,11 +338,11 @@ enum JSONText {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether any of the eight bytes of `word` is a control character (its top three bits
-    /// clear), `"` or `\\`: ``Prefilter``'s exact zero-byte test on three masks.
+    /// clear), `"` or `\\`: ``ByteWord``'s exact zero-byte test on three masks.
     @inline(__always) static func mayNeedEscape(_ word: UInt64) -> Bool {
-        let ones = Prefilter.lowBits
-        return Prefilter.zeroBytes(word & (0xE0 &* ones)) | Prefilter.zeroBytes(word ^ (0x22 &* ones))
-            | Prefilter.zeroBytes(word ^ (0x5C &* ones)) != 0
+        let ones = ByteWord.ones
+        return ByteWord.zeroBytes(word & (0xE0 &* ones)) | ByteWord.zeroBytes(word ^ (0x22 &* ones))
+            | ByteWord.zeroBytes(word ^ (0x5C &* ones)) != 0
     }
 
     /// A floating-point number as `JSONEncoder` writes it (`36.5`, `100`, `1e+20`); non-finite

@@ -31,6 +31,23 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
         return texts
     }
 
+    /// The scans step eight bytes at a time: a double space, a tab, a control character, a
+    /// no-break space or a non-ASCII letter at every offset across two or three steps.
+    static let wordBoundaryTexts: [String] = (0..<20).flatMap { k -> [String] in
+        let a = String(repeating: "a", count: k)
+        let tail = String(repeating: "b", count: 20 - k)
+        return ["  ", " ", "\t", "\u{1}", " \u{1}", "\u{A0}", " \u{A0}", "é", " é ", "\n", " \u{1} "].map { a + $0 + tail }
+            + ["x" + a + " " + " " + tail, "x" + a + " y " + tail]
+    }
+
+    @Test func scansAgreeWithByteByByteAtEveryOffset() {
+        for text in Self.wordBoundaryTexts {
+            var copy = text
+            #expect(copy.withUTF8(TextScan.isASCII) == !text.utf8.contains { $0 >= 0x80 }, "\(text.debugDescription)")
+            expectSamePaths(text, text.debugDescription)
+        }
+    }
+
     @Test func bytePathEqualsCharacterPathOnRealText() throws {
         let texts = try Self.realTexts()
         var nonASCIIBytePath = 0
@@ -61,7 +78,9 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
     /// itself is right; then the result shares the text's storage.
     @Test func alreadyCollapsedTextIsReturnedAsItIs() throws {
         let scalars = standaloneProbeScalars.filter { $0.isASCII || TextScan.isStandalone($0) }
-        let made = scalars.flatMap { s in ["\(s)", "a \(s)", "a\(s) b", " \(s)", "\(s)  b", "x \(s)\u{A0}y", "a\t\(s)"] }
+        let made =
+            scalars.flatMap { s in ["\(s)", "a \(s)", "a\(s) b", " \(s)", "\(s)  b", "x \(s)\u{A0}y", "a\t\(s)"] }
+            + Self.wordBoundaryTexts
         var collapsed = 0
         for text in try Self.realTexts() + made + ["", " ", "a b", "a  b", "a\nb", "\u{A0}", "a\u{A0}b", "à b"] {
             var copy = text
