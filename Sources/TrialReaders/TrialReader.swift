@@ -1,5 +1,6 @@
 import Foundation
 import TrialModel
+import TrialSupport
 
 /// The bytes of one input file and the name it is reported under.
 public struct InputFile: Sendable {
@@ -131,11 +132,21 @@ public enum ReaderRegistry {
         let count = min(bytes.count, 8192)
         var controls = 0
         let anyNUL = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            for i in 0..<count {
-                let b = buffer[i]
-                guard b < 0x20 else { continue }
-                if b == 0 { return true }
-                if b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+            guard let base = buffer.baseAddress else { return false }
+            var i = 0
+            while i < count {
+                // A word without a byte below 0x20 (its top three bits clear) holds no control.
+                if i + 8 <= count, ByteWord.zeroBytes(ByteWord.load(base, at: i) & (0xE0 &* ByteWord.ones)) == 0 {
+                    i += 8
+                    continue
+                }
+                for k in i..<min(count, i + 8) {
+                    let b = buffer[k]
+                    guard b < 0x20 else { continue }
+                    if b == 0 { return true }
+                    if b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+                }
+                i += 8
             }
             return false
         }

@@ -27,19 +27,39 @@ public enum Prefilter {
     /// True when `text` has an ASCII digit.
     public static func hasASCIIDigit(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { $0.contains { $0 >= 0x30 && $0 <= 0x39 } }
+        return text.withUTF8 { asciiDigitAndHighBit($0).digit }
     }
 
     /// True when `text` has a character `\d` matches (any decimal digit, `\p{Nd}`).
     public static func hasDigit(_ text: String) -> Bool {
         var text = text
-        let (ascii, nonASCII) = text.withUTF8 { b -> (Bool, Bool) in
-            let ascii = b.contains { $0 >= 0x30 && $0 <= 0x39 }
-            return (ascii, !ascii && b.contains { $0 >= 0x80 })
-        }
+        let (ascii, nonASCII) = text.withUTF8(asciiDigitAndHighBit)
         if ascii { return true }
         guard nonASCII else { return false }
         return text.unicodeScalars.contains { $0.properties.numericType == .decimal }
+    }
+
+    /// Whether `b` holds an ASCII digit, and (when it does not) a byte ≥ 0x80. A word's
+    /// candidates are its bytes 0x30–0x3F, then tested one by one.
+    private static func asciiDigitAndHighBit(_ b: UnsafeBufferPointer<UInt8>) -> (digit: Bool, high: Bool) {
+        guard let base = b.baseAddress else { return (false, false) }
+        let n = b.count
+        var high = false
+        var i = 0
+        while i + step <= n {
+            let w = load8(base, at: i)
+            high = high || w & highBits != 0
+            if zeroBytes((w & (0xF0 &* lowBits)) ^ (0x30 &* lowBits)) != 0 {
+                for k in i..<i + step where b[k] >= 0x30 && b[k] <= 0x39 { return (true, false) }
+            }
+            i += step
+        }
+        while i < n {
+            if b[i] >= 0x30 && b[i] <= 0x39 { return (true, false) }
+            high = high || b[i] >= 0x80
+            i += 1
+        }
+        return (false, high)
     }
 
     /// The scans below test 8 bytes per step (one `UInt64`, bit tricks that compile to a few

@@ -225,6 +225,39 @@ import TrialSupport
         #expect(matched.allSatisfy { $0 > 3 })
     }
 
+    /// The debris check steps eight bytes at a time: each crafted case, shifted to every offset
+    /// of two words by a neutral prefix, gives what it gives alone.
+    @Test func debrisCheckIsTheSameAtEveryOffset() {
+        let crafted = [
+            "{{SITE_NAME}}", "[[link text]]", "send %s now", "value %d", "__TEMPLATE__", "a \\< b", "x &amp; y", "&#38;",
+            "line<br>break", "<\n span class=x>", "< 18 years", "AT&T", "a&b", "a_b", "[1]", "% of", "|x|",
+        ]
+        for text in crafted {
+            let alone = ScrapeDebrisRule.mayHoldDebris(text)
+            for k in 0..<17 {
+                let shifted = ScrapeDebrisRule.mayHoldDebris(String(repeating: ".", count: k) + text + String(repeating: ".", count: 9))
+                #expect(shifted == alone, "\(text) after \(k) dots")
+            }
+        }
+    }
+
+    /// The digit scans step eight bytes at a time: they find what a scan of each byte or scalar
+    /// finds, on every real text and with a digit at every offset of three words.
+    @Test func digitScansAgreeWithScalarScans() {
+        let shifted = (0..<24).flatMap { k in
+            ["0", "9", ":", "/", "٣", "é"].map { String(repeating: "a", count: k) + $0 + String(repeating: "b", count: 24 - k) }
+        }
+        var withDigit = 0
+        for text in Self.texts + shifted {
+            let ascii = text.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
+            #expect(Prefilter.hasASCIIDigit(text) == ascii, "\(text.prefix(80))")
+            #expect(Prefilter.hasDigit(text) == text.unicodeScalars.contains { $0.properties.numericType == .decimal }, "\(text.prefix(80))")
+            if ascii { withDigit += 1 }
+        }
+        #expect(withDigit > 1000)
+        #expect(Prefilter.hasDigit("a٣b") && !Prefilter.hasASCIIDigit("a٣b"))
+    }
+
     /// Entities and tags searched from each `&` and `<` only are those of the whole text.
     @Test func entityOrTagFromItsStartsIsTheWholeTextSearch() {
         let crafted = [

@@ -43,3 +43,40 @@ import XMLKit
         }
     }
 }
+
+/// The binary sniff steps eight bytes at a time; it must count what a byte-by-byte pass counts.
+@Suite struct BinarySniffTests {
+    static func byteByByte(_ bytes: [UInt8]) -> Bool {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return false }
+        let count = min(bytes.count, 8192)
+        var controls = 0
+        for b in bytes.prefix(count) where b < 0x20 {
+            if b == 0 { return true }
+            if b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+        }
+        return controls * 100 > count
+    }
+
+    @Test func sniffCountsAsByteByByte() throws {
+        let files = FileManager.default.enumerator(atPath: RealData.root.path)!.compactMap { $0 as? String }.sorted()
+        var inputs = try files.compactMap { FileManager.default.contents(atPath: RealData.root.appendingPathComponent($0).path) }
+            .map { [UInt8]($0) }
+        // A control byte, a NUL or a run of controls at every offset of two or three words, in
+        // text around the 1 % threshold.
+        for k in 0..<24 {
+            for control: [UInt8] in [[0x00], [0x01], [0x1B, 0x1B], [0x09], [0xC3, 0xA9, 0x02]] {
+                var text = [UInt8](repeating: 0x61, count: 24)
+                text.replaceSubrange(k..<min(24, k + control.count), with: control.prefix(24 - k))
+                inputs.append(text)
+                inputs.append(text + [UInt8](repeating: 0x62, count: 150))
+            }
+        }
+        var binary = 0
+        for bytes in inputs {
+            #expect(ReaderRegistry.isBinary(bytes) == Self.byteByByte(bytes), "\(bytes.prefix(40))")
+            if Self.byteByByte(bytes) { binary += 1 }
+        }
+        #expect(binary > 20)
+        #expect(inputs.count - binary > 100)
+    }
+}

@@ -41,20 +41,41 @@ struct ScrapeDebrisRule: RecordRule {
             var placeholder = false, entityOrTag = false, backslash = false
             let n = b.count
             func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c >= 0x80 }
-            for i in 0..<n {
-                let c = b[i]
-                switch c {
-                case UInt8(ascii: "{"): placeholder = true
-                case UInt8(ascii: "["), UInt8(ascii: "_"): if i + 1 < n && b[i + 1] == c { placeholder = true }
-                case UInt8(ascii: "%"): if i + 1 < n && (b[i + 1] == UInt8(ascii: "s") || b[i + 1] == UInt8(ascii: "d")) { placeholder = true }
-                case UInt8(ascii: "\\"): backslash = true
-                case UInt8(ascii: "&"): if i + 1 < n && (isLetter(b[i + 1]) || b[i + 1] == UInt8(ascii: "#")) { entityOrTag = true }
-                case UInt8(ascii: "<"):
-                    var j = i + 1
-                    while j < n && (b[j] == 0x20 || (b[j] >= 0x09 && b[j] <= 0x0D)) { j += 1 }
-                    if j < n && (isLetter(b[j]) || b[j] == UInt8(ascii: "/")) { entityOrTag = true }
-                default: break
+            guard let base = b.baseAddress else { return (false, false, false) }
+            let fold = 0xDF &* ByteWord.ones
+            var start = 0
+            while start < n {
+                // A word of eight bytes with none of the characters below passes whole. With the
+                // 0x20 bit cleared, `{` and `[` are 0x5B, `\` is 0x5C and `_` is 0x5F (and `|`
+                // and DEL join them as candidates, which the byte test then drops).
+                if start + 8 <= n {
+                    let w = ByteWord.load(base, at: start)
+                    let folded = w & fold
+                    let candidates =
+                        ByteWord.bytes(folded, equalTo: 0x5B) | ByteWord.bytes(folded, equalTo: 0x5C)
+                        | ByteWord.bytes(folded, equalTo: 0x5F) | ByteWord.bytes(w, equalTo: 0x25)
+                        | ByteWord.bytes(w, equalTo: 0x26) | ByteWord.bytes(w, equalTo: 0x3C)
+                    if candidates == 0 {
+                        start += 8
+                        continue
+                    }
                 }
+                for i in start..<min(n, start + 8) {
+                    let c = b[i]
+                    switch c {
+                    case UInt8(ascii: "{"): placeholder = true
+                    case UInt8(ascii: "["), UInt8(ascii: "_"): if i + 1 < n && b[i + 1] == c { placeholder = true }
+                    case UInt8(ascii: "%"): if i + 1 < n && (b[i + 1] == UInt8(ascii: "s") || b[i + 1] == UInt8(ascii: "d")) { placeholder = true }
+                    case UInt8(ascii: "\\"): backslash = true
+                    case UInt8(ascii: "&"): if i + 1 < n && (isLetter(b[i + 1]) || b[i + 1] == UInt8(ascii: "#")) { entityOrTag = true }
+                    case UInt8(ascii: "<"):
+                        var j = i + 1
+                        while j < n && (b[j] == 0x20 || (b[j] >= 0x09 && b[j] <= 0x0D)) { j += 1 }
+                        if j < n && (isLetter(b[j]) || b[j] == UInt8(ascii: "/")) { entityOrTag = true }
+                    default: break
+                    }
+                }
+                start += 8
             }
             return (placeholder, entityOrTag, backslash)
         }
