@@ -331,19 +331,24 @@ public enum TextScan {
     }
 
     /// True when every `Character` of the (valid UTF-8) text is one scalar, apart from CR LF:
-    /// the text is ASCII plus ``isStandalone(_:)`` scalars. Pure ASCII is checked without decoding.
+    /// the text is ASCII plus ``isStandalone(_:)`` scalars. ASCII passes eight bytes a step; only
+    /// the other scalars are decoded.
     public static func isOneScalarPerCharacter(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !isASCII(b) else { return true }
-        var iterator = b.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                if !scalar.isASCII && !isStandalone(scalar) { return false }
-            case .emptyInput: return true
-            case .error: return false
+        guard let base = b.baseAddress else { return true }
+        let n = b.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n, ByteWord.load(base, at: i) & ByteWord.highBits == 0 {
+                i += 8
+            } else if b[i] < 0x80 {
+                i += 1
+            } else {
+                let (value, next) = ByteWord.scalar(in: b, at: i)
+                guard let scalar = Unicode.Scalar(value), isStandalone(scalar) else { return false }
+                i = next
             }
         }
+        return true
     }
 
     /// True when white space in the (one-scalar-per-`Character`) text is already collapsed: only
@@ -377,21 +382,6 @@ public enum TextScan {
                 }
             }
             i += 8
-        }
-        return true
-    }
-
-    /// True when every byte is ASCII.
-    public static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = b.baseAddress else { return true }
-        var i = 0
-        while i + 8 <= b.count {
-            if ByteWord.load(base, at: i) & ByteWord.highBits != 0 { return false }
-            i += 8
-        }
-        while i < b.count {
-            if b[i] >= 0x80 { return false }
-            i += 1
         }
         return true
     }

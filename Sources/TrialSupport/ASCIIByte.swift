@@ -43,6 +43,21 @@ public enum ByteWord {
     }
 }
 
+extension ByteWord {
+    /// The scalar whose UTF-8 encoding starts with the non-ASCII byte at `i` of valid UTF-8 (a
+    /// `String`'s bytes), and the byte after it.
+    @inline(__always)
+    public static func scalar(in b: UnsafeBufferPointer<UInt8>, at i: Int) -> (value: UInt32, next: Int) {
+        let c = b[i]
+        if c < 0xE0 { return (UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), i + 2) }
+        if c < 0xF0 { return (UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), i + 3) }
+        return (
+            UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F),
+            i + 4
+        )
+    }
+}
+
 /// A set of ASCII bytes tested with two bit masks (a scan's per-byte test, cheaper than hashing).
 public struct ASCIISet: Sendable, ExpressibleByStringLiteral {
     private var low: UInt64 = 0

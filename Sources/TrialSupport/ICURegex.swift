@@ -139,7 +139,7 @@ public final class UTF16Text: @unchecked Sendable {
         units = string.withUTF8 { Self.transcode($0) }
     }
 
-    /// UTF-8 to UTF-16 in one pass, ASCII a byte at a time (`Array(string.utf16)` goes through
+    /// UTF-8 to UTF-16 in one pass, ASCII eight bytes a step (`Array(string.utf16)` goes through
     /// the string's UTF-16 view, index by index). The bytes are valid UTF-8 (a `String`'s).
     private static func transcode(_ b: UnsafeBufferPointer<UInt8>) -> [UInt16] {
         [UInt16](unsafeUninitializedCapacity: b.count) { out, count in
@@ -147,6 +147,15 @@ public final class UTF16Text: @unchecked Sendable {
             var k = 0
             let n = b.count
             while i < n {
+                if i + 8 <= n, let base = b.baseAddress {
+                    let w = ByteWord.load(base, at: i)
+                    if w & ByteWord.highBits == 0 {
+                        for j in 0..<8 { out[k + j] = UInt16(truncatingIfNeeded: w >> (8 * UInt64(j))) & 0xFF }
+                        i += 8
+                        k += 8
+                        continue
+                    }
+                }
                 let c = b[i]
                 if c < 0x80 {
                     out[k] = UInt16(c)
@@ -155,16 +164,7 @@ public final class UTF16Text: @unchecked Sendable {
                     continue
                 }
                 var scalar: UInt32
-                if c < 0xE0 {
-                    scalar = UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
-                    i += 2
-                } else if c < 0xF0 {
-                    scalar = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
-                    i += 3
-                } else {
-                    scalar = UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)
-                    i += 4
-                }
+                (scalar, i) = ByteWord.scalar(in: b, at: i)
                 if scalar >= 0x10000 {
                     scalar -= 0x10000
                     out[k] = UInt16(0xD800 + (scalar >> 10))

@@ -43,7 +43,8 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
     @Test func scansAgreeWithByteByByteAtEveryOffset() {
         for text in Self.wordBoundaryTexts {
             var copy = text
-            #expect(copy.withUTF8(TextScan.isASCII) == !text.utf8.contains { $0 >= 0x80 }, "\(text.debugDescription)")
+            let oneScalar = text.unicodeScalars.allSatisfy { $0.isASCII || TextScan.isStandalone($0) }
+            #expect(copy.withUTF8(TextScan.isOneScalarPerCharacter) == oneScalar, "\(text.debugDescription)")
             expectSamePaths(text, text.debugDescription)
         }
     }
