@@ -64,8 +64,18 @@ enum DoseExtractor {
                 while i < n, isSpace(b[i]) { i += 1 }
                 return i < n && (b[i] >= 0x80 || (b[i] >= 0x30 && b[i] <= 0x39))
             }
+            guard let base = b.baseAddress else { return false }
+            let lower = 0x20 &* ByteWord.ones
             var i = 0
             while i + 1 < n {
+                // A word of eight bytes without a c or an f passes whole.
+                if i + 8 <= n {
+                    let w = ByteWord.load(base, at: i) | lower
+                    if ByteWord.bytes(w, equalTo: 0x63) | ByteWord.bytes(w, equalTo: 0x66) == 0 {
+                        i += 8
+                        continue
+                    }
+                }
                 let c = b[i] | 0x20
                 // A word start: not after an ASCII word character (non-ASCII may be either).
                 if c == 0x63 || c == 0x66, i == 0 || !isWord(b[i - 1]) {

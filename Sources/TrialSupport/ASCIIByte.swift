@@ -44,6 +44,25 @@ public enum ByteWord {
 }
 
 extension ByteWord {
+    /// The high bit of each byte of `x` from 0x30 to 0x3F: where an ASCII digit may be.
+    @inline(__always)
+    public static func digitCandidates(_ x: UInt64) -> UInt64 { zeroBytes((x & (0xF0 &* ones)) ^ (0x30 &* ones)) }
+
+    /// True when every byte of `b` is ASCII.
+    public static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        var i = 0
+        while i + 8 <= b.count {
+            if load(base, at: i) & highBits != 0 { return false }
+            i += 8
+        }
+        while i < b.count {
+            if b[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The scalar whose UTF-8 encoding starts with the non-ASCII byte at `i` of valid UTF-8 (a
     /// `String`'s bytes), and the byte after it.
     @inline(__always)

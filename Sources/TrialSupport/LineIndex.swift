@@ -11,8 +11,21 @@ public struct LineIndex: Sendable {
         var starts = [0]
         var text = text
         text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             var offset = 0
-            for c in bytes {
+            var i = 0
+            while i < bytes.count {
+                // Eight ASCII bytes without a line feed: eight units, no line start.
+                if i + 8 <= bytes.count {
+                    let w = ByteWord.load(base, at: i)
+                    if w & ByteWord.highBits == 0, ByteWord.bytes(w, equalTo: 10) == 0 {
+                        offset += 8
+                        i += 8
+                        continue
+                    }
+                }
+                let c = bytes[i]
+                i += 1
                 if c < 0x80 {
                     offset += 1
                     if c == 10 { starts.append(offset) }

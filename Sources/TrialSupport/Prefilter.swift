@@ -49,7 +49,7 @@ public enum Prefilter {
         while i + step <= n {
             let w = load8(base, at: i)
             high = high || w & highBits != 0
-            if zeroBytes((w & (0xF0 &* lowBits)) ^ (0x30 &* lowBits)) != 0 {
+            if ByteWord.digitCandidates(w) != 0 {
                 for k in i..<i + step where b[k] >= 0x30 && b[k] <= 0x39 { return (true, false) }
             }
             i += step

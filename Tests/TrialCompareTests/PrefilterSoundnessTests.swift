@@ -279,11 +279,12 @@ import TrialSupport
     /// The time-list check never skips a text in which the rule finds a repeated time point:
     /// every real field and line, and lists with words, other white space, case and decimals.
     @Test func timeListCheckNeverHidesARepeat() {
-        let crafted = [
-            "at 1, 3, 6, 12 and 12 months", "Day 1, 8 and 8", "weeks 4, 12, 12", "1,\n and 1 days", "Day 1, Day 8, Day 8",
-            "at 3\u{00A0}and 3 months", "at 3 AND 3 weeks", "2.5, 2.5 hours", "2.5, 2.50 hours", "1 & 1 days", "１, １ days",
-            "at 1, 3 and 6 months", "dayſ 1, dayſ 1", "6 months or 6 weeks", "Day 1 and\u{2003}Day 1", "14 days, 28 days, 14 days",
-        ]
+        let crafted =
+            [
+                "at 1, 3, 6, 12 and 12 months", "Day 1, 8 and 8", "weeks 4, 12, 12", "1,\n and 1 days", "Day 1, Day 8, Day 8",
+                "at 3\u{00A0}and 3 months", "at 3 AND 3 weeks", "2.5, 2.5 hours", "2.5, 2.50 hours", "1 & 1 days", "１, １ days",
+                "at 1, 3 and 6 months", "dayſ 1, dayſ 1", "6 months or 6 weeks", "Day 1 and\u{2003}Day 1", "14 days, 28 days, 14 days",
+            ] + (0..<17).map { String(repeating: "x", count: $0) + " at 1, 3, 6, 12 and 12 months" }
         var texts = Self.fields + crafted
         for value in Self.fields { texts += value.split(separator: "\n").map(String.init) }
         var skipped = 0
@@ -404,13 +405,14 @@ import TrialSupport
     /// and line, and crafted doses in other cases, with other blanks and signs.
     @Test(arguments: ["agent", "scientific", "eNotation"])
     func doseChecksNeverHideAMatch(_ which: String) {
-        let crafted = [
-            "Flu 30 mg/m² + Cy 300 mg/m²", "FLU(25 mg)", "flu: 30", "Cy\t500", "Flu/Cy 30/500", "cy\u{00A0}500", "ﬂu 30", "Cy ５00",
-            "influenza 30", "policy 2", "fludarabine phosphate 25", "Fludara", "CYCLOPHOSPHAMIDE", "Cytoxan", "Endoxan 1g",
-            "Bendamustine 90", "1 x 10^6 cells/kg", "2×10⁶/kg", "1 × 10⁹～1 × 10¹⁰", "9×10\\^9 cells", "5 * 10 ^ 8", "3X10E8",
-            "1\u{2009}×\u{2009}10^6", "1x 10 e6", "10 mg on day 10", "1e8 cells", "2.5E+06 cells/kg", "2.5e+06", "５e8 cells", "1E 8",
-            "5E7 CAR-T cells", "1.0e+9 viable CD3+ cells", "2e6\u{00A0}cells",
-        ]
+        let crafted =
+            [
+                "Flu 30 mg/m² + Cy 300 mg/m²", "FLU(25 mg)", "flu: 30", "Cy\t500", "Flu/Cy 30/500", "cy\u{00A0}500", "ﬂu 30", "Cy ５00",
+                "influenza 30", "policy 2", "fludarabine phosphate 25", "Fludara", "CYCLOPHOSPHAMIDE", "Cytoxan", "Endoxan 1g",
+                "Bendamustine 90", "1 x 10^6 cells/kg", "2×10⁶/kg", "1 × 10⁹～1 × 10¹⁰", "9×10\\^9 cells", "5 * 10 ^ 8", "3X10E8",
+                "1\u{2009}×\u{2009}10^6", "1x 10 e6", "10 mg on day 10", "1e8 cells", "2.5E+06 cells/kg", "2.5e+06", "５e8 cells", "1E 8",
+                "5E7 CAR-T cells", "1.0e+9 viable CD3+ cells", "2e6\u{00A0}cells",
+            ] + (0..<17).flatMap { k in ["Cy 300 mg/m²", "flu: 30 mg"].map { String(repeating: ".", count: k) + $0 } }
         let (check, pattern): ((String) -> Bool, Pattern) =
             switch which {
             case "agent": (DoseExtractor.mayNameAgent, DoseExtractor.agent)

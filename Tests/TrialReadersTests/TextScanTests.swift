@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import TrialSupport
 
 @testable import TrialModel
 
@@ -133,5 +134,26 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
         #expect(!copy.withUTF8 { TextScan.isOneScalarPerCharacter($0) })
         #expect(text.trimmingBlankLines == text.trimmingBlankLinesCharacters)
         #expect(text.collapsingWhitespace == text.collapsingWhitespaceCharacters)
+    }
+}
+
+/// `LineIndex` steps over eight ASCII bytes without a line feed at once; its line starts must be
+/// the UTF-16 offsets after each line feed, counted unit by unit.
+@Suite struct LineIndexTests {
+    static func starts(_ text: String) -> [Int] {
+        [0] + text.utf16.enumerated().filter { $0.element == 10 }.map { $0.offset + 1 }
+    }
+
+    @Test func lineStartsAreTheUnitsAfterEachLineFeed() throws {
+        let made = (0..<20).flatMap { k in
+            ["\n", "é\n", "\n\n", "𝛼\n", "a\r\nb"].map { String(repeating: "a", count: k) + $0 + String(repeating: "b", count: 20 - k) + "\nc" }
+        }
+        var multiLine = 0
+        for text in try TextScanTests.realTexts() + made {
+            let index = LineIndex(text)
+            #expect(index.starts == Self.starts(text), "\(text.prefix(80).debugDescription)")
+            if index.isMultiLine { multiLine += 1 }
+        }
+        #expect(multiLine > 1000)
     }
 }

@@ -42,7 +42,8 @@ struct DuplicatedTimePointRule: RecordRule {
     /// possible repeat.
     static func mayHoldRepeatedNumber(_ text: String) -> Bool {
         // `\d` and case-insensitive words also match some non-ASCII characters: left to the patterns.
-        if text.utf8.contains(where: { $0 >= 0x80 }),
+        var copy = text
+        if !copy.withUTF8(ByteWord.isASCII),
             text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.numericType == .decimal })
         {
             return true
@@ -91,10 +92,12 @@ struct DuplicatedTimePointRule: RecordRule {
                 }
                 return end
             }
+            guard let base = b.baseAddress else { return false }
             var i = 0
             while i < n {
                 guard isDigit(i) else {
-                    i += 1
+                    // Eight bytes without a digit pass whole.
+                    i += i + 8 <= n && ByteWord.digitCandidates(ByteWord.load(base, at: i)) == 0 ? 8 : 1
                     continue
                 }
                 // A list from here: its numbers, as the bytes they are written with.
