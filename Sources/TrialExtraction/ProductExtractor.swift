@@ -60,12 +60,33 @@ enum ProductExtractor {
                             prefix: String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + letters)]), as: UTF8.self)))
                 }
             }
+            func isASCIIWord(_ c: UInt8) -> Bool {
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+            }
+            guard let base = b.baseAddress else { return [] }
             while i < n {
+                // Eight ASCII bytes without a capital start no code: a token that starts in them,
+                // or was open before them with a first byte that is not a capital, is dropped at
+                // that byte. Only whether a token is still open after them matters.
+                if i + 8 <= n, start < 0 || !(b[start] >= 0x41 && b[start] <= 0x5A) {
+                    let w = ByteWord.load(base, at: i)
+                    if w & ByteWord.highBits == 0, ByteWord.asciiBytes(w, below: 0x5B) & ~ByteWord.asciiBytes(w, below: 0x41) == 0 {
+                        if !isASCIIWord(b[i + 7]) {
+                            start = -1
+                        } else if start < 0 {
+                            start = i + 7
+                            start16 = offset + 7
+                        }
+                        i += 8
+                        offset += 8
+                        continue
+                    }
+                }
                 let c = b[i]
                 var length = 1
                 let word: Bool
                 if c < 0x80 {
-                    word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+                    word = isASCIIWord(c)
                 } else if let (scalar, l) = ICUClass.scalar(in: b, at: i) {
                     length = l
                     word = ICUClass.isWord(scalar)

@@ -347,8 +347,16 @@ import TrialSupport
             "AB\u{1D7CE}\u{1D7CF} then KN5501", "🧬KN5501🧬 (CT103A)", "AB12\nCD34\r\nEF56", "ab12 AB-12 AB--12 AB-1",
             "KN5501;CT103A,BCMA2", "AB‿12", "BCMA-CAR19", "AB12B3", "“KN5501”", "",
         ]
+        // The scan steps over words of eight bytes without a capital: codes after runs of
+        // lower-case letters (one token with them), blanks and words, at every offset.
+        let shifted = (0..<17).flatMap { k in
+            [
+                String("abcdefghijklmnopq".prefix(k)) + "AB12", String(repeating: " ", count: k) + "KN-5501A x",
+                String(repeating: "ab ", count: k) + "CT103A", String(repeating: "x", count: k) + "-AB12 CD34",
+            ]
+        }
         var found = 0
-        for value in Self.fields + crafted {
+        for value in Self.fields + crafted + shifted {
             let buffer = TextBuffer(value)
             let expected = buffer.matches(ProductExtractor.code).map {
                 ProductExtractor.Code(range: $0.range, prefix: buffer.group($0, 1) ?? "")
