@@ -82,42 +82,42 @@ public struct TrialParameters: Codable, Sendable, Hashable {
     /// a trial may have hundreds of records (one per registry version or source).
     public static func merged(_ all: [TrialParameters]) -> TrialParameters {
         var p = TrialParameters()
-        func field<V>(_ path: WritableKeyPath<TrialParameters, [Measured<V>]>) {
-            p[keyPath: path] = .merging(all.map { $0[keyPath: path] })
-        }
-        field(\.registryIDs)
-        field(\.titles)
-        field(\.products)
-        field(\.cellTypes)
-        field(\.targets)
-        field(\.sponsors)
-        field(\.collaborators)
-        field(\.statuses)
-        field(\.phases)
-        field(\.studyTypes)
-        field(\.startDates)
-        field(\.primaryCompletionDates)
-        field(\.completionDates)
-        field(\.lastUpdates)
-        field(\.conditions)
-        field(\.interventions)
-        field(\.enrollment)
-        field(\.enrollmentInText)
-        field(\.ageStructured)
-        field(\.ageInCriteria)
-        field(\.sex)
-        field(\.thresholds)
-        field(\.doses)
-        field(\.cellDoses)
-        field(\.primaryOutcomes)
-        let withCriteria = all.filter { !$0.criteria.isEmpty }
-        if withCriteria.count == 1, withCriteria[0].criteria.allDifferent {
-            p.criteria = withCriteria[0].criteria
+        // One line per field: a key path applied to each record in a generic helper copied the
+        // whole record (every array retained and released) for each field.
+        p.registryIDs = .merging(all.map(\.registryIDs))
+        p.titles = .merging(all.map(\.titles))
+        p.products = .merging(all.map(\.products))
+        p.cellTypes = .merging(all.map(\.cellTypes))
+        p.targets = .merging(all.map(\.targets))
+        p.sponsors = .merging(all.map(\.sponsors))
+        p.collaborators = .merging(all.map(\.collaborators))
+        p.statuses = .merging(all.map(\.statuses))
+        p.phases = .merging(all.map(\.phases))
+        p.studyTypes = .merging(all.map(\.studyTypes))
+        p.startDates = .merging(all.map(\.startDates))
+        p.primaryCompletionDates = .merging(all.map(\.primaryCompletionDates))
+        p.completionDates = .merging(all.map(\.completionDates))
+        p.lastUpdates = .merging(all.map(\.lastUpdates))
+        p.conditions = .merging(all.map(\.conditions))
+        p.interventions = .merging(all.map(\.interventions))
+        p.enrollment = .merging(all.map(\.enrollment))
+        p.enrollmentInText = .merging(all.map(\.enrollmentInText))
+        p.ageStructured = .merging(all.map(\.ageStructured))
+        p.ageInCriteria = .merging(all.map(\.ageInCriteria))
+        p.sex = .merging(all.map(\.sex))
+        p.thresholds = .merging(all.map(\.thresholds))
+        p.doses = .merging(all.map(\.doses))
+        p.cellDoses = .merging(all.map(\.cellDoses))
+        p.primaryOutcomes = .merging(all.map(\.primaryOutcomes))
+        let withCriteria = all.map(\.criteria).filter { !$0.isEmpty }
+        // Criteria of different texts differ; comparing texts first spares hashing the evidence.
+        if withCriteria.count == 1, withCriteria[0].lazy.map(\.text).allDifferent || withCriteria[0].allDifferent {
+            p.criteria = withCriteria[0]
             return p
         }
         var seen: Set<Criterion> = []
-        for other in withCriteria {
-            for c in other.criteria where seen.insert(c).inserted { p.criteria.append(c) }
+        for criteria in withCriteria {
+            for c in criteria where seen.insert(c).inserted { p.criteria.append(c) }
         }
         return p
     }
