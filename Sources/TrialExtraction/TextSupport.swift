@@ -497,7 +497,7 @@ enum Numbers {
     /// read as a decimal separator.
     /// A finite number: 400 digits of "9" overflow to infinity, which no limit or dose is.
     static func parse(_ raw: String) -> Double? {
-        Double(raw.replacingASCII(",", with: "").trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
+        Double(raw.replacingASCII(",", with: "").trimmingSpaces).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// Superscript digits ("10⁹") as an integer.

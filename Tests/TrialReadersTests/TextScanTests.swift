@@ -157,3 +157,25 @@ func expectSamePaths(_ text: String, _ comment: @autoclosure () -> String) {
         #expect(multiLine > 1000)
     }
 }
+
+/// `trimmingSpaces` skips Foundation when both ends are ASCII other than a space or a tab: that
+/// is exact only if no other ASCII character is in `.whitespaces`, and it must trim as Foundation does.
+@Suite struct TrimmingSpacesTests {
+    @Test func asciiWhitespaceIsOnlySpaceAndTab() {
+        let inSet = (0..<128).filter { CharacterSet.whitespaces.contains(Unicode.Scalar(UInt8($0))) }
+        #expect(inSet == [0x09, 0x20])
+    }
+
+    @Test(arguments: [
+        "", " ", "\t", " 18 ", "18", "1,000", "\u{A0}18", "18\u{A0}", "\u{2003}x\u{3000}", "\n18\n", " \u{85}", "é", " é\t", "\t\t42",
+    ])
+    func trimsAsFoundationDoes(_ text: String) {
+        #expect(text.trimmingSpaces == text.trimmingCharacters(in: .whitespaces))
+    }
+
+    @Test func trimsEveryRealLineAsFoundationDoes() throws {
+        for text in try TextScanTests.realTexts() {
+            #expect(text.trimmingSpaces == text.trimmingCharacters(in: .whitespaces), "\(text.prefix(80).debugDescription)")
+        }
+    }
+}

@@ -107,7 +107,7 @@ struct ForeignTextRule: RecordRule {
             // A disease named as the trial's own subject.
             for m in Prefilter.mayContain(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
                 let subject = subject()
-                guard !subject.isEmpty, let disease = m.group(1)?.trimmingCharacters(in: .whitespaces) else { continue }
+                guard !subject.isEmpty, let disease = m.group(1)?.trimmingSpaces else { continue }
                 let words = Self.contentWords(disease)
                 let summary = Self.vocabulary(source, keys: [.summary, .description])
                 guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
@@ -137,7 +137,7 @@ struct ForeignTextRule: RecordRule {
             if let end = Self.phraseEnd.firstMatch(in: raw) {
                 phrase = (raw as NSString).substring(to: end.range.location)
             }
-            phrase = phrase.trimmingCharacters(in: .whitespaces)
+            phrase = phrase.trimmingSpaces
             let words = Self.contentWords(phrase)
             guard !words.isEmpty else { continue }
             let quote = m.sentence()
