@@ -13,15 +13,13 @@ public enum Prefilter {
 
     /// ``mayContain(_:_:)-(String,_)`` over UTF-8 bytes, such as a stretch of a longer text.
     public static func mayContain(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [StaticString]) -> Bool {
-        if hasFoldingSpecials(bytes) { return true }
-        for word in words where contains(bytes, word, ignoringCase: true) { return true }
-        return false
+        containsAny(bytes, words, ignoringCase: true)
     }
 
     /// True when `text` contains one of `words` exactly (case-sensitive).
     public static func containsExactly(_ text: String, _ words: [StaticString]) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in words.contains { contains(bytes, $0, ignoringCase: false) } }
+        return text.withUTF8 { containsAny($0, words, ignoringCase: false) }
     }
 
     /// True when `text` has an ASCII digit.
@@ -112,7 +110,37 @@ public enum Prefilter {
         }
     }
 
+    /// True when `b` contains one of `words` (ignoring ASCII case when asked), or, ignoring case,
+    /// holds a folding special (``hasFoldingSpecials(_:)``). The first word's scan also notes
+    /// whether it saw a byte ≥ 0x80: registry text is mostly ASCII, and without such a byte there
+    /// is no folding special to look for.
+    static func containsAny(_ b: UnsafeBufferPointer<UInt8>, _ words: [StaticString], ignoringCase: Bool) -> Bool {
+        guard ignoringCase else { return words.contains { contains(b, $0, ignoringCase: false) } }
+        guard let first = words.first else { return hasFoldingSpecials(b) }
+        var high = HighBytes.unknown
+        if contains(b, first, ignoringCase: true, high: &high) { return true }
+        if high != .none && hasFoldingSpecials(b) { return true }
+        return words.dropFirst().contains { contains(b, $0, ignoringCase: true) }
+    }
+
+    /// What a scan learned of the bytes ≥ 0x80 in its text.
+    enum HighBytes { case none, some, unknown }
+
     private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool) -> Bool {
+        var high = HighBytes.unknown
+        return contains(b, word, ignoringCase: ignoringCase, high: &high, tracking: false)
+    }
+
+    private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool, high: inout HighBytes) -> Bool {
+        contains(b, word, ignoringCase: ignoringCase, high: &high, tracking: true)
+    }
+
+    /// Whether `b` contains `word`; with `tracking`, a scan that read every byte of `b` without
+    /// finding the word sets `high` to whether one of them was ≥ 0x80 (else it is left alone).
+    @inline(__always)
+    private static func contains(
+        _ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool, high: inout HighBytes, tracking: Bool
+    ) -> Bool {
         let m = word.utf8CodeUnitCount
         let w = word.utf8Start
         let n = b.count
@@ -139,9 +167,12 @@ public enum Prefilter {
         let (folds, firsts) = (UInt64(fold) &* lowBits, UInt64(first) &* lowBits)
         let (folds2, seconds) = (UInt64(fold2) &* lowBits, UInt64(second) &* lowBits)
         let span = m > 1 ? step + 1 : step
+        var seen: UInt64 = 0
         var i = 0
         while i + span <= n {
-            var x = (load8(base, at: i) | folds) ^ firsts
+            let x0 = load8(base, at: i)
+            if tracking { seen |= x0 }
+            var x = (x0 | folds) ^ firsts
             if m > 1 { x |= (load8(base, at: i + 1) | folds2) ^ seconds }
             // One bit per candidate start, in byte order.
             var candidates = zeroBytes(x)
@@ -153,9 +184,15 @@ public enum Prefilter {
             }
             i += step
         }
+        let stepped = i
         while i <= last {
             if b[i] | fold == first, matches(at: i) { return true }
             i += 1
+        }
+        if tracking {
+            // The steps loaded bytes [0, stepped); the rest are read one by one.
+            for k in stepped..<n { seen |= UInt64(b[k]) }
+            high = seen & highBits != 0 ? .some : .none
         }
         return false
     }

@@ -611,6 +611,13 @@ import TrialSupport
                 #expect(Prefilter.containsExactly(text, [word]) == Self.reference(text, w, ignoringCase: false), "\(w) in \(text.prefix(120))")
                 if folded { found += 1 } else { absent += 1 }
             }
+            // Lists are searched in one pass (up to eight words) or word by word (more).
+            for list in [Array(Self.words[0..<8]), Array(Self.words[6...]), Self.words, [Self.words[13], Self.words[2]]] {
+                let any = list.contains { Self.reference(text, $0.description, ignoringCase: true) }
+                let exact = list.contains { Self.reference(text, $0.description, ignoringCase: false) }
+                #expect(Prefilter.mayContain(text, list) == (any || special), "\(list) in \(text.prefix(120))")
+                #expect(Prefilter.containsExactly(text, list) == exact, "\(list) in \(text.prefix(120))")
+            }
         }
         #expect(found > 1000)
         #expect(absent > 1000)
@@ -631,6 +638,9 @@ import TrialSupport
                 for start in 0...(length - count) {
                     let tail = pad(length - start - count)
                     #expect(Prefilter.mayContain(pad(start) + w + tail, [word]), "\(w) at \(start) of \(length)")
+                    #expect(Prefilter.mayContain(pad(start) + w + tail, ["absent", "nowhere", word]), "\(w) third, at \(start) of \(length)")
+                    #expect(
+                        !Prefilter.mayContain(pad(start) + other + tail, ["absent", "nowhere", word]), "\(other) third, at \(start) of \(length)")
                     #expect(Prefilter.mayContain(pad(start) + upper + tail, [word]), "\(upper) at \(start) of \(length)")
                     #expect(Prefilter.containsExactly(pad(start) + upper + tail, [word]) == (upper == w), "\(upper) at \(start)")
                     #expect(!Prefilter.mayContain(pad(start) + other + tail, [word]), "\(other) at \(start) of \(length)")
