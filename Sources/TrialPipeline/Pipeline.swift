@@ -187,6 +187,11 @@ public enum Pipeline {
             files: files, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits, budget: nil, progress: progress)
     }
 
+    /// The most archive entries one reading task takes, and the uncompressed bytes after which
+    /// it takes no more: enough to make a task's overhead small beside its studies, few enough
+    /// that both cores stay busy to the end and little is held at once.
+    static let entryBatch = (count: 8, bytes: UInt64(64 << 10))
+
     /// ``read(files:root:jobs:selection:cache:progress:)``, each file's records passed through
     /// `budget` by the task that read them (in memory or into the spill file).
     static func read(
@@ -198,28 +203,52 @@ public enum Pipeline {
         var work = WorkQueue(files: files, paths: paths, root: root, limits: limits)
         var results: [FileResult] = []
         results.reserveCapacity(files.count)
-        // A task reads one input (`read` true), or moves results held in memory to the spill
-        // file once the budget's limit is crossed (`read` false).
-        await withTaskGroup(of: (results: [FileResult], read: Bool).self) { group in
+        // A task reads inputs (`read`: how many), or moves results held in memory to the spill
+        // file once the budget's limit is crossed (`read` 0).
+        await withTaskGroup(of: (results: [FileResult], read: Int).self) { group in
+            // An item taken from the queue that did not fit the batch before it.
+            var pending: WorkItem?
+            func nextItem() -> WorkItem? {
+                if let item = pending {
+                    pending = nil
+                    return item
+                }
+                return work.next()
+            }
             func launch() -> Bool {
-                guard let item = work.next() else { return false }
+                guard let item = nextItem() else { return false }
                 switch item {
                 case .path(let path, let identity):
                     group.addTask {
                         let result = process(path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity)
-                        return ([admit(result, budget)], true)
+                        return ([admit(result, budget)], 1)
                     }
                 case .entry(let reader, let entry, let path, let identity):
-                    group.addTask {
-                        do throws(ZipReader.Failure) {
-                            let bytes = try reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
-                            let file = InputFile(path: path, bytes: bytes, identity: identity)
-                            return ([admit(process(file, selection: selection, cache: cache), budget)], true)
-                        } catch {
-                            return ([.unreadable(path, reason: error.description)], true)
+                    // Small entries of one archive (an API v2 study is a few KB) go to one task
+                    // together: a task per study spent more on waking a thread than on the study.
+                    var batch = [(entry, path, identity)]
+                    var bytes = entry.uncompressedSize
+                    while batch.count < Self.entryBatch.count, bytes < Self.entryBatch.bytes, let more = nextItem() {
+                        guard case .entry(let sameReader, let entry, let path, let identity) = more, sameReader === reader else {
+                            pending = more
+                            break
                         }
+                        batch.append((entry, path, identity))
+                        bytes += entry.uncompressedSize
                     }
-                case .failed(let result): group.addTask { ([result], true) }
+                    group.addTask {
+                        let results = batch.map { entry, path, identity -> FileResult in
+                            do throws(ZipReader.Failure) {
+                                let bytes = try reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
+                                let file = InputFile(path: path, bytes: bytes, identity: identity)
+                                return admit(process(file, selection: selection, cache: cache), budget)
+                            } catch {
+                                return .unreadable(path, reason: error.description)
+                            }
+                        }
+                        return (results, results.count)
+                    }
+                case .failed(let result): group.addTask { ([result], 1) }
                 }
                 return true
             }
@@ -231,10 +260,10 @@ public enum Pipeline {
                 var held: [FileResult] = []
                 for result in finished.results {
                     // An evicted result that kept its records (no spill file) is not sent again.
-                    if finished.read, spilling, !result.records.isEmpty { held.append(result) } else { results.append(result) }
+                    if finished.read > 0, spilling, !result.records.isEmpty { held.append(result) } else { results.append(result) }
                 }
-                if finished.read {
-                    done += 1
+                if finished.read > 0 {
+                    done += finished.read
                     progress?(done, max(work.estimatedTotal, done))
                     if !launch() { inFlight -= 1 }
                 }
@@ -249,7 +278,7 @@ public enum Pipeline {
                 let chunk = (held.count + width - 1) / width
                 for start in stride(from: 0, to: held.count, by: chunk) {
                     let part = Array(held[start..<min(held.count, start + chunk)])
-                    group.addTask { (part.map(budget.evict), false) }
+                    group.addTask { (part.map(budget.evict), 0) }
                 }
             }
         }

@@ -33,6 +33,50 @@ import ZIPFoundation
     }
 }
 
+/// Entries of an archive are read a few to a task: a damaged one among them is named and the
+/// others are read, every entry is counted once, with one core or two.
+@Suite struct ZipBatchTests {
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var calls: [(Int, Int)] = []
+        func add(_ done: Int, _ total: Int) { lock.withLock { calls.append((done, total)) } }
+        var all: [(Int, Int)] { lock.withLock { calls } }
+    }
+
+    @Test(arguments: [1, 2]) func aDamagedEntryAmongOthersIsNamedAndTheRestRead(jobs: Int) async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let folder = Repo.realdata.appendingPathComponent("ctgov-json")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(names.count >= 10)
+        let zipURL = dir.url.appendingPathComponent("studies.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        for name in names {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            try archive.addEntry(with: "ctg-studies/" + name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) {
+                (position: Int64, size: Int) in data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        // The fifth entry's CRC-32 in the central directory no longer matches its data.
+        var bytes = [UInt8](try Data(contentsOf: zipURL))
+        let headers = (0..<bytes.count - 4).filter { bytes[$0..<$0 + 4] == [0x50, 0x4B, 0x01, 0x02] }
+        #expect(headers.count == names.count)
+        for k in 0..<4 { bytes[headers[4] + 16 + k] ^= 0xFF }
+        try Data(bytes).write(to: zipURL)
+
+        let calls = Calls()
+        let l = await Pipeline.landscape(paths: [zipURL.path], jobs: jobs, progress: { calls.add($0, $1) })
+        let ids = names.map { String($0.dropLast(5)) }
+        #expect(l.trials.map(\.id.value) == ids.enumerated().filter { $0.offset != 4 }.map(\.element))
+        #expect(l.failures.count == 1)
+        #expect(l.failures.first?.error?.contains("ctg-studies/" + names[4]) == true)
+        #expect(l.failures.first?.error?.contains("CRC-32") == true)
+        let progress = calls.all
+        #expect(progress.last.map { [$0.0, $0.1] } == [names.count, names.count])
+        #expect(zip(progress, progress.dropFirst()).allSatisfy { $0.0 < $1.0 })
+    }
+}
+
 /// A deflated entry is inflated whole when the directory's size is within the caps; a size or
 /// CRC-32 that does not match the data still gets the streaming reader's diagnosis.
 @Suite struct ZipEntryTests {
