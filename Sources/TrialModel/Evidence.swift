@@ -82,7 +82,7 @@ extension Array {
     /// whose values are all different are taken as they are, sharing their storage: a trial of
     /// one record holds its parameters once, not twice.
     public mutating func appendMerging<V>(contentsOf items: [Measured<V>]) where Element == Measured<V> {
-        if isEmpty, items.lazy.map(\.value).allDifferent {
+        if isEmpty, items.lazy.map({ $0.value }).allDifferent {
             self = items
             return
         }
@@ -96,7 +96,7 @@ extension Array {
         let nonEmpty = lists.filter { !$0.isEmpty }
         if nonEmpty.count <= 1 {
             guard let only = nonEmpty.first else { return [] }
-            if only.lazy.map(\.value).allDifferent { return only }
+            if only.lazy.map({ $0.value }).allDifferent { return only }
         }
         var out: [Measured<V>] = []
         var position: [V: Int] = [:]
