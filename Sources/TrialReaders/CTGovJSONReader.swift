@@ -9,8 +9,8 @@ public struct CTGovJSONReader: TrialReader {
     public var format: SourceFormat { .ctgovJSON }
 
     public func accepts(_ file: InputFile, head: String) -> Bool {
-        (head.hasPrefix("{") || head.hasPrefix("["))
-            && (head.contains("\"protocolSection\"") || head.contains("\"studies\""))
+        // A byte search: `String.contains` goes through CoreFoundation's Unicode-aware search.
+        (head.hasPrefix("{") || head.hasPrefix("[")) && Prefilter.containsExactly(head, ["\"protocolSection\"", "\"studies\""])
     }
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
@@ -92,7 +92,7 @@ public struct CTGovClassicJSONReader: TrialReader {
     public var format: SourceFormat { .ctgovClassicJSON }
 
     public func accepts(_ file: InputFile, head: String) -> Bool {
-        head.hasPrefix("{") && (head.contains("\"FullStudiesResponse\"") || head.contains("\"ProtocolSection\""))
+        head.hasPrefix("{") && Prefilter.containsExactly(head, ["\"FullStudiesResponse\"", "\"ProtocolSection\""])
     }
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {

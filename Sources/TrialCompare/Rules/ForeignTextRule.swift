@@ -68,6 +68,14 @@ struct ForeignTextRule: RecordRule {
             subjectCache = words
             return words
         }
+        // The summary's and description's words, built once when a criterion needs them.
+        var summaryCache: Set<String>?
+        func summaryWords() -> Set<String> {
+            if let summaryCache { return summaryCache }
+            let words = Self.vocabulary(source, keys: [.summary, .description])
+            summaryCache = words
+            return words
+        }
         // Built only when a criterion names a code (rare): normalizing all text is the costly part.
         var ownTextCache: String?
         func ownText() -> String {
@@ -109,7 +117,7 @@ struct ForeignTextRule: RecordRule {
                 let subject = subject()
                 guard !subject.isEmpty, let disease = m.group(1)?.trimmingSpaces else { continue }
                 let words = Self.contentWords(disease)
-                let summary = Self.vocabulary(source, keys: [.summary, .description])
+                let summary = summaryWords()
                 guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
                 let message =
                     "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
