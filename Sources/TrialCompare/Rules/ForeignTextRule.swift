@@ -39,8 +39,10 @@ struct ForeignTextRule: RecordRule {
     )
 
     /// Group 1: the disease an objective is about.
+    /// (The word boundary and "in" are written once, not in each alternative: the same matches,
+    /// and ICU tries the alternatives at half the cost.)
     static let objective = RulePattern(
-        #"(?:\btreatment\s+of|\bin\s+patients\s+with|\bin\s+subjects\s+with|\bin\s+participants\s+with)\s+([^.;,()\n]{4,80})"#)
+        #"\b(?:treatment\s+of|in\s+(?:patients|subjects|participants)\s+with)\s+([^.;,()\n]{4,80})"#)
     /// Characters no `objective` match contains (its phrase stops before them), and the words
     /// of which one always does (each alternative names one; "with" alone is too common to
     /// narrow the search).
