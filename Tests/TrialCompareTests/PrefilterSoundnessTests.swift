@@ -690,3 +690,49 @@ import TrialSupport
         #expect("plain".replacingASCII("_", with: " ") == "plain")
     }
 }
+
+/// Three patterns were rewritten for speed with a shared `\b` or lookbehind written once and
+/// alternatives regrouped (see their comments); each must match exactly where the original
+/// did, with the same groups, on every real field, line and criterion.
+@Suite struct RewrittenPatternTests {
+    static let originals: [(name: String, original: String, current: NSRegularExpression)] = [
+        (
+            "objective",
+            #"(?:\btreatment\s+of|\bin\s+patients\s+with|\bin\s+subjects\s+with|\bin\s+participants\s+with)\s+([^.;,()\n]{4,80})"#,
+            ForeignTextRule.objective.regex
+        ),
+        (
+            "age cue",
+            #"(?<![a-z])age[sd]?(?![a-z])|(?<![a-z])(?:years?|yrs?)[\s-]+old\b|(?<![a-z])years?\s+of\s+age\b|\by\.\s?o\b|\d\s*yo\b|\b(?:older|younger|aging|elderly|adults?|child(?:ren)?|infants?|neonates?|adolescents?)\b|岁|年龄"#,
+            AgeExtractor.cue.regex
+        ),
+        (
+            "not an age",
+            #"gestational\s+age|(?:post-?)?menstrual\s+age|(?:post-?)?concept(?:ion|ional|ual)\s+age|bone\s+age|surviv|expectan|duration|\bsince\b|diagnos|onset|history|follow|\bwithin\b|\bfor\s+(?:at\s+least|more|over|less)|\bprior\b|\bbefore\b|\bafter\b|\bago\b|\bpast\b|\blast\b|experience|\bsmok|\buse\b|\bdisease\b|\bresiden|\bliv(?:e|ing)\b|treat|therap|\bmenopaus|\bpost-?menopaus|amenorrh|\bstable\b|\bremission|interval|\bbirth\b|gestation|pregnan|educat|school"#,
+            AgeExtractor.notAge.regex
+        ),
+    ]
+
+    static func ranges(_ regex: NSRegularExpression, _ text: String) -> [[NSRange]] {
+        regex.matches(in: text, range: NSRange(location: 0, length: (text as NSString).length)).map { m in
+            (0..<m.numberOfRanges).map { m.range(at: $0) }
+        }
+    }
+
+    @Test(arguments: originals.indices) func matchesWhereTheOriginalDid(_ index: Int) throws {
+        let (name, pattern, current) = Self.originals[index]
+        let original = try NSRegularExpression(pattern: pattern, options: current.options)
+        #expect(original.pattern != current.pattern)
+        let crafted = [
+            "Gestational age ≥ 32 weeks", "postmenstrual age 40 weeks", "post-menopausal for 2 years", "in PATIENTS  with lupus nephritis",
+            "Age: 18 y.o or older", "aged 18-65 years old", "5yo", "ſince", "remißion for 1 year",
+        ]
+        var matched = 0
+        for text in PrefilterSoundnessTests.texts + crafted {
+            let expected = Self.ranges(original, text)
+            #expect(Self.ranges(current, text) == expected, "\(name) in \(text.prefix(200))")
+            if !expected.isEmpty { matched += 1 }
+        }
+        #expect(matched > 20, "\(name) matched only \(matched) texts")
+    }
+}
