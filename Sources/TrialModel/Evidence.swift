@@ -26,7 +26,7 @@ public struct Evidence: Codable, Sendable, Hashable, Comparable {
     /// Writes the evidence's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
     public func write(to json: inout CompactJSONWriter) {
         json.raw("{\"file\":")
-        json.string(file)
+        json.repeatedString(file)
         json.raw(",\"locator\":")
         json.string(locator)
         json.raw(",\"quote\":")

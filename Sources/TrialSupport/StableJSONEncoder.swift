@@ -405,6 +405,21 @@ public struct CompactJSONWriter: Sendable {
     /// Appends `string` quoted and escaped as `StableJSONEncoder` writes it.
     public mutating func string(_ string: String) { JSONText.appendString(string, to: &storage) }
 
+    /// The last string ``repeatedString(_:)`` wrote, and its bytes as written.
+    private var repeated: (string: String, bytes: [UInt8])?
+
+    /// ``string(_:)`` for a value that mostly repeats the one before it (every evidence of a
+    /// record names the same file): an equal string's written bytes are copied, not escaped again.
+    public mutating func repeatedString(_ string: String) {
+        if let repeated, repeated.string == string {
+            storage.append(contentsOf: repeated.bytes)
+            return
+        }
+        let start = storage.count
+        JSONText.appendString(string, to: &storage)
+        repeated = (string, Array(storage[start...]))
+    }
+
     /// Appends `value` in decimal, as the encoders write an `Int`.
     public mutating func integer(_ value: Int) { storage += String(value).utf8 }
 

@@ -319,6 +319,22 @@ import TrialStore
         try Self.expectSame(shapes)
     }
 
+    /// `repeatedString` copies the bytes it wrote for an equal string; runs of equal, different
+    /// and escaped strings write what `string` writes.
+    @Test func repeatedStringsWriteWhatStringWrites() {
+        let values = ["a/b.json", "a/b.json", "x\"y\\z\u{1}", "x\"y\\z\u{1}", "a/b.json", "", "", "é\n", "a/b.json"]
+        var repeated = CompactJSONWriter()
+        var plain = CompactJSONWriter()
+        for value in values {
+            repeated.repeatedString(value)
+            repeated.raw(",")
+            plain.string(value)
+            plain.raw(",")
+        }
+        #expect(repeated.bytes == plain.bytes)
+        #expect(String(decoding: plain.bytes, as: UTF8.self).hasPrefix(#""a/b.json","a/b.json","x\"y\\z\u0001""#))
+    }
+
     @Test func encodingAtADepthAppendsAndAnErrorAppendsNothing() throws {
         let encoder = StableJSONEncoder(pretty: true)
         var out = Array("[\n  ".utf8)
