@@ -562,7 +562,7 @@ public final class SnapshotStore: Sendable {
         }
         json.append(UInt8(ascii: "]"))
         let blob = try Deflate.compress(json)
-        let entry = PendingCache.Entry(sha256: sha256, records: blob, summary: try summary.map { try StoreJSON.string($0) })
+        let entry = PendingCache.Entry(sha256: sha256, records: blob, summary: summary?.cacheJSON())
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
         return blob
     }

@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 import TrialCompare
 import TrialModel
-import TrialStore
+import TrialPipeline
 
+@testable import TrialStore
 @testable import TrialSupport
 
 /// ``StableJSONEncoder`` must write exactly `JSONEncoder`'s bytes: documents' text and stored
@@ -446,6 +448,28 @@ import TrialStore
         }
         for word in [UInt64(0x6161_6161_6161_6161), 0x7A7A_7A7A_7A7A_7A7A, 0xFFFF_FFFF_FFFF_FFFF, 0x2121_2121_2121_2121, 0x5B5D_5B5D_5B5D_5B5D] {
             #expect(!JSONText.mayNeedEscape(word), "\(String(word, radix: 16))")
+        }
+    }
+}
+
+/// The parse cache writes an input's summary member by member; it must be the encoder's JSON.
+@Suite struct InputSummaryJSONTests {
+    static let summaries: [InputSummary] = [
+        InputSummary(file: "a.xml", format: .ctgovXML, records: 1),
+        InputSummary(file: "dir/é \"quoted\".json", format: .ctgovJSON, records: 3, warnings: ["w\n1", "/slash\\"], sha256: "ab", size: 12),
+        InputSummary(file: "x.zip/NCT1.json", format: nil, records: 0, error: "unreadable: \u{1}", warnings: [], sha256: nil, size: 0),
+        InputSummary(file: "", format: .ctgovClassicJSON, records: 0, error: nil, warnings: [""], sha256: String(repeating: "f", count: 64)),
+    ]
+
+    @Test(arguments: summaries) func cacheJSONIsTheEncodersJSON(_ summary: InputSummary) throws {
+        #expect(summary.cacheJSON() == (try StoreJSON.string(summary)))
+    }
+
+    @Test func realInputsWriteTheEncodersJSON() async throws {
+        let landscape = await Pipeline.landscape(paths: [Repo.realdata.path])
+        #expect(landscape.inputs.count > 100)
+        for input in landscape.inputs {
+            #expect(input.cacheJSON() == (try StoreJSON.string(input)), "\(input.file)")
         }
     }
 }
