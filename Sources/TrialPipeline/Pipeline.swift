@@ -187,11 +187,6 @@ public enum Pipeline {
             files: files, root: root, jobs: jobs, selection: selection, cache: cache, limits: limits, budget: nil, progress: progress)
     }
 
-    /// The most archive entries one reading task takes, and the uncompressed bytes after which
-    /// it takes no more: enough to make a task's overhead small beside its studies, few enough
-    /// that both cores stay busy to the end and little is held at once.
-    static let entryBatch = (count: 8, bytes: UInt64(64 << 10))
-
     /// ``read(files:root:jobs:selection:cache:progress:)``, each file's records passed through
     /// `budget` by the task that read them (in memory or into the spill file).
     static func read(
@@ -206,44 +201,23 @@ public enum Pipeline {
         // A task reads inputs (`read`: how many), or moves results held in memory to the spill
         // file once the budget's limit is crossed (`read` 0).
         await withTaskGroup(of: (results: [FileResult], read: Int).self) { group in
-            // An item taken from the queue that did not fit the batch before it.
-            var pending: WorkItem?
-            func nextItem() -> WorkItem? {
-                if let item = pending {
-                    pending = nil
-                    return item
-                }
-                return work.next()
-            }
             func launch() -> Bool {
-                guard let item = nextItem() else { return false }
+                guard let item = work.next() else { return false }
                 switch item {
                 case .path(let path, let identity):
                     group.addTask {
                         let result = process(path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity)
                         return ([admit(result, budget)], 1)
                     }
-                case .entry(let reader, let entry, let path, let identity):
-                    // Small entries of one archive (an API v2 study is a few KB) go to one task
-                    // together: a task per study spent more on waking a thread than on the study.
-                    var batch = [(entry, path, identity)]
-                    var bytes = entry.uncompressedSize
-                    while batch.count < Self.entryBatch.count, bytes < Self.entryBatch.bytes, let more = nextItem() {
-                        guard case .entry(let sameReader, let entry, let path, let identity) = more, sameReader === reader else {
-                            pending = more
-                            break
-                        }
-                        batch.append((entry, path, identity))
-                        bytes += entry.uncompressedSize
-                    }
+                case .entries(let reader, let batch):
                     group.addTask {
-                        let results = batch.map { entry, path, identity -> FileResult in
+                        let results = batch.map { item -> FileResult in
                             do throws(ZipReader.Failure) {
-                                let bytes = try reader.extract(entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
-                                let file = InputFile(path: path, bytes: bytes, identity: identity)
+                                let bytes = try reader.extract(item.entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
+                                let file = InputFile(path: item.path, bytes: bytes, identity: item.identity)
                                 return admit(process(file, selection: selection, cache: cache), budget)
                             } catch {
-                                return .unreadable(path, reason: error.description)
+                                return .unreadable(item.path, reason: error.description)
                             }
                         }
                         return (results, results.count)

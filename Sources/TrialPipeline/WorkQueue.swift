@@ -8,14 +8,22 @@ enum WorkItem {
     /// A file on disk, read by the task that processes it, and its identity
     /// (``InputCollector/identity(of:given:)``).
     case path(String, identity: String)
-    /// An archive entry, inflated by the task that processes it (so a zip keeps every core
-    /// busy, as a folder does), under the name `path` and its identity.
-    case entry(ZipReader, ZipReader.Entry, path: String, identity: String)
+    /// Consecutive entries of one archive, each inflated by the task that processes them (so a
+    /// zip keeps every core busy, as a folder does), under the name `path` and its identity.
+    /// Small entries come several to an item (``WorkQueue/entryBatch``).
+    case entries(ZipReader, [ArchiveEntry])
     /// An input that failed before it could be processed (a corrupt archive).
     case failed(FileResult)
 }
 
-/// Produces work items lazily: files in order, and for a `.zip` archive its entries one at a
+/// One entry of an archive to read: where it is, and the name and identity its records get.
+struct ArchiveEntry {
+    var entry: ZipReader.Entry
+    var path: String
+    var identity: String
+}
+
+/// Produces work items lazily: files in order, and for a `.zip` archive its entries a few at a
 /// time, so a large archive is never held in memory whole. Every entry that cannot be read (an
 /// encrypted one, a damaged one, one over the size limits, the entries a damaged directory
 /// hides) is a failed item naming it.
@@ -40,18 +48,27 @@ struct WorkQueue {
 
     static let zipMagic: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
 
+    /// The most entries of an archive one item holds, and the uncompressed bytes after which it
+    /// takes no more: a task per API v2 study (a few KB) spent more on waking a thread than on
+    /// the study; few enough that both cores stay busy to the end and little is held at once.
+    static let entryBatch = (count: 8, bytes: UInt64(64 << 10))
+
     mutating func next() -> WorkItem? {
         while true {
             if let current = archive {
                 var next = current.next
-                while next < current.reader.entries.count {
+                var batch: [ArchiveEntry] = []
+                var bytes: UInt64 = 0
+                while next < current.reader.entries.count, batch.count < Self.entryBatch.count, bytes < Self.entryBatch.bytes {
                     let entry = current.reader.entries[next]
                     next += 1
-                    archive?.next = next
                     guard !entry.isDirectory, Self.isReadable(entry.name) else { continue }
-                    let name = "\(current.path)/\(entry.name)"
-                    return .entry(current.reader, entry, path: name, identity: current.identity + "/" + entry.name)
+                    batch.append(
+                        ArchiveEntry(entry: entry, path: "\(current.path)/\(entry.name)", identity: current.identity + "/" + entry.name))
+                    bytes += entry.uncompressedSize
                 }
+                archive?.next = next
+                if !batch.isEmpty { return .entries(current.reader, batch) }
                 archive = nil
                 if let problem = current.problem { return Self.failed(current.path, problem) }
             }

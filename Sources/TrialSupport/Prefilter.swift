@@ -111,40 +111,27 @@ public enum Prefilter {
     }
 
     /// True when `b` contains one of `words` (ignoring ASCII case when asked), or, ignoring case,
-    /// holds a folding special (``hasFoldingSpecials(_:)``). The first word's scan also notes
-    /// whether it saw a byte ≥ 0x80: registry text is mostly ASCII, and without such a byte there
-    /// is no folding special to look for.
+    /// holds a folding special (``hasFoldingSpecials(_:)``). The first word's scan also tells
+    /// whether every byte was ASCII: registry text mostly is, and then there is no folding
+    /// special to look for.
     static func containsAny(_ b: UnsafeBufferPointer<UInt8>, _ words: [StaticString], ignoringCase: Bool) -> Bool {
-        guard ignoringCase else { return words.contains { contains(b, $0, ignoringCase: false) } }
+        guard ignoringCase else { return words.contains { contains(b, $0, ignoringCase: false).found } }
         guard let first = words.first else { return hasFoldingSpecials(b) }
-        var high = HighBytes.unknown
-        if contains(b, first, ignoringCase: true, high: &high) { return true }
-        if high != .none && hasFoldingSpecials(b) { return true }
-        return words.dropFirst().contains { contains(b, $0, ignoringCase: true) }
+        let scan = contains(b, first, ignoringCase: true, noteASCII: true)
+        if scan.found || !scan.allASCII && hasFoldingSpecials(b) { return true }
+        return words.dropFirst().contains { contains(b, $0, ignoringCase: true).found }
     }
 
-    /// What a scan learned of the bytes ≥ 0x80 in its text.
-    enum HighBytes { case none, some, unknown }
-
-    private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool) -> Bool {
-        var high = HighBytes.unknown
-        return contains(b, word, ignoringCase: ignoringCase, high: &high, tracking: false)
-    }
-
-    private static func contains(_ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool, high: inout HighBytes) -> Bool {
-        contains(b, word, ignoringCase: ignoringCase, high: &high, tracking: true)
-    }
-
-    /// Whether `b` contains `word`; with `tracking`, a scan that read every byte of `b` without
-    /// finding the word sets `high` to whether one of them was ≥ 0x80 (else it is left alone).
+    /// Whether `b` contains `word`; with `noteASCII`, `allASCII` is true when the scan read every
+    /// byte of `b` without finding the word and none was ≥ 0x80 (else it is false).
     @inline(__always)
     private static func contains(
-        _ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool, high: inout HighBytes, tracking: Bool
-    ) -> Bool {
+        _ b: UnsafeBufferPointer<UInt8>, _ word: StaticString, ignoringCase: Bool, noteASCII: Bool = false
+    ) -> (found: Bool, allASCII: Bool) {
         let m = word.utf8CodeUnitCount
         let w = word.utf8Start
         let n = b.count
-        guard m > 0, n >= m, let base = b.baseAddress else { return m == 0 }
+        guard m > 0, n >= m, let base = b.baseAddress else { return (m == 0, false) }
         let first = w[0]
         // Byte `c` can start a match when `c | fold == first`: with `fold` 0x20 for a (lower-case)
         // letter ignoring case, that is the letter in either case and nothing else.
@@ -171,29 +158,27 @@ public enum Prefilter {
         var i = 0
         while i + span <= n {
             let x0 = load8(base, at: i)
-            if tracking { seen |= x0 }
+            if noteASCII { seen |= x0 }
             var x = (x0 | folds) ^ firsts
             if m > 1 { x |= (load8(base, at: i + 1) | folds2) ^ seconds }
             // One bit per candidate start, in byte order.
             var candidates = zeroBytes(x)
             while candidates != 0 {
                 let k = i + candidates.trailingZeroBitCount / 8
-                if k > last { return false }
-                if matches(at: k) { return true }
+                if k > last { return (false, false) }
+                if matches(at: k) { return (true, false) }
                 candidates &= candidates &- 1
             }
             i += step
         }
         let stepped = i
         while i <= last {
-            if b[i] | fold == first, matches(at: i) { return true }
+            if b[i] | fold == first, matches(at: i) { return (true, false) }
             i += 1
         }
-        if tracking {
-            // The steps loaded bytes [0, stepped); the rest are read one by one.
-            for k in stepped..<n { seen |= UInt64(b[k]) }
-            high = seen & highBits != 0 ? .some : .none
-        }
-        return false
+        guard noteASCII else { return (false, false) }
+        // The steps loaded bytes [0, stepped); the rest are read one by one.
+        for k in stepped..<n { seen |= UInt64(b[k]) }
+        return (false, seen & highBits == 0)
     }
 }

@@ -62,34 +62,16 @@ struct ForeignTextRule: RecordRule {
     func check(_ source: SourceRecord, _ record: TrialRecord) -> [Finding] {
         var findings: [Finding] = []
         let trial = record.primaryID.value
-        // The trial's own words, built when a check needs them (most records give it nothing to check).
-        var subjectCache: Set<String>?
-        func subject() -> Set<String> {
-            if let subjectCache { return subjectCache }
-            let words = Self.vocabulary(source, keys: [.title, .officialTitle, .condition, .keyword])
-            subjectCache = words
-            return words
-        }
-        // The summary's and description's words, built once when a criterion needs them.
-        var summaryCache: Set<String>?
-        func summaryWords() -> Set<String> {
-            if let summaryCache { return summaryCache }
-            let words = Self.vocabulary(source, keys: [.summary, .description])
-            summaryCache = words
-            return words
-        }
-        // Built only when a criterion names a code (rare): normalizing all text is the costly part.
-        var ownTextCache: String?
-        func ownText() -> String {
-            if let ownTextCache { return ownTextCache }
-            let text = Self.normalizedCodes(
-                source.fields.filter {
-                    $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified
-                }
-                .map(\.value).joined(separator: " "))
-            ownTextCache = text
-            return text
-        }
+        // Built when a check first needs them (most records give it nothing to check): the
+        // trial's own words, the summary's and description's words, and the record's other text
+        // with codes normalized (needed only when a criterion names a code; the costly part).
+        lazy var subject = Self.vocabulary(source, keys: [.title, .officialTitle, .condition, .keyword])
+        lazy var summaryWords = Self.vocabulary(source, keys: [.summary, .description])
+        lazy var ownText = Self.normalizedCodes(
+            source.fields.filter {
+                $0.key != .criteria && $0.key != .inclusionCriteria && $0.key != .exclusionCriteria && $0.key != .unclassified
+            }
+            .map(\.value).joined(separator: " "))
         let ownProducts = record.parameters.products.map(\.value) + record.parameters.interventions.map(\.value)
 
         for criterion in record.parameters.criteria {
@@ -102,7 +84,7 @@ struct ForeignTextRule: RecordRule {
                     guard let code = m.group(1) else { continue }
                     let prefix = String(code.prefix(while: { $0.isLetter })).uppercased()
                     guard code.first?.isUppercase == true, !Self.notProducts.contains(prefix) else { continue }
-                    if ownText().contains(Self.normalizedCode(code)) { continue }
+                    if ownText.contains(Self.normalizedCode(code)) { continue }
                     if Self.priorUse.matches(m.before(60)) { continue }
                     let products = RuleText.list(record.parameters.products.map(\.value).map(RuleText.quoted))
                     let own = products.isEmpty ? "the interventions listed" : products
@@ -116,11 +98,9 @@ struct ForeignTextRule: RecordRule {
             }
             // A disease named as the trial's own subject.
             for m in Prefilter.mayContain(criterion.text, ["than"]) ? Self.otherThan.matches(in: criterion.text) : [] {
-                let subject = subject()
                 guard !subject.isEmpty, let disease = m.group(1)?.trimmingSpaces else { continue }
                 let words = Self.contentWords(disease)
-                let summary = summaryWords()
-                guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summary.contains($0) }) else { continue }
+                guard !words.isEmpty, !words.contains(where: { subject.contains($0) || summaryWords.contains($0) }) else { continue }
                 let message =
                     "\(RuleText.name(of: criterion)) speaks of a medical condition “other than \(disease)” as if \(disease) were this trial's disease, but the title and conditions never mention it: text probably copied from another protocol."
                 findings.append(
@@ -138,8 +118,7 @@ struct ForeignTextRule: RecordRule {
                 objectives.append((m, field))
             }
         }
-        let subject = objectives.count < 2 ? [] : subject()
-        guard !subject.isEmpty else { return findings }
+        guard objectives.count >= 2, !subject.isEmpty else { return findings }
         var phrases: [(phrase: String, matches: Bool, evidence: Evidence)] = []
         for (m, field) in objectives {
             guard let raw = m.group(1) else { continue }
