@@ -101,8 +101,9 @@ public struct SourceRecord: Codable, Sendable, Hashable {
         self.warnings = warnings
     }
 
-    /// All fields with `key`, in document order.
-    public func fields(_ key: FieldKey) -> [SourceField] { fields.filter { $0.key == key } }
+    /// All fields with `key`, in document order: a view, not a copy (the normalizer asks for
+    /// some twenty keys of every record, and most keys have one field or none).
+    public func fields(_ key: FieldKey) -> LazyFilterSequence<[SourceField]> { fields.lazy.filter { $0.key == key } }
 
     /// The first field with `key`.
     public func first(_ key: FieldKey) -> SourceField? { fields.first { $0.key == key } }
