@@ -81,14 +81,14 @@ public struct Landscape: Codable, Sendable, Hashable {
 
     /// Groups `records` into trials, builds the matrix and runs the finding rules. Records should
     /// already carry their record-level findings (`FindingRules.check(_:_:)`).
-    public init(records: [TrialRecord], inputs: [InputSummary]) {
-        self.init(trials: TrialList(TrialGrouper.group(records)), inputs: inputs)
+    public init(records: [TrialRecord], inputs: [InputSummary], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.init(trials: TrialList(TrialGrouper.group(records, jobs: jobs)), inputs: inputs, jobs: jobs)
     }
 
     /// Builds the matrix and runs the finding rules over `trials` (sorted by display ID), visiting
-    /// each trial once, in chunks on all cores: a spilled list builds each trial once here, and
+    /// each trial once, in chunks on up to `jobs` cores: a spilled list builds each trial once here, and
     /// its matrix columns go to the same spill file (see ``MatrixColumns``).
-    public init(trials: TrialList, inputs: [InputSummary]) {
+    public init(trials: TrialList, inputs: [InputSummary], jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.trials = trials
         self.inputs = inputs.sorted { $0.file < $1.file }
         struct Chunk {
@@ -105,7 +105,7 @@ public struct Landscape: Codable, Sendable, Hashable {
             }
         }
         let file = trials.spillFile
-        var chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+        var chunks = Parallel.mapChunks(count: trials.count, chunk: 64, jobs: jobs) { range in
             var chunk = Chunk()
             for i in range {
                 if let prepared = trials.prepared(at: i) {

@@ -47,7 +47,7 @@ public struct DiffCommand: Sendable {
         for failure in before.failures + after.failures { logger.error("\(failure.error ?? failure.file)") }
         let changes = ChangeSet(
             from: Snapshot(landscape: before, inputs: before.inputs.compactMap(\.fingerprint)),
-            to: Snapshot(landscape: after, inputs: after.inputs.compactMap(\.fingerprint)))
+            to: Snapshot(landscape: after, inputs: after.inputs.compactMap(\.fingerprint)), jobs: jobs)
         print(ChangeText.render(changes))
         after.changes = changes
         if let output {

@@ -311,11 +311,11 @@ public enum Pipeline {
         } else {
             trials = TrialList(TrialGrouper.group(records, jobs: jobs))
         }
-        guard let selection, let selected else { return Landscape(trials: trials, inputs: inputs) }
+        guard let selection, let selected else { return Landscape(trials: trials, inputs: inputs, jobs: jobs) }
         // A selection from a large input lists only the inputs it drew on (and the failed ones):
         // reports, trials.json and the snapshot must not grow with the unselected records.
         let listed = inputs.filter { $0.error != nil || selected.files.contains($0.file) }
-        var landscape = Landscape(trials: trials, inputs: listed)
+        var landscape = Landscape(trials: trials, inputs: listed, jobs: jobs)
         landscape.selection = SelectionSummary(
             criteria: selection.description, recordsRead: inputs.reduce(0) { $0 + $1.records },
             recordsMatched: selected.matched, inputsRead: inputs.count)

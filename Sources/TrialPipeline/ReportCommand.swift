@@ -119,12 +119,12 @@ public struct ReportCommand: Sendable {
 
         // The executable's hash keys the parse cache; it is computed on a thread of its own
         // while the first inputs are read (a first run never needs it before its first cache
-        // write).
-        if !dryRun { Thread { _ = ParserVersion.current }.start() }
+        // write). With one job, when first needed.
+        if !dryRun, jobs > 1 { Thread { _ = ParserVersion.current }.start() }
         let store: SnapshotStore?
         do {
             store = try SnapshotStore(
-                path: resolvedStatePath, mode: dryRun ? .readOnly : .readWrite, parserVersion: ParserVersion.current)
+                path: resolvedStatePath, mode: dryRun ? .readOnly : .readWrite, parserVersion: ParserVersion.current, jobs: jobs)
         } catch StoreError.notFound where dryRun {
             store = nil
         } catch {
@@ -165,8 +165,9 @@ public struct ReportCommand: Sendable {
         do {
             // The previous runs' states that equal this run's (by hash) are not decoded again,
             // nor encoded again when this run is saved.
-            if try store?.latestRun() != nil { stateHashes = SnapshotStore.stateHashes(snapshot.trials) }
-            let known = stateHashes.map { SnapshotStore.knownStates(snapshot.trials, hashes: $0) } ?? SnapshotStore.KnownStates()
+            if try store?.latestRun() != nil { stateHashes = SnapshotStore.stateHashes(snapshot.trials, jobs: jobs) }
+            let known =
+                stateHashes.map { SnapshotStore.knownStates(snapshot.trials, hashes: $0, jobs: jobs) } ?? SnapshotStore.KnownStates()
             let previous = try store?.latest(reusing: known)
             var stale: [TrialRef] = []
             if let previous, !landscape.failures.isEmpty {
@@ -176,19 +177,19 @@ public struct ReportCommand: Sendable {
                 if !kept.isEmpty {
                     stale = kept
                     landscape.addStale(previous.snapshot.trials.filter { t in kept.contains { $0.id == t.id } })
-                    stateHashes = stateHashes.map { _ in SnapshotStore.stateHashes(snapshot.trials) }
+                    stateHashes = stateHashes.map { _ in SnapshotStore.stateHashes(snapshot.trials, jobs: jobs) }
                     logger.warning(
                         "kept \(kept.count) trial(s) from the previous run, as their input could not be read: \(kept.map(\.id).joined(separator: ", "))"
                     )
                 }
             }
-            changes = ChangeSet(from: previous?.snapshot, to: snapshot)
+            changes = ChangeSet(from: previous?.snapshot, to: snapshot, jobs: jobs)
             changes.trialsStale = stale.isEmpty ? nil : stale
             display = changes
             if let store, let previous, changes.isEmpty {
                 let runs = try store.runs()
                 let before = runs.count >= 2 ? try store.snapshot(runs[runs.count - 2].id, reusing: previous.states) : nil
-                display = ChangeSet(from: before, to: previous.snapshot)
+                display = ChangeSet(from: before, to: previous.snapshot, jobs: jobs)
                 display.unchangedSince = runs.last.map { Int($0.id.rawValue) }
                 display.trialsStale = changes.trialsStale
             }
@@ -209,7 +210,9 @@ public struct ReportCommand: Sendable {
             let (landscape, templates, formats, jobs) = (landscape, templates, formats, jobs)
             // The outputs' key (a hash of everything they are rendered from) is computed on a
             // thread of its own: a run with changes needs it only after rendering, to record it.
-            let keying = BackgroundWork { () -> String? in try? OutputManifest.key(landscape, formats: formats, templates: templates) }
+            let keying = BackgroundWork(onThread: jobs > 1) { () -> String? in
+                try? OutputManifest.key(landscape, formats: formats, templates: templates)
+            }
             let names = Pipeline.outputNames(formats, withChanges: landscape.changes != nil)
             // Nothing changed and the outputs on disk were rendered from exactly this: skip
             // rendering (they would come out byte-identical).
@@ -233,9 +236,11 @@ public struct ReportCommand: Sendable {
             if let store, !changes.isEmpty {
                 // The reports are rendered and committed on a thread of their own while the
                 // snapshot is encoded and inserted; the snapshot commits only after the reports
-                // did, and not at all when they failed (its transaction is rolled back).
-                let rendering = BackgroundWork(render)
+                // did, and not at all when they failed (its transaction is rolled back). With one
+                // job, the reports first, then the snapshot.
+                let rendering = BackgroundWork(onThread: jobs > 1, render)
                 do {
+                    if jobs <= 1 { _ = try rendering.value() }
                     try store.save(snapshot, label: "report", summary: changes.summary, stateHashes: stateHashes) {
                         _ = try rendering.value()
                     }

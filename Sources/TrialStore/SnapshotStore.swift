@@ -62,6 +62,9 @@ public final class SnapshotStore: Sendable {
     public let path: String
     /// Runs whose trial values, findings and inputs are kept; older runs keep only their `run` row.
     public let keepRuns: Int
+    /// Cores the store's own work may use: encoding the states a run saves, decoding the ones it
+    /// reads (`--jobs`; 1 keeps all of it on the calling thread).
+    public let jobs: Int
     /// Version of the reader/extraction code; parse-cache entries from another version are
     /// ignored and pruned, so a new trialdiff never serves records extracted by an old one.
     /// Asked for only when a cache entry is read or written: trialdiff's is the hash of its own
@@ -83,12 +86,15 @@ public final class SnapshotStore: Sendable {
     ///   - parserVersion: identifies the extraction code that produced cached records (e.g. the
     ///     trialdiff version); cache entries written by another version are misses.
     ///   - busyTimeout: seconds to wait for another process's write lock before `StoreError.locked`.
+    ///   - jobs: cores for encoding and decoding states (see ``jobs``).
     public init(
         path: String, mode: AccessMode = .readWrite, keepRuns: Int = SnapshotStore.defaultKeepRuns,
-        parserVersion: @autoclosure @escaping @Sendable () -> String = "", busyTimeout: Double = 5
+        parserVersion: @autoclosure @escaping @Sendable () -> String = "", busyTimeout: Double = 5,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws {
         self.path = path
         self.keepRuns = max(1, keepRuns)
+        self.jobs = max(1, jobs)
         self.parserVersionSource = parserVersion
         let fm = FileManager.default
         var config = Configuration()
@@ -155,7 +161,7 @@ public final class SnapshotStore: Sendable {
     ///   - summary: usually the run's `ChangeSet.summary`.
     @discardableResult
     ///
-    /// `stateHashes`, when given, are ``stateHashes(_:)`` of `snapshot.trials`: states the store
+    /// `stateHashes`, when given, are ``stateHashes(_:jobs:)`` of `snapshot.trials`: states the store
     /// already holds are then not encoded again (a rerun that changed a few trials encodes only those).
     public func save(
         _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil
@@ -180,7 +186,8 @@ public final class SnapshotStore: Sendable {
                 var id: Int64 = 0
                 try db.inTransaction(.immediate) {
                     id = try Self.insert(
-                        snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes, db)
+                        snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: stateHashes,
+                        jobs: jobs, db)
                     try Self.prune(keepRuns: keepRuns, parserVersion: parserVersion, latest: id, db)
                     do { try beforeCommit() } catch {
                         hookError = error
@@ -209,23 +216,23 @@ public final class SnapshotStore: Sendable {
     /// registry dump's states are hundreds of megabytes) while each wave still fills all cores.
     static let stateWave = 256
 
-    /// Encodes the states of `trials` at `positions`, in chunks on all cores; the result is in
+    /// Encodes the states of `trials` at `positions`, in chunks on `jobs` cores; the result is in
     /// the order of `positions`. Each trial is built (for a stored matrix: its column read and
     /// decoded) by the core that encodes it, once.
-    static func encodeStates(_ trials: SnapshotTrials, at positions: ArraySlice<Int>) -> [EncodedState] {
-        mapStoredJSON(count: positions.count, trial: { trials[positions[positions.startIndex + $0]] }) { trial, json in
+    static func encodeStates(_ trials: SnapshotTrials, at positions: ArraySlice<Int>, jobs: Int) -> [EncodedState] {
+        mapStoredJSON(count: positions.count, jobs: jobs, trial: { trials[positions[positions.startIndex + $0]] }) { trial, json in
             EncodedState(
                 id: trial.id, title: trial.title, json: String(decoding: json, as: UTF8.self), sha256: SnapshotStore.sha256(json))
         }
     }
 
     /// `transform` of each of `count` trials (`trial(i)`) and the JSON a run stores for it (the
-    /// one definition of a state's bytes and so of its hash), in chunks on all cores; the
+    /// one definition of a state's bytes and so of its hash), in chunks on `jobs` cores; the
     /// results in trial order.
     private static func mapStoredJSON<R>(
-        count: Int, trial: @Sendable (Int) -> SnapshotTrial, _ transform: (SnapshotTrial, [UInt8]) -> R
+        count: Int, jobs: Int, trial: @Sendable (Int) -> SnapshotTrial, _ transform: (SnapshotTrial, [UInt8]) -> R
     ) -> [R] {
-        Parallel.mapChunks(count: count, chunk: 32, jobs: ProcessInfo.processInfo.activeProcessorCount) { range in
+        Parallel.mapChunks(count: count, chunk: 32, jobs: jobs) { range in
             range.map { i in
                 let trial = trial(i)
                 return transform(trial, trial.compactSortedJSON())
@@ -235,7 +242,7 @@ public final class SnapshotStore: Sendable {
 
     private static func insert(
         _ snapshot: Snapshot, label: String, recordedAt: String?, summary: String?, stateHashes: [String]?,
-        _ db: Database
+        jobs: Int, _ db: Database
     ) throws -> Int64 {
         try db.execute(
             sql: """
@@ -273,11 +280,11 @@ public final class SnapshotStore: Sendable {
         }
         // The next wave is built and encoded (on the other cores) while this one is inserted, on
         // a thread of its own: the database writer blocks on it, so it must not wait for a slot
-        // in a pool that blocked callers may be holding.
+        // in a pool that blocked callers may be holding. With one job, in turn on this thread.
         func wave(from start: Int) -> (ArraySlice<Int>, BackgroundWork<[EncodedState]>)? {
             guard start < toEncode.count else { return nil }
             let positions = toEncode[start..<min(toEncode.count, start + stateWave)]
-            return (positions, BackgroundWork { Self.encodeStates(trials, at: positions) })
+            return (positions, BackgroundWork(onThread: jobs > 1) { Self.encodeStates(trials, at: positions, jobs: jobs) })
         }
         var current = wave(from: 0)
         while let (positions, job) = current {
@@ -373,20 +380,22 @@ public final class SnapshotStore: Sendable {
             guard let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM run WHERE values_kept = 1") else {
                 return nil
             }
-            return try Self.snapshot(id, db, reusing: known)
+            return try Self.snapshot(id, db, reusing: known, jobs: jobs)
         }
     }
 
-    /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on all
-    /// cores; the JSON is not kept): for ``knownStates(_:hashes:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
-    public static func stateHashes(_ trials: SnapshotTrials) -> [String] {
-        mapStoredJSON(count: trials.count, trial: { trials[$0] }) { _, json in SnapshotStore.sha256(json) }
+    /// The SHA-256 of the JSON a run would store for each of `trials`, in order (encoded on `jobs`
+    /// cores; the JSON is not kept): for ``knownStates(_:hashes:jobs:)`` and ``save(_:label:recordedAt:summary:stateHashes:)``.
+    public static func stateHashes(_ trials: SnapshotTrials, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> [String] {
+        mapStoredJSON(count: trials.count, jobs: jobs, trial: { trials[$0] }) { _, json in SnapshotStore.sha256(json) }
     }
 
     /// The states of `trials` by the SHA-256 of the JSON a run would store for them, for
-    /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:)`` when already computed.
-    public static func knownStates(_ trials: SnapshotTrials, hashes: [String]? = nil) -> KnownStates {
-        KnownStates(trials: trials, hashes: hashes ?? stateHashes(trials))
+    /// ``latest(reusing:)``; `hashes` are their ``stateHashes(_:jobs:)`` when already computed.
+    public static func knownStates(
+        _ trials: SnapshotTrials, hashes: [String]? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> KnownStates {
+        KnownStates(trials: trials, hashes: hashes ?? stateHashes(trials, jobs: jobs))
     }
 
     /// The most recent run, or nil before the first run.
@@ -402,7 +411,7 @@ public final class SnapshotStore: Sendable {
         try read { db in
             guard try Bool.fetchOne(db, sql: "SELECT values_kept FROM run WHERE id = ?", arguments: [id.rawValue]) == true
             else { return nil }
-            return try Self.snapshot(id.rawValue, db, reusing: known).snapshot
+            return try Self.snapshot(id.rawValue, db, reusing: known, jobs: jobs).snapshot
         }
     }
 
@@ -448,10 +457,12 @@ public final class SnapshotStore: Sendable {
         try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT trial_id FROM run_trial ORDER BY trial_id") }
     }
 
-    static func snapshot(_ id: Int64, _ db: Database, reusing known: KnownStates) throws -> (snapshot: Snapshot, states: KnownStates) {
+    static func snapshot(
+        _ id: Int64, _ db: Database, reusing known: KnownStates, jobs: Int
+    ) throws -> (snapshot: Snapshot, states: KnownStates) {
         let hashes = try String.fetchAll(
             db, sql: "SELECT state_sha256 FROM run_trial WHERE run_id = ? ORDER BY position", arguments: [id])
-        // Only the states not already at hand are read and decoded: in chunks on all cores (a
+        // Only the states not already at hand are read and decoded: in chunks on `jobs` cores (a
         // first comparison against a registry dump decodes hundreds of megabytes of them).
         let missing = Array(Set(hashes.filter { known.positions[$0] == nil })).sorted()
         let select = try db.cachedStatement(sql: "SELECT json FROM trial_state WHERE sha256 = ?")
@@ -461,7 +472,7 @@ public final class SnapshotStore: Sendable {
             }
             return text
         }
-        let decoded = try Parallel.mapChunks(count: json.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+        let decoded = try Parallel.mapChunks(count: json.count, chunk: 256, jobs: jobs) {
             range in try json[range].map { try StoreJSON.decode(SnapshotTrial.self, from: $0) }
         }
         let decodedStates = [String: SnapshotTrial](uniqueKeysWithValues: zip(missing, decoded))

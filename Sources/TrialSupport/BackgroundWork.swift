@@ -7,7 +7,14 @@ public final class BackgroundWork<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var result: Result<T, any Error>?
 
-    public init(_ work: @escaping @Sendable () throws -> T) {
+    /// - Parameter onThread: false runs `work` at once on the calling thread (a run held to
+    ///   one core by `--jobs 1`); its value is then ready when `init` returns.
+    public init(onThread: Bool = true, _ work: @escaping @Sendable () throws -> T) {
+        guard onThread else {
+            result = Result { try work() }
+            done.signal()
+            return
+        }
         Thread {
             let outcome = Result { try work() }
             self.lock.withLock { self.result = outcome }

@@ -12,7 +12,12 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "Input files, folders or zips (default: Input).")
     var paths: [String] = []
 
-    @Option(help: "Files read in parallel (default: the number of cores).")
+    @Option(
+        help: ArgumentHelp(
+            "Cores to use (default: the number of cores).",
+            discussion:
+                "Files read in parallel, and the threads that group, compare, render and save the trials. With 1, one step at a time on one core."
+        ))
     var jobs: Int?
 
     /// `--jobs`, or the number of cores.

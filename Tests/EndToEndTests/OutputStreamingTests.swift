@@ -137,6 +137,20 @@ import TrialSupport
         }
     }
 
+    /// Background work held to the calling thread (`--jobs 1`) runs there, before `init`
+    /// returns, and keeps its value or error for every caller, as on a thread of its own.
+    @Test(arguments: [false, true])
+    func backgroundWorkRunsWhereItIsAsked(onThread: Bool) throws {
+        let caller = ObjectIdentifier(Thread.current)
+        let ran = BackgroundWork(onThread: onThread) { ObjectIdentifier(Thread.current) == caller }
+        #expect(try ran.value() == !onThread)
+        #expect(try ran.value() == !onThread)
+        struct Failed: Error, Equatable {}
+        let failing = BackgroundWork(onThread: onThread) { () throws -> Int in throw Failed() }
+        #expect(throws: Failed()) { try failing.value() }
+        #expect(throws: Failed()) { try failing.value() }
+    }
+
     @Test func aFailedCommitLeavesNoTemporaryFile() async throws {
         let landscape = await Repo.inputLandscape()
         let tmp = try TempFolder("commit")

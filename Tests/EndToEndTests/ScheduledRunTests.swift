@@ -68,6 +68,48 @@ import TrialStore
         #expect(report.contains("## What changed"))
     }
 
+    /// `--jobs 1` keeps every step on one thread (grouping, comparing, encoding and decoding
+    /// states, rendering before saving): a baseline and an edited rerun of real records give the
+    /// same files and the same stored states as with two jobs.
+    @Test func oneJobWritesWhatTwoJobsWrite() async throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let records = ["NCT03745326", "NCT05438667", "NCT06008288", "NCT06411691"]
+        for id in records { try dir.copy(realdata: "ctgov-json/\(id).json", as: "in/\(id).json") }
+        func run(jobs: Int) async -> (changed: [String]?, status: CommandStatus) {
+            let command = ReportCommand(
+                paths: [dir.url.appendingPathComponent("in").path], output: dir.url.appendingPathComponent("out\(jobs)"),
+                templates: .folder(Repo.templates), jobs: jobs)
+            let (landscape, status) = await command.run(logger: CapturedLog().logger)
+            return (landscape.changes?.trialsChanged.map(\.id), status)
+        }
+        for jobs in [1, 2] {
+            let (changed, status) = await run(jobs: jobs)
+            #expect(changed == [] && status == .success)
+        }
+        try dir.write("in/NCT03745326.json", try Self.editedCopy())
+        for jobs in [1, 2] {
+            let (changed, status) = await run(jobs: jobs)
+            #expect(changed == ["NCT03745326"] && status == .success)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("out2").path)
+            .filter { !$0.hasPrefix(".") }.sorted()
+        #expect(names.contains("changes.json") && names.contains("matrix.xlsx"))
+        for name in names {
+            let one = try Data(contentsOf: dir.url.appendingPathComponent("out1/\(name)"))
+            let two = try Data(contentsOf: dir.url.appendingPathComponent("out2/\(name)"))
+            #expect(one == two, "\(name) differs between --jobs 1 and --jobs 2")
+        }
+        func states(_ jobs: Int) throws -> [[String]] {
+            let store = try SnapshotStore(
+                path: dir.url.appendingPathComponent("out\(jobs)/\(SnapshotStore.defaultRelativePath)").path, mode: .readOnly)
+            return try store.runs().map { run in SnapshotStore.stateHashes(try #require(try store.snapshot(run.id)).trials, jobs: 1) }
+        }
+        let one = try states(1)
+        #expect(one.count == 2 && one.allSatisfy { $0.count == records.count })
+        #expect(one == (try states(2)))
+    }
+
     @Test func unchangedRunWritesIdenticalFilesAndSaysNoChanges() async throws {
         let dir = try TempFolder()
         defer { dir.remove() }

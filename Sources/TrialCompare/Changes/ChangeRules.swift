@@ -145,7 +145,7 @@ extension ChangeSet {
     /// Compares meaning, not strings of evidence: a value whose `csv` and `text` are unchanged is
     /// unchanged even if its quote moved to another file or line. Inputs are compared by path
     /// and content hash (see `InputChanges(from:to:)`).
-    public init(from old: Snapshot?, to new: Snapshot) {
+    public init(from old: Snapshot?, to new: Snapshot, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
         guard let old else {
             self.init(
                 isBaseline: true, inputs: InputChanges(from: [], to: new.inputs), trialsAdded: new.trials.refs)
@@ -166,8 +166,8 @@ extension ChangeSet {
         for f in new.findings { newFindings[f.trial, default: []].append(f) }
 
         let added = newRefs.filter { oldByID[$0.id] == nil }
-        // Trials are compared independently: in chunks on all cores, in trial order.
-        let changed = Parallel.mapChunks(count: new.trials.count, chunk: 256, jobs: ProcessInfo.processInfo.activeProcessorCount) {
+        // Trials are compared independently: in chunks on up to `jobs` cores, in trial order.
+        let changed = Parallel.mapChunks(count: new.trials.count, chunk: 256, jobs: jobs) {
             range in
             range.compactMap { i -> TrialChange? in
                 let id = newRefs[i].id
