@@ -28,6 +28,9 @@ extension SnapshotStore {
         /// Adds `bytes` to what is hashed.
         public mutating func update(_ bytes: [UInt8]) { hash.update(data: bytes) }
 
+        /// Adds `data` to what is hashed (a slice of a mapped file is not copied).
+        public mutating func update(_ data: Data) { hash.update(data: data) }
+
         /// The SHA-256 of everything added, as 64 lower-case hex digits.
         public func finalize() -> String { SnapshotStore.hex(hash.finalize()) }
     }
