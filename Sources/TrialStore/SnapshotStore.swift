@@ -580,7 +580,9 @@ public final class SnapshotStore: Sendable {
 
     /// The records of a parse-cache blob (as ``cacheRecords(encoded:sha256:summary:)`` returns it).
     public static func decodeCachedRecords(_ blob: Data) throws -> [TrialRecord] {
-        try StoreJSON.decode([CachedRecord].self, from: try Deflate.decompress(blob)).map(\.record)
+        let json = try Deflate.decompress(blob)
+        if let records = try? RecordJSONReader.records([UInt8](json)) { return records }
+        return try StoreJSON.decode([CachedRecord].self, from: json).map(\.record)
     }
 
     /// A record's JSON as the parse cache and the spill keep it (``TrialRecord/cacheJSON()``),

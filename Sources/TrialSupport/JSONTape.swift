@@ -596,3 +596,58 @@ extension JSONTape {
         }
     }
 }
+
+extension JSONTape {
+    /// The first value, without a JSON pointer; nil for an empty tape.
+    public var rootNode: Node? { tokens.isEmpty ? nil : Node(tape: self, index: 0) }
+
+    /// A value of the tape without a JSON pointer: for reading trialdiff's own JSON back (the
+    /// parse cache, the record spill), where no locator is kept and building pointers would be
+    /// the most of the work.
+    public struct Node {
+        let tape: JSONTape
+        let index: Int
+
+        public var kind: Kind { tape.tokens[index].kind }
+
+        /// The member `key` of an object (the first, when a key repeats); nil when absent or when
+        /// this is not an object.
+        public subscript(key: StaticString) -> Node? {
+            let tokens = tape.tokens
+            guard tokens[index].kind == .object else { return nil }
+            let raw = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+            var k = index + 1
+            let end = tokens[index].end
+            while k < end {
+                if tape.keyEquals(k, raw) { return Node(tape: tape, index: k + 1) }
+                k = tokens[k + 1].end
+            }
+            return nil
+        }
+
+        /// The elements of an array, in order; nil when this is not an array.
+        public var elements: [Node]? {
+            let tokens = tape.tokens
+            guard tokens[index].kind == .array else { return nil }
+            var out: [Node] = []
+            var k = index + 1
+            while k < tokens[index].end {
+                out.append(Node(tape: tape, index: k))
+                k = tokens[k].end
+            }
+            return out
+        }
+
+        /// A string's value; nil for anything else.
+        public var string: String? {
+            let t = tape.tokens[index]
+            return t.kind == .string ? tape.decode(t) : nil
+        }
+
+        /// A number's text as written; nil for anything else.
+        public var numberText: String? {
+            let t = tape.tokens[index]
+            return t.kind == .number ? tape.decode(t) : nil
+        }
+    }
+}

@@ -67,6 +67,44 @@ import TrialPipeline
         }
     }
 
+    /// What the reader without `Codable` does with JSON out of place, against `Codable`: a missing
+    /// member or an unknown value throws in both (the store then reports `Codable`'s error), an
+    /// unknown member is ignored by both, `null` for an optional is nil in both.
+    @Test func recordReaderFailsWhereTheDecoderFails() async throws {
+        let landscape = await Repo.landscape(["Tests/TestSupport/Fixtures/realdata/ctgov-json"])
+        let record = try #require(landscape.trials.flatMap(\.records).first { !$0.parameters.thresholds.isEmpty })
+        let json = String(decoding: try record.cacheJSON(), as: UTF8.self)
+        func both(_ text: String) -> (reader: TrialRecord?, decoder: TrialRecord?) {
+            let bytes = Array(text.utf8)
+            return (
+                try? RecordJSONReader.record(bytes),
+                try? bytes.withUnsafeBytes { try StableJSONDecoder().decode(CachedRecord.self, from: $0).record }
+            )
+        }
+        #expect(both(json) == (record, record))
+        for (old, new) in [
+            (",\"warnings\":", ",\"warningz\":"), ("\"format\":\"ctgov-json-v2\"", "\"format\":\"nope\""),
+            ("\"index\":0", "\"index\":0.5"), ("\"criteriaItems\":[[", "\"criteriaItems\":[[1,"),
+        ] {
+            #expect(json.contains(old))
+            let spoiled = json.replacingOccurrences(of: old, with: new)
+            #expect(both(spoiled) == (nil, nil), "\(new)")
+            #expect(throws: (any Error).self) { try Array(spoiled.utf8).withUnsafeBytes { try SnapshotStore.decodeRecord($0) } }
+        }
+        #expect(both("{\"extra\":[1,{}]," + json.dropFirst()) == (record, record))
+        #expect(both(String(json.dropLast())) == (nil, nil))
+        var withoutCohort = record
+        withoutCohort.parameters.thresholds = withoutCohort.parameters.thresholds.map {
+            var t = $0
+            t.value.cohort = nil
+            return t
+        }
+        let nulled = String(decoding: try withoutCohort.cacheJSON(), as: UTF8.self)
+            .replacingOccurrences(of: ",\"bound\":", with: ",\"cohort\":null,\"bound\":")
+        #expect(nulled.contains("\"cohort\":null"))
+        #expect(both(nulled) == (withoutCohort, withoutCohort))
+    }
+
     /// A record written directly for the parse cache and the spill must be the bytes the
     /// streaming encoder writes, apart from criteria written once (text, locator) when their
     /// evidence is the record's file and their own text, and read back as the same record: for
@@ -176,9 +214,16 @@ import TrialPipeline
             }
             #expect(try direct.withUnsafeBytes { try SnapshotStore.decodeRecord($0) } == record, "\(record.source)")
             #expect(try encoded.withUnsafeBytes { try SnapshotStore.decodeRecord($0) } == record, "\(record.source)")
+            // The reader without `Codable` (no fallback here), on both forms.
+            #expect(try RecordJSONReader.record(direct) == record, "\(record.source)")
+            #expect(try RecordJSONReader.record(Array(encoded)) == record, "\(record.source)")
             directBytes += direct.count
             encoderBytes += encoded.count
         }
+        // The parse cache's form, an array of every record, read at once.
+        let all = real + crafted
+        let array = try [UInt8]("[".utf8) + all.map { try $0.cacheJSON() }.joined(separator: [UInt8(ascii: ",")]) + [UInt8]("]".utf8)
+        #expect(try RecordJSONReader.records(array) == all)
         #expect(crafted.filter { try! $0.cacheJSON() == StreamingJSONEncoder.encodeAnyOrder($0) }.count == 3)
         #expect(compacted > real.count / 2)
         #expect(Double(directBytes) < 0.85 * Double(encoderBytes), "criteria written once: \(directBytes) of \(encoderBytes) bytes")
