@@ -45,7 +45,7 @@ final class RecordSpill: Sendable {
                 guard records.count == 1 else { throw SpillError.corrupt(reason: "a blob of \(records.count) records") }
                 return records[0]
             }
-            return try bytes.withUnsafeBytes { try SnapshotStore.decodeRecord($0) }
+            return try SnapshotStore.decodeRecord(bytes)
         } catch let error as SpillError {
             throw error
         } catch {

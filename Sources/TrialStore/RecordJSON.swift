@@ -55,8 +55,13 @@ extension TrialRecord {
 extension SnapshotStore {
     /// The record whose ``TrialRecord/cacheJSON()`` (or encoder JSON) `bytes` are.
     public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws -> TrialRecord {
-        if let record = try? RecordJSONReader.record([UInt8](bytes)) { return record }
-        return try StableJSONDecoder().decode(CachedRecord.self, from: bytes).record
+        try decodeRecord([UInt8](bytes))
+    }
+
+    /// ``decodeRecord(_:)`` of bytes already in an array (the record spill's): read in place.
+    public static func decodeRecord(_ bytes: [UInt8]) throws -> TrialRecord {
+        if let record = try? RecordJSONReader.record(bytes) { return record }
+        return try bytes.withUnsafeBytes { try StableJSONDecoder().decode(CachedRecord.self, from: $0).record }
     }
 }
 

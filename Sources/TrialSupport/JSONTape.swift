@@ -110,6 +110,32 @@ public final class JSONTape: Sendable {
         return bytes[t.start..<t.stop].elementsEqual(key)
     }
 
+    /// The value token of member `key` of the object token at `object` (the first, when a key
+    /// repeats); nil when it has none. The one walk over an object's members (``JSONValue``,
+    /// ``Node``).
+    func member(of object: Int, _ key: UnsafeRawBufferPointer) -> Int? {
+        var k = object + 1
+        let end = tokens[object].end
+        while k < end {
+            if keyEquals(k, key) { return k + 1 }
+            k = tokens[k + 1].end
+        }
+        return nil
+    }
+
+    /// `body` with each element token of the array token at `array` and its position, in order,
+    /// until `body` returns false. The one walk over an array's elements.
+    @inline(__always)
+    func walkElements(of array: Int, _ body: (_ token: Int, _ position: Int) -> Bool) {
+        var k = array + 1
+        var n = 0
+        let end = tokens[array].end
+        while k < end, body(k, n) {
+            k = tokens[k].end
+            n += 1
+        }
+    }
+
     /// A string token's value, or a number's text.
     func decode(_ t: Token) -> String {
         bytes.withUnsafeBufferPointer { b in
@@ -420,14 +446,8 @@ public struct JSONValue: Sendable {
     }
 
     private func member(_ raw: UnsafeRawBufferPointer, component: () -> String) -> JSONValue {
-        let tokens = tape.tokens
-        var k = index + 1
-        let end = tokens[index].end
-        while k < end {
-            if tape.keyEquals(k, raw) { return JSONValue(tape: tape, index: k + 1, pointer: pointer + "/" + component()) }
-            k = tokens[k + 1].end
-        }
-        return missing
+        guard let k = tape.member(of: index, raw) else { return missing }
+        return JSONValue(tape: tape, index: k, pointer: pointer + "/" + component())
     }
 
     /// RFC 6901: `~` is `~0` and `/` is `~1` in a pointer's component.
@@ -439,28 +459,22 @@ public struct JSONValue: Sendable {
     /// The element at `position` of an array.
     public subscript(position: Int) -> JSONValue {
         guard isArray, position >= 0 else { return missing }
-        let tokens = tape.tokens
-        var k = index + 1
-        var n = 0
-        while k < tokens[index].end {
-            if n == position { return JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)") }
-            k = tokens[k].end
-            n += 1
+        var found = missing
+        tape.walkElements(of: index) { k, n in
+            guard n == position else { return true }
+            found = JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)")
+            return false
         }
-        return missing
+        return found
     }
 
     /// The elements of an array in order (none when not an array).
     public var elements: [JSONValue] {
         guard isArray else { return [] }
-        let tokens = tape.tokens
         var out: [JSONValue] = []
-        var k = index + 1
-        var n = 0
-        while k < tokens[index].end {
+        tape.walkElements(of: index) { k, n in
             out.append(JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)"))
-            k = tokens[k].end
-            n += 1
+            return true
         }
         return out
     }
@@ -613,27 +627,18 @@ extension JSONTape {
         /// The member `key` of an object (the first, when a key repeats); nil when absent or when
         /// this is not an object.
         public subscript(key: StaticString) -> Node? {
-            let tokens = tape.tokens
-            guard tokens[index].kind == .object else { return nil }
+            guard kind == .object else { return nil }
             let raw = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-            var k = index + 1
-            let end = tokens[index].end
-            while k < end {
-                if tape.keyEquals(k, raw) { return Node(tape: tape, index: k + 1) }
-                k = tokens[k + 1].end
-            }
-            return nil
+            return tape.member(of: index, raw).map { Node(tape: tape, index: $0) }
         }
 
         /// The elements of an array, in order; nil when this is not an array.
         public var elements: [Node]? {
-            let tokens = tape.tokens
-            guard tokens[index].kind == .array else { return nil }
+            guard kind == .array else { return nil }
             var out: [Node] = []
-            var k = index + 1
-            while k < tokens[index].end {
+            tape.walkElements(of: index) { k, _ in
                 out.append(Node(tape: tape, index: k))
-                k = tokens[k].end
+                return true
             }
             return out
         }
