@@ -31,6 +31,7 @@ let package = Package(
         .executableTarget(
             name: "TrialdiffLadder",
             dependencies: [
+                .product(name: "TrialSupport", package: "main"),
                 .product(name: "TrialModel", package: "main"),
                 .product(name: "TrialReaders", package: "main"),
                 .product(name: "TrialExtraction", package: "main"),

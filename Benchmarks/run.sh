@@ -26,6 +26,8 @@
 #   g. Benchmarks/baseline_json.py (Python's json module: the same core fields as b.)
 #   h. trialdiff report ZIP --output TMP --format csv             (default --jobs)
 #   i. trialdiff report ZIP --output TMP --format csv --jobs 1
+#   j. the stage ladder on the zip (unless LADDER=0): io inflates each entry, parse adds the JSON
+#      reader, then extract and rules as in f.
 # Every trialdiff run writes to a fresh, empty output folder (a reused one would hold the previous
 # run's snapshot store in .trialdiff/ and turn the run into an unchanged re-run). The issue's
 # targets are checked against the --format csv runs (c, d); run e is reported for information.
@@ -37,7 +39,7 @@
 #                           built with `swift build -c release --product trialdiff` if missing)
 #   SWIFT_SCRATCH_PATH=DIR  build into DIR instead of .build (binary: DIR/release/trialdiff)
 #   TRIALDIFF_REBUILD=1     run `swift build` even if the binary exists (it is incremental)
-#   LADDER=0                skip the stage ladder (f) and its build
+#   LADDER=0                skip the stage ladders (f, j) and their build
 #   LADDER_BIN=PATH         TrialdiffLadder binary to run (the script then does not build it)
 #   LADDER_SCRATCH_PATH=DIR scratch path for building TrialdiffLadder from the Benchmarks package
 #                           (default: Benchmarks/.build, or $SWIFT_SCRATCH_PATH-bench when
@@ -332,6 +334,16 @@ for n in ${json_sizes[@]+"${json_sizes[@]}"}; do
         rm -rf "$outdir"
         sync
     done
+    # j. the stage ladder on the zip (as f.)
+    if [ "$LADDER" != 0 ]; then
+        for stage in io parse extract rules; do
+            if [ -n "$ladder_reason" ]; then
+                printf '%s\t%s\tna\t\t\t\t%s\t\n' "$n" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
+                continue
+            fi
+            measure "$n" "ladder-$stage" "$zip" "" "" -- "$LADDER_BIN" "$stage" "$zip"
+        done
+    fi
     RESULTS=$saved
 done
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The API v2 JSON part of the benchmark report (run.sh, runs g-i).
+"""The API v2 JSON part of the benchmark report (run.sh, runs g-j).
 
     Benchmarks/summarize_json.py JSON.tsv META.tsv [--out FILE.md]
 
 JSON.tsv has run.sh's result lines (size, tool, rc, wall_s, rss_kb, rows, stderr_tail_file) for
 the tools python-json (baseline_json.py), td (trialdiff --format csv, default jobs) and td1
-(--jobs 1), on zips of N studies. Checks issue 23's targets where the sizes allow:
+(--jobs 1), on zips of N studies, and the stage ladder's ladder-io, ladder-parse, ladder-extract
+and ladder-rules (an 8th column holds the ladder's counts; shown for information, as in
+summarize.py). Checks issue 23's targets where the sizes allow:
   - 10k: trialdiff at least 2x faster than the Python json script, and <= 0.6x its --jobs 1 time
   - 100k: time per study within 25 % of the 10k figure, peak RSS < 400 MB
 and projects the whole registry (560,000 studies) from the largest size measured.
@@ -26,6 +28,72 @@ RSS_LIMIT_MB = 400
 LINEAR_TOLERANCE = 1.25
 
 
+LADDER = {
+    "ladder-io": "io: inflate every entry",
+    "ladder-parse": "+ parse (JSON tape, field mapping)",
+    "ladder-extract": "+ extract",
+    "ladder-rules": "+ record rules",
+}
+
+
+def ladder(runs: dict, sizes: list[int], labels: dict) -> list[str]:
+    """The stage ladder's table per size: each stage's wall time, its increment, and both against
+    the Python script and the full `--format csv` run of the same size."""
+    out: list[str] = []
+    ladder_sizes = [s for s in sizes if any((s, t) in runs for t in LADDER)]
+    if not ladder_sizes:
+        return out
+    out += ["", "### Stage ladder (information)", "",
+            "The per-study work of `trialdiff report` on the same zip, cut off after each stage "
+            "(`TrialdiffLadder`, default jobs, same warm-up): **io** inflates every entry "
+            "(`ZipReader.extract`); **+ parse** adds the JSON reader (`ReaderRegistry.read`); "
+            "**+ extract** adds `TrialExtractor.extract`; **+ record rules** adds `FindingRules.check`. "
+            "Each stage's time includes the earlier ones and the process start. The last rows are "
+            "what the product does after the per-study work, and the whole run.", ""]
+    for size in ladder_sizes:
+        rows = [runs.get((size, t)) for t in LADDER]
+        if all(r is None or r["rc"] == "na" for r in rows):
+            reason = next((r["tail"] for r in rows if r is not None and r["tail"]), "")
+            out += [f"{fmt_size(size)}: the stage ladder was not run ({reason or 'unknown reason'}).", ""]
+            continue
+        td = runs.get((size, "td"), {}).get("wall") if runs.get((size, "td"), {}).get("ok") else None
+        py = runs.get((size, "python-json"), {}).get("wall") if runs.get((size, "python-json"), {}).get("ok") else None
+        out += [f"#### {fmt_size(size)} studies", "",
+                "| stage | wall s | increment s | increment ÷ full csv run | wall ÷ Python |",
+                "|---|---:|---:|---:|---:|"]
+        prev, chain_ok = 0.0, True
+        for tool, r in zip(LADDER, rows):
+            if r is None or not r["ok"]:
+                status = "not run" if r is None or r["rc"] == "na" else f"FAILED (exit {r['rc']})"
+                out.append(f"| {LADDER[tool]} | {status} | | | |")
+                chain_ok = False
+                continue
+            w = r["wall"]
+            inc = f"{w - prev:+.3f}" if chain_ok else ""
+            share = f"{(w - prev) / td * 100:.0f}%" if chain_ok and td else ""
+            vs_py = f"{w / py:.2f}" if py else ""
+            out.append(f"| {LADDER[tool]} | {w:.3f} | {inc} | {share} | {vs_py} |")
+            prev = w
+        rules = rows[-1]["wall"] if rows[-1] is not None and rows[-1]["ok"] else None
+        if td:
+            if rules and chain_ok:
+                rest = td - rules
+                out.append(f"| full report minus rules stage (sha256, parse cache, landscape, snapshot, csv) "
+                           f"| | {rest:+.3f} | {rest / td * 100:.0f}% | |")
+            out.append(f"| {labels['td']}, the whole run | {td:.3f} | | 100% | {td / py:.2f} |" if py else
+                       f"| {labels['td']}, the whole run | {td:.3f} | | 100% | |")
+        counts = []
+        for tool, r in zip(LADDER, rows):
+            if r is not None and r["ok"] and r["info"]:
+                i = r["info"]
+                extra = "".join(f", {k} {i[k]}" for k in ("values", "findings") if k in i)
+                counts.append(f"{i.get('stage', tool)}: {i.get('files', '?')} entries, {i.get('records', '?')} records{extra}")
+        if counts:
+            out += ["", "Counts (to check the stages did the work): " + "; ".join(counts) + "."]
+        out.append("")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -39,7 +107,7 @@ def main() -> int:
     for line in Path(args.results).read_text().splitlines():
         if not line.strip():
             continue
-        size, tool, rc, wall, rss, rows, _tail = (line.split("\t") + [""] * 7)[:7]
+        size, tool, rc, wall, rss, rows, tail, info = (line.split("\t") + [""] * 8)[:8]
         size = int(size)
         if size not in sizes:
             sizes.append(size)
@@ -48,6 +116,8 @@ def main() -> int:
             "wall": float(wall) if wall else None,
             "rss": int(rss) / 1024 if rss else None,
             "rows": rows,
+            "tail": tail,
+            "info": dict(kv.split("=", 1) for kv in info.split() if "=" in kv),
         }
     labels = {"python-json": "Python json (one process)", "td": f"trialdiff (default jobs = {nproc})",
               "td1": "trialdiff --jobs 1"}
@@ -105,6 +175,8 @@ def main() -> int:
         minutes = wall(s, "td") / s * REGISTRY / 60
         out += ["", f"Projection for the whole registry ({REGISTRY:,} studies) from the {fmt_size(s)} run: "
                     f"{minutes:.1f} minutes on {nproc} cores."]
+    out += ladder(runs, sizes, labels)
+    failed |= any(not r["ok"] and r["rc"] != "na" for (_, t), r in runs.items() if t in LADDER)
     text = "\n".join(out) + "\n"
     print(text, end="")
     if args.out:

@@ -1,24 +1,29 @@
 // TrialdiffLadder: the per-file work of `trialdiff report`, cut off after a chosen stage, so that
 // Benchmarks/run.sh can time each stage on the same corpus as xmllint and the full product.
 //
-//   TrialdiffLadder STAGE CORPUS_DIR [--jobs N]
+//   TrialdiffLadder STAGE CORPUS [--jobs N]
 //
+// CORPUS is a folder of files (the legacy XML corpus) or a zip archive (the API v2 JSON corpus,
+// one study per entry, as the registry's bulk download ships it).
 // Stages are cumulative; each file goes through every stage up to STAGE:
-//   io       read the file's bytes (`Array(try Data(contentsOf:))`, as Pipeline.process does)
-//   parse    + ReaderRegistry.read: libxml2 (through the project's XMLKit) and field mapping
-//            into [SourceRecord]
+//   io       read the file's bytes (`Array(try Data(contentsOf:))`, as Pipeline.process does),
+//            or inflate the archive entry (`ZipReader.extract`, as Pipeline.read does)
+//   parse    + ReaderRegistry.read: libxml2 (through the project's XMLKit) or the JSON tape,
+//            and field mapping into [SourceRecord]
 //   extract  + TrialExtractor.extract for every source record → TrialRecord
 //   rules    + FindingRules.check(source, record): the record-level review rules
 // `rules` is the per-file work of Pipeline.parse (Sources/TrialPipeline/Pipeline.swift) before
 // the product hashes the file (sha256), caches the parse, builds the landscape and writes its
 // outputs; none of those is done here.
 //
-// Files: every regular file under CORPUS_DIR, recursively, sorted by path, hidden files and
-// folders skipped (as trialdiff's InputCollector does). They are processed with at most N in
-// flight (default: the active processor count) in a task group used as a work queue: N tasks
-// are started, and one more each time one finishes, as Pipeline.read does. Each file's results
-// are dropped once counted (memory is not what the ladder measures); the counts printed at the
-// end keep the optimizer from dropping the work.
+// Files: every regular file under a folder, recursively, sorted by path, hidden files and
+// folders skipped (as trialdiff's InputCollector does); in a zip, every entry in the archive's
+// order but folders and hidden entries, in batches as Pipeline.read makes them (up to 8 entries,
+// closed once they hold 64 KiB). They are processed with at most N tasks in flight (default:
+// the active processor count) in a task group used as a work queue: N tasks are started, and one
+// more each time one finishes, as Pipeline.read does. Each file's results are dropped once
+// counted (memory is not what the ladder measures); the counts printed at the end keep the
+// optimizer from dropping the work.
 //
 // libxml2 initialization: XMLKit is not a product of the main package, so `XMLKit.initialize()`
 // (which Pipeline.read calls before its concurrent loop) cannot be called from here. It need not
@@ -38,6 +43,7 @@ import TrialCompare
 import TrialExtraction
 import TrialModel
 import TrialReaders
+import TrialSupport
 
 enum Stage: String, CaseIterable, Comparable {
     case io, parse, extract, rules
@@ -70,7 +76,7 @@ struct Tally: Sendable {
 
 func usage() -> Never {
     let stages = Stage.allCases.map(\.rawValue).joined(separator: "|")
-    FileHandle.standardError.write(Data("usage: TrialdiffLadder \(stages) CORPUS_DIR [--jobs N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: TrialdiffLadder \(stages) CORPUS_DIR_OR_ZIP [--jobs N]\n".utf8))
     exit(2)
 }
 
@@ -102,11 +108,21 @@ func corpusFiles(_ root: String) -> [String] {
     return files.sorted()
 }
 
-/// One file through every stage up to `stage`.
-func process(_ path: String, upTo stage: Stage) -> Tally {
+/// The limits trialdiff applies by default to one input (`InputLimits`: 256 MiB, and an archive
+/// entry inflated at most 100 times its compressed size).
+let maxBytes = 256 << 20
+let maxInflationRatio = 100
+
+/// One file (or, with `archive`, one entry of it named `path`) through every stage up to `stage`.
+func process(_ path: String, archive: (ZipReader, ZipReader.Entry)? = nil, upTo stage: Stage) -> Tally {
     var t = Tally(files: 1)
     do {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let bytes: [UInt8]
+        if let (reader, entry) = archive {
+            bytes = try reader.extract(entry, limit: maxBytes, maxRatio: maxInflationRatio)
+        } else {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
         t.bytes = bytes.count
         guard stage > .io else { return t }
         let sources = try ReaderRegistry.read(InputFile(path: path, bytes: bytes))
@@ -147,13 +163,60 @@ while let a = args.popFirst() {
 guard positional.count == 2, let stage = Stage(rawValue: positional[0]) else { usage() }
 
 // ---------------------------------------------------------------- run
-/// Runs `files` through `stage` with at most `jobs` in flight, as a work queue.
-func run(_ files: [String], upTo stage: Stage, jobs: Int) async -> Tally {
+/// A zip archive by its first four bytes, as trialdiff tells one.
+func isZip(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    return (try? handle.read(upToCount: 4)).map { Array($0) == [0x50, 0x4B, 0x03, 0x04] } ?? false
+}
+
+/// One task's work: a file, or a batch of archive entries.
+enum Work {
+    case file(String)
+    case entries(ZipReader, [ZipReader.Entry])
+}
+
+/// The corpus as tasks: its files, or its archive's entries in batches.
+func work(_ corpus: String) -> [Work] {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: corpus, isDirectory: &isDirectory), !isDirectory.boolValue, isZip(corpus) {
+        let reader: ZipReader
+        do { reader = try ZipReader(path: corpus) } catch { fail("cannot open \(corpus): \(error)") }
+        let entries = reader.entries.filter { entry in
+            !entry.isDirectory && !entry.name.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" }
+        }
+        var batches: [Work] = []
+        var batch: [ZipReader.Entry] = []
+        var bytes: UInt64 = 0
+        for entry in entries {
+            batch.append(entry)
+            bytes += entry.uncompressedSize
+            if batch.count == 8 || bytes >= 64 << 10 {
+                batches.append(.entries(reader, batch))
+                (batch, bytes) = ([], 0)
+            }
+        }
+        if !batch.isEmpty { batches.append(.entries(reader, batch)) }
+        return batches
+    }
+    return corpusFiles(corpus).map(Work.file)
+}
+
+/// Runs `items` through `stage` with at most `jobs` in flight, as a work queue.
+func run(_ items: [Work], corpus: String, upTo stage: Stage, jobs: Int) async -> Tally {
     await withTaskGroup(of: Tally.self) { group in
-        var next = files.makeIterator()
+        var next = items.makeIterator()
         func launch() -> Bool {
-            guard let path = next.next() else { return false }
-            group.addTask { process(path, upTo: stage) }
+            guard let item = next.next() else { return false }
+            switch item {
+            case .file(let path): group.addTask { process(path, upTo: stage) }
+            case .entries(let reader, let batch):
+                group.addTask {
+                    var t = Tally()
+                    for entry in batch { t.add(process(corpus + "/" + entry.name, archive: (reader, entry), upTo: stage)) }
+                    return t
+                }
+            }
             return true
         }
         var inFlight = 0
@@ -167,7 +230,7 @@ func run(_ files: [String], upTo stage: Stage, jobs: Int) async -> Tally {
     }
 }
 
-let total = await run(corpusFiles(positional[1]), upTo: stage, jobs: jobs)
+let total = await run(work(positional[1]), corpus: positional[1], upTo: stage, jobs: jobs)
 
 var line = "stage=\(stage.rawValue) files=\(total.files) records=\(total.records) bytes=\(total.bytes) failed=\(total.failed)"
 if stage >= .extract { line += " values=\(total.values)" }
