@@ -54,7 +54,8 @@ def ladder(runs: dict, sizes: list[int], labels: dict) -> list[str]:
         rows = [runs.get((size, t)) for t in LADDER]
         if all(r is None or r["rc"] == "na" for r in rows):
             reason = next((r["tail"] for r in rows if r is not None and r["tail"]), "")
-            out += [f"{fmt_size(size)}: the stage ladder was not run ({reason or 'unknown reason'}).", ""]
+            out += [f"{fmt_size(size)}: the stage ladder was not run:", "", "```",
+                    *(reason or "unknown reason").splitlines(), "```", ""]
             continue
         td = runs.get((size, "td"), {}).get("wall") if runs.get((size, "td"), {}).get("ok") else None
         py = runs.get((size, "python-json"), {}).get("wall") if runs.get((size, "python-json"), {}).get("ok") else None
@@ -116,7 +117,7 @@ def main() -> int:
             "wall": float(wall) if wall else None,
             "rss": int(rss) / 1024 if rss else None,
             "rows": rows,
-            "tail": tail,
+            "tail": Path(tail).read_text(errors="replace").rstrip() if tail and Path(tail).is_file() else "",
             "info": dict(kv.split("=", 1) for kv in info.split() if "=" in kv),
         }
     labels = {"python-json": "Python json (one process)", "td": f"trialdiff (default jobs = {nproc})",
