@@ -264,6 +264,20 @@ measure() {
     fi
 }
 
+# ladder SIZE CORPUS   (unless LADDER=0: the four cumulative stages, each a line in $RESULTS;
+# "na" lines with the reason's file when the ladder could not be built)
+ladder() {
+    [ "$LADDER" != 0 ] || return 0
+    local stage
+    for stage in io parse extract rules; do
+        if [ -n "$ladder_reason" ]; then
+            printf '%s\t%s\tna\t\t\t\t%s\t\n' "$1" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
+            continue
+        fi
+        measure "$1" "ladder-$stage" "$2" "" "" -- "$LADDER_BIN" "$stage" "$2"
+    done
+}
+
 # ---------------------------------------------------------------- runs
 for n in "${sizes[@]}"; do
     corpus="$HERE/.corpus/$n"
@@ -299,15 +313,7 @@ for n in "${sizes[@]}"; do
         sync   # untimed: the next run must not pay for this run's writeback (~1 GB at 10k)
     done
     # f. the stage ladder (cumulative stages, default jobs; writes nothing)
-    if [ "$LADDER" != 0 ]; then
-        for stage in io parse extract rules; do
-            if [ -n "$ladder_reason" ]; then
-                printf '%s\t%s\tna\t\t\t\t%s\t\n' "$n" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
-                continue
-            fi
-            measure "$n" "ladder-$stage" "$corpus" "" "" -- "$LADDER_BIN" "$stage" "$corpus"
-        done
-    fi
+    ladder "$n" "$corpus"
 done
 
 # ---------------------------------------------------------------- JSON runs
@@ -335,15 +341,7 @@ for n in ${json_sizes[@]+"${json_sizes[@]}"}; do
         sync
     done
     # j. the stage ladder on the zip (as f.)
-    if [ "$LADDER" != 0 ]; then
-        for stage in io parse extract rules; do
-            if [ -n "$ladder_reason" ]; then
-                printf '%s\t%s\tna\t\t\t\t%s\t\n' "$n" "ladder-$stage" "$SCRATCH/ladder-unavailable.txt" >>"$RESULTS"
-                continue
-            fi
-            measure "$n" "ladder-$stage" "$zip" "" "" -- "$LADDER_BIN" "$stage" "$zip"
-        done
-    fi
+    ladder "$n" "$zip"
     RESULTS=$saved
 done
 

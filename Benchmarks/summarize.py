@@ -35,6 +35,41 @@ def fmt_size(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 and n >= 1000 else str(n)
 
 
+def ladder_rows(runs, size, tools, labels, td, ref, missing):
+    """The stage ladder's rows for `size`: each stage's wall time, its increment and share of the
+    full csv run `td` (while every stage before it ran), and its ratio to `ref` (`missing` when
+    there is none). Also the last stage's wall time when every stage ran, else None."""
+    rows = []
+    prev, chain_ok = 0.0, True
+    for tool in tools:
+        r = runs.get((size, tool))
+        if r is None or not r["ok"]:
+            status = "not run" if r is None or r["rc"] == "na" else f"FAILED (exit {r['rc']})"
+            rows.append(f"| {labels[tool]} | {status} | | | |")
+            chain_ok = False
+            continue
+        w = r["wall"]
+        inc = f"{w - prev:+.3f}" if chain_ok else ""
+        share = f"{(w - prev) / td * 100:.0f}%" if chain_ok and td else ""
+        rx = f"{w / ref:.2f}" if ref else missing
+        rows.append(f"| {labels[tool]} | {w:.3f} | {inc} | {share} | {rx} |")
+        prev = w
+    return rows, (prev if chain_ok else None)
+
+
+def ladder_counts(runs, size, tools, unit):
+    """The ladder's counts line for `size` (files or entries, records, values, findings), or
+    None when no stage reported any."""
+    counts = []
+    for tool in tools:
+        r = runs.get((size, tool))
+        if r and r["ok"] and r["info"]:
+            i = r["info"]
+            extra = "".join(f", {k} {i[k]}" for k in ("values", "findings") if k in i)
+            counts.append(f"{i.get('stage', tool)}: {i.get('files', '?')} {unit}, {i.get('records', '?')} records{extra}")
+    return "Counts (to check the stages did the work): " + "; ".join(counts) + "." if counts else None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -259,24 +294,10 @@ def main() -> int:
         p("|---|---:|---:|---:|---:|")
         if x:
             p(f"| xmllint --noout (the floor, for reference) | {x:.3f} | | | 1.00 |")
-        prev = 0.0
-        chain_ok = True
-        for tool in ladder_tools:
-            r = runs.get((size, tool))
-            if r is None or not r["ok"]:
-                status = "not run" if r is None or r["rc"] == "na" else f"FAILED (exit {r['rc']})"
-                p(f"| {labels[tool]} | {status} | | | |")
-                chain_ok = False
-                continue
-            w = r["wall"]
-            inc = f"{w - prev:+.3f}" if chain_ok else ""
-            share = f"{(w - prev) / td * 100:.0f}%" if chain_ok and td else ""
-            rx = f"{w / x:.2f}" if x else "–"
-            p(f"| {labels[tool]} | {w:.3f} | {inc} | {share} | {rx} |")
-            prev = w
-        rules = wall(size, "ladder-rules")
+        rows, rules = ladder_rows(runs, size, ladder_tools, labels, td, x, missing="–")
+        out.extend(rows)
         if td:
-            if rules and chain_ok:
+            if rules:
                 rest = td - rules
                 p(f"| full report minus rules stage: what the product does after the per-file work "
                   f"(sha256, parse cache, landscape, snapshot, csv) | | {rest:+.3f} | {rest / td * 100:.0f}% | |")
@@ -285,16 +306,9 @@ def main() -> int:
         else:
             p(f"| {labels['td']}, `--format csv` (run c) | not measured | | | |")
         p("")
-        counts = []
-        for tool in ladder_tools:
-            r = runs.get((size, tool))
-            if r and r["ok"] and r["info"]:
-                i = r["info"]
-                extra = "".join(f", {k} {i[k]}" for k in ("values", "findings") if k in i)
-                counts.append(f"{i.get('stage', tool)}: {i.get('files', '?')} files, {i.get('records', '?')} records"
-                              f"{extra}")
+        counts = ladder_counts(runs, size, ladder_tools, "files")
         if counts:
-            p("Counts (to check the stages did the work): " + "; ".join(counts) + ".")
+            p(counts)
             p("")
 
     # --- notes: row counts and failures ---

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from summarize import fmt_size
+from summarize import fmt_size, ladder_counts, ladder_rows
 
 REGISTRY = 560_000
 TARGET_VS_PYTHON = 2.0
@@ -57,40 +57,21 @@ def ladder(runs: dict, sizes: list[int], labels: dict) -> list[str]:
             out += [f"{fmt_size(size)}: the stage ladder was not run:", "", "```",
                     *(reason or "unknown reason").splitlines(), "```", ""]
             continue
-        td = runs.get((size, "td"), {}).get("wall") if runs.get((size, "td"), {}).get("ok") else None
-        py = runs.get((size, "python-json"), {}).get("wall") if runs.get((size, "python-json"), {}).get("ok") else None
+        td, py = (runs[(size, t)]["wall"] if runs.get((size, t), {}).get("ok") else None for t in ("td", "python-json"))
         out += [f"#### {fmt_size(size)} studies", "",
                 "| stage | wall s | increment s | increment ÷ full csv run | wall ÷ Python |",
                 "|---|---:|---:|---:|---:|"]
-        prev, chain_ok = 0.0, True
-        for tool, r in zip(LADDER, rows):
-            if r is None or not r["ok"]:
-                status = "not run" if r is None or r["rc"] == "na" else f"FAILED (exit {r['rc']})"
-                out.append(f"| {LADDER[tool]} | {status} | | | |")
-                chain_ok = False
-                continue
-            w = r["wall"]
-            inc = f"{w - prev:+.3f}" if chain_ok else ""
-            share = f"{(w - prev) / td * 100:.0f}%" if chain_ok and td else ""
-            vs_py = f"{w / py:.2f}" if py else ""
-            out.append(f"| {LADDER[tool]} | {w:.3f} | {inc} | {share} | {vs_py} |")
-            prev = w
-        rules = rows[-1]["wall"] if rows[-1] is not None and rows[-1]["ok"] else None
+        stage_rows, rules = ladder_rows(runs, size, LADDER, LADDER, td, py, missing="")
+        out += stage_rows
         if td:
-            if rules and chain_ok:
+            if rules:
                 rest = td - rules
                 out.append(f"| full report minus rules stage (sha256, parse cache, landscape, snapshot, csv) "
                            f"| | {rest:+.3f} | {rest / td * 100:.0f}% | |")
-            out.append(f"| {labels['td']}, the whole run | {td:.3f} | | 100% | {td / py:.2f} |" if py else
-                       f"| {labels['td']}, the whole run | {td:.3f} | | 100% | |")
-        counts = []
-        for tool, r in zip(LADDER, rows):
-            if r is not None and r["ok"] and r["info"]:
-                i = r["info"]
-                extra = "".join(f", {k} {i[k]}" for k in ("values", "findings") if k in i)
-                counts.append(f"{i.get('stage', tool)}: {i.get('files', '?')} entries, {i.get('records', '?')} records{extra}")
+            out.append(f"| {labels['td']}, the whole run | {td:.3f} | | 100% | {f'{td / py:.2f}' if py else ''} |")
+        counts = ladder_counts(runs, size, LADDER, "entries")
         if counts:
-            out += ["", "Counts (to check the stages did the work): " + "; ".join(counts) + "."]
+            out += ["", counts]
         out.append("")
     return out
 

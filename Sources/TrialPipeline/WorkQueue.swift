@@ -10,7 +10,7 @@ enum WorkItem {
     case path(String, identity: String)
     /// Consecutive entries of one archive, each inflated by the task that processes them (so a
     /// zip keeps every core busy, as a folder does), under the name `path` and its identity.
-    /// Small entries come several to an item (``WorkQueue/entryBatch``).
+    /// Small entries come several to an item (``ZipReader/entryBatch``).
     case entries(ZipReader, [ArchiveEntry])
     /// An input that failed before it could be processed (a corrupt archive).
     case failed(FileResult)
@@ -46,26 +46,12 @@ struct WorkQueue {
         estimatedTotal = files.count
     }
 
-    static let zipMagic: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
-
-    /// The most entries of an archive one item holds, and the uncompressed bytes after which it
-    /// takes no more: a task per API v2 study (a few KB) spent more on waking a thread than on
-    /// the study; few enough that both cores stay busy to the end and little is held at once.
-    static let entryBatch = (count: 8, bytes: UInt64(64 << 10))
-
     mutating func next() -> WorkItem? {
         while true {
             if let current = archive {
                 var next = current.next
-                var batch: [ArchiveEntry] = []
-                var bytes: UInt64 = 0
-                while next < current.reader.entries.count, batch.count < Self.entryBatch.count, bytes < Self.entryBatch.bytes {
-                    let entry = current.reader.entries[next]
-                    next += 1
-                    guard !entry.isDirectory, Self.isReadable(entry.name) else { continue }
-                    batch.append(
-                        ArchiveEntry(entry: entry, path: "\(current.path)/\(entry.name)", identity: current.identity + "/" + entry.name))
-                    bytes += entry.uncompressedSize
+                let batch = current.reader.nextBatch(from: &next).map { entry in
+                    ArchiveEntry(entry: entry, path: "\(current.path)/\(entry.name)", identity: current.identity + "/" + entry.name)
                 }
                 archive?.next = next
                 if !batch.isEmpty { return .entries(current.reader, batch) }
@@ -76,7 +62,7 @@ struct WorkQueue {
             let path = files[index]
             index += 1
             let identity = InputCollector.identity(of: path, given: paths)
-            guard Self.isZip(InputCollector.filePath(for: path, root: root)) else { return .path(path, identity: identity) }
+            guard ZipReader.isArchive(atPath: InputCollector.filePath(for: path, root: root)) else { return .path(path, identity: identity) }
             do {
                 let reader = try ZipReader(path: InputCollector.filePath(for: path, root: root))
                 let count = reader.entries.reduce(0) { $0 + ($1.isDirectory ? 0 : 1) }
@@ -89,21 +75,4 @@ struct WorkQueue {
     }
 
     private static func failed(_ name: String, _ reason: String) -> WorkItem { .failed(.unreadable(name, reason: reason)) }
-
-    /// Archive entries worth reading: not hidden, not macOS resource forks.
-    static func isReadable(_ entryPath: String) -> Bool {
-        !entryPath.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" }
-    }
-
-    /// A zip archive by its first four bytes (extension is not trusted). Only a regular file is
-    /// looked at: opening a FIFO would wait for a writer.
-    static func isZip(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
-        var head: UInt32 = 0
-        return read(fd, &head, 4) == 4 && withUnsafeBytes(of: &head) { $0.elementsEqual(zipMagic) }
-    }
 }

@@ -120,3 +120,53 @@ import ZIPFoundation
         }
     }
 }
+
+/// How an archive's entries are handed out: readable entries only (no folders, hidden files or
+/// resource forks), in the archive's order, at most ``ZipReader/entryBatch`` to a batch.
+@Suite struct ZipEntryBatchTests {
+    @Test func batchesHoldTheReadableEntriesInOrder() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let folder = Repo.realdata.appendingPathComponent("ctgov-json")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        let zipURL = dir.url.appendingPathComponent("studies.zip")
+        let archive = try Archive(url: zipURL, accessMode: .create)
+        func add(_ name: String, _ data: Data) throws {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) {
+                (position: Int64, size: Int) in data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        try archive.addEntry(with: "ctg-studies/", type: .directory, uncompressedSize: Int64(0)) { (_: Int64, _: Int) in Data() }
+        // Small real records (the first few twice, under other names): more than one batch by count.
+        var expected: [String] = []
+        for (k, name) in (names + names).enumerated() {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            let entry = "ctg-studies/\(k)-\(name)"
+            try add(entry, data)
+            expected.append(entry)
+            if k == 3 {
+                try add("ctg-studies/.hidden.json", data)
+                try add("__MACOSX/ctg-studies/._\(name)", Data("junk".utf8))
+            }
+        }
+        let reader = try ZipReader(path: zipURL.path)
+        var next = 0
+        var batches: [[ZipReader.Entry]] = []
+        while true {
+            let batch = reader.nextBatch(from: &next)
+            guard !batch.isEmpty else { break }
+            batches.append(batch)
+        }
+        #expect(next == reader.entries.count)
+        #expect(batches.flatMap { $0.map(\.name) } == expected)
+        for batch in batches {
+            #expect(batch.count <= ZipReader.entryBatch.count)
+            // A batch closes once it holds the byte limit: only its last entry may cross it.
+            #expect(batch.dropLast().reduce(0) { $0 + $1.uncompressedSize } < ZipReader.entryBatch.bytes)
+        }
+        #expect(batches.count > 1)
+        #expect(ZipReader.isArchive(atPath: zipURL.path))
+        #expect(!ZipReader.isArchive(atPath: folder.appendingPathComponent(names[0]).path))
+        #expect(!ZipReader.isArchive(atPath: dir.url.path))
+    }
+}

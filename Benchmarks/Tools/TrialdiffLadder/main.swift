@@ -17,13 +17,12 @@
 // outputs; none of those is done here.
 //
 // Files: every regular file under a folder, recursively, sorted by path, hidden files and
-// folders skipped (as trialdiff's InputCollector does); in a zip, every entry in the archive's
-// order but folders and hidden entries, in batches as Pipeline.read makes them (up to 8 entries,
-// closed once they hold 64 KiB). They are processed with at most N tasks in flight (default:
-// the active processor count) in a task group used as a work queue: N tasks are started, and one
-// more each time one finishes, as Pipeline.read does. Each file's results are dropped once
-// counted (memory is not what the ladder measures); the counts printed at the end keep the
-// optimizer from dropping the work.
+// folders skipped (as trialdiff's InputCollector does); in a zip, the entries trialdiff reads, in
+// the archive's order and in its batches (`ZipReader.isReadable`, `ZipReader.nextBatch`). They
+// are processed with at most N tasks in flight (default: the active processor count) in a task
+// group used as a work queue: N tasks are started, and one more each time one finishes, as
+// Pipeline.read does. Each file's results are dropped once counted (memory is not what the
+// ladder measures); the counts printed at the end keep the optimizer from dropping the work.
 //
 // libxml2 initialization: XMLKit is not a product of the main package, so `XMLKit.initialize()`
 // (which Pipeline.read calls before its concurrent loop) cannot be called from here. It need not
@@ -163,13 +162,6 @@ while let a = args.popFirst() {
 guard positional.count == 2, let stage = Stage(rawValue: positional[0]) else { usage() }
 
 // ---------------------------------------------------------------- run
-/// A zip archive by its first four bytes, as trialdiff tells one.
-func isZip(_ path: String) -> Bool {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? handle.close() }
-    return (try? handle.read(upToCount: 4)).map { Array($0) == [0x50, 0x4B, 0x03, 0x04] } ?? false
-}
-
 /// One task's work: a file, or a batch of archive entries.
 enum Work {
     case file(String)
@@ -178,25 +170,16 @@ enum Work {
 
 /// The corpus as tasks: its files, or its archive's entries in batches.
 func work(_ corpus: String) -> [Work] {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: corpus, isDirectory: &isDirectory), !isDirectory.boolValue, isZip(corpus) {
+    if ZipReader.isArchive(atPath: corpus) {
         let reader: ZipReader
         do { reader = try ZipReader(path: corpus) } catch { fail("cannot open \(corpus): \(error)") }
-        let entries = reader.entries.filter { entry in
-            !entry.isDirectory && !entry.name.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" }
-        }
         var batches: [Work] = []
-        var batch: [ZipReader.Entry] = []
-        var bytes: UInt64 = 0
-        for entry in entries {
-            batch.append(entry)
-            bytes += entry.uncompressedSize
-            if batch.count == 8 || bytes >= 64 << 10 {
-                batches.append(.entries(reader, batch))
-                (batch, bytes) = ([], 0)
-            }
+        var next = 0
+        while true {
+            let batch = reader.nextBatch(from: &next)
+            guard !batch.isEmpty else { break }
+            batches.append(.entries(reader, batch))
         }
-        if !batch.isEmpty { batches.append(.entries(reader, batch)) }
         return batches
     }
     return corpusFiles(corpus).map(Work.file)
