@@ -73,8 +73,11 @@ public final class SnapshotStore: Sendable {
     private let parserVersionSource: @Sendable () -> String
 
     /// A pool when writable (WAL: parse-cache lookups from all reading tasks run concurrently
-    /// while one connection writes); a single read-only connection otherwise.
-    let db: any DatabaseWriter
+    /// while one connection writes); a single read-only connection otherwise. A new database is
+    /// a single connection to the file it is built in until its first save (see
+    /// ``StoreConnection``).
+    var db: any DatabaseWriter { connection.writer }
+    private let connection: StoreConnection
     /// Parse-cache entries not yet written (see ``cacheRecords(_:sha256:summary:)``).
     private let pendingCache = PendingCache()
     /// Which hashes the database's parse cache may hold, so a miss needs no query.
@@ -96,39 +99,68 @@ public final class SnapshotStore: Sendable {
         self.keepRuns = max(1, keepRuns)
         self.jobs = max(1, jobs)
         self.parserVersionSource = parserVersion
-        let fm = FileManager.default
         var config = Configuration()
         config.label = "trialdiff-state"
         config.busyMode = .timeout(busyTimeout)
         switch mode {
         case .readWrite:
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(path: path, detail: "cannot create folder \(folder.path)")
+            }
+            if FileManager.default.fileExists(atPath: path) {
+                connection = StoreConnection(path: path, writer: try Self.open(path, mode: mode, config))
+            } else {
+                let config = config
+                connection = try StoreConnection(building: path) { file, building in
+                    try Self.open(file, mode: mode, config, building: building, reportedAs: path)
+                }
+            }
+        case .readOnly:
+            guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notFound(path: path) }
+            config.readonly = true
+            connection = StoreConnection(path: path, writer: try Self.open(path, mode: mode, config))
+        }
+    }
+
+    /// Opens the database at `file` and checks its schema: applies pending migrations when
+    /// writable, refuses a newer schema (and, read-only, one that needs migrating). A new
+    /// database being built (`building`) has no write-ahead log and no syncs: only this store
+    /// opens it, and it is synced when moved into place (see ``StoreConnection``). Errors name
+    /// `reportedAs`, the path the user knows.
+    private static func open(
+        _ file: String, mode: AccessMode, _ configuration: Configuration, building: Bool = false, reportedAs: String? = nil
+    ) throws -> any DatabaseWriter {
+        let path = reportedAs ?? file
+        var config = configuration
+        if mode == .readWrite {
             // An existing file of 0 bytes is a state that was lost (truncated, a failed copy):
             // opening it would silently start a new baseline and report every trial as added.
-            if let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+            if !building, let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber,
+                size.intValue == 0
+            {
                 throw StoreError.corrupt(path: path, detail: "the file is empty (0 bytes): the previous runs' state was lost")
             }
-            config.journalMode = .wal
             // WAL + NORMAL: no fsync per parse-cache insert; a killed process still never leaves
             // a half transaction (only a power loss can drop the last commits, never corrupt).
             // A 32 MiB page cache (SQLite's default is 2 MiB): a registry dump's snapshot inserts
             // 100k rows into indexes keyed by hashes, whose pages a small cache keeps writing to
             // the WAL and reading back (100k studies: the save 21 s -> 16 s; 10k: no change).
-            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768") }
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            do {
-                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.cannotOpen(path: path, detail: "cannot create folder \(folder.path)")
-            }
-        case .readOnly:
-            guard fm.fileExists(atPath: path) else { throw StoreError.notFound(path: path) }
-            config.readonly = true
+            // A database being built keeps its rollback journal in memory (transactions still
+            // roll back) and never syncs.
+            config.journalMode = building ? .default : .wal
+            let pragmas =
+                building
+                ? "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768"
+                : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768"
+            config.prepareDatabase { db in try db.execute(sql: pragmas) }
         }
         do {
-            switch mode {
-            case .readWrite: db = try DatabasePool(path: path, configuration: config)
-            case .readOnly: db = try DatabaseQueue(path: path, configuration: config)
-            }
+            let db: any DatabaseWriter =
+                mode == .readWrite && !building
+                ? try DatabasePool(path: file, configuration: config) : try DatabaseQueue(path: file, configuration: config)
             let migrator = Schema.migrator
             let (superseded, applied) = try db.read { db in
                 (try migrator.hasBeenSuperseded(db), try migrator.appliedIdentifiers(db))
@@ -144,6 +176,7 @@ public final class SnapshotStore: Sendable {
                 let pending = migrator.migrations.filter { !applied.contains($0) }
                 if !pending.isEmpty { throw StoreError.needsUpgrade(path: path, pendingMigrations: pending) }
             }
+            return db
         } catch {
             throw StoreError.wrap(error, path: path)
         }
@@ -182,7 +215,7 @@ public final class SnapshotStore: Sendable {
         try flushCache()
         var hookError: (any Error)?
         do {
-            return try db.writeWithoutTransaction { db in
+            let id = try db.writeWithoutTransaction { db in
                 var id: Int64 = 0
                 try db.inTransaction(.immediate) {
                     id = try Self.insert(
@@ -197,6 +230,12 @@ public final class SnapshotStore: Sendable {
                 }
                 return RunID(id)
             }
+            // A new database goes into place with its first run. If another process created one
+            // there meanwhile, the run is saved in that one (the hook already succeeded).
+            if try !connection.moveIntoPlace() {
+                return try save(snapshot, label: label, recordedAt: recordedAt, summary: summary, stateHashes: nil, beforeCommit: {})
+            }
+            return id
         } catch {
             // The caller's own error is not one of the store's.
             throw hookError ?? StoreError.wrap(error, path: path)
@@ -590,8 +629,11 @@ public final class SnapshotStore: Sendable {
     public static func encodeRecord(_ record: TrialRecord) throws -> [UInt8] { try record.cacheJSON() }
 
     deinit {
-        // Closing the store writes what is pending; a failure here only loses cache entries.
+        // Closing the store writes what is pending; a failure here only loses cache entries. A
+        // new database never saved goes into place now, with its parse cache (unless another
+        // process created one there meanwhile): the next run need not parse those inputs again.
         try? flushCache()
+        if connection.isBuilding, (try? connection.moveIntoPlace()) == nil { connection.discardIfBuilding() }
     }
 
     /// Parse-cache entries written per transaction.

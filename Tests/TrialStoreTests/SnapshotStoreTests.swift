@@ -21,26 +21,99 @@ struct Boom: Error {}
         #expect(SnapshotStore.fingerprint(path: "x", bytes: [1, 2, 3]).size == 3)
     }
 
-    @Test func freshDatabaseIsMigratedInWALMode() throws {
+    /// A new database is built in a file of its own beside its path (no write-ahead log, so a
+    /// first run writes its state once) and moved there by the first save, in WAL mode.
+    @Test func newDatabaseIsBuiltBesideItsPathUntilTheFirstSave() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
-        let store = try SnapshotStore(path: tmp.dbPath)
-        #expect(FileManager.default.fileExists(atPath: tmp.dbPath))
-        let tables = ["run", "run_input", "trial_state", "run_trial", "run_finding", "parse_cache"]
-        let (mode, applied, missing, view) = try store.db.read { db in
-            (
-                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Schema.migrator.appliedIdentifiers(db),
-                try tables.filter { try !db.tableExists($0) }, try db.viewExists("trial_value")
-            )
+        let folder = (tmp.dbPath as NSString).deletingLastPathComponent
+        func building() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("state.sqlite.new-\(getpid())-") }
         }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        #expect(!FileManager.default.fileExists(atPath: tmp.dbPath))
+        #expect(building().count == 1)
+        let tables = ["run", "run_input", "trial_state", "run_trial", "run_finding", "parse_cache"]
+        func schema() throws -> (String?, Set<String>, [String], Bool) {
+            try store.db.read { db in
+                (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Schema.migrator.appliedIdentifiers(db),
+                    try tables.filter { try !db.tableExists($0) }, try db.viewExists("trial_value")
+                )
+            }
+        }
+        let (buildMode, buildApplied, buildMissing, _) = try schema()
+        #expect(buildMode == "memory")
+        #expect(buildApplied == ["v1", "v2", "v3"])
+        #expect(buildMissing.isEmpty)
+        #expect(try store.latest() == nil)
+        #expect(try store.runs().isEmpty)
+
+        try store.save(snapshot([a]), label: "first")
+        #expect(FileManager.default.fileExists(atPath: tmp.dbPath))
+        #expect(building().isEmpty)
+        let (mode, applied, missing, view) = try schema()
         #expect(mode == "wal")
         #expect(applied == ["v1", "v2", "v3"])
         #expect(missing.isEmpty)
         #expect(view)
-        #expect(try store.latest() == nil)
-        #expect(try store.runs().isEmpty)
-        // Reopening an up-to-date database is a no-op.
-        #expect(try SnapshotStore(path: tmp.dbPath).runs().isEmpty)
+        #expect(try store.latest() == snapshot([a]))
+        // The store goes on in place; reopening an up-to-date database is a no-op.
+        try store.save(snapshot([a, b]), label: "second")
+        #expect(try SnapshotStore(path: tmp.dbPath).runs().map(\.label) == ["first", "second"])
+        #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == snapshot([a, b]))
+    }
+
+    /// Closing a new store that was never saved (a first run that failed after reading) puts its
+    /// database in place, parse cache and all, as an existing store keeps its cache.
+    @Test func newDatabaseClosedUnsavedKeepsItsParseCache() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
+        let hash = SnapshotStore.sha256(Array(a.content.utf8))
+        do {
+            let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+            try store.cacheRecords([a.record()], sha256: hash)
+        }
+        let folder = (tmp.dbPath as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
+        let reopened = try SnapshotStore(path: tmp.dbPath, mode: .readOnly, parserVersion: "1.0")
+        #expect(try reopened.cachedParse(sha256: hash)?.records == [a.record()])
+        #expect(try reopened.runs().isEmpty)
+    }
+
+    /// Two new stores on one path (two first runs at once): the second to save finds the first's
+    /// database in place and saves its run there, after the first's.
+    @Test func secondNewStoreSavesIntoTheFirstsDatabase() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
+        let first = try SnapshotStore(path: tmp.dbPath)
+        let second = try SnapshotStore(path: tmp.dbPath)
+        try first.save(snapshot([a]), label: "first")
+        #expect(try second.save(snapshot([b]), label: "second") == RunID(2))
+        #expect(try second.latest() == snapshot([b]))
+        #expect(try first.runs().map(\.label) == ["first", "second"])
+        let folder = (tmp.dbPath as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
+    }
+
+    /// A first run killed before its save left its building file: the next new store deletes
+    /// it, but never one whose process still runs.
+    @Test func abandonedBuildingFilesAreRemoved() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
+        let folder = (tmp.dbPath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let dead = StoreConnection.buildingPath(for: tmp.dbPath, pid: Int32.max - 1)
+        let alive = StoreConnection.buildingPath(for: tmp.dbPath, pid: 1)
+        let other = tmp.dbPath + ".new-notes.txt"
+        for file in [dead, dead + "-journal", alive, other] { try Data("x".utf8).write(to: URL(fileURLWithPath: file)) }
+        let store = try SnapshotStore(path: tmp.dbPath)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(!FileManager.default.fileExists(atPath: dead + "-journal"))
+        #expect(FileManager.default.fileExists(atPath: alive))
+        #expect(FileManager.default.fileExists(atPath: other))
+        try store.save(snapshot([a]), label: "first")
+        #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == snapshot([a]))
     }
 
     @Test func saveAndLoadRoundTrip() throws {
@@ -205,16 +278,17 @@ struct Boom: Error {}
     func recordsCachedFromTheirJSONAreTheRecords(count: Int) throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
-        let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
         let records = Array([a.record(), b.record()].prefix(count))
-        let encoded = try records.map(SnapshotStore.encodeRecord)
-        #expect(encoded.allSatisfy { $0.first == UInt8(ascii: "{") })
-        let joined = "[" + encoded.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
-        #expect(Array(joined.utf8) == (try StoreJSON.encodeUnsorted(records)), "the array's JSON is its records' joined")
         let hash = SnapshotStore.sha256(Array("\(count)".utf8))
-        try store.cacheRecords(encoded: encoded, sha256: hash)
-        #expect(try store.cachedParse(sha256: hash)?.records == records)
-        try store.flushCache()
+        do {
+            let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+            let encoded = try records.map(SnapshotStore.encodeRecord)
+            #expect(encoded.allSatisfy { $0.first == UInt8(ascii: "{") })
+            let joined = "[" + encoded.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+            #expect(Array(joined.utf8) == (try StoreJSON.encodeUnsorted(records)), "the array's JSON is its records' joined")
+            try store.cacheRecords(encoded: encoded, sha256: hash)
+            #expect(try store.cachedParse(sha256: hash)?.records == records)
+        }
         let reopened = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
         #expect(try reopened.cachedParse(sha256: hash)?.records == records)
     }
@@ -382,6 +456,7 @@ struct Boom: Error {}
         defer { tmp.remove() }
         let records = [a.record()]
         let hashes = (0..<(SnapshotStore.cacheBatchSize + 5)).map { SnapshotStore.sha256(Array("input \($0)".utf8)) }
+        try SnapshotStore(path: tmp.dbPath).save(snapshot([]), label: "existing")
         do {
             let store = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
             for hash in hashes { try store.cacheRecords(records, sha256: hash) }
@@ -446,6 +521,7 @@ struct Boom: Error {}
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
         let store = try SnapshotStore(path: tmp.dbPath)
+        try store.save(snapshot([a]), label: "first")
         try store.db.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
         let error = #expect(throws: StoreError.self) { try SnapshotStore(path: tmp.dbPath) }
         #expect(error == .newerVersion(path: tmp.dbPath, unknownMigrations: ["v99"]))
@@ -571,6 +647,7 @@ struct Boom: Error {}
     @Test func writerHoldingTheLockMakesSaveFailWithLocked() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
+        try SnapshotStore(path: tmp.dbPath).save(snapshot([b]), label: "existing")
         let store = try SnapshotStore(path: tmp.dbPath, busyTimeout: 0.1)
         let other = try DatabaseQueue(path: tmp.dbPath)
         try other.inDatabase { db in
@@ -578,7 +655,7 @@ struct Boom: Error {}
             #expect(throws: StoreError.locked(path: tmp.dbPath)) { try store.save(snapshot([a]), label: "blocked") }
             try db.execute(sql: "ROLLBACK")
         }
-        #expect(try store.save(snapshot([a]), label: "after") == RunID(1))
+        #expect(try store.save(snapshot([a]), label: "after") == RunID(2))
     }
 }
 

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// The database a ``SnapshotStore`` works on.
+///
+/// A state database that does not exist yet is built in a file of its own beside its path,
+/// `<name>.new-<pid>`, which nothing else reads. It has no write-ahead log and no syncs.
+/// The first run saved in it moves it to the path: the file is synced, linked to the path
+/// (never replacing a file another process put there meanwhile) and the folder synced. From then
+/// on the store works on the path in WAL mode, as on any existing state.
+///
+/// So a first run writes its state and parse cache once, not twice (into the log, then into the
+/// database at the checkpoint), and a first run that fails or is killed leaves no state behind.
+final class StoreConnection: @unchecked Sendable {
+    /// The state database's path, as the store was given it.
+    let path: String
+    private let lock = NSLock()
+    private var current: any DatabaseWriter
+    /// The file a new database is built in until it is moved to `path`; nil once at `path`.
+    private var building: String?
+    /// Opens the database at `path` (WAL), for after the move.
+    private let openFinal: @Sendable () throws -> any DatabaseWriter
+
+    /// The connection in use: the building file's until the move, then `path`'s.
+    var writer: any DatabaseWriter { lock.withLock { current } }
+    /// Whether the database is still being built beside `path`.
+    var isBuilding: Bool { lock.withLock { building != nil } }
+
+    /// A connection to the existing database at `path`.
+    init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.current = writer
+        self.building = nil
+        self.openFinal = { writer }
+    }
+
+    /// A new database built beside `path`. `open(file, building)` opens (and migrates) the
+    /// database at `file`: the building file's with `building` true, `path`'s once moved there.
+    init(building path: String, open: @escaping @Sendable (String, Bool) throws -> any DatabaseWriter) throws {
+        Self.removeAbandoned(beside: path)
+        let file = Self.buildingPath(for: path, pid: getpid())
+        self.path = path
+        self.current = try open(file, true)
+        self.building = file
+        self.openFinal = { try open(path, false) }
+    }
+
+    /// Moves the database built beside `path` there and reopens it in WAL mode; nothing to do
+    /// once at `path`. Returns false when another process created a database at `path`
+    /// meanwhile: the one built is then discarded and the store is on that one, which holds
+    /// nothing of this store's saves (the caller saves again).
+    func moveIntoPlace() throws -> Bool {
+        try lock.withLock {
+            guard let file = building else { return true }
+            try current.close()
+            try Self.sync(file)
+            var moved = true
+            if link(file, path) == 0 {
+                Self.remove(file)
+            } else if errno == EEXIST || FileManager.default.fileExists(atPath: path) {
+                moved = false
+                Self.remove(file)
+            } else if rename(file, path) != 0 {
+                // A file system without hard links takes a rename (the path did not exist).
+                throw StoreError.cannotOpen(
+                    path: path, detail: "cannot move the new database into place: \(String(cString: strerror(errno)))")
+            }
+            Self.sync(folderOf: path)
+            building = nil
+            current = try openFinal()
+            return moved
+        }
+    }
+
+    /// Closes and deletes the database built beside `path` when it was never moved there.
+    func discardIfBuilding() {
+        lock.withLock {
+            guard let file = building else { return }
+            try? current.close()
+            Self.remove(file)
+            building = nil
+        }
+    }
+
+    // MARK: - Files
+
+    /// `<path>.new-<pid>-<random>`: one per store, so two new stores on one path never share it.
+    static func buildingPath(for path: String, pid: Int32) -> String {
+        "\(path).new-\(pid)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+    }
+
+    /// Deletes the building files of processes that no longer run (a first run killed before
+    /// its save).
+    static func removeAbandoned(beside path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".new-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let owner = name.dropFirst(prefix.count).prefix { $0 != "-" }
+            guard let pid = Int32(owner), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { remove(folder + "/" + name) }
+        }
+    }
+
+    private static func remove(_ file: String) {
+        unlink(file)
+        unlink(file + "-journal")
+    }
+
+    private static func sync(_ file: String) throws {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        guard fd >= 0, fsync(fd) == 0 else {
+            throw StoreError.cannotOpen(path: file, detail: "cannot sync the new database: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func sync(folderOf path: String) {
+        let fd = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}
