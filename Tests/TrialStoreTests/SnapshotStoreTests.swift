@@ -44,6 +44,7 @@ struct Boom: Error {}
         }
         let (buildMode, buildApplied, buildMissing, _) = try schema()
         #expect(buildMode == "memory")
+        #expect(try store.db.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == SnapshotStore.newPageSize)
         #expect(buildApplied == ["v1", "v2", "v3"])
         #expect(buildMissing.isEmpty)
         #expect(try store.latest() == nil)
@@ -54,6 +55,7 @@ struct Boom: Error {}
         #expect(building().isEmpty)
         let (mode, applied, missing, view) = try schema()
         #expect(mode == "wal")
+        #expect(try store.db.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == SnapshotStore.newPageSize)
         #expect(applied == ["v1", "v2", "v3"])
         #expect(missing.isEmpty)
         #expect(view)
