@@ -24,10 +24,15 @@ public struct CellValue: Codable, Sendable, Hashable {
 
     /// Writes the value's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
     public func write(to json: inout CompactJSONWriter) {
+        write(to: &json, omittingFile: nil)
+    }
+
+    /// ``write(to:)`` with each evidence's file left out where it is `omittingFile`.
+    public func write(to json: inout CompactJSONWriter, omittingFile: String?) {
         json.raw("{\"csv\":")
         json.string(csv)
         json.raw(",\"evidence\":")
-        json.array(evidence) { json, e in e.write(to: &json) }
+        json.array(evidence) { json, e in e.write(to: &json, omittingFile: omittingFile) }
         json.raw(",\"text\":")
         json.string(text)
         json.raw("}")

@@ -25,6 +25,20 @@ public struct Evidence: Codable, Sendable, Hashable, Comparable {
 
     /// Writes the evidence's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
     public func write(to json: inout CompactJSONWriter) {
+        write(to: &json, omittingFile: nil)
+    }
+
+    /// ``write(to:)``, without the `file` member when the file is `omittingFile` (a stored state
+    /// names its file once, not in each of its evidence).
+    public func write(to json: inout CompactJSONWriter, omittingFile: String?) {
+        if let omittingFile, file == omittingFile {
+            json.raw("{\"locator\":")
+            json.string(locator)
+            json.raw(",\"quote\":")
+            json.string(quote)
+            json.raw("}")
+            return
+        }
         json.raw("{\"file\":")
         json.repeatedString(file)
         json.raw(",\"locator\":")

@@ -22,6 +22,10 @@ import GRDB
 ///   were WITHOUT ROWID tables keyed by it): same columns, same queries.
 /// - view `trial_value`: one row per run, trial and parameter — `run_id`, `trial_id`, `key`,
 ///   `label`, `value_list` (JSON array of {text, csv, evidence}) — for ad-hoc SQL.
+/// - Since v4, a state names its main file once (`file`, see `SnapshotTrial.compactSortedJSON`)
+///   and its evidence that names that file has no `file` member; `trial_value` puts it back, so
+///   `value_list` is as before (each evidence's `file` last among its members). States stored
+///   before have a file in every evidence and no `file` of their own.
 enum Schema {
     /// The `trial_value` view as defined by v1; v3 recreates it unchanged around its table
     /// rebuild. Frozen like the migrations that use it: a new definition gets a new constant.
@@ -30,6 +34,28 @@ enum Schema {
             SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
                    json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
                    json_extract(p.value, '$.values') AS value_list
+            FROM run_trial
+            JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
+                 json_each(trial_state.json, '$.parameters') AS p;
+        """
+
+    /// The `trial_value` view from v4: `value_list` with the state's `file` put back into each
+    /// evidence that has none (a state written before v4 has none to put back). Subqueries
+    /// return plain text, hence `json(…)` around what is inserted as JSON.
+    static let trialValueViewV4 = """
+        CREATE VIEW trial_value AS
+            SELECT run_trial.run_id AS run_id, run_trial.trial_id AS trial_id,
+                   json_extract(p.value, '$.key') AS key, json_extract(p.value, '$.label') AS label,
+                   CASE WHEN json_type(trial_state.json, '$.file') IS NULL THEN json_extract(p.value, '$.values')
+                   ELSE (
+                       SELECT json_group_array(json(json_set(v.value, '$.evidence', json((
+                           SELECT json_group_array(json(
+                               CASE WHEN json_type(e.value, '$.file') IS NULL
+                               THEN json_set(e.value, '$.file', json_extract(trial_state.json, '$.file'))
+                               ELSE e.value END))
+                           FROM json_each(v.value, '$.evidence') AS e)))))
+                       FROM json_each(p.value, '$.values') AS v)
+                   END AS value_list
             FROM run_trial
             JOIN trial_state ON trial_state.sha256 = run_trial.state_sha256,
                  json_each(trial_state.json, '$.parameters') AS p;
@@ -134,6 +160,14 @@ enum Schema {
                         records BLOB NOT NULL,
                         summary TEXT
                     );
+                    """)
+        }
+        m.registerMigration("v4") { db in
+            // States name their main file once (see the type's notes): the view puts it back.
+            try db.execute(
+                sql: """
+                    DROP VIEW trial_value;
+                    \(trialValueViewV4)
                     """)
         }
         return m

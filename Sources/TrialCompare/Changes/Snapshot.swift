@@ -17,14 +17,15 @@ public struct ParameterValues: Codable, Sendable, Hashable {
         self.values = values
     }
 
-    /// Writes the row's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
-    public func write(to json: inout CompactJSONWriter) {
+    /// Writes the row's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does),
+    /// each evidence's file left out where it is `omittingFile`.
+    public func write(to json: inout CompactJSONWriter, omittingFile: String? = nil) {
         json.raw("{\"key\":")
         json.string(key)
         json.raw(",\"label\":")
         json.string(label)
         json.raw(",\"values\":")
-        json.array(values) { json, v in v.write(to: &json) }
+        json.array(values) { json, v in v.write(to: &json, omittingFile: omittingFile) }
         json.raw("}")
     }
 }
@@ -50,19 +51,92 @@ public struct SnapshotTrial: Codable, Sendable, Hashable {
 
     public var ref: TrialRef { TrialRef(id: id, title: title) }
 
-    /// The trial's compact JSON with keys sorted: byte for byte what `StableJSONEncoder(pretty:
-    /// false)` writes, written directly. A run stores and hashes this for every trial; through
-    /// the generic encoder it took 5 % of a first run's CPU time.
+    /// The file the trial's first evidence names: nearly all of a trial's evidence names its one
+    /// input file, which a stored state writes once (``compactSortedJSON()``).
+    var mainFile: String? {
+        for p in parameters {
+            for v in p.values { if let e = v.evidence.first { return e.file } }
+        }
+        return nil
+    }
+
+    /// The trial's state as a run stores and hashes it: compact JSON with keys sorted, written
+    /// directly (through the generic encoder it took 5 % of a first run's CPU time). It is
+    /// `StableJSONEncoder(pretty: false)`'s JSON with one difference: the file of the trial's
+    /// first evidence is the member `file`, and evidence that names it has no `file` of its own
+    /// (file paths were over a quarter of a state's bytes). Decoding restores them.
     public func compactSortedJSON() -> [UInt8] {
+        let file = mainFile
         var json = CompactJSONWriter()
-        json.raw("{\"id\":")
+        json.raw("{")
+        if let file {
+            json.raw("\"file\":")
+            json.string(file)
+            json.raw(",")
+        }
+        json.raw("\"id\":")
         json.string(id)
         json.raw(",\"parameters\":")
-        json.array(parameters) { json, p in p.write(to: &json) }
+        json.array(parameters) { json, p in p.write(to: &json, omittingFile: file) }
         json.raw(",\"title\":")
         json.string(title)
         json.raw("}")
         return json.bytes
+    }
+
+    private enum CodingKeys: String, CodingKey { case file, id, parameters, title }
+
+    /// Writes the trial as the synthesized conformance would (every evidence with its file).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(parameters, forKey: .parameters)
+    }
+
+    /// Reads the encoder's JSON or ``compactSortedJSON()``: evidence without a file of its own
+    /// names the state's `file` (and without one, it is an error, as a missing member is).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let file = try c.decodeIfPresent(String.self, forKey: .file)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decode(String.self, forKey: .title)
+        let stored = try c.decode([StoredParameter].self, forKey: .parameters)
+        parameters = try stored.map { p in
+            ParameterValues(
+                key: p.key, label: p.label,
+                values: try p.values.map { v in
+                    RecordedValue(
+                        text: v.text, csv: v.csv,
+                        evidence: try v.evidence.map { e in
+                            guard let own = e.file ?? file else {
+                                throw DecodingError.keyNotFound(
+                                    CodingKeys.file,
+                                    .init(codingPath: decoder.codingPath, debugDescription: "evidence without a file in a state without one"))
+                            }
+                            return Evidence(file: own, locator: e.locator, quote: e.quote)
+                        })
+                })
+        }
+    }
+
+    /// A parameter of a stored state, whose evidence may leave its file to the state.
+    private struct StoredParameter: Decodable {
+        var key: String
+        var label: String
+        var values: [StoredValue]
+    }
+
+    private struct StoredValue: Decodable {
+        var text: String
+        var csv: String
+        var evidence: [StoredEvidence]
+    }
+
+    private struct StoredEvidence: Decodable {
+        var file: String?
+        var locator: String
+        var quote: String
     }
 }
 
