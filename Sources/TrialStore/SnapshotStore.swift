@@ -6,7 +6,9 @@ import TrialSupport
 
 /// The snapshot store: an SQLite database (through GRDB, WAL mode) that remembers every run's
 /// inputs, trial values with evidence and findings, so the next run can say what changed; plus a
-/// parse cache keyed by input content hash. Schema: see `Schema`.
+/// parse cache keyed by input content hash. Schema: see `Schema`. A database that does not exist
+/// yet is built beside its path and appears there with the first saved run (or when the store
+/// is closed): see ``StoreConnection``.
 ///
 /// A scheduled `trialdiff report`:
 /// ```swift

@@ -4,13 +4,15 @@ import GRDB
 /// The database a ``SnapshotStore`` works on.
 ///
 /// A state database that does not exist yet is built in a file of its own beside its path,
-/// `<name>.new-<pid>`, which nothing else reads. It has no write-ahead log and no syncs.
-/// The first run saved in it moves it to the path: the file is synced, linked to the path
-/// (never replacing a file another process put there meanwhile) and the folder synced. From then
-/// on the store works on the path in WAL mode, as on any existing state.
+/// `<name>.new-<pid>-<random>`, which nothing else reads. It has no write-ahead log and no
+/// syncs. The first run saved in it (or closing the store) moves it to the path: the file is
+/// synced, linked to the path (never replacing a file another process put there meanwhile) and
+/// the folder synced. From then on the store works on the path in WAL mode, as on any existing
+/// state.
 ///
 /// So a first run writes its state and parse cache once, not twice (into the log, then into the
-/// database at the checkpoint), and a first run that fails or is killed leaves no state behind.
+/// database at the checkpoint). A first run that is killed leaves only its building file, which
+/// the next new store on the path deletes once that process is gone.
 final class StoreConnection: @unchecked Sendable {
     /// The state database's path, as the store was given it.
     let path: String

@@ -41,6 +41,10 @@ import TrialStore
             ])
         let json = try Data(contentsOf: out.appendingPathComponent("trials.json"))
         #expect((try? JSONSerialization.jsonObject(with: json)) != nil)
+        // The first run's state was built beside its path and moved there; nothing else is left.
+        let state = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(".trialdiff").path)
+        #expect(state.contains("state.sqlite"))
+        #expect(!state.contains { $0.contains(".new-") || $0.hasSuffix("-journal") || $0.hasSuffix("-wal") }, "\(state)")
     }
 
     /// Inputs are read with the system's calls: whole files (past what `fstat` said), the
