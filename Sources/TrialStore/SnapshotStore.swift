@@ -112,6 +112,7 @@ public final class SnapshotStore: Sendable {
             } catch {
                 throw StoreError.cannotOpen(path: path, detail: "cannot create folder \(folder.path)")
             }
+            StoreConnection.removeAbandoned(beside: path)
             if FileManager.default.fileExists(atPath: path) {
                 connection = StoreConnection(path: path, writer: try Self.open(path, mode: mode, config))
             } else {

@@ -12,7 +12,7 @@ import GRDB
 ///
 /// So a first run writes its state and parse cache once, not twice (into the log, then into the
 /// database at the checkpoint). A first run that is killed leaves only its building file, which
-/// the next new store on the path deletes once that process is gone.
+/// the next store opened for writing on the path deletes once that process is gone.
 final class StoreConnection: @unchecked Sendable {
     /// The state database's path, as the store was given it.
     let path: String
@@ -39,7 +39,6 @@ final class StoreConnection: @unchecked Sendable {
     /// A new database built beside `path`. `open(file, building)` opens (and migrates) the
     /// database at `file`: the building file's with `building` true, `path`'s once moved there.
     init(building path: String, open: @escaping @Sendable (String, Bool) throws -> any DatabaseWriter) throws {
-        Self.removeAbandoned(beside: path)
         let file = Self.buildingPath(for: path, pid: getpid())
         self.path = path
         self.current = try open(file, true)
@@ -92,7 +91,7 @@ final class StoreConnection: @unchecked Sendable {
     }
 
     /// Deletes the building files of processes that no longer run (a first run killed before
-    /// its save).
+    /// its save, or between linking its file into place and deleting the building name).
     static func removeAbandoned(beside path: String) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path

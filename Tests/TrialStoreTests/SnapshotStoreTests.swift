@@ -98,8 +98,8 @@ struct Boom: Error {}
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
     }
 
-    /// A first run killed before its save left its building file: the next new store deletes
-    /// it, but never one whose process still runs.
+    /// A first run killed before its save left its building file: the next store opened for
+    /// writing deletes it, but never one whose process still runs.
     @Test func abandonedBuildingFilesAreRemoved() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
@@ -116,6 +116,14 @@ struct Boom: Error {}
         #expect(FileManager.default.fileExists(atPath: other))
         try store.save(snapshot([a]), label: "first")
         #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == snapshot([a]))
+        // A name left beside an existing database (a run killed between linking its file into
+        // place and deleting the name) goes when the database is next opened for writing.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dead))
+        _ = try SnapshotStore(path: tmp.dbPath, mode: .readOnly)
+        #expect(FileManager.default.fileExists(atPath: dead))
+        _ = try SnapshotStore(path: tmp.dbPath)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
     }
 
     @Test func saveAndLoadRoundTrip() throws {
