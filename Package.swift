@@ -123,6 +123,7 @@ let package = Package(
                 "TrialFetch", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

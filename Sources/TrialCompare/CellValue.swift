@@ -22,13 +22,9 @@ public struct CellValue: Codable, Sendable, Hashable {
     /// What the value means, without its evidence: the identity used to compare runs.
     public var meaning: ValueMeaning { ValueMeaning(text: text, csv: csv) }
 
-    /// Writes the value's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
-    public func write(to json: inout CompactJSONWriter) {
-        write(to: &json, omittingFile: nil)
-    }
-
-    /// ``write(to:)`` with each evidence's file left out where it is `omittingFile`.
-    public func write(to json: inout CompactJSONWriter, omittingFile: String?) {
+    /// Writes the value's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does),
+    /// each evidence's file left out where it is `omittingFile`.
+    public func write(to json: inout CompactJSONWriter, omittingFile: String? = nil) {
         json.raw("{\"csv\":")
         json.string(csv)
         json.raw(",\"evidence\":")

@@ -23,25 +23,17 @@ public struct Evidence: Codable, Sendable, Hashable, Comparable {
         case file, locator, quote
     }
 
-    /// Writes the evidence's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does).
-    public func write(to json: inout CompactJSONWriter) {
-        write(to: &json, omittingFile: nil)
-    }
-
-    /// ``write(to:)``, without the `file` member when the file is `omittingFile` (a stored state
-    /// names its file once, not in each of its evidence).
-    public func write(to json: inout CompactJSONWriter, omittingFile: String?) {
-        if let omittingFile, file == omittingFile {
-            json.raw("{\"locator\":")
-            json.string(locator)
-            json.raw(",\"quote\":")
-            json.string(quote)
-            json.raw("}")
-            return
+    /// Writes the evidence's compact, sorted-key JSON (as `StableJSONEncoder(pretty: false)` does),
+    /// without the `file` member when the file is `omittingFile` (a stored state names its file
+    /// once, not in each of its evidence).
+    public func write(to json: inout CompactJSONWriter, omittingFile: String? = nil) {
+        json.raw("{")
+        if file != omittingFile {
+            json.raw("\"file\":")
+            json.repeatedString(file)
+            json.raw(",")
         }
-        json.raw("{\"file\":")
-        json.repeatedString(file)
-        json.raw(",\"locator\":")
+        json.raw("\"locator\":")
         json.string(locator)
         json.raw(",\"quote\":")
         json.string(quote)

@@ -1,5 +1,6 @@
 import Foundation
 import TrialRender
+import TrialSupport
 
 /// Why an output could not be written.
 public enum OutputError: Error, Sendable, CustomStringConvertible {
@@ -119,15 +120,11 @@ public struct AtomicWriter: Sendable {
                 unchanged.append(staged)
                 continue
             }
-            let fd = open(staged.temp, O_RDONLY)
-            guard fd >= 0, fsync(fd) == 0 else {
-                let reason = String(cString: strerror(errno))
-                if fd >= 0 { close(fd) }
+            if let reason = FileSync.file(staged.temp) {
                 for rest in files[i...] { unlink(rest.temp) }
                 for done in pending { unlink(done.temp) }
                 throw OutputError.cannotWrite(path: staged.target, reason: reason)
             }
-            close(fd)
             pending.append(staged)
         }
         guard !pending.isEmpty else { return [] }
@@ -215,12 +212,7 @@ public struct AtomicWriter: Sendable {
     }
 
     /// Flushes the folder's entries (renames) to disk.
-    private func syncFolder() {
-        let fd = open(folder.path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
-    }
+    private func syncFolder() { FileSync.folder(folder.path) }
 
     /// Removes a staged file without touching its target.
     public func discard(_ staged: Staged) { unlink(staged.temp) }

@@ -1,5 +1,6 @@
 import CFolderSwap
 import Foundation
+import TrialSupport
 
 /// Makes a run's outputs visible together: the new set is assembled as a sibling folder of hard
 /// links (the staged files, the unchanged outputs, the state and any other file of the output
@@ -53,7 +54,7 @@ enum FolderSwap {
             return false
         }
         // The swap is done: the old set is now at `staging`, with the temporary files.
-        syncFolder(URL(fileURLWithPath: resolved).deletingLastPathComponent().path)
+        FileSync.folder(URL(fileURLWithPath: resolved).deletingLastPathComponent().path)
         removeTree(staging)
         return true
     }
@@ -110,15 +111,7 @@ enum FolderSwap {
             var info = stat()
             if lstat(path + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, !syncTree(path + "/" + name) { return false }
         }
-        return syncFolder(path)
-    }
-
-    @discardableResult
-    static func syncFolder(_ path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return fsync(fd) == 0
+        return FileSync.folder(path)
     }
 
     /// Removes a staging folder left by a run killed during a swap.

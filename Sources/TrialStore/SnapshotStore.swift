@@ -112,19 +112,14 @@ public final class SnapshotStore: Sendable {
             } catch {
                 throw StoreError.cannotOpen(path: path, detail: "cannot create folder \(folder.path)")
             }
-            StoreConnection.removeAbandoned(beside: path)
-            if FileManager.default.fileExists(atPath: path) {
-                connection = StoreConnection(path: path, writer: try Self.open(path, mode: mode, config))
-            } else {
-                let config = config
-                connection = try StoreConnection(building: path) { file, building in
-                    try Self.open(file, mode: mode, config, building: building, reportedAs: path)
-                }
+            let config = config
+            connection = try StoreConnection(writingTo: path) { file, building in
+                try Self.open(file, mode: mode, config, building: building, reportedAs: path)
             }
         case .readOnly:
             guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notFound(path: path) }
             config.readonly = true
-            connection = StoreConnection(path: path, writer: try Self.open(path, mode: mode, config))
+            connection = StoreConnection(path: path, reader: try Self.open(path, mode: mode, config))
         }
     }
 
@@ -642,7 +637,7 @@ public final class SnapshotStore: Sendable {
         // new database never saved goes into place now, with its parse cache (unless another
         // process created one there meanwhile): the next run need not parse those inputs again.
         try? flushCache()
-        if connection.isBuilding, (try? connection.moveIntoPlace()) == nil { connection.discardIfBuilding() }
+        connection.close()
     }
 
     /// Parse-cache entries written per transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TrialSupport
 
 /// The database a ``SnapshotStore`` works on.
 ///
@@ -18,32 +19,33 @@ final class StoreConnection: @unchecked Sendable {
     let path: String
     private let lock = NSLock()
     private var current: any DatabaseWriter
-    /// The file a new database is built in until it is moved to `path`; nil once at `path`.
-    private var building: String?
-    /// Opens the database at `path` (WAL), for after the move.
-    private let openFinal: @Sendable () throws -> any DatabaseWriter
+    /// While the database is built beside `path`: its file, and how to open `path` once it is
+    /// moved there. Nil once at `path`.
+    private var building: (file: String, openFinal: @Sendable () throws -> any DatabaseWriter)?
 
     /// The connection in use: the building file's until the move, then `path`'s.
     var writer: any DatabaseWriter { lock.withLock { current } }
-    /// Whether the database is still being built beside `path`.
-    var isBuilding: Bool { lock.withLock { building != nil } }
 
-    /// A connection to the existing database at `path`.
-    init(path: String, writer: any DatabaseWriter) {
+    /// A read-only connection to the existing database at `path`.
+    init(path: String, reader: any DatabaseWriter) {
         self.path = path
-        self.current = writer
-        self.building = nil
-        self.openFinal = { writer }
+        self.current = reader
     }
 
-    /// A new database built beside `path`. `open(file, building)` opens (and migrates) the
-    /// database at `file`: the building file's with `building` true, `path`'s once moved there.
-    init(building path: String, open: @escaping @Sendable (String, Bool) throws -> any DatabaseWriter) throws {
-        let file = Self.buildingPath(for: path, pid: getpid())
+    /// A writable connection to the database at `path`, built beside it when it does not exist.
+    /// `open(file, building)` opens (and migrates) the database at `file`: a building file with
+    /// `building` true, `path` with false. Building files of processes that are gone are
+    /// deleted first.
+    init(writingTo path: String, open: @escaping @Sendable (String, Bool) throws -> any DatabaseWriter) throws {
+        Self.removeAbandoned(beside: path)
         self.path = path
-        self.current = try open(file, true)
-        self.building = file
-        self.openFinal = { try open(path, false) }
+        if FileManager.default.fileExists(atPath: path) {
+            current = try open(path, false)
+        } else {
+            let file = Self.buildingPath(for: path, pid: getpid())
+            current = try open(file, true)
+            building = (file, { try open(path, false) })
+        }
     }
 
     /// Moves the database built beside `path` there and reopens it in WAL mode; nothing to do
@@ -52,9 +54,11 @@ final class StoreConnection: @unchecked Sendable {
     /// nothing of this store's saves (the caller saves again).
     func moveIntoPlace() throws -> Bool {
         try lock.withLock {
-            guard let file = building else { return true }
+            guard let (file, openFinal) = building else { return true }
             try current.close()
-            try Self.sync(file)
+            if let reason = FileSync.file(file) {
+                throw StoreError.cannotOpen(path: file, detail: "cannot sync the new database: \(reason)")
+            }
             var moved = true
             if link(file, path) == 0 {
                 Self.remove(file)
@@ -66,17 +70,19 @@ final class StoreConnection: @unchecked Sendable {
                 throw StoreError.cannotOpen(
                     path: path, detail: "cannot move the new database into place: \(String(cString: strerror(errno)))")
             }
-            Self.sync(folderOf: path)
+            FileSync.folder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             building = nil
             current = try openFinal()
             return moved
         }
     }
 
-    /// Closes and deletes the database built beside `path` when it was never moved there.
-    func discardIfBuilding() {
+    /// For a store being closed: a database still being built goes into place, with what it
+    /// holds; if it cannot, it is deleted.
+    func close() {
+        if (try? moveIntoPlace()) != nil { return }
         lock.withLock {
-            guard let file = building else { return }
+            guard let (file, _) = building else { return }
             try? current.close()
             Self.remove(file)
             building = nil
@@ -107,21 +113,5 @@ final class StoreConnection: @unchecked Sendable {
     private static func remove(_ file: String) {
         unlink(file)
         unlink(file + "-journal")
-    }
-
-    private static func sync(_ file: String) throws {
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        defer { if fd >= 0 { close(fd) } }
-        guard fd >= 0, fsync(fd) == 0 else {
-            throw StoreError.cannotOpen(path: file, detail: "cannot sync the new database: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private static func sync(folderOf path: String) {
-        let fd = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
     }
 }

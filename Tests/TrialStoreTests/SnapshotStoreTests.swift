@@ -167,39 +167,6 @@ struct Boom: Error {}
         #expect(evidence.allSatisfy { $0["file"] == a.file || $0["file"] == b.file })
     }
 
-    /// A state stored before v4 (every evidence with its file, no `file` of its own) reads back
-    /// as the same trial, and the view gives the same values as for the compact state.
-    @Test func statesStoredBeforeV4ReadTheSame() throws {
-        let tmp = try TempFolder("store")
-        defer { tmp.remove() }
-        let s = snapshot([a, b])
-        let store = try SnapshotStore(path: tmp.dbPath)
-        try store.save(s, label: "first")
-        func view() throws -> [[String: [[String: AnyHashable]]]] {
-            try store.db.read { db in
-                try Row.fetchAll(db, sql: "SELECT trial_id, key, value_list FROM trial_value ORDER BY trial_id, key").map { row in
-                    let list = try JSONSerialization.jsonObject(with: Data((row["value_list"] as String).utf8)) as? [[String: AnyHashable]]
-                    return ["\(row["trial_id"] as String) \(row["key"] as String)": list ?? []]
-                }
-            }
-        }
-        let compact = try view()
-        #expect(!compact.isEmpty)
-        // Rewrite each state as the encoder writes it (the form before v4), under the same hash.
-        try store.db.write { db in
-            for trial in s.trials {
-                let full = String(decoding: try StableJSONEncoder(pretty: false).encode(trial), as: UTF8.self)
-                #expect(!full.hasPrefix(#"{"file""#))
-                try db.execute(
-                    sql: "UPDATE trial_state SET json = ? WHERE sha256 = (SELECT state_sha256 FROM run_trial WHERE trial_id = ?)",
-                    arguments: [full, trial.id])
-                #expect(db.changesCount == 1)
-            }
-        }
-        #expect(try view() == compact)
-        #expect(try SnapshotStore(path: tmp.dbPath, mode: .readOnly).latest() == s)
-    }
-
     @Test func twoRunsGiveHistoryAndChanges() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }

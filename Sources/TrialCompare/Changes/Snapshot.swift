@@ -101,22 +101,17 @@ public struct SnapshotTrial: Codable, Sendable, Hashable {
         let file = try c.decodeIfPresent(String.self, forKey: .file)
         id = try c.decode(String.self, forKey: .id)
         title = try c.decode(String.self, forKey: .title)
-        let stored = try c.decode([StoredParameter].self, forKey: .parameters)
-        parameters = try stored.map { p in
+        func evidence(_ e: StoredEvidence) throws -> Evidence {
+            guard let own = e.file ?? file else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.file, .init(codingPath: decoder.codingPath, debugDescription: "evidence without a file in a state without one"))
+            }
+            return Evidence(file: own, locator: e.locator, quote: e.quote)
+        }
+        parameters = try c.decode([StoredParameter].self, forKey: .parameters).map { p in
             ParameterValues(
                 key: p.key, label: p.label,
-                values: try p.values.map { v in
-                    RecordedValue(
-                        text: v.text, csv: v.csv,
-                        evidence: try v.evidence.map { e in
-                            guard let own = e.file ?? file else {
-                                throw DecodingError.keyNotFound(
-                                    CodingKeys.file,
-                                    .init(codingPath: decoder.codingPath, debugDescription: "evidence without a file in a state without one"))
-                            }
-                            return Evidence(file: own, locator: e.locator, quote: e.quote)
-                        })
-                })
+                values: try p.values.map { RecordedValue(text: $0.text, csv: $0.csv, evidence: try $0.evidence.map(evidence)) })
         }
     }
 
