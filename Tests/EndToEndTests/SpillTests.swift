@@ -19,6 +19,7 @@ import TrialSupport
     @Test(arguments: [0, 7])
     func spilledLandscapeIsTheLandscapeInMemory(limit: Int) async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let inMemory = await Repo.landscape(Self.realPaths)
         let spilled = await Pipeline.landscape(
             paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: limit, folder: folder.url))
@@ -48,6 +49,7 @@ import TrialSupport
     @Test(arguments: [0, 7])
     func singleRecordTrialsArePreparedAsTheyAreRead(limit: Int) async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let inMemory = await Repo.landscape(Self.realPaths)
         let spilled = await Pipeline.landscape(
             paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: limit, folder: folder.url))
@@ -81,6 +83,7 @@ import TrialSupport
     @Test(arguments: [0, 1, 7, 40])
     func aRunOverTheLimitHoldsNoRecord(limit: Int) async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let files = InputCollector.collect(Self.realPaths, root: Repo.root).files
         let plain = await Pipeline.read(files: files, root: Repo.root)
         let total = plain.reduce(0) { $0 + $1.records.count }
@@ -102,6 +105,7 @@ import TrialSupport
     /// A run within the limit holds every record and creates no spill file.
     @Test func aRunWithinTheLimitHoldsEveryRecord() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let files = InputCollector.collect(Self.realPaths, root: Repo.root).files
         let budget = RecordBudget(limit: 100_000, folder: folder.url)
         let results = await Pipeline.read(
@@ -116,6 +120,7 @@ import TrialSupport
     /// many records) gives back the records, and each text read back alone is its record.
     @Test func realRecordsCachedFromTheirOwnJSONAreTheRecords() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let store = try SnapshotStore(path: folder.url.appendingPathComponent("state.sqlite").path, parserVersion: "test")
         let landscape = await Repo.landscape(Self.realPaths)
         let byFile = Dictionary(grouping: landscape.trials.flatMap(\.records), by: \.source.file)
@@ -142,6 +147,7 @@ import TrialSupport
     /// memory, in every format, and leaves no spill file beside the state database.
     @Test func spilledReportWritesTheSameFiles() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         var outputs: [URL] = []
         for limit in [SpillPolicy.defaultLimit, 0] {
             let output = folder.url.appendingPathComponent("spill-above-\(limit)")
@@ -181,6 +187,7 @@ import TrialSupport
     /// naming the folder; the records held in memory are still reported.
     @Test func aSpillFileThatCannotBeCreatedFailsTheInputsThatNeedIt() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let missing = folder.url.appendingPathComponent("no-such-folder")
         let landscape = await Pipeline.landscape(
             paths: ["Input"], root: Repo.root, spill: SpillPolicy(limit: 2, folder: missing))
@@ -200,6 +207,7 @@ import TrialSupport
     /// Records appended from many threads at once are each read back whole.
     @Test func concurrentAppendsReadBackEachRecord() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let records = await Repo.landscape(Self.realPaths).trials.flatMap(\.records)
         #expect(records.count > 80)
         let spill = try RecordSpill(folder: folder.url)

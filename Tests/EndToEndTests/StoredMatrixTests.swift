@@ -18,6 +18,7 @@ import TrialSupport
     /// cell by cell, and says which cells are empty without reading.
     @Test func storedColumnsReadBackEveryCell() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let file = try SpillFile(folder: folder.url)
         let matrix = await Repo.landscape(Self.realPaths).matrix
         let originals = matrix.trials.indices.map(matrix.column)
@@ -70,6 +71,7 @@ import TrialSupport
     /// has the states (and so the hashes the store keys them by) of the landscape in memory.
     @Test func spilledMatrixGivesTheSnapshotOfMemory() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let inMemory = await Repo.landscape(Self.realPaths)
         let spilled = await Pipeline.landscape(
             paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: 0, folder: folder.url))
@@ -93,6 +95,7 @@ import TrialSupport
     /// matrix in memory byte for byte, rows in trial order.
     @Test func csvInBatchesIsTheCSVInMemory() async throws {
         let folder = try TempFolder()
+        defer { folder.remove() }
         let inMemory = await Repo.landscape(Self.realPaths)
         let spilled = await Pipeline.landscape(
             paths: Self.realPaths, root: Repo.root, spill: SpillPolicy(limit: 0, folder: folder.url))
