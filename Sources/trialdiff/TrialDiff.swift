@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMimalloc
 import Foundation
 import TrialPipeline
 
@@ -25,6 +26,9 @@ struct TrialDiff: AsyncParsableCommand {
     /// ArgumentParser's `main`, with a usage error (an unknown option, a bad value) ending with
     /// status 2 as the help and the README state, not ArgumentParser's 64.
     static func main() async {
+        // The process allocates through mimalloc (linked by `CMimalloc`); naming one of its
+        // functions keeps the linker from dropping the library as unused.
+        _ = mi_version()
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
