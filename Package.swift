@@ -36,13 +36,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        // libdeflate: the parse cache's raw deflate, about twice zlib's speed at level 1 (zlib
-        // still inflates it: the format is the same).
+        // libdeflate: inflating archive entries, faster than zlib.
         .systemLibrary(
             name: "CLibDeflate",
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
+        // LZ4: the parse cache's blobs, written for every input of a first run.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         // matrix.xlsx for medical writers.
         .systemLibrary(
             name: "CXLSXWriter",
@@ -65,7 +66,7 @@ let package = Package(
             name: "TrialStore",
             dependencies: [
                 "TrialModel", "TrialSupport", "TrialCompare", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"), "CZlibDeflate", "CLibDeflate",
+                .product(name: "Crypto", package: "swift-crypto"), "CLZ4",
             ]),
         .executableTarget(name: "EmbedTemplatesTool"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["EmbedTemplatesTool"]),

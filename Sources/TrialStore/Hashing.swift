@@ -1,5 +1,4 @@
-import CLibDeflate
-import CZlibDeflate
+import CLZ4
 import Crypto
 import Foundation
 import Synchronization
@@ -52,82 +51,63 @@ extension SnapshotStore {
     }
 }
 
-/// Raw deflate for parse-cache blobs: extracted records are repetitive JSON and shrink
-/// several-fold, which keeps the cache of a registry dump on disk. The cache is written for every
-/// input of a first run, so it is compressed by libdeflate at level 1: on these records about
-/// twice as fast as zlib's level 1, and a little smaller. zlib inflates it (the same format).
-enum Deflate {
+/// The parse cache's blobs: an LZ4 block after the size of the bytes it holds (4 bytes,
+/// little-endian). Extracted records are repetitive JSON and shrink about 3.3-fold, which keeps
+/// the cache of a registry dump on disk. Every input of a first run is cached and every unchanged
+/// input of a later run is read back, so the codec is the fastest one that still shrinks them:
+/// LZ4 compresses these records about 3.6 times as fast as libdeflate at level 1 and decompresses
+/// them 1.6 times as fast, for blobs 40 % larger.
+enum RecordCompression {
     struct Failure: Error, CustomStringConvertible {
         var operation: String
         var code: Int32
         var description: String { "\(operation) failed (code \(code))" }
     }
 
-    /// `data` as raw deflate (no zlib or gzip header).
+    /// Bytes before the LZ4 block: the decompressed size.
+    private static let headerSize = 4
+
+    /// `data` as a blob for ``decompress(_:)``.
     static func compress<Bytes: ContiguousBytes>(_ data: Bytes) throws -> Data {
-        let compressor = try Compressor.take()
-        defer { Compressor.give(compressor) }
-        return try data.withUnsafeBytes { input throws(Failure) -> Data in
-            let bound = libdeflate_deflate_compress_bound(compressor.handle, input.count)
-            var out = [UInt8](repeating: 0, count: bound)
-            let produced = out.withUnsafeMutableBytes { output in
-                libdeflate_deflate_compress(compressor.handle, input.baseAddress, input.count, output.baseAddress, bound)
+        try data.withUnsafeBytes { input throws(Failure) -> Data in
+            guard input.count <= Int(LZ4_MAX_INPUT_SIZE) else {
+                throw Failure(operation: "LZ4_compress_default (\(input.count) bytes, above LZ4's limit)", code: 0)
             }
-            guard produced > 0 || input.isEmpty else { throw Failure(operation: "libdeflate_deflate_compress", code: 0) }
-            return Data(out[..<produced])
+            let bound = Int(LZ4_compressBound(Int32(input.count)))
+            var out = Data(count: headerSize + bound)
+            let produced = out.withUnsafeMutableBytes { output -> Int32 in
+                let size = UInt32(input.count)
+                for i in 0..<headerSize { output[i] = UInt8(truncatingIfNeeded: size >> (8 * UInt32(i))) }
+                guard let source = input.baseAddress else { return 0 }
+                let block = output.baseAddress!.advanced(by: headerSize).assumingMemoryBound(to: CChar.self)
+                return LZ4_compress_default(source.assumingMemoryBound(to: CChar.self), block, Int32(input.count), Int32(bound))
+            }
+            guard produced > 0 || input.isEmpty else { throw Failure(operation: "LZ4_compress_default", code: produced) }
+            out.count = headerSize + Int(produced)
+            return out
         }
     }
 
-    /// A libdeflate compressor (level 1), freed with its owner. Reused from a pool: allocating
-    /// one per blob maps and faults in its hash tables every time.
-    final class Compressor: @unchecked Sendable {
-        let handle: OpaquePointer
-
-        private init() throws(Failure) {
-            guard let handle = libdeflate_alloc_compressor(1) else { throw Failure(operation: "libdeflate_alloc_compressor", code: 0) }
-            self.handle = handle
+    /// The bytes `blob` (from ``compress(_:)``) holds. A damaged blob is an error, never a read
+    /// outside it: LZ4's safe decoder checks every offset, and a size past what a block of this
+    /// length can hold (LZ4 shrinks at most 255-fold) is refused before anything is allocated.
+    static func decompress(_ blob: Data) throws -> Data {
+        try blob.withUnsafeBytes { input throws(Failure) -> Data in
+            guard input.count >= headerSize else { throw Failure(operation: "LZ4 blob (\(input.count) bytes, no header)", code: 0) }
+            var size = 0
+            for i in 0..<headerSize { size |= Int(input[i]) << (8 * i) }
+            let block = input.count - headerSize
+            guard size <= block * 255 + 16 else { throw Failure(operation: "LZ4 blob (size \(size) for \(block) bytes)", code: 0) }
+            var out = Data(count: size)
+            guard size > 0 else { return out }
+            let produced = out.withUnsafeMutableBytes { output -> Int32 in
+                LZ4_decompress_safe(
+                    input.baseAddress!.advanced(by: headerSize).assumingMemoryBound(to: CChar.self),
+                    output.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(block), Int32(size))
+            }
+            guard produced == Int32(size) else { throw Failure(operation: "LZ4_decompress_safe", code: produced) }
+            return out
         }
-
-        deinit { libdeflate_free_compressor(handle) }
-
-        private static let pool = Mutex<[Compressor]>([])
-
-        /// A compressor no other thread is using.
-        static func take() throws(Failure) -> Compressor {
-            if let idle = pool.withLock({ $0.popLast() }) { return idle }
-            return try Compressor()
-        }
-
-        /// Returns `compressor` to the pool (which keeps a few per core at most).
-        static func give(_ compressor: Compressor) {
-            pool.withLock { if $0.count < 16 { $0.append(compressor) } }
-        }
-    }
-
-    static func decompress(_ data: Data) throws -> Data {
-        var stream = z_stream()
-        var status = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw Failure(operation: "zlib inflateInit", code: status) }
-        defer { inflateEnd(&stream) }
-        var out = Data()
-        var buffer = [UInt8](repeating: 0, count: max(64 * 1024, data.count * 4))
-        try data.withUnsafeBytes { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
-            stream.avail_in = uInt(input.count)
-            repeat {
-                let count = try buffer.withUnsafeMutableBytes { output -> Int in
-                    stream.next_out = output.bindMemory(to: Bytef.self).baseAddress
-                    stream.avail_out = uInt(output.count)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    guard status == Z_OK || status == Z_STREAM_END else {
-                        throw Failure(operation: "zlib inflate", code: status)
-                    }
-                    return output.count - Int(stream.avail_out)
-                }
-                out.append(contentsOf: buffer[..<count])
-            } while status != Z_STREAM_END
-        }
-        return out
     }
 }
 

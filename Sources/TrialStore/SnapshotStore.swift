@@ -615,7 +615,7 @@ public final class SnapshotStore: Sendable {
             json += record
         }
         json.append(UInt8(ascii: "]"))
-        let blob = try Deflate.compress(json)
+        let blob = try RecordCompression.compress(json)
         let entry = PendingCache.Entry(sha256: sha256, records: blob, summary: summary?.cacheJSON())
         if let batch = pendingCache.add(entry, batchSize: Self.cacheBatchSize) { try writeCache(batch) }
         return blob
@@ -623,7 +623,7 @@ public final class SnapshotStore: Sendable {
 
     /// The records of a parse-cache blob (as ``cacheRecords(encoded:sha256:summary:)`` returns it).
     public static func decodeCachedRecords(_ blob: Data) throws -> [TrialRecord] {
-        let json = try Deflate.decompress(blob)
+        let json = try RecordCompression.decompress(blob)
         if let records = try? RecordJSONReader.records([UInt8](json)) { return records }
         return try StoreJSON.decode([CachedRecord].self, from: json).map(\.record)
     }

@@ -680,10 +680,10 @@ struct Boom: Error {}
     }
 }
 
-/// The parse cache's blobs: libdeflate writes raw deflate, zlib reads it back.
-@Suite struct DeflateTests {
-    /// Real fixture files and edge sizes, compressed from many threads at once (the compressors
-    /// come from a pool), each inflated back to its bytes.
+/// The parse cache's blobs: an LZ4 block after its decompressed size.
+@Suite struct RecordCompressionTests {
+    /// Real fixture files and edge sizes, compressed from many threads at once, each
+    /// decompressed back to its bytes.
     @Test func compressedBlobsInflateToTheirBytes() throws {
         var blobs: [[UInt8]] = [[], [0x7B], Array(repeating: 0x41, count: 1_000_000)]
         for path in Fixtures.files(under: "realdata").prefix(40) { blobs.append(try Fixtures.bytes(path)) }
@@ -699,11 +699,37 @@ struct Boom: Error {}
         let snapshot = blobs
         DispatchQueue.concurrentPerform(iterations: snapshot.count * 3) { i in
             let blob = snapshot[i % snapshot.count]
-            let same = (try? Deflate.decompress(try Deflate.compress(blob))).map { Array($0) == blob } ?? false
+            let same = (try? RecordCompression.decompress(try RecordCompression.compress(blob))).map { Array($0) == blob } ?? false
             results.withLock { $0[i] = same }
         }
         #expect(results.withLock { $0.count } == blobs.count * 3)
         #expect(results.withLock { $0.values.allSatisfy { $0 } })
-        #expect(try Deflate.compress(blobs[2]).count < 10_000, "a run of one byte shrinks")
+        #expect(try RecordCompression.compress(blobs[2]).count < 10_000, "a run of one byte shrinks")
+    }
+
+    /// A damaged blob (cut short, a wrong size, bytes overwritten) is an error or, where the
+    /// damage still decodes, bytes of the size the header names; never a crash or a read past it.
+    @Test func damagedBlobsAreErrors() throws {
+        let bytes = try Fixtures.bytes("realdata/ctgov-json/NCT00763412.json")
+        let blob = try RecordCompression.compress(bytes)
+        #expect(Array(try RecordCompression.decompress(blob)) == bytes)
+        #expect(throws: (any Error).self) { try RecordCompression.decompress(Data(blob.prefix(3))) }
+        #expect(throws: (any Error).self) { try RecordCompression.decompress(Data(blob.prefix(blob.count / 2))) }
+        var larger = blob
+        larger[2] &+= 1
+        #expect(throws: (any Error).self) { try RecordCompression.decompress(larger) }
+        var huge = blob
+        huge[3] = 0x7F
+        #expect(throws: (any Error).self) { try RecordCompression.decompress(huge) }
+        var noise: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<200 {
+            var damaged = blob
+            noise ^= noise << 13
+            noise ^= noise >> 7
+            noise ^= noise << 17
+            damaged[4 + Int(noise % UInt64(blob.count - 4))] ^= UInt8(truncatingIfNeeded: noise >> 32) | 1
+            if let out = try? RecordCompression.decompress(damaged) { #expect(out.count == bytes.count) }
+        }
+        #expect(try RecordCompression.decompress(try RecordCompression.compress([UInt8]())).isEmpty)
     }
 }
