@@ -9,7 +9,8 @@ import TrialSupport
 /// syncs. The first run saved in it (or closing the store) moves it to the path: the file is
 /// synced, linked to the path (never replacing a file another process put there meanwhile) and
 /// the folder synced. From then on the store works on the path in WAL mode, as on any existing
-/// state.
+/// state. If another process created the state meanwhile (two first runs at once), the store
+/// goes on in that one, which takes the parse cache built so far.
 ///
 /// So a first run writes its state and parse cache once, not twice (into the log, then into the
 /// database at the checkpoint). A first run that is killed leaves only its building file, which
@@ -50,8 +51,8 @@ final class StoreConnection: @unchecked Sendable {
 
     /// Moves the database built beside `path` there and reopens it in WAL mode; nothing to do
     /// once at `path`. Returns false when another process created a database at `path`
-    /// meanwhile: the one built is then discarded and the store is on that one, which holds
-    /// nothing of this store's saves (the caller saves again).
+    /// meanwhile: the store is then on that one, which holds nothing of this store's saves (the
+    /// caller saves again) but gets its parse cache, and the one built is deleted.
     func moveIntoPlace() throws -> Bool {
         try lock.withLock {
             guard let (file, openFinal) = building else { return true }
@@ -59,12 +60,15 @@ final class StoreConnection: @unchecked Sendable {
             if let reason = FileSync.file(file) {
                 throw StoreError.cannotOpen(path: file, detail: "cannot sync the new database: \(reason)")
             }
-            var moved = true
             if link(file, path) == 0 {
                 Self.remove(file)
             } else if errno == EEXIST || FileManager.default.fileExists(atPath: path) {
-                moved = false
-                Self.remove(file)
+                defer { Self.remove(file) }
+                building = nil
+                current = try openFinal()
+                // Losing the entries only costs parsing those inputs again next time.
+                try? Self.copyParseCache(from: file, into: current)
+                return false
             } else if rename(file, path) != 0 {
                 // A file system without hard links takes a rename (the path did not exist).
                 throw StoreError.cannotOpen(
@@ -73,7 +77,7 @@ final class StoreConnection: @unchecked Sendable {
             FileSync.folder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
             building = nil
             current = try openFinal()
-            return moved
+            return true
         }
     }
 
@@ -86,6 +90,23 @@ final class StoreConnection: @unchecked Sendable {
             try? current.close()
             Self.remove(file)
             building = nil
+        }
+    }
+
+    /// Adds the parse-cache entries of the database at `file` to `db`'s (an entry `db` already
+    /// has for an input is kept).
+    static func copyParseCache(from file: String, into db: any DatabaseWriter) throws {
+        try db.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS built", arguments: [file])
+            defer { try? db.execute(sql: "DETACH DATABASE built") }
+            try db.inTransaction {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO main.parse_cache (sha256, parser_version, records, summary)
+                        SELECT sha256, parser_version, records, summary FROM built.parse_cache
+                        """)
+                return .commit
+            }
         }
     }
 

@@ -83,17 +83,45 @@ struct Boom: Error {}
         #expect(try reopened.runs().isEmpty)
     }
 
+    /// A new store closed unsaved after another process created the state (a first run that
+    /// failed beside one that succeeded): its parse cache goes into that state.
+    @Test func newStoreClosedUnsavedBesideAnotherGivesItItsCache() throws {
+        let tmp = try TempFolder("store")
+        defer { tmp.remove() }
+        let hashB = SnapshotStore.sha256(Array(b.content.utf8))
+        let first = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        do {
+            let second = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+            try second.cacheRecords([b.record()], sha256: hashB)
+            try first.save(snapshot([a]), label: "first")
+        }
+        let folder = (tmp.dbPath as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
+        let reopened = try SnapshotStore(path: tmp.dbPath, mode: .readOnly, parserVersion: "1.0")
+        #expect(try reopened.cachedParse(sha256: hashB)?.records == [b.record()])
+        #expect(try reopened.runs().map(\.label) == ["first"])
+    }
+
     /// Two new stores on one path (two first runs at once): the second to save finds the first's
-    /// database in place and saves its run there, after the first's.
+    /// database in place and saves its run there, after the first's, with the parse cache it
+    /// had built (its inputs are not parsed again by the next run).
     @Test func secondNewStoreSavesIntoTheFirstsDatabase() throws {
         let tmp = try TempFolder("store")
         defer { tmp.remove() }
-        let first = try SnapshotStore(path: tmp.dbPath)
-        let second = try SnapshotStore(path: tmp.dbPath)
+        let (hashA, hashB) = (SnapshotStore.sha256(Array(a.content.utf8)), SnapshotStore.sha256(Array(b.content.utf8)))
+        let first = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        let second = try SnapshotStore(path: tmp.dbPath, parserVersion: "1.0")
+        try first.cacheRecords([a.record()], sha256: hashA)
+        try second.cacheRecords([b.record()], sha256: hashB)
+        try second.flushCache()
         try first.save(snapshot([a]), label: "first")
         #expect(try second.save(snapshot([b]), label: "second") == RunID(2))
         #expect(try second.latest() == snapshot([b]))
         #expect(try first.runs().map(\.label) == ["first", "second"])
+        let reopened = try SnapshotStore(path: tmp.dbPath, mode: .readOnly, parserVersion: "1.0")
+        #expect(try reopened.cachedParse(sha256: hashB)?.records == [b.record()])
+        // The last run saved decides what the cache keeps: its own inputs.
+        #expect(try reopened.cachedParse(sha256: hashA) == nil)
         let folder = (tmp.dbPath as NSString).deletingLastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".new-") }.isEmpty)
     }
