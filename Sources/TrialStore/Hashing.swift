@@ -63,8 +63,8 @@ enum RecordCompression {
         var description: String { "\(operation) failed (code \(code))" }
     }
 
-    /// Bytes before the LZ4 block: the decompressed size.
-    private static let headerSize = 4
+    /// Bytes before the LZ4 block: the decompressed size, a little-endian `UInt32`.
+    private static let headerSize = MemoryLayout<UInt32>.size
 
     /// `data` as a blob for ``decompress(_:)``.
     static func compress<Bytes: ContiguousBytes>(_ data: Bytes) throws -> Data {
@@ -75,8 +75,7 @@ enum RecordCompression {
             let bound = Int(LZ4_compressBound(Int32(input.count)))
             var out = Data(count: headerSize + bound)
             let produced = out.withUnsafeMutableBytes { output -> Int32 in
-                let size = UInt32(input.count)
-                for i in 0..<headerSize { output[i] = UInt8(truncatingIfNeeded: size >> (8 * UInt32(i))) }
+                output.storeBytes(of: UInt32(input.count).littleEndian, as: UInt32.self)
                 guard let source = input.baseAddress else { return 0 }
                 let block = output.baseAddress!.advanced(by: headerSize).assumingMemoryBound(to: CChar.self)
                 return LZ4_compress_default(source.assumingMemoryBound(to: CChar.self), block, Int32(input.count), Int32(bound))
@@ -93,8 +92,7 @@ enum RecordCompression {
     static func decompress(_ blob: Data) throws -> Data {
         try blob.withUnsafeBytes { input throws(Failure) -> Data in
             guard input.count >= headerSize else { throw Failure(operation: "LZ4 blob (\(input.count) bytes, no header)", code: 0) }
-            var size = 0
-            for i in 0..<headerSize { size |= Int(input[i]) << (8 * i) }
+            let size = Int(UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)))
             let block = input.count - headerSize
             guard size <= block * 255 + 16 else { throw Failure(operation: "LZ4 blob (size \(size) for \(block) bytes)", code: 0) }
             var out = Data(count: size)

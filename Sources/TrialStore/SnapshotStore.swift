@@ -634,8 +634,9 @@ public final class SnapshotStore: Sendable {
 
     deinit {
         // Closing the store writes what is pending; a failure here only loses cache entries. A
-        // new database never saved goes into place now, with its parse cache (unless another
-        // process created one there meanwhile): the next run need not parse those inputs again.
+        // new database never saved goes into place now with its parse cache, or gives the cache
+        // to the state another process created there meanwhile: the next run need not parse
+        // those inputs again.
         try? flushCache()
         connection.close()
     }

@@ -12,6 +12,22 @@ import TrialPipeline
 /// Stored trial states on the real records: since schema v4 a state names its main file once;
 /// states stored before have a file in every evidence. Both must read the same.
 @Suite struct StoredStateTests {
+    struct ViewKey: Hashable {
+        var trial: String
+        var key: String
+    }
+    /// A value as `trial_value` lists it; `file` is optional so a missing one is seen.
+    struct ViewValue: Decodable, Hashable {
+        struct Evidence: Decodable, Hashable {
+            var file: String?
+            var locator: String
+            var quote: String
+        }
+        var text: String
+        var csv: String
+        var evidence: [Evidence]
+    }
+
     /// A state stored before v4 (every evidence with its file, no `file` of its own) reads back
     /// as the same trial, and the view gives the same values as for the compact state: for every
     /// trial of the real records, some of them read from several files.
@@ -30,24 +46,20 @@ import TrialPipeline
         let path = tmp.appending(".trialdiff/state.sqlite").path
         let store = try SnapshotStore(path: path)
         try store.save(s, label: "first")
-        func view() throws -> [[String: [[String: AnyHashable]]]] {
+        /// The view's values by trial and parameter key.
+        func view() throws -> [ViewKey: [ViewValue]] {
             try store.db.read { db in
-                try Row.fetchAll(db, sql: "SELECT trial_id, key, value_list FROM trial_value ORDER BY trial_id, key").map { row in
-                    let list = try JSONSerialization.jsonObject(with: Data((row["value_list"] as String).utf8)) as? [[String: AnyHashable]]
-                    return ["\(row["trial_id"] as String) \(row["key"] as String)": list ?? []]
+                try Row.fetchAll(db, sql: "SELECT trial_id, key, value_list FROM trial_value").reduce(into: [:]) { view, row in
+                    view[ViewKey(trial: row["trial_id"], key: row["key"])] = try JSONDecoder().decode(
+                        [ViewValue].self, from: Data((row["value_list"] as String).utf8))
                 }
             }
         }
         let compact = try view()
         #expect(!compact.isEmpty)
         // Every evidence in the view names its file, and those of the mixed trials several.
-        struct ViewEvidence: Decodable { var file: String? }
-        struct ViewValue: Decodable { var evidence: [ViewEvidence] }
-        let viewFiles = try await store.db.read { db in
-            try Row.fetchAll(db, sql: "SELECT trial_id, value_list FROM trial_value").reduce(into: [String: [String?]]()) { files, row in
-                let values = try JSONDecoder().decode([ViewValue].self, from: Data((row["value_list"] as String).utf8))
-                files[row["trial_id"] as String, default: []] += values.flatMap(\.evidence).map(\.file)
-            }
+        let viewFiles = compact.reduce(into: [String: [String?]]()) { files, entry in
+            files[entry.key.trial, default: []] += entry.value.flatMap(\.evidence).map(\.file)
         }
         #expect(viewFiles.values.allSatisfy { !$0.contains(nil) })
         for trial in mixed {
