@@ -30,8 +30,13 @@ public struct CTGovJSONReader: TrialReader {
 
     func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node.string, locator: node.pointer) }
-        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node.string, locator: node.pointer) }
+        // The pointer is built only for a value that is there.
+        func add(_ key: FieldKey, _ node: JSONValue) {
+            if let value = node.string { r.add(key, value, locator: node.pointer) }
+        }
+        func addText(_ key: FieldKey, _ node: JSONValue) {
+            if let value = node.string { r.addText(key, value, locator: node.pointer) }
+        }
 
         let id = p["identificationModule"]
         add(.nctID, id["nctId"])
@@ -112,8 +117,13 @@ public struct CTGovClassicJSONReader: TrialReader {
 
     func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node.string, locator: node.pointer) }
-        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node.string, locator: node.pointer) }
+        // The pointer is built only for a value that is there.
+        func add(_ key: FieldKey, _ node: JSONValue) {
+            if let value = node.string { r.add(key, value, locator: node.pointer) }
+        }
+        func addText(_ key: FieldKey, _ node: JSONValue) {
+            if let value = node.string { r.addText(key, value, locator: node.pointer) }
+        }
 
         let id = p["IdentificationModule"]
         add(.nctID, id["NCTId"])

@@ -8,7 +8,9 @@
 ///
 /// A token is a value; an object's tokens are its keys and values in turn, so the token after a
 /// key is its value, and every token knows the index just past its last descendant (`end`), which
-/// makes skipping a value one step.
+/// makes skipping a value one step. Every token also knows its container and, in an array, its
+/// position: a value's JSON pointer is built from them when it is asked for, in steps of the
+/// value's depth, so a reader pays for the pointers of the values it keeps and for no other.
 public final class JSONTape: Sendable {
     /// What a token is.
     public enum Kind: UInt8, Sendable {
@@ -19,6 +21,11 @@ public final class JSONTape: Sendable {
         var kind: Kind
         /// A string with at least one escape (it has to be decoded, not copied).
         var escaped: Bool
+        /// Index of the container (the object a key or member value is in, the array an element
+        /// is in); -1 for the tape's first value.
+        var parent: Int32 = -1
+        /// An array element's position in its array; -1 for anything else.
+        var slot: Int32 = -1
         /// Byte range of the value: a string's contents without the quotes, a number's text, a
         /// container from its opening to its closing bracket.
         var start: Int
@@ -93,11 +100,30 @@ public final class JSONTape: Sendable {
     }
 
     /// The first value: the document itself, with the empty JSON pointer.
-    public var root: JSONValue { JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, pointer: "") }
+    public var root: JSONValue { JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, base: "") }
 
     /// Root with a pointer prefix, for an element read on its own (`/studies/3`).
     public func root(pointer: String) -> JSONValue {
-        JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, pointer: pointer)
+        JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, base: pointer)
+    }
+
+    /// The JSON pointer of token `index` below the tape's first value (`/a/0/b`), walking up
+    /// through the containers.
+    func path(to index: Int) -> String {
+        var steps: [Int] = []
+        var k = index
+        while k > 0 {
+            steps.append(k)
+            k = Int(tokens[k].parent)
+        }
+        var out = ""
+        for k in steps.reversed() {
+            out += "/"
+            let slot = tokens[k].slot
+            // An object's member value follows its key token.
+            out += slot >= 0 ? String(slot) : JSONValue.escape(decode(tokens[k - 1]))
+        }
+        return out
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
@@ -219,38 +245,52 @@ private struct Parser {
 
     /// Parses one value at `i` (after whitespace) into `tokens`.
     mutating func value(into tokens: inout [JSONTape.Token]) throws(JSONTape.SyntaxError) {
-        // Open containers: token index, and whether it is an object.
-        var open: [(index: Int, object: Bool)] = []
+        // Open containers: token index, whether it is an object, and (an array) how many
+        // elements it has so far.
+        var open: [(index: Int, object: Bool, count: Int32)] = []
         while true {
             skipSpace()
             guard i < b.count else { throw error(open.isEmpty ? "no JSON value" : "the text ends inside a value") }
             let c = b[i]
             let index = tokens.count
+            // A token's container and position are written with it; the index is checked
+            // before it is narrowed (a value per two bytes: a 4 GiB text could reach 2^31).
+            guard index < Int32.max else { throw error("more than \(Int32.max) values") }
+            var parent: Int32 = -1
+            var slot: Int32 = -1
+            if let top = open.last {
+                parent = Int32(top.index)
+                if !top.object {
+                    slot = top.count
+                    open[open.count - 1].count += 1
+                }
+            }
             switch c {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard open.count < JSONTape.maxDepth else { throw error("nested more than \(JSONTape.maxDepth) deep") }
                 let object = c == UInt8(ascii: "{")
-                tokens.append(.init(kind: object ? .object : .array, escaped: false, start: i, stop: i + 1, end: index + 1))
+                tokens.append(
+                    .init(kind: object ? .object : .array, escaped: false, parent: parent, slot: slot, start: i, stop: i + 1, end: index + 1))
                 i += 1
                 skipSpace()
                 if i < b.count, b[i] == (object ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
                     tokens[index].stop = i
                 } else {
-                    open.append((index, object))
-                    if object { try key(into: &tokens) }
+                    open.append((index, object, 0))
+                    if object { try key(into: &tokens, parent: Int32(index)) }
                     continue
                 }
             case UInt8(ascii: "\""):
-                Self.append(try string(), to: &tokens)
+                Self.append(try string(), to: &tokens, parent: parent, slot: slot)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                Self.append(try number(), to: &tokens)
+                Self.append(try number(), to: &tokens, parent: parent, slot: slot)
             case UInt8(ascii: "t"):
-                Self.append(try literal("true", .true), to: &tokens)
+                Self.append(try literal("true", .true), to: &tokens, parent: parent, slot: slot)
             case UInt8(ascii: "f"):
-                Self.append(try literal("false", .false), to: &tokens)
+                Self.append(try literal("false", .false), to: &tokens, parent: parent, slot: slot)
             case UInt8(ascii: "n"):
-                Self.append(try literal("null", .null), to: &tokens)
+                Self.append(try literal("null", .null), to: &tokens, parent: parent, slot: slot)
             default:
                 throw error("unexpected \(describe(c)) where a value belongs")
             }
@@ -261,7 +301,7 @@ private struct Parser {
                 let close = top.object ? UInt8(ascii: "}") : UInt8(ascii: "]")
                 if b[i] == UInt8(ascii: ",") {
                     i += 1
-                    if top.object { try key(into: &tokens) }
+                    if top.object { try key(into: &tokens, parent: Int32(top.index)) }
                     break
                 } else if b[i] == close {
                     i += 1
@@ -277,18 +317,20 @@ private struct Parser {
     }
 
     /// Appends a scalar token, whose value ends with itself.
-    static func append(_ token: JSONTape.Token, to tokens: inout [JSONTape.Token]) {
+    static func append(_ token: JSONTape.Token, to tokens: inout [JSONTape.Token], parent: Int32, slot: Int32 = -1) {
         var token = token
         token.end = tokens.count + 1
+        token.parent = parent
+        token.slot = slot
         tokens.append(token)
     }
 
     /// A key and its colon.
-    mutating func key(into tokens: inout [JSONTape.Token]) throws(JSONTape.SyntaxError) {
+    mutating func key(into tokens: inout [JSONTape.Token], parent: Int32) throws(JSONTape.SyntaxError) {
         skipSpace()
         guard i < b.count else { throw error("the text ends inside an object") }
         guard b[i] == UInt8(ascii: "\"") else { throw error("expected a key in quotes, found \(describe(b[i]))") }
-        Self.append(try string(), to: &tokens)
+        Self.append(try string(), to: &tokens, parent: parent)
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: ":") else {
             throw error(i < b.count ? "expected ':' after a key, found \(describe(b[i]))" : "the text ends inside an object")
@@ -398,20 +440,30 @@ private struct Parser {
     }
 }
 
-/// A value in a ``JSONTape`` with the JSON pointer (RFC 6901) that reaches it, so a reader can
-/// give every field its locator. A missing value (absent key, index out of range, wrong kind)
+/// A value in a ``JSONTape`` that can tell the JSON pointer (RFC 6901) reaching it, so a reader
+/// can give every field its locator. A missing value (absent key, index out of range, wrong kind)
 /// is a value too: everything asked of it is empty, which keeps readers free of optionals.
+///
+/// Going from value to value does no string work: the pointer is built from the tape when
+/// ``pointer`` is read, for the values a reader keeps.
 public struct JSONValue: Sendable {
     let tape: JSONTape
     /// Token index, or -1 when missing.
     let index: Int
-    /// The pointer; empty for a missing value.
-    public let pointer: String
+    /// The pointer of the tape's first value: empty for a whole document, `/studies/3` for an
+    /// element read on its own.
+    let base: String
 
-    init(tape: JSONTape, index: Int, pointer: String) {
+    init(tape: JSONTape, index: Int, base: String) {
         self.tape = tape
         self.index = index
-        self.pointer = pointer
+        self.base = base
+    }
+
+    /// The JSON pointer that reaches this value from the document's root; empty for a missing
+    /// value (and for the root itself).
+    public var pointer: String {
+        index < 0 ? "" : base + tape.path(to: index)
     }
 
     /// The value's text as it stands in the document (a string without its quotes); empty when
@@ -428,26 +480,23 @@ public struct JSONValue: Sendable {
     public var isObject: Bool { kind == .object }
     public var isArray: Bool { kind == .array }
 
-    private var missing: JSONValue { JSONValue(tape: tape, index: -1, pointer: "") }
+    private var missing: JSONValue { at(-1) }
+
+    /// Token `k` of the same tape.
+    private func at(_ k: Int) -> JSONValue { JSONValue(tape: tape, index: k, base: base) }
 
     /// The member `key` of an object (the first, when a key repeats).
     public subscript(key: StaticString) -> JSONValue {
         guard isObject else { return missing }
         let raw = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        return member(raw) { Self.escape(key.description) }
+        return tape.member(of: index, raw).map(at) ?? missing
     }
 
     /// The member `key` of an object (the first, when a key repeats).
     public subscript(key: String) -> JSONValue {
         guard isObject else { return missing }
-        let name = key
         var key = key
-        return key.withUTF8 { raw in member(UnsafeRawBufferPointer(raw)) { Self.escape(name) } }
-    }
-
-    private func member(_ raw: UnsafeRawBufferPointer, component: () -> String) -> JSONValue {
-        guard let k = tape.member(of: index, raw) else { return missing }
-        return JSONValue(tape: tape, index: k, pointer: pointer + "/" + component())
+        return key.withUTF8 { tape.member(of: index, UnsafeRawBufferPointer($0)) }.map(at) ?? missing
     }
 
     /// RFC 6901: `~` is `~0` and `/` is `~1` in a pointer's component.
@@ -462,7 +511,7 @@ public struct JSONValue: Sendable {
         var found = missing
         tape.walkElements(of: index) { k, n in
             guard n == position else { return true }
-            found = JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)")
+            found = at(k)
             return false
         }
         return found
@@ -472,8 +521,8 @@ public struct JSONValue: Sendable {
     public var elements: [JSONValue] {
         guard isArray else { return [] }
         var out: [JSONValue] = []
-        tape.walkElements(of: index) { k, n in
-            out.append(JSONValue(tape: tape, index: k, pointer: pointer + "/\(n)"))
+        tape.walkElements(of: index) { k, _ in
+            out.append(at(k))
             return true
         }
         return out
@@ -486,8 +535,7 @@ public struct JSONValue: Sendable {
         var out: [(String, JSONValue)] = []
         var k = index + 1
         while k < tokens[index].end {
-            let key = tape.decode(tokens[k])
-            out.append((key, JSONValue(tape: tape, index: k + 1, pointer: pointer + "/" + Self.escape(key))))
+            out.append((tape.decode(tokens[k]), at(k + 1)))
             k = tokens[k + 1].end
         }
         return out

@@ -176,4 +176,29 @@ import TrialSupport
         #expect(root[0].exists == false)  // not an array
         #expect(list["x"].exists == false)  // not an object
     }
+
+    /// Pointers are built from the tape when asked for: array positions at every depth, keys
+    /// written with escapes, the first of a repeated key, and the prefix of an element read on
+    /// its own.
+    @Test func pointersAreBuiltFromTheTape() throws {
+        let text = #"{"k\u0065y": [[0, [1, {"x": [7, 8]}]], {}], "k\u0065y": 2, "": {"": "e"}}"#
+        let root = try JSONTape.parse(Array(text.utf8)).root
+        #expect(root.pointer == "")
+        #expect(root["key"].pointer == "/key")
+        #expect(root["key"][0][1][1]["x"][1].pointer == "/key/0/1/1/x/1")
+        #expect(root["key"][0][1][1]["x"][1].string == "8")
+        #expect(root["key"].elements.map(\.pointer) == ["/key/0", "/key/1"])
+        #expect(root[""][""].pointer == "//")
+        #expect(root["key"][0][1][1]["y"].pointer == "")
+        #expect(root.members.map(\.value.pointer) == ["/key", "/key", "/"])
+
+        let page = #"{"studies": [{"a": 1}, {"a": [5, 6]}], "nextPageToken": "t"}"#
+        var seen: [String] = []
+        let listed = try JSONTape.forEachElement(of: Array(page.utf8), key: "studies") { study in
+            seen.append(study.pointer)
+            seen += study["a"].elements.map(\.pointer)
+        }
+        #expect(listed)
+        #expect(seen == ["/studies/0", "/studies/1", "/studies/1/a/0", "/studies/1/a/1"])
+    }
 }
