@@ -668,6 +668,23 @@ import TrialSupport
             }
         }
         #expect(fast > 20)
+        // Age fields: every real field and the registry's forms with their edges.
+        let ages =
+            Self.fields + [
+                "18 Years", "0 Years", "120 Years", "999 Years", "1000 Years", "6 Months", "1 Month", "2 Weeks", "1 Week", "28 Days",
+                "1 Day", "18 years", "18 YEARS", "18  Years", "18 Years old", "18 Hours", "30 Minutes", "18 Year", "018 Years",
+                "18 Years ", " 18 Years", "18 ", "18", "N/A", "٤ Years", "18 Yearsx", "18 Y", "1.5 Years",
+            ]
+        var registry = 0
+        for text in ages {
+            if let age = AgeExtractor.registryForm(text) {
+                registry += 1
+                #expect(age == AgeExtractor.parsePattern(text), "\(text)")
+            }
+        }
+        #expect(registry > 20)
+        #expect(AgeExtractor.registryForm("6 Months") == .years(0.5))
+        #expect(AgeExtractor.registryForm("18 Hours") == nil)
         var plain = 0
         for text in Self.fields + ["0", "007", "123456789012345678", "1234567890123456789"] where text.utf8.allSatisfy(ASCIIByte.isDigit) {
             plain += 1
