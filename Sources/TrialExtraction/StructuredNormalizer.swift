@@ -73,12 +73,16 @@ enum StructuredNormalizer {
     /// Registry IDs from the ID fields only, never from free text (pages list unrelated trials).
     static func registryIDs(_ record: SourceRecord) -> [Measured<TrialID>] {
         var ids: [Measured<TrialID>] = []
-        func add(_ pattern: Pattern, _ registry: Registry, _ f: SourceField, normalize: (String) -> String) {
+        /// Adds the IDs `pattern` finds in `f`; returns how many matches it found.
+        @discardableResult
+        func add(_ pattern: Pattern, _ registry: Registry, _ f: SourceField, normalize: (String) -> String) -> Int {
             let buffer = TextBuffer(f.value)
-            for m in buffer.matches(pattern) {
+            let matches = buffer.matches(pattern)
+            for m in matches {
                 let raw = buffer.substring(m.range)
                 ids.appendMerging(Measured(TrialID(registry, normalize(raw)), record.evidence(f, quote: raw)))
             }
+            return matches.count
         }
         let upper: (String) -> String = { $0.uppercased() }
         let chictrCase: (String) -> String = { "ChiCTR" + $0.dropFirst(6).uppercased() }
@@ -90,11 +94,14 @@ enum StructuredNormalizer {
             case .chictrID:
                 add(chictr, .chictr, f, normalize: chictrCase)
             case .otherID:
-                add(nct, .nct, f, normalize: upper)
-                add(chictr, .chictr, f, normalize: chictrCase)
-                add(ctis, .ctis, f, normalize: { $0 })
-                if TextBuffer(f.value).firstMatch(ctis) == nil { add(eudract, .eudract, f, normalize: { $0 }) }
-                add(isrctn, .isrctn, f, normalize: compact)
+                // Each pattern needs its prefix (any case) or a hyphen, which most secondary IDs
+                // lack: those are looked for first, by bytes.
+                if Prefilter.mayContain(f.value, ["nct"]) { add(nct, .nct, f, normalize: upper) }
+                if Prefilter.mayContain(f.value, ["chictr"]) { add(chictr, .chictr, f, normalize: chictrCase) }
+                if Prefilter.containsExactly(f.value, ["-"]), add(ctis, .ctis, f, normalize: { $0 }) == 0 {
+                    add(eudract, .eudract, f, normalize: { $0 })
+                }
+                if Prefilter.mayContain(f.value, ["isrctn"]) { add(isrctn, .isrctn, f, normalize: compact) }
             case .orgStudyID:
                 let value = f.value.collapsingWhitespace
                 if !value.isEmpty { ids.appendMerging(Measured(TrialID(.sponsor, value), record.evidence(f))) }

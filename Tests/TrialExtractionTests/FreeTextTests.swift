@@ -333,6 +333,23 @@ struct ComponentTests {
         #expect(p.interventions.map(\.value) == ["Cyclophosphamide"])
     }
 
+    /// Secondary IDs in any case and spacing, several in one field, and IDs of no registry.
+    @Test func secondaryIDsOfEveryRegistry() {
+        var r = SourceRecord(file: "f", format: .plainText)
+        r.add(.nctID, "NCT01234567", locator: "id")
+        r.add(.otherID, "nct07654321; isrctn 12345678", locator: "a")
+        r.add(.otherID, "chiCTR-IOR-17012345", locator: "b")
+        r.add(.otherID, "2019-001234-22 / 2022-500001-11-00", locator: "c")
+        r.add(.otherID, "R01 CA123456", locator: "d")
+        r.add(.otherID, "2019-0012", locator: "e")
+        let ids = TrialExtractor.extract(r).parameters.registryIDs.map(\.value)
+        #expect(
+            ids == [
+                TrialID(.nct, "NCT01234567"), TrialID(.nct, "NCT07654321"), TrialID(.isrctn, "ISRCTN12345678"),
+                TrialID(.chictr, "ChiCTR-IOR-17012345"), TrialID(.ctis, "2022-500001-11-00"),
+            ])
+    }
+
     @Test func derivedIDIsStableAndContentBased() {
         let a = record([(.summary, "A pilot study of KN5501.")])
         let b = record([(.summary, "A pilot study of KN5502.")])
