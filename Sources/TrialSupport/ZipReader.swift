@@ -328,14 +328,16 @@ public final class ZipReader: @unchecked Sendable {
         else { return nil }
         let input = try Self.read(fd: fd, at: dataStart, count: Int(entry.compressedSize), size: size)
         var produced = 0
-        var out = [UInt8](repeating: 0, count: Int(stated))
-        let result = input.withUnsafeBytes { source in
-            out.withUnsafeMutableBytes { target in
+        var result = LIBDEFLATE_BAD_DATA
+        // Not zeroed first: the array holds only the bytes the decompressor wrote.
+        let out = [UInt8](unsafeUninitializedCapacity: Int(stated)) { target, initialized in
+            result = input.withUnsafeBytes { source in
                 libdeflate_deflate_decompress_ex(
                     decompressor.handle, source.baseAddress, source.count, target.baseAddress, target.count, nil, &produced)
             }
+            initialized = result == LIBDEFLATE_SUCCESS ? min(produced, target.count) : 0
         }
-        guard result == LIBDEFLATE_SUCCESS, produced == out.count,
+        guard result == LIBDEFLATE_SUCCESS, produced == Int(stated), out.count == produced,
             out.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }) == entry.crc32
         else { return nil }
         return out
@@ -361,18 +363,25 @@ public final class ZipReader: @unchecked Sendable {
         guard count >= 0, offset <= size, UInt64(count) <= size - offset else {
             throw .damaged("the \(what) lies outside the file")
         }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-            if n > 0 {
-                done += n
-            } else if n == 0 {
-                throw .damaged("the file ends early")
-            } else if errno != EINTR {
-                throw .damaged(String(cString: strerror(errno)))
+        var failure: Failure?
+        // Not zeroed first: the array holds only the bytes `pread` wrote.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n > 0 {
+                    done += n
+                } else if n == 0 {
+                    failure = .damaged("the file ends early")
+                    break
+                } else if errno != EINTR {
+                    failure = .damaged(String(cString: strerror(errno)))
+                    break
+                }
             }
+            initialized = done
         }
+        if let failure { throw failure }
         return bytes
     }
 }
