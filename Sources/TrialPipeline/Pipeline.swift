@@ -66,7 +66,7 @@ public enum Pipeline {
     /// content was read before (same SHA-256) is not parsed again.
     public static func process(
         path: String, root: URL? = nil, selection: Selection? = nil, cache: SnapshotStore? = nil, limits: InputLimits = .default,
-        identity: String? = nil
+        identity: String? = nil, jobs: Int = 1
     ) -> FileResult {
         let bytes: [UInt8]
         do {
@@ -74,14 +74,18 @@ public enum Pipeline {
         } catch {
             return .unreadable(path, reason: error.description)
         }
-        return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache)
+        return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache, jobs: jobs)
     }
 
     /// Reads and extracts an in-memory file (see `process(path:root:selection:cache:)`).
     /// With a `selection`, a ClinicalTrials.gov XML or JSON file whose bytes cannot hold a
     /// clause's value is only scanned, not parsed (see `RawPrefilter`): its summary counts its
-    /// records, it has none to report, and its syntax is not checked.
-    public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil) -> FileResult {
+    /// records, it has none to report, and its syntax is not checked. The records of a file that
+    /// holds many (an API page, a downloaded array of studies, an XML bundle) are extracted on up
+    /// to `jobs` cores.
+    public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil, jobs: Int = 1)
+        -> FileResult
+    {
         let file = ReaderRegistry.utf8(file)
         // With a selection the reader is chosen first (its format decides the raw scan) and
         // reused by `parse`; without one, only a cache miss needs it.
@@ -97,10 +101,13 @@ public enum Pipeline {
         } else {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.
-            result = parse(file, reader: reader, prefilter: selection)
+            result = parse(file, reader: reader, prefilter: selection, jobs: jobs)
             identify(&result.records, by: file.identity)
+            let records = result.records
             if let cache, selection == nil, result.summary.error == nil,
-                let encoded = try? result.records.map(SnapshotStore.encodeRecord)
+                let encoded = try? Parallel.mapChunks(
+                    count: records.count, chunk: 32, jobs: records.count >= recordsToShare ? jobs : 1,
+                    { range in try range.map { try SnapshotStore.encodeRecord(records[$0]) } })
             {
                 result.cachedBlob = try? cache.cacheRecords(encoded: encoded, sha256: sha256, summary: result.summary)
                 result.encodedRecords = encoded
@@ -147,21 +154,27 @@ public enum Pipeline {
         return FileResult(summary: InputSummary(file: file.path, format: reader.format, records: count), records: [])
     }
 
+    /// A file with at least this many records has them extracted in chunks on several cores:
+    /// one study per file (a registry zip, a folder) keeps each file on one core, as the files
+    /// themselves are read side by side.
+    static let recordsToShare = 32
+
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
-    /// `reader` is the outcome of choosing the file's reader, when the caller already did.
+    /// `reader` is the outcome of choosing the file's reader, when the caller already did. A file
+    /// of many records (``recordsToShare``) has them extracted on up to `jobs` cores, in order.
     static func parse(
-        _ file: InputFile, reader chosen: Result<any TrialReader, any Error>? = nil, prefilter: Selection? = nil
+        _ file: InputFile, reader chosen: Result<any TrialReader, any Error>? = nil, prefilter: Selection? = nil, jobs: Int = 1
     ) -> FileResult {
         do {
             let reader = try (chosen ?? Result { try ReaderRegistry.reader(for: file) }).get()
             let sources = try reader.read(file)
-            var records: [TrialRecord] = []
-            records.reserveCapacity(sources.count)
-            for source in sources {
-                if let prefilter, !prefilter.mayMatch(source) { continue }
-                var record = TrialExtractor.extract(source)
-                record.findings = FindingRules.check(source, record)
-                records.append(record)
+            let kept = prefilter.map { p in sources.filter { p.mayMatch($0) } } ?? sources
+            let records = Parallel.mapChunks(count: kept.count, chunk: 8, jobs: kept.count >= recordsToShare ? jobs : 1) { range in
+                range.map { i in
+                    var record = TrialExtractor.extract(kept[i])
+                    record.findings = FindingRules.check(kept[i], record)
+                    return record
+                }
             }
             let warnings = sources.flatMap(\.warnings) + records.flatMap(\.warnings)
             let format = sources.first?.format ?? reader.format
@@ -206,7 +219,8 @@ public enum Pipeline {
                 switch item {
                 case .path(let path, let identity):
                     group.addTask {
-                        let result = process(path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity)
+                        let result = process(
+                            path: path, root: root, selection: selection, cache: cache, limits: limits, identity: identity, jobs: width)
                         return ([admit(result, budget)], 1)
                     }
                 case .entries(let reader, let batch):
@@ -215,7 +229,7 @@ public enum Pipeline {
                             do throws(ZipReader.Failure) {
                                 let bytes = try reader.extract(item.entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
                                 let file = InputFile(path: item.path, bytes: bytes, identity: item.identity)
-                                return admit(process(file, selection: selection, cache: cache), budget)
+                                return admit(process(file, selection: selection, cache: cache, jobs: width), budget)
                             } catch {
                                 return .unreadable(item.path, reason: error.description)
                             }

@@ -1,0 +1,40 @@
+import Foundation
+import TestSupport
+import Testing
+import TrialModel
+import TrialReaders
+
+@testable import TrialPipeline
+
+/// A file of many studies (the registry site's `ctg-studies.json` download, an API page, a
+/// classic bundle) has its records extracted on several cores: the records, their order and the
+/// file's summary are those of one core.
+@Suite struct ManyRecordFileTests {
+    /// The real API v2 studies four times over in one JSON array, as the site's download writes them.
+    static func studyArray() throws -> [UInt8] {
+        let studies = try Fixtures.files(under: "realdata/ctgov-json").map { try Fixtures.bytes($0) }
+        let copies = Array(repeating: studies, count: 4).flatMap { $0 }
+        return Array("[".utf8) + Array(copies.joined(separator: Array(",\n".utf8))) + Array("]".utf8)
+    }
+
+    /// The file's bytes and how many records it holds.
+    static func input(_ name: String) throws -> (bytes: [UInt8], records: Int) {
+        name == "ctg-studies.json"
+            ? (try studyArray(), 48)
+            : (try Fixtures.bytes("realdata/bundles/ctgov-classic-v1_covid-19-search_100studies.json"), 100)
+    }
+
+    @Test(arguments: ["ctg-studies.json", "classic.json"]) func recordsAreThoseOfOneCore(_ name: String) throws {
+        let input = try Self.input(name)
+        #expect(input.records >= Pipeline.recordsToShare)
+        let file = InputFile(path: name, bytes: input.bytes, identity: name)
+        let one = Pipeline.parse(file, jobs: 1)
+        let shared = Pipeline.parse(file, jobs: 4)
+        #expect(one.summary.error == nil)
+        #expect(one.records.count == input.records)
+        #expect(shared.records.map(\.source.index) == Array(0..<input.records))
+        #expect(shared.records == one.records)
+        #expect(shared.summary == one.summary)
+        #expect(Set(one.records.map(\.primaryID.value)).count == input.records / (name == "ctg-studies.json" ? 4 : 1))
+    }
+}
