@@ -154,34 +154,30 @@ public enum Pipeline {
         return FileResult(summary: InputSummary(file: file.path, format: reader.format, records: count), records: [])
     }
 
-    /// A file with at least this many records has them extracted in chunks on several cores:
-    /// one study per file (a registry zip, a folder) keeps each file on one core, as the files
-    /// themselves are read side by side.
+    /// A file with at least this many records uses several cores: its cache JSON is encoded in
+    /// chunks; one study per file (a registry zip, a folder) keeps each file on one core, as the
+    /// files themselves are read side by side.
     static let recordsToShare = 32
 
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
-    /// `reader` is the outcome of choosing the file's reader, when the caller already did. A file
-    /// of many records (``recordsToShare``) has them extracted on up to `jobs` cores, in order.
+    /// `reader` is the outcome of choosing the file's reader, when the caller already did. With
+    /// `jobs` > 1, the records of a file of many are extracted on the other cores, a chunk at a
+    /// time, while the reader goes on (``StreamedExtraction``); in file order.
     static func parse(
         _ file: InputFile, reader chosen: Result<any TrialReader, any Error>? = nil, prefilter: Selection? = nil, jobs: Int = 1
     ) -> FileResult {
+        let extraction = StreamedExtraction(prefilter: prefilter, jobs: jobs)
         do {
             let reader = try (chosen ?? Result { try ReaderRegistry.reader(for: file) }).get()
-            let sources = try reader.read(file)
-            let kept = prefilter.map { p in sources.filter { p.mayMatch($0) } } ?? sources
-            let records = Parallel.mapChunks(count: kept.count, chunk: 8, jobs: kept.count >= recordsToShare ? jobs : 1) { range in
-                range.map { i in
-                    var record = TrialExtractor.extract(kept[i])
-                    record.findings = FindingRules.check(kept[i], record)
-                    return record
-                }
-            }
-            let warnings = sources.flatMap(\.warnings) + records.flatMap(\.warnings)
-            let format = sources.first?.format ?? reader.format
+            try reader.read(file) { extraction.add($0) }
+            let records = extraction.finish()
+            let warnings = extraction.warnings + records.flatMap(\.warnings)
+            let format = extraction.format ?? reader.format
             return FileResult(
-                summary: InputSummary(file: file.path, format: format, records: sources.count, warnings: warnings),
+                summary: InputSummary(file: file.path, format: format, records: extraction.count, warnings: warnings),
                 records: records)
         } catch {
+            extraction.abandon()
             return FileResult(
                 summary: InputSummary(file: file.path, format: nil, records: 0, error: String(describing: error)),
                 records: [])

@@ -15,17 +15,23 @@ public struct CTGovJSONReader: TrialReader {
 
     public func read(_ file: InputFile) throws -> [SourceRecord] {
         var records: [SourceRecord] = []
+        try read(file) { records.append($0) }
+        return records
+    }
+
+    /// Each study as soon as it is read: a page or a downloaded array of thousands is read one
+    /// study at a time (see `JSONStudies`).
+    public func read(_ file: InputFile, each body: (SourceRecord) throws -> Void) throws {
         var index = 0
         try JSONStudies.forEach(in: file, arrayKey: "studies") { study in
-            if study["protocolSection"].isObject { records.append(record(study["protocolSection"], file: file.path, index: index)) }
+            if study["protocolSection"].isObject { try body(record(study["protocolSection"], file: file.path, index: index)) }
             index += 1
         } single: { root in
             guard root["protocolSection"].isObject else {
                 throw ReaderError.notATrialRecord(file: file.path, detail: "JSON without protocolSection or studies")
             }
-            records.append(record(root["protocolSection"], file: file.path, index: 0))
+            try body(record(root["protocolSection"], file: file.path, index: 0))
         }
-        return records
     }
 
     func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {

@@ -38,6 +38,18 @@ public protocol TrialReader: Sendable {
     /// Reads every trial record in the file. Throws `ReaderError` (or `XMLKitError`) when the
     /// file cannot be read as this format or holds no trial record.
     func read(_ file: InputFile) throws -> [SourceRecord]
+    /// Reads the file's records and calls `body` with each, in file order, as soon as it is read
+    /// (a reader of many-study files calls it before reading the rest), so that a caller can
+    /// work on a large file's first studies while the others are read. Throws what
+    /// ``read(_:)`` throws; the records given before an error are then not the file's.
+    func read(_ file: InputFile, each body: (SourceRecord) throws -> Void) throws
+}
+
+extension TrialReader {
+    /// Every record, after reading them all.
+    public func read(_ file: InputFile, each body: (SourceRecord) throws -> Void) throws {
+        for record in try read(file) { try body(record) }
+    }
 }
 
 /// Why an input file yielded no records. Each message names the file and says what to do.

@@ -10,10 +10,10 @@ import TrialReaders
 /// classic bundle) has its records extracted on several cores: the records, their order and the
 /// file's summary are those of one core.
 @Suite struct ManyRecordFileTests {
-    /// The real API v2 studies four times over in one JSON array, as the site's download writes them.
-    static func studyArray() throws -> [UInt8] {
+    /// The real API v2 studies `times` over in one JSON array, as the site's download writes them.
+    static func studyArray(times: Int = 4) throws -> [UInt8] {
         let studies = try Fixtures.files(under: "realdata/ctgov-json").map { try Fixtures.bytes($0) }
-        let copies = Array(repeating: studies, count: 4).flatMap { $0 }
+        let copies = Array(repeating: studies, count: times).flatMap { $0 }
         return Array("[".utf8) + Array(copies.joined(separator: Array(",\n".utf8))) + Array("]".utf8)
     }
 
@@ -36,5 +36,23 @@ import TrialReaders
         #expect(shared.records == one.records)
         #expect(shared.summary == one.summary)
         #expect(Set(one.records.map(\.primaryID.value)).count == input.records / (name == "ctg-studies.json" ? 4 : 1))
+    }
+
+    /// A download cut short fails as a whole, on one core or several, though its first studies
+    /// were read (and handed to other cores) before the reader met the cut: no records, and the
+    /// error names the file and the line.
+    @Test func aFileCutShortGivesNoRecords() throws {
+        let whole = try Self.studyArray(times: 16)
+        #expect(whole.count > 4 << 20)  // read one study at a time
+        let cut = Array(whole[..<(whole.count * 3 / 4)])
+        for jobs in [1, 4] {
+            let result = Pipeline.parse(InputFile(path: "ctg-studies.json", bytes: cut), jobs: jobs)
+            #expect(result.records.isEmpty)
+            #expect(result.summary.records == 0)
+            #expect(result.summary.error?.hasPrefix("ctg-studies.json: not valid JSON: line ") == true, "\(result.summary.error ?? "")")
+        }
+        let full = Pipeline.parse(InputFile(path: "ctg-studies.json", bytes: whole), jobs: 4)
+        #expect(full.records.count == 192)
+        #expect(full.records.map(\.source.index) == Array(0..<192))
     }
 }
