@@ -28,6 +28,10 @@
 #   i. trialdiff report ZIP --output TMP --format csv --jobs 1
 #   j. the stage ladder on the zip (unless LADDER=0): io inflates each entry, parse adds the JSON
 #      reader, then extract and rules as in f.
+#   k. trialdiff report ARRAY --output TMP --format csv (default --jobs), ARRAY being the same
+#      studies in one JSON array (Benchmarks/.corpus/json-N.json, the layout of the registry
+#      site's ctg-studies.json download), for sizes up to ARRAY_MAX: one file of many studies
+#      against a zip of the same.
 # Every trialdiff run writes to a fresh, empty output folder (a reused one would hold the previous
 # run's snapshot store in .trialdiff/ and turn the run into an unchanged re-run). The issue's
 # targets are checked against the --format csv runs (c, d); run e is reported for information.
@@ -53,6 +57,9 @@
 #   SEED=S                  corpus seed (default 42)
 #   XML=0                   skip the legacy XML runs (a-f); JSON_SIZES="" skips the JSON runs
 #   JSON_SIZES="N ..."      JSON corpus sizes (default 10000; 100000 is a 470 MB zip)
+#   ARRAY_MAX=N             run k (one JSON array file) only for sizes up to N studies (default
+#                           10000: 10k studies are a 160 MB file; trialdiff reads files up to
+#                           256 MiB); 0 skips it
 #   PYTHON=python3          interpreter for the generator, the baseline and the summary
 #
 # Installs nothing, needs no network and no sudo (the ladder's first build needs the Benchmarks
@@ -74,6 +81,7 @@ XML=${XML:-1}
 JSON_SIZES=${JSON_SIZES-10000}
 REPEAT=${REPEAT:-1}
 ALL_FORMATS_MAX=${ALL_FORMATS_MAX:-}
+ARRAY_MAX=${ARRAY_MAX:-10000}
 PYTHON=${PYTHON:-python3}
 GNU_TIME=/usr/bin/time
 
@@ -97,6 +105,7 @@ done
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: SEED must be a non-negative integer" >&2; exit 2; }
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: REPEAT must be a positive integer" >&2; exit 2; }
 [[ -z "$ALL_FORMATS_MAX" || "$ALL_FORMATS_MAX" =~ ^[0-9]+$ ]] || { echo "run.sh: ALL_FORMATS_MAX must be a number of records" >&2; exit 2; }
+[[ "$ARRAY_MAX" =~ ^[0-9]+$ ]] || { echo "run.sh: ARRAY_MAX must be a number of studies" >&2; exit 2; }
 
 # ---------------------------------------------------------------- prerequisites
 missing=()
@@ -342,6 +351,29 @@ for n in ${json_sizes[@]+"${json_sizes[@]}"}; do
     done
     # j. the stage ladder on the zip (as f.)
     ladder "$n" "$zip"
+    # k. the same studies as one JSON array file
+    if [ "$n" -le "$ARRAY_MAX" ] && [ -z "$td_reason" ]; then
+        array="$HERE/.corpus/json-$n.json"
+        if [ ! -f "$array" ]; then
+            "$PYTHON" - "$zip" "$array" <<'PY'
+import os, sys, zipfile
+source, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(source) as z, open(target + ".tmp", "wb") as out:
+    out.write(b"[")
+    for i, name in enumerate(sorted(n for n in z.namelist() if n.endswith(".json"))):
+        if i:
+            out.write(b",\n")
+        out.write(z.read(name).strip())
+    out.write(b"]\n")
+os.replace(target + ".tmp", target)
+PY
+        fi
+        outdir="$SCRATCH/trialdiff-json-$n-tdarray"
+        measure "$n" tdarray "$array" "$outdir/matrix.csv" "$outdir" -- \
+            "$TRIALDIFF" report "$array" --output "$outdir" --format csv
+        rm -rf "$outdir"
+        sync
+    fi
     RESULTS=$saved
 done
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""The API v2 JSON part of the benchmark report (run.sh, runs g-j).
+"""The API v2 JSON part of the benchmark report (run.sh, runs g-k).
 
     Benchmarks/summarize_json.py JSON.tsv META.tsv [--out FILE.md]
 
 JSON.tsv has run.sh's result lines (size, tool, rc, wall_s, rss_kb, rows, stderr_tail_file) for
 the tools python-json (baseline_json.py), td (trialdiff --format csv, default jobs) and td1
-(--jobs 1), on zips of N studies, and the stage ladder's ladder-io, ladder-parse, ladder-extract
-and ladder-rules (an 8th column holds the ladder's counts; shown for information, as in
+(--jobs 1) on zips of N studies, tdarray (default jobs) on the same studies as one JSON array
+file, and the stage ladder's ladder-io, ladder-parse, ladder-extract and ladder-rules (an 8th column holds the ladder's counts; shown for information, as in
 summarize.py). Checks issue 23's targets where the sizes allow:
   - 10k: trialdiff at least 2x faster than the Python json script, and <= 0.6x its --jobs 1 time
   - 100k: time per study within 25 % of the 10k figure, peak RSS < 400 MB
@@ -102,29 +102,32 @@ def main() -> int:
             "info": dict(kv.split("=", 1) for kv in info.split() if "=" in kv),
         }
     labels = {"python-json": "Python json (one process)", "td": f"trialdiff (default jobs = {nproc})",
-              "td1": "trialdiff --jobs 1"}
+              "td1": "trialdiff --jobs 1",
+              "tdarray": f"trialdiff, the same studies as one JSON array file (default jobs = {nproc})"}
     out = ["## API v2 JSON (zip of N studies, `--format csv`)", "",
-           "| studies | tool | wall s | studies/s | ms/study | peak RSS MB | rows | vs Python | vs --jobs 1 |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| studies | tool | wall s | studies/s | ms/study | peak RSS MB | rows | vs Python | vs --jobs 1 | vs the zip |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     failed = False
     for size in sizes:
         py = runs.get((size, "python-json"), {}).get("wall")
         one = runs.get((size, "td1"), {}).get("wall")
-        for tool in ("python-json", "td", "td1"):
+        zipped = runs.get((size, "td"), {}).get("wall")
+        for tool in ("python-json", "td", "td1", "tdarray"):
             r = runs.get((size, tool))
             if r is None:
                 continue
             if not r["ok"]:
                 failed = True
-                out.append(f"| {fmt_size(size)} | {labels[tool]} | failed (exit {r['rc']}) | | | | | | |")
+                out.append(f"| {fmt_size(size)} | {labels[tool]} | failed (exit {r['rc']}) | | | | | | | |")
                 continue
             w = r["wall"]
             vs_py = ""
             if tool != "python-json" and py:
                 vs_py = f"{py / w:.2f}x faster" if py >= w else f"{w / py:.2f}x slower"
-            vs_one = f"{w / one:.2f}x" if tool == "td" and one else ""
+            vs_one = f"{w / one:.2f}x" if tool in ("td", "tdarray") and one else ""
+            vs_zip = f"{w / zipped:.2f}x" if tool == "tdarray" and zipped else ""
             out.append(f"| {fmt_size(size)} | {labels[tool]} | {w:.2f} | {size / w:,.0f} | {1000 * w / size:.3f} "
-                       f"| {r['rss']:.0f} | {r['rows']} | {vs_py} | {vs_one} |")
+                       f"| {r['rss']:.0f} | {r['rows']} | {vs_py} | {vs_one} | {vs_zip} |")
     out += ["", "Checks (issue 23):", ""]
     checks: list[tuple[str, bool | None, str]] = []
 
