@@ -16,7 +16,7 @@ struct InputOptions: ParsableArguments {
         help: ArgumentHelp(
             "Cores to use (default: the number of cores).",
             discussion:
-                "Files read in parallel, and the threads that group, compare, render and save the trials. With 1, one step at a time on one core."
+                "Files read in parallel (and the studies of one file that holds many), and the threads that group, compare, render and save the trials. With 1, one step at a time on one core."
         ))
     var jobs: Int?
 
