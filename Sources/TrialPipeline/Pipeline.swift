@@ -74,7 +74,7 @@ public enum Pipeline {
         } catch {
             return .unreadable(path, reason: error.description)
         }
-        return process(InputFile(path: path, bytes: bytes, identity: identity), selection: selection, cache: cache, jobs: jobs)
+        return process(InputFile(path: path, bytes: consume bytes, identity: identity), selection: selection, cache: cache, jobs: jobs)
     }
 
     /// Reads and extracts an in-memory file (see `process(path:root:selection:cache:)`).
@@ -83,10 +83,14 @@ public enum Pipeline {
     /// records, it has none to report, and its syntax is not checked. The records of a file that
     /// holds many (an API page, a downloaded array of studies, an XML bundle) are extracted on up
     /// to `jobs` cores.
-    public static func process(_ file: InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil, jobs: Int = 1)
-        -> FileResult
-    {
-        let file = ReaderRegistry.utf8(file)
+    ///
+    /// The file is the function's own: its bytes are let go once its records are read, so that a
+    /// large download's text is not held while its records are encoded for the cache.
+    public static func process(
+        _ input: consuming InputFile, selection: Selection? = nil, cache: SnapshotStore? = nil, jobs: Int = 1
+    ) -> FileResult {
+        var file = ReaderRegistry.utf8(consume input)
+        let size = file.bytes.count
         // With a selection the reader is chosen first (its format decides the raw scan) and
         // reused by `parse`; without one, only a cache miss needs it.
         let reader = selection.map { _ in Result { try ReaderRegistry.reader(for: file) } }
@@ -102,6 +106,7 @@ public enum Pipeline {
             // With a selection, records that cannot match are never extracted; such a partial
             // result is not cached.
             result = parse(file, reader: reader, prefilter: selection, jobs: jobs)
+            file.bytes = []
             identify(&result.records, by: file.identity)
             let records = result.records
             if let cache, selection == nil, result.summary.error == nil,
@@ -114,7 +119,7 @@ public enum Pipeline {
             }
         }
         result.summary.sha256 = sha256
-        result.summary.size = file.bytes.count
+        result.summary.size = size
         if let selection {
             result.records = result.records.filter { selection.matches($0) }
         }
@@ -224,8 +229,8 @@ public enum Pipeline {
                         let results = batch.map { item -> FileResult in
                             do throws(ZipReader.Failure) {
                                 let bytes = try reader.extract(item.entry, limit: limits.maxBytes, maxRatio: limits.maxInflationRatio)
-                                let file = InputFile(path: item.path, bytes: bytes, identity: item.identity)
-                                return admit(process(file, selection: selection, cache: cache, jobs: width), budget)
+                                let file = InputFile(path: item.path, bytes: consume bytes, identity: item.identity)
+                                return admit(process(consume file, selection: selection, cache: cache, jobs: width), budget)
                             } catch {
                                 return .unreadable(item.path, reason: error.description)
                             }
