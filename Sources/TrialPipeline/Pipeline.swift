@@ -110,9 +110,10 @@ public enum Pipeline {
             identify(&result.records, by: file.identity)
             let records = result.records
             if let cache, selection == nil, result.summary.error == nil,
+                // A file of many records is encoded on every core (32 at a time); one of a few
+                // stays on this thread.
                 let encoded = try? Parallel.mapChunks(
-                    count: records.count, chunk: 32, jobs: records.count >= recordsToShare ? jobs : 1,
-                    { range in try range.map { try SnapshotStore.encodeRecord(records[$0]) } })
+                    count: records.count, chunk: 32, jobs: jobs, { range in try range.map { try SnapshotStore.encodeRecord(records[$0]) } })
             {
                 result.cachedBlob = try? cache.cacheRecords(encoded: encoded, sha256: sha256, summary: result.summary)
                 result.encodedRecords = encoded
@@ -158,11 +159,6 @@ public enum Pipeline {
         let count = RawPrefilter.recordCount(file.bytes, syntax: syntax)
         return FileResult(summary: InputSummary(file: file.path, format: reader.format, records: count), records: [])
     }
-
-    /// A file with at least this many records uses several cores: its cache JSON is encoded in
-    /// chunks; one study per file (a registry zip, a folder) keeps each file on one core, as the
-    /// files themselves are read side by side.
-    static let recordsToShare = 32
 
     /// Reads, extracts and runs the record-level review rules (while the source text is at hand).
     /// `reader` is the outcome of choosing the file's reader, when the caller already did. With

@@ -56,7 +56,8 @@ final class StreamedExtraction: @unchecked Sendable {
         group.wait()
         return lock.withLock {
             var out: [TrialRecord] = []
-            for index in 0..<chunks { out += done[index] ?? [] }
+            // Every chunk handed over is stored before the group is left.
+            for index in 0..<chunks { out += done[index]! }
             return out + last
         }
     }

@@ -36,13 +36,8 @@ public struct CTGovJSONReader: TrialReader {
 
     func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        // The pointer is built only for a value that is there.
-        func add(_ key: FieldKey, _ node: JSONValue) {
-            if let value = node.string { r.add(key, value, locator: node.pointer) }
-        }
-        func addText(_ key: FieldKey, _ node: JSONValue) {
-            if let value = node.string { r.addText(key, value, locator: node.pointer) }
-        }
+        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node) }
+        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node) }
 
         let id = p["identificationModule"]
         add(.nctID, id["nctId"])
@@ -123,13 +118,8 @@ public struct CTGovClassicJSONReader: TrialReader {
 
     func record(_ p: JSONValue, file: String, index: Int) -> SourceRecord {
         var r = SourceRecord(file: file, format: format, index: index)
-        // The pointer is built only for a value that is there.
-        func add(_ key: FieldKey, _ node: JSONValue) {
-            if let value = node.string { r.add(key, value, locator: node.pointer) }
-        }
-        func addText(_ key: FieldKey, _ node: JSONValue) {
-            if let value = node.string { r.addText(key, value, locator: node.pointer) }
-        }
+        func add(_ key: FieldKey, _ node: JSONValue) { r.add(key, node) }
+        func addText(_ key: FieldKey, _ node: JSONValue) { r.addText(key, node) }
 
         let id = p["IdentificationModule"]
         add(.nctID, id["NCTId"])

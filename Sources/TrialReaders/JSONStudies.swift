@@ -1,3 +1,4 @@
+import TrialModel
 import TrialSupport
 
 /// How the JSON readers get at a file's studies.
@@ -40,5 +41,18 @@ enum JSONStudies {
         } else {
             try single(root)
         }
+    }
+}
+
+extension SourceRecord {
+    /// `node`'s text as a field, its JSON pointer the locator; nothing when `node` is missing or
+    /// not a scalar. The pointer is built only for a value that is there.
+    mutating func add(_ key: FieldKey, _ node: JSONValue) {
+        if let value = node.string { add(key, value, locator: node.pointer) }
+    }
+
+    /// ``add(_:_:)-(FieldKey,JSONValue)`` for free text, keeping its lines.
+    mutating func addText(_ key: FieldKey, _ node: JSONValue) {
+        if let value = node.string { addText(key, value, locator: node.pointer) }
     }
 }

@@ -337,7 +337,7 @@ public final class ZipReader: @unchecked Sendable {
             }
             initialized = result == LIBDEFLATE_SUCCESS ? min(produced, target.count) : 0
         }
-        guard result == LIBDEFLATE_SUCCESS, produced == Int(stated), out.count == produced,
+        guard result == LIBDEFLATE_SUCCESS, produced == Int(stated),
             out.withUnsafeBytes({ libdeflate_crc32(0, $0.baseAddress, $0.count) }) == entry.crc32
         else { return nil }
         return out

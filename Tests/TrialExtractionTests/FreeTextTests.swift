@@ -335,13 +335,10 @@ struct ComponentTests {
 
     /// Secondary IDs in any case and spacing, several in one field, and IDs of no registry.
     @Test func secondaryIDsOfEveryRegistry() {
-        var r = SourceRecord(file: "f", format: .plainText)
-        r.add(.nctID, "NCT01234567", locator: "id")
-        r.add(.otherID, "nct07654321; isrctn 12345678", locator: "a")
-        r.add(.otherID, "chiCTR-IOR-17012345", locator: "b")
-        r.add(.otherID, "2019-001234-22 / 2022-500001-11-00", locator: "c")
-        r.add(.otherID, "R01 CA123456", locator: "d")
-        r.add(.otherID, "2019-0012", locator: "e")
+        let r = record([
+            (.nctID, "NCT01234567"), (.otherID, "nct07654321; isrctn 12345678"), (.otherID, "chiCTR-IOR-17012345"),
+            (.otherID, "2019-001234-22 / 2022-500001-11-00"), (.otherID, "R01 CA123456"), (.otherID, "2019-0012"),
+        ])
         let ids = TrialExtractor.extract(r).parameters.registryIDs.map(\.value)
         #expect(
             ids == [
