@@ -107,23 +107,47 @@ public final class JSONTape: Sendable {
         JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, base: pointer)
     }
 
-    /// The JSON pointer of token `index` below the tape's first value (`/a/0/b`), walking up
-    /// through the containers.
-    func path(to index: Int) -> String {
+    /// The JSON pointer of token `index` below the tape's first value (`/a/0/b`) after `prefix`,
+    /// walking up through the containers. Written into one buffer: most pointers are kept as
+    /// evidence, one per field of every study.
+    func path(to index: Int, after prefix: String = "") -> String {
         var steps: [Int] = []
         var k = index
         while k > 0 {
             steps.append(k)
             k = Int(tokens[k].parent)
         }
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(prefix.utf8.count + 24 * steps.count)
+        out.append(contentsOf: prefix.utf8)
         for k in steps.reversed() {
-            out += "/"
+            out.append(UInt8(ascii: "/"))
             let slot = tokens[k].slot
+            if slot >= 0 {
+                Self.appendDecimal(Int(slot), to: &out)
+                continue
+            }
             // An object's member value follows its key token.
-            out += slot >= 0 ? String(slot) : JSONValue.escape(decode(tokens[k - 1]))
+            let key = tokens[k - 1]
+            if key.escaped {
+                out.append(contentsOf: JSONValue.escape(decode(key)).utf8)
+                continue
+            }
+            for c in bytes[key.start..<key.stop] {
+                // RFC 6901: "~" is written "~0" and "/" is "~1".
+                switch c {
+                case UInt8(ascii: "~"): out.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "0")])
+                case UInt8(ascii: "/"): out.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "1")])
+                default: out.append(c)
+                }
+            }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n >= 10 { appendDecimal(n / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
@@ -463,7 +487,7 @@ public struct JSONValue: Sendable {
     /// The JSON pointer that reaches this value from the document's root; empty for a missing
     /// value (and for the root itself).
     public var pointer: String {
-        index < 0 ? "" : base + tape.path(to: index)
+        index < 0 ? "" : tape.path(to: index, after: base)
     }
 
     /// The value's text as it stands in the document (a string without its quotes); empty when
