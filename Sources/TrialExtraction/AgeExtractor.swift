@@ -716,7 +716,7 @@ enum AgeExtractor {
         guard !windows.isEmpty else { return nil }
         // One search over the stretch that covers every window (a match may span two windows).
         let cover = NSRange(from: windows[0].location, to: windows[windows.count - 1].end)
-        let comparatorMatches = buffer.matches(
+        let comparatorMatches = buffer.comparatorMatches(
             comparatorBound, in: cover, near: ComparatorText.numbersAfterComparators(buffer, in: cover),
             before: comparatorReachBefore, after: comparatorReachAfter)
         let postfixMatches = Prefilter.mayContain(clause, postfixWords) ? buffer.matches(postfixBound, in: cover) : []
@@ -892,19 +892,20 @@ enum AgeExtractor {
         return false
     }
 
-    /// Whether `bounds` over the age windows finds what it finds over the whole clause (for the
-    /// soundness test of `ageWindows`).
-    /// Comparator bounds searched around numbers only, against the whole search (for a test).
+    /// Comparator bounds searched around numbers only, from where a comparator may start, against
+    /// the whole search (for a test).
     static func comparatorBoundsNearNumbersAgree(_ text: String) -> (agree: Bool, found: Bool) {
         let buffer = TextBuffer(text)
         let whole = buffer.matches(comparatorBound).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
-        let near = buffer.matches(
+        let near = buffer.comparatorMatches(
             comparatorBound, in: buffer.fullRange, near: ComparatorText.numbersAfterComparators(buffer, in: buffer.fullRange),
             before: comparatorReachBefore, after: comparatorReachAfter
         ).map { (0..<$0.numberOfRanges).map($0.range(at:)) }
         return (whole == near, !whole.isEmpty)
     }
 
+    /// Whether `bounds` over the age windows finds what it finds over the whole clause (for the
+    /// soundness test of `ageWindows`).
     static func windowedBoundsAgree(_ text: String) -> (agree: Bool, found: Bool) {
         let buffer = TextBuffer(text)
         let a = bounds(buffer, in: buffer.fullRange, requireCue: true, windowed: true)

@@ -177,17 +177,9 @@ enum CriteriaSplitter {
     }
 
     /// The matches of `inlineMarker` in `range` of `buffer`, tried only at `starts`
-    /// (``inlineMarkerStarts(_:)``): each start past the previous match's end gets one anchored
-    /// try, which is what the search from left to right does there.
+    /// (``inlineMarkerStarts(_:)``).
     static func inlineMarkerMatches(_ buffer: TextBuffer, starts: [Int], in range: NSRange) -> [NSTextCheckingResult] {
-        var found: [NSTextCheckingResult] = []
-        var next = range.location
-        for start in starts where start >= next && start < range.end {
-            guard let m = buffer.firstMatch(inlineMarker, in: NSRange(from: start, to: range.end), anchored: true) else { continue }
-            found.append(m)
-            next = max(m.range.end, start + 1)
-        }
-        return found
+        buffer.matches(inlineMarker, in: range, startingAt: starts)
     }
 
     /// An unnumbered line that works as a heading: an all-capitals label, a sentence introducing an

@@ -79,6 +79,30 @@ struct TextBuffer {
         SearchWindows.around(anchors, before: before, after: after, in: range).flatMap { matches(pattern, in: $0) }
     }
 
+    /// The matches of `pattern` in `range`, tried only at `starts` (UTF-16 offsets, ascending),
+    /// for a pattern whose every match starts at one of them: each start past the previous
+    /// match's end gets one anchored try, which is what the search from left to right does there.
+    /// A pattern tried at every position of a text costs its whole alternation at each.
+    func matches(_ pattern: Pattern, in range: NSRange, startingAt starts: [Int]) -> [NSTextCheckingResult] {
+        var found: [NSTextCheckingResult] = []
+        var next = range.location
+        for start in starts where start >= next && start < range.end {
+            guard let m = firstMatch(pattern, in: NSRange(from: start, to: range.end), anchored: true) else { continue }
+            found.append(m)
+            next = max(m.range.end, start + 1)
+        }
+        return found
+    }
+
+    /// Matches of a pattern that opens with ``ComparatorText/pattern`` (its first group), searched
+    /// around `anchors` as ``matches(_:in:near:before:after:)`` does and there tried only where a
+    /// comparator may start (``ComparatorText/starts(_:in:)``).
+    func comparatorMatches(_ pattern: Pattern, in range: NSRange, near anchors: [Int], before: Int, after: Int) -> [NSTextCheckingResult] {
+        SearchWindows.around(anchors, before: before, after: after, in: range).flatMap { window in
+            matches(pattern, in: window, startingAt: ComparatorText.starts(utf16.units, in: window))
+        }
+    }
+
     /// UTF-16 offsets in `range` where one of `words` (lower-case ASCII) starts, ignoring ASCII case.
     func asciiWordStarts(_ words: [String], in range: NSRange) -> [Int] {
         let units = utf16.units
@@ -363,12 +387,6 @@ enum Segmenter {
 
 /// Written comparison operators ("≥", ">=", "at least", "不小于", a bare "=" lost in export).
 enum ComparatorText {
-    /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
-    /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
-    /// The words are grouped by their first letter (each group keeps the order of its phrases), so
-    /// ICU leaves a position after one letter test per group instead of one try per phrase: the
-    /// pattern is scanned at nearly every position of every criterion. A test checks it matches
-    /// what the flat list of phrases matches.
     /// How every alternative of `pattern` ends (lower case): a sign, the last word, or the last
     /// character of a Chinese form.
     static let finalSigns: Set<UInt16> = Set("=＝><≥≧⩾≤≦⩽＞＜于少为过".utf16)
@@ -426,6 +444,71 @@ enum ComparatorText {
         }
     }
 
+    /// The words of `pattern`'s alternatives up to their first blank, by first letter, each with
+    /// whether `\s++` must follow it ("less than", but "below", "over", "exceed" and "under" stand
+    /// alone). Keep in step with `pattern`: `starts(_:in:)` is sound only while every alternative
+    /// that opens with a letter opens with one of these.
+    static let openingWords: [UInt16: [(rest: [UInt16], blank: Bool)]] = {
+        let words: [(String, Bool)] = [
+            ("greater", true), ("more", true), ("minimum", true), ("maximum", true), ("higher", true), ("larger", true),
+            ("lesser", true), ("less", true), ("lower", true), ("bigger", true), ("below", false), ("older", true), ("of", true), ("over", false),
+            ("equal", true), ("exceed", false), ("smaller", true), ("superior", true), ("younger", true), ("no", true),
+            ("not", true), ("at", true), ("a", true), ("above", false), ("in", true), ("inferior", true), ("under", false),
+            ("up", true),
+        ]
+        var table: [UInt16: [(rest: [UInt16], blank: Bool)]] = [:]
+        for (word, blank) in words {
+            let units = Array(word.utf16)
+            table[units[0], default: []].append((Array(units.dropFirst()), blank))
+        }
+        return table
+    }()
+
+    /// Where a match of `pattern` may start in `range` of `units` (ascending): at `\`, `<`, `>`,
+    /// `=`, at one of `openingWords` in any ASCII case (followed by a blank where the pattern needs
+    /// one), and at or before any character outside ASCII (the signs "≥", "＜", the Chinese forms,
+    /// and letters a case-insensitive match may fold to ASCII ones, as "ſ" to "s" or "ß" to "ss").
+    /// A superset of the starts of the pattern's matches; most letters of a text are none.
+    static func starts(_ units: [UInt16], in range: NSRange) -> [Int] {
+        let from = max(0, range.location)
+        let to = min(units.count, range.location + range.length)
+        guard from < to else { return [] }
+        func isBlank(_ u: UInt16) -> Bool { (9...13).contains(u) || u == 32 }
+        // Whether `rest` follows position `i` (and then a blank when `blank`), ASCII case aside;
+        // a character outside ASCII may stand for any of it.
+        func follows(_ rest: [UInt16], blank: Bool, after i: Int) -> Bool {
+            var k = i + 1
+            for w in rest {
+                guard k < units.count else { return false }
+                let u = units[k]
+                if u >= 0x80 { return true }
+                if (u >= 0x41 && u <= 0x5A ? u | 0x20 : u) != w { return false }
+                k += 1
+            }
+            guard blank else { return true }
+            guard k < units.count else { return false }
+            return units[k] >= 0x80 || isBlank(units[k])
+        }
+        var found: [Int] = []
+        for i in from..<to {
+            let u = units[i]
+            if u >= 0x80 || u == 0x5C || u == 0x3C || u == 0x3D || u == 0x3E {
+                found.append(i)
+            } else if let words = openingWords[u >= 0x41 && u <= 0x5A ? u | 0x20 : u],
+                words.contains(where: { follows($0.rest, blank: $0.blank, after: i) })
+            {
+                found.append(i)
+            }
+        }
+        return found
+    }
+
+    /// Regex alternation of comparator spellings; earlier alternatives win, so longer phrases and
+    /// two-character operators come before their prefixes. Markdown-escaped `\<` / `\>` are accepted.
+    /// The words are grouped by their first letter (each group keeps the order of its phrases), so
+    /// ICU leaves a position after one letter test per group instead of one try per phrase: the
+    /// pattern is scanned at nearly every position of every criterion. A test checks it matches
+    /// what the flat list of phrases matches.
     static let pattern =
         "(?:"
         + [

@@ -133,9 +133,9 @@ enum ThresholdExtractor {
     /// How far after the start of "ULN" a match may end: "upper limits of the normal range".
     static let ulnReachAfter = 40
 
-    /// `uln` searched only before each "ULN" or "upper limit".
+    /// `uln` searched only before each "ULN" or "upper limit", from where a comparator may start.
     static func ulnMatches(_ buffer: TextBuffer) -> [NSTextCheckingResult] {
-        buffer.matches(
+        buffer.comparatorMatches(
             uln, in: buffer.fullRange, near: buffer.asciiWordStarts(ulnWords, in: buffer.fullRange), before: ulnReachBefore,
             after: ulnReachAfter)
     }

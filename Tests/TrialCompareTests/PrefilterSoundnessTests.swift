@@ -580,6 +580,42 @@ import TrialSupport
         }
     }
 
+    /// Every comparator found anywhere in a real text, or in each phrase of the flat list alone,
+    /// in a sentence, run into a word or written with letters that fold to ASCII ones, starts
+    /// where `ComparatorText.starts` says one may; and most positions of the texts are no start.
+    @Test func comparatorStartsHoldEveryMatch() {
+        let pattern = Pattern(ComparatorText.pattern)
+        let phrases = [
+            "greater than 2", "more than or equal 2", "minimum of 5", "maximum of 5", "higher than 3", "larger than 4", "lesser than 4",
+            "less than 4", "lower than 4", "bigger than or equal to 5", "below 18", "older than 18", "of at least 18", "over 18",
+            "equal to or more than 2", "exceeding 2", "smaller than 3", "superior to 40", "younger than 65", "no more than 2",
+            "not to exceed 3", "at least 18", "a minimum of 2", "above 18", "in excess of 2", "inferior to 40", "under 18",
+            "up to 70", "lesser than or equal to 30", "equal or less than 2", "no younger than 18", "not exceeding 3",
+            "maximum of 2", "exceed 2", "> or = to 65", "=/< 3", ">/= 50", "≥18", "\\>= 18", "=> 18", "< 3", "＜3", "至少为18", "不超过70", "低于40", "大于18",
+        ]
+        let variants = phrases.flatMap { p in
+            [
+                p, "Age \(p) years", "moreover\(p)", p.uppercased(), p.replacingOccurrences(of: "s", with: "ſ"),
+                p.replacingOccurrences(of: "ss", with: "ß"),
+            ]
+        }
+        var matches = 0
+        var positions = 0
+        var starts = 0
+        for text in Self.texts + variants {
+            let b = TextBuffer(text)
+            let may = Set(ComparatorText.starts(b.utf16.units, in: b.fullRange))
+            for m in b.matches(pattern) {
+                matches += 1
+                #expect(may.contains(m.range.location), "a comparator starts where none may: \(b.substring(m.range)) in \(text.prefix(200))")
+            }
+            positions += b.length
+            starts += may.count
+        }
+        #expect(matches > 1000)
+        #expect(starts * 10 < positions)
+    }
+
     /// `Prefilter.mayContain` (ASCII case folded) and `containsExactly`, as plain searches.
     static func reference(_ text: String, _ word: String, ignoringCase: Bool) -> Bool {
         let bytes = text.utf8.map { ignoringCase && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
