@@ -237,10 +237,12 @@ extension String {
     public var trimmingBlankLines: String {
         var copy = self
         guard copy.withUTF8({ TextScan.isOneScalarPerCharacter($0) }) else { return trimmingBlankLinesCharacters }
-        return copy.withUTF8 { b -> String in
+        let trimmed = copy.withUTF8 { b -> String? in
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
             // Each line as (start, end) with trailing whitespace (a no-break space too) cut.
             var lines: [(Int, Int)] = []
+            // Per line, whether nothing was cut from its end.
+            var untrimmed: [Bool] = []
             var start = 0
             for i in 0...b.count where i == b.count || b[i] == 0x0A {
                 var end = i
@@ -254,6 +256,7 @@ extension String {
                     }
                 }
                 lines.append((start, end))
+                untrimmed.append(end == i)
                 start = i + 1
             }
             let first = lines.firstIndex { $0.0 != $0.1 } ?? lines.endIndex
@@ -266,6 +269,8 @@ extension String {
                 common = min(common, n)
             }
             if common == Int.max { common = 0 }
+            // Nothing to cut (most fields): the text itself, not a copy.
+            if common == 0, first == 0, last == untrimmed.count, untrimmed.allSatisfy({ $0 }) { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(b.count)
             for (index, (s, e)) in lines.enumerated() {
@@ -274,6 +279,7 @@ extension String {
             }
             return String(decoding: out, as: UTF8.self)
         }
+        return trimmed ?? self
     }
 
     /// `trimmingBlankLines` by `Character`s: the reference the byte path is tested against.
