@@ -29,6 +29,12 @@ enum ThresholdExtractor {
     private static let cmp = ComparatorText.pattern
     /// Words between a measure's name and its limit: no digits, comparators or sentence breaks.
     private static let gap = #"[^0-9<>≤≥=＜＞≦≧;；。\n]{0,45}?"#
+    /// Where a limit may begin after the gap: a sign, a digit, the first letter of a comparator
+    /// word (ſ folds to s), "between" or "from". Tested before the alternation is tried: the lazy
+    /// gap gives every position up to 45 characters after a name a try, and ICU tries the
+    /// forty-odd comparators one by one at each. The same matches as without it (a test
+    /// compares both on every real text).
+    static let limitStart = #"(?=[\d\\<>=≥≧⩾＞≤≦⩽＜＝gmhlboesynaiufſ大不至小高低])"#
     private static let number = #"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"#
     private static let postfix = #"(higher|greater|more|above|over|better|less|lower|below|under|fewer)(?!\s+than)\b"#
     private static let between = #"\s*+(?:-|–|—|~|～|to|and|through)\s*+"#
@@ -43,7 +49,7 @@ enum ThresholdExtractor {
         let u = unitRequired ? #"\s*+(\#(unit))"# : #"(?:\s*+(\#(unit))|\#(noOtherUnit))"#
         let range = #"(?:between\s++|from\s++)?\#(number)\s*+(\#(unit))?\#(between)\#(number)\#(u)"#
         return Pattern(
-            "(\(name))\(gap)(?:(\(cmp))(?:\\s*+\\(\\s*+[<>=≤≥]{1,2}\\s*+\\))?\\s*+\(number)\(u)(?:\\s*+(?:or|and)\\s++\(postfix))?|\(range)|\(number)\(u)\\s*+(?:or|and)\\s++\(postfix))"
+            "(\(name))\(gap)\(limitStart)(?:(\(cmp))(?:\\s*+\\(\\s*+[<>=≤≥]{1,2}\\s*+\\))?\\s*+\(number)\(u)(?:\\s*+(?:or|and)\\s++\(postfix))?|\(range)|\(number)\(u)\\s*+(?:or|and)\\s++\(postfix))"
         )
     }
 
@@ -86,6 +92,9 @@ enum ThresholdExtractor {
             unit: countUnitName, names: ["neutrophil"], exactNames: ["ANC"], plausible: 0.01...100_000),
     ]
 
+    /// The patterns that test `limitStart` after their gap (for a test).
+    static var guardedPatterns: [(name: String, pattern: Pattern)] { measures.map { ($0.name, $0.pattern) } + [("ECOG", ecog)] }
+
     /// Every measure's names: one scan rules out most criteria before each measure's own check.
     private static let allNames: [StaticString] = measures.flatMap(\.names)
     private static let allExactNames: [StaticString] = measures.flatMap(\.exactNames)
@@ -118,7 +127,7 @@ enum ThresholdExtractor {
     /// ECOG after its name: groups 1 comparator, 2 value · 3, 4 range · 5 first, 6 rest of a list ·
     /// 7 value, 8 postfix · 9 a single value.
     private static let ecog = Pattern(
-        #"(?:\bECOG\b|Eastern\s+Cooperative\s+Oncology\s+Group|\bZubrod\b|performance\s+status(?=[^.;\n]{0,60}?\b(?:ECOG|Eastern\s+Cooperative|Zubrod)\b))[^0-9<>≤≥=＜＞≦≧;；。\n]{0,50}?(?:(\#(cmp))\s*([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|—|~|to\b|,|or\b|and\b|/)\s*[0-5](?!\d))|(?:[=＝]\s*)?([0-5])\s*(?:-|–|—|~|to|through)\s*([0-5])(?!\d|[.,]\d|\s*%)|(?:[=＝]\s*)?([0-5])((?:\s*(?:,\s*(?:or|and)?|or|或|and|/|&)\s*[0-5](?!\d|[.,]\d|\s*%))+)|([0-5])\s*(?:or|and)\s+(less|lower|below|better|fewer|more|greater|higher|above|worse)\b|([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|~|x\b|×|times|months?|weeks?|years?|days?)))"#
+        #"(?:\bECOG\b|Eastern\s+Cooperative\s+Oncology\s+Group|\bZubrod\b|performance\s+status(?=[^.;\n]{0,60}?\b(?:ECOG|Eastern\s+Cooperative|Zubrod)\b))[^0-9<>≤≥=＜＞≦≧;；。\n]{0,50}?\#(limitStart)(?:(\#(cmp))\s*([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|—|~|to\b|,|or\b|and\b|/)\s*[0-5](?!\d))|(?:[=＝]\s*)?([0-5])\s*(?:-|–|—|~|to|through)\s*([0-5])(?!\d|[.,]\d|\s*%)|(?:[=＝]\s*)?([0-5])((?:\s*(?:,\s*(?:or|and)?|or|或|and|/|&)\s*[0-5](?!\d|[.,]\d|\s*%))+)|([0-5])\s*(?:or|and)\s+(less|lower|below|better|fewer|more|greater|higher|above|worse)\b|([0-5])(?!\d|[.,]\d|\s*%|\s*(?:-|–|~|x\b|×|times|months?|weeks?|years?|days?)))"#
     )
 
     /// "<comparator> <number> × ULN" for liver values; the analyte names come just before it.

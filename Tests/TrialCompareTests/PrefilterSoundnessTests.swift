@@ -772,6 +772,30 @@ import TrialSupport
         }
     }
 
+    /// Each limit pattern matches, with `limitStart` tested after its gap, exactly what it matched
+    /// without it, on every real text and on limits of every shape.
+    @Test(arguments: ThresholdExtractor.guardedPatterns.indices) func limitStartChangesNoMatch(_ index: Int) throws {
+        let (name, current) = ThresholdExtractor.guardedPatterns[index]
+        #expect(current.regex.pattern.contains(ThresholdExtractor.limitStart), "\(name)")
+        let original = try NSRegularExpression(
+            pattern: current.regex.pattern.replacingOccurrences(of: ThresholdExtractor.limitStart, with: ""), options: current.regex.options)
+        let crafted = [
+            "LVEF ≥ 50%", "LVEF of at least 45 %", "ejection fraction between 40 and 70 %", "EF 50% or higher", "LVEF \\>= 50 %",
+            "eGFR from 30 to 60 mL/min/1.73 m2", "creatinine clearance ſmaller than 30 mL/min", "CrCl > or = 60 ml/min",
+            "body weight over 40 kg", "Weight BETWEEN 40 and 120 kg", "体重不低于40公斤", "hemoglobin of 9 g/dL or higher",
+            "Haemoglobin LESS THAN 9 g/dL", "Hb ＞ 90 g/L", "platelets ≥ 100 x 10^9/L", "platelet count no less than 75,000/mm3",
+            "ANC below 1.5 × 10^9/L", "absolute neutrophil count in excess of 1000/µL", "ECOG performance status 0 or 1", "ECOG ≤ 2",
+            "ECOG of 0-2", "ECOG = 0, 1 or 2", "ECOG 不大于2", "Eastern Cooperative Oncology Group score up to 2",
+        ]
+        var matched = 0
+        for text in PrefilterSoundnessTests.texts + crafted {
+            let expected = Self.ranges(original, text)
+            #expect(Self.ranges(current.regex, text) == expected, "\(name) in \(text.prefix(200))")
+            if !expected.isEmpty { matched += 1 }
+        }
+        #expect(matched >= 3, "\(name) matched only \(matched) texts")
+    }
+
     @Test(arguments: originals.indices) func matchesWhereTheOriginalDid(_ index: Int) throws {
         let (name, pattern, current) = Self.originals[index]
         let original = try NSRegularExpression(pattern: pattern, options: current.options)
