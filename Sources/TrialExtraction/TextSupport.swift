@@ -444,22 +444,23 @@ enum ComparatorText {
         }
     }
 
-    /// The words of `pattern`'s alternatives up to their first blank, by first letter, each with
-    /// whether `\s++` must follow it ("less than", but "below", "over", "exceed" and "under" stand
-    /// alone). Keep in step with `pattern`: `starts(_:in:)` is sound only while every alternative
-    /// that opens with a letter opens with one of these.
-    static let openingWords: [UInt16: [(rest: [UInt16], blank: Bool)]] = {
+    /// The words of `pattern`'s alternatives up to their first blank, indexed by their first
+    /// letter (ASCII code, lower case), each with whether `\s++` must follow it ("less than", but
+    /// "below", "over", "exceed" and "under" stand alone). Keep in step with `pattern`:
+    /// `starts(_:in:)` is sound only while every alternative that opens with a letter opens with
+    /// one of these (a test checks every comparator of the real texts).
+    static let openingWords: [[(rest: [UInt16], blank: Bool)]] = {
         let words: [(String, Bool)] = [
             ("greater", true), ("more", true), ("minimum", true), ("maximum", true), ("higher", true), ("larger", true),
-            ("lesser", true), ("less", true), ("lower", true), ("bigger", true), ("below", false), ("older", true), ("of", true), ("over", false),
-            ("equal", true), ("exceed", false), ("smaller", true), ("superior", true), ("younger", true), ("no", true),
-            ("not", true), ("at", true), ("a", true), ("above", false), ("in", true), ("inferior", true), ("under", false),
-            ("up", true),
+            ("lesser", true), ("less", true), ("lower", true), ("bigger", true), ("below", false), ("older", true), ("of", true),
+            ("over", false), ("equal", true), ("exceed", false), ("smaller", true), ("superior", true), ("younger", true),
+            ("no", true), ("not", true), ("at", true), ("a", true), ("above", false), ("in", true), ("inferior", true),
+            ("under", false), ("up", true),
         ]
-        var table: [UInt16: [(rest: [UInt16], blank: Bool)]] = [:]
+        var table = [[(rest: [UInt16], blank: Bool)]](repeating: [], count: 128)
         for (word, blank) in words {
             let units = Array(word.utf16)
-            table[units[0], default: []].append((Array(units.dropFirst()), blank))
+            table[Int(units[0])].append((Array(units.dropFirst()), blank))
         }
         return table
     }()
@@ -494,9 +495,7 @@ enum ComparatorText {
             let u = units[i]
             if u >= 0x80 || u == 0x5C || u == 0x3C || u == 0x3D || u == 0x3E {
                 found.append(i)
-            } else if let words = openingWords[u >= 0x41 && u <= 0x5A ? u | 0x20 : u],
-                words.contains(where: { follows($0.rest, blank: $0.blank, after: i) })
-            {
+            } else if openingWords[Int(u >= 0x41 && u <= 0x5A ? u | 0x20 : u)].contains(where: { follows($0.rest, blank: $0.blank, after: i) }) {
                 found.append(i)
             }
         }
