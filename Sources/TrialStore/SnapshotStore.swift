@@ -196,10 +196,10 @@ public final class SnapshotStore: Sendable {
     ///   - label: free text shown by `history` (e.g. "scheduled", "ci-1234").
     ///   - recordedAt: a timestamp to show, if the caller wants one (the store never reads the clock).
     ///   - summary: usually the run's `ChangeSet.summary`.
+    ///   - stateHashes: when given, ``stateHashes(_:jobs:)`` of `snapshot.trials`: states the store
+    ///     already holds are then not encoded again (a rerun that changed a few trials encodes only
+    ///     those).
     @discardableResult
-    ///
-    /// `stateHashes`, when given, are ``stateHashes(_:jobs:)`` of `snapshot.trials`: states the store
-    /// already holds are then not encoded again (a rerun that changed a few trials encodes only those).
     public func save(
         _ snapshot: Snapshot, label: String, recordedAt: String? = nil, summary: String? = nil, stateHashes: [String]? = nil
     ) throws -> RunID {
