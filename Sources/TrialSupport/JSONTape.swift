@@ -107,47 +107,77 @@ public final class JSONTape: Sendable {
         JSONValue(tape: self, index: tokens.isEmpty ? -1 : 0, base: pointer)
     }
 
-    /// The JSON pointer of token `index` below the tape's first value (`/a/0/b`) after `prefix`,
-    /// walking up through the containers. Written into one buffer: most pointers are kept as
-    /// evidence, one per field of every study.
+    /// The JSON pointer of token `index` below the tape's first value (`/a/0/b`) after `prefix`.
+    /// Most pointers are kept as evidence, one per field of every study: the pointer is measured
+    /// walking up through the containers, then written back to front into the string's own
+    /// storage (one allocation).
     func path(to index: Int, after prefix: String = "") -> String {
-        var steps: [Int] = []
+        var length = prefix.utf8.count
         var k = index
         while k > 0 {
-            steps.append(k)
+            length += 1 + step(to: k, endingAt: 0, in: nil)
             k = Int(tokens[k].parent)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(prefix.utf8.count + 24 * steps.count)
-        out.append(contentsOf: prefix.utf8)
-        for k in steps.reversed() {
-            out.append(UInt8(ascii: "/"))
-            let slot = tokens[k].slot
-            if slot >= 0 {
-                Self.appendDecimal(Int(slot), to: &out)
-                continue
+        return String(unsafeUninitializedCapacity: length) { out in
+            var end = length
+            var k = index
+            while k > 0 {
+                end -= step(to: k, endingAt: end, in: out) + 1
+                out[end] = UInt8(ascii: "/")
+                k = Int(tokens[k].parent)
             }
-            // An object's member value follows its key token.
-            let key = tokens[k - 1]
-            if key.escaped {
-                out.append(contentsOf: JSONValue.escape(decode(key)).utf8)
-                continue
+            for (i, c) in prefix.utf8.enumerated() { out[i] = c }
+            return length
+        }
+    }
+
+    /// The UTF-8 length of the pointer step to token `k`: its position in its array, or its
+    /// member key escaped per RFC 6901 ("~" as "~0", "/" as "~1"). With `out`, also writes the
+    /// step so that it ends before offset `end`.
+    private func step(to k: Int, endingAt end: Int, in out: UnsafeMutableBufferPointer<UInt8>?) -> Int {
+        let slot = Int(tokens[k].slot)
+        if slot >= 0 {
+            var count = 0
+            var n = slot
+            repeat {
+                count += 1
+                n /= 10
+            } while n > 0
+            if let out {
+                n = slot
+                for i in stride(from: end - 1, through: end - count, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                }
             }
-            for c in bytes[key.start..<key.stop] {
-                // RFC 6901: "~" is written "~0" and "/" is "~1".
-                switch c {
-                case UInt8(ascii: "~"): out.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "0")])
-                case UInt8(ascii: "/"): out.append(contentsOf: [UInt8(ascii: "~"), UInt8(ascii: "1")])
-                default: out.append(c)
+            return count
+        }
+        // An object's member value follows its key token.
+        let key = tokens[k - 1]
+        if key.escaped {
+            let text = Array(JSONValue.escape(decode(key)).utf8)
+            if let out {
+                for (i, c) in text.enumerated() { out[end - text.count + i] = c }
+            }
+            return text.count
+        }
+        let raw = bytes[key.start..<key.stop]
+        func isSpecial(_ c: UInt8) -> Bool { c == UInt8(ascii: "~") || c == UInt8(ascii: "/") }
+        let count = raw.count + raw.lazy.filter(isSpecial).count
+        if let out {
+            var i = end - count
+            for c in raw {
+                if isSpecial(c) {
+                    out[i] = UInt8(ascii: "~")
+                    out[i + 1] = c == UInt8(ascii: "~") ? UInt8(ascii: "0") : UInt8(ascii: "1")
+                    i += 2
+                } else {
+                    out[i] = c
+                    i += 1
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
-        if n >= 10 { appendDecimal(n / 10, to: &out) }
-        out.append(UInt8(ascii: "0") + UInt8(n % 10))
+        return count
     }
 
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }

@@ -191,6 +191,11 @@ import TrialSupport
         #expect(root[""][""].pointer == "//")
         #expect(root["key"][0][1][1]["y"].pointer == "")
         #expect(root.members.map(\.value.pointer) == ["/key", "/key", "/"])
+        // RFC 6901 escapes, in raw and in JSON-escaped keys; positions of several digits.
+        let special = try JSONTape.parse(Array(#"{"a/b~c": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "x\/y~": {"é": 1}}"#.utf8)).root
+        #expect(special["a/b~c"][11].pointer == "/a~1b~0c/11")
+        #expect(special["a/b~c"][9].pointer == "/a~1b~0c/9")
+        #expect(special["x/y~"]["é"].pointer == "/x~1y~0/é")
 
         let page = #"{"studies": [{"a": 1}, {"a": [5, 6]}], "nextPageToken": "t"}"#
         var seen: [String] = []
