@@ -180,16 +180,24 @@ import TrialSupport
             "",
             "ſtudy in patients with ſomething (treatment of ſevere diſease)",
             "Emoji 🧬🧬 first, then (treatment of lupus nephritis); é accents 🧪, then in patients with SLE",
+            "intreatment of lupus, pretreatment of lupus; 9treatment of lupus; _in patients with lupus; IN\tPATIENTS WITH lupus nephritis",
+            "treatment of\ngraft failure; (in participants with ITP) xin subjects with lupus; treatment  of  lupus;in subjects with lupus",
+            "in patients with treatment of lupus; treatment in patients with lupus", "in", "treatment", "in ", "treatment of",
         ]
         var matched = 0
         var windowed = 0
         for value in Self.fields + crafted {
             let whole = ForeignTextRule.objective.matches(in: value)
-            let parts = ForeignTextRule.objective.matches(
+            let windows = ForeignTextRule.objective.matches(
                 in: value, between: ForeignTextRule.objectiveBreaks, cues: ForeignTextRule.objectiveCues)
-            #expect(whole.map { [$0.range.location, $0.range.length] } == parts.map { [$0.range.location, $0.range.length] }, "\(value)")
-            #expect(whole.map { $0.group(1) } == parts.map { $0.group(1) })
-            #expect(whole.map { $0.sentence() } == parts.map { $0.sentence() })
+            let parts = ForeignTextRule.objective.matches(
+                in: value, between: ForeignTextRule.objectiveBreaks, cues: ForeignTextRule.objectiveCues,
+                openers: ForeignTextRule.objectiveOpeners)
+            for found in [windows, parts] {
+                #expect(whole.map { [$0.range.location, $0.range.length] } == found.map { [$0.range.location, $0.range.length] }, "\(value)")
+                #expect(whole.map { $0.group(1) } == found.map { $0.group(1) })
+                #expect(whole.map { $0.sentence() } == found.map { $0.sentence() })
+            }
             matched += whole.count
             if parts.contains(where: { $0.range.location > 0 }) { windowed += 1 }
         }

@@ -48,6 +48,8 @@ struct ForeignTextRule: RecordRule {
     /// narrow the search).
     static let objectiveBreaks = ASCIISet(".;,()")
     static let objectiveCues: [StaticString] = ["treatment", "patients", "subjects", "participants"]
+    /// The words every `objective` match opens with (after `\b`, before white space).
+    static let objectiveOpeners: [StaticString] = ["treatment", "in"]
     private static let phraseEnd = RulePattern(
         #"\b(?:who|that|which|will|is|are|was|were|to|by|at|after|before|using|with|from|than|in|on|for|as)\b"#)
     /// Words that say nothing about which disease a phrase is about.
@@ -114,7 +116,8 @@ struct ForeignTextRule: RecordRule {
         // A finding needs two objectives, one about the trial's subject and one not.
         var objectives: [(RuleMatch, SourceField)] = []
         for field in source.fields where field.key == .summary || field.key == .description {
-            for m in Self.objective.matches(in: field.value, between: Self.objectiveBreaks, cues: Self.objectiveCues) {
+            for m in Self.objective.matches(in: field.value, between: Self.objectiveBreaks, cues: Self.objectiveCues, openers: Self.objectiveOpeners)
+            {
                 objectives.append((m, field))
             }
         }

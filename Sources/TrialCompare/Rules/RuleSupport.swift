@@ -75,7 +75,12 @@ struct RulePattern: @unchecked Sendable {
     ///
     /// Why: an objective pattern over a 5,000-character description tries a match at every
     /// "t" and "i"; the clauses that can hold one are a few percent of the text.
-    func matches(in text: String, between delimiters: ASCIISet, cues: [StaticString]) -> [RuleMatch] {
+    ///
+    /// With `openers` (lower-case ASCII words, for a pattern whose every match opens with `\b`,
+    /// one of them and white space), a window of ASCII text is tried only where one of them
+    /// starts a word and is followed by white space: one anchored try at each, which is what the
+    /// search does there. A window holding any other character is searched whole.
+    func matches(in text: String, between delimiters: ASCIISet, cues: [StaticString], openers: [StaticString] = []) -> [RuleMatch] {
         var utf8 = text
         let ns = text as NSString
         return utf8.withUTF8 { b -> [RuleMatch] in
@@ -91,8 +96,18 @@ struct RulePattern: @unchecked Sendable {
                 units = all
                 // Opaque bounds: the window is searched as a text of its own.
                 let range = NSRange(location: w.from16, length: w.to16 - w.from16)
-                for ranges in icu.matches(in: all, range: range, transparentBounds: false) {
+                guard let starts = Self.openerStarts(all.units, in: range, openers) else {
+                    for ranges in icu.matches(in: all, range: range, transparentBounds: false) {
+                        found.append(RuleMatch(result: result(ranges), ns: ns))
+                    }
+                    return
+                }
+                var next = range.location
+                for start in starts where start >= next {
+                    let rest = NSRange(location: start, length: range.location + range.length - start)
+                    guard let ranges = icu.matches(in: all, range: rest, transparentBounds: false, anchored: true).first else { continue }
                     found.append(RuleMatch(result: result(ranges), ns: ns))
+                    next = max(ranges[0].location + ranges[0].length, start + 1)
                 }
             }
             var start = 0, start16 = 0, offset16 = 0
@@ -114,6 +129,42 @@ struct RulePattern: @unchecked Sendable {
             }
             flush()
             return found
+        }
+    }
+
+    /// Where in `range` of `units` one of `openers` starts a word (at the range's start or after
+    /// a character that is not a letter, a digit or "_"), in any ASCII case, followed by white
+    /// space; nil when there are no openers or the range holds a character outside ASCII (its
+    /// word-ness and case folding are left to the expression).
+    static func openerStarts(_ units: [UInt16], in range: NSRange, _ openers: [StaticString]) -> [Int]? {
+        guard !openers.isEmpty else { return nil }
+        let from = range.location
+        let to = range.location + range.length
+        func lower(_ u: UInt16) -> UInt16 { u >= 0x41 && u <= 0x5A ? u | 0x20 : u }
+        func isWord(_ u: UInt16) -> Bool { (0x30...0x39).contains(u) || (0x61...0x7A).contains(lower(u)) || u == 0x5F }
+        func isSpace(_ u: UInt16) -> Bool { (0x09...0x0D).contains(u) || u == 0x20 }
+        // An opener's first letter (either case) comes first: most letters are none.
+        var isFirst = [Bool](repeating: false, count: 128)
+        for word in openers {
+            let c = Int(word.utf8Start[0])
+            isFirst[c] = true
+            if c >= 0x61 && c <= 0x7A { isFirst[c - 0x20] = true }
+        }
+        return units.withUnsafeBufferPointer { u -> [Int]? in
+            func opens(_ word: StaticString, at p: Int) -> Bool {
+                let n = word.utf8CodeUnitCount
+                guard p + n < to, isSpace(u[p + n]) else { return false }
+                for k in 0..<n where lower(u[p + k]) != UInt16(word.utf8Start[k]) { return false }
+                return true
+            }
+            var starts: [Int] = []
+            for p in from..<to {
+                let c = u[p]
+                if c >= 0x80 { return nil }
+                guard isFirst[Int(c)], p == from || !isWord(u[p - 1]) else { continue }
+                if openers.contains(where: { opens($0, at: p) }) { starts.append(p) }
+            }
+            return starts
         }
     }
 }
