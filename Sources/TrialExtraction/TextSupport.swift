@@ -80,18 +80,10 @@ struct TextBuffer {
     }
 
     /// The matches of `pattern` in `range`, tried only at `starts` (UTF-16 offsets, ascending),
-    /// for a pattern whose every match starts at one of them: each start past the previous
-    /// match's end gets one anchored try, which is what the search from left to right does there.
-    /// A pattern tried at every position of a text costs its whole alternation at each.
+    /// for a pattern whose every match starts at one of them
+    /// (``ICURegex/matches(in:range:startingAt:transparentBounds:)``).
     func matches(_ pattern: Pattern, in range: NSRange, startingAt starts: [Int]) -> [NSTextCheckingResult] {
-        var found: [NSTextCheckingResult] = []
-        var next = range.location
-        for start in starts where start >= next && start < range.end {
-            guard let m = firstMatch(pattern, in: NSRange(from: start, to: range.end), anchored: true) else { continue }
-            found.append(m)
-            next = max(m.range.end, start + 1)
-        }
-        return found
+        pattern.icu.matches(in: utf16, range: range, startingAt: starts).map { .match($0, of: pattern.regex) }
     }
 
     /// Matches of a pattern that opens with ``ComparatorText/pattern`` (its first group), searched
@@ -464,6 +456,12 @@ enum ComparatorText {
         }
         return table
     }()
+
+    /// The characters a match of `pattern` may open with, for a character class: the signs
+    /// (with the Markdown backslash), the first letters of `openingWords` (and "ſ", which folds to
+    /// "s"), the first characters of the Chinese forms.
+    static let openingCharacters: String =
+        #"\\<>=≥≧⩾＞≤≦⩽＜＝ſ大不至小高低"# + String((0..<128).filter { !openingWords[$0].isEmpty }.map { Character(Unicode.Scalar(UInt8($0))) })
 
     /// Where a match of `pattern` may start in `range` of `units` (ascending): at `\`, `<`, `>`,
     /// `=`, at one of `openingWords` in any ASCII case (followed by a blank where the pattern needs

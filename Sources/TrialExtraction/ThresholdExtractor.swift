@@ -29,12 +29,11 @@ enum ThresholdExtractor {
     private static let cmp = ComparatorText.pattern
     /// Words between a measure's name and its limit: no digits, comparators or sentence breaks.
     private static let gap = #"[^0-9<>≤≥=＜＞≦≧;；。\n]{0,45}?"#
-    /// Where a limit may begin after the gap: a sign, a digit, the first letter of a comparator
-    /// word (ſ folds to s), "between" or "from". Tested before the alternation is tried: the lazy
-    /// gap gives every position up to 45 characters after a name a try, and ICU tries the
-    /// forty-odd comparators one by one at each. The same matches as without it (a test
-    /// compares both on every real text).
-    static let limitStart = #"(?=[\d\\<>=≥≧⩾＞≤≦⩽＜＝gmhlboesynaiufſ大不至小高低])"#
+    /// Where a limit may begin after the gap: a digit, a comparator's first character, "between"
+    /// or "from". Tested before the alternation is tried: the lazy gap gives every position up to
+    /// 45 characters after a name a try, and ICU tries the forty-odd comparators one by one at
+    /// each. The same matches as without it (a test compares both on every real text).
+    static let limitStart = #"(?=[\d"# + ComparatorText.openingCharacters + "bf])"
     private static let number = #"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"#
     private static let postfix = #"(higher|greater|more|above|over|better|less|lower|below|under|fewer)(?!\s+than)\b"#
     private static let between = #"\s*+(?:-|–|—|~|～|to|and|through)\s*+"#

@@ -241,8 +241,8 @@ extension String {
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
             // Each line as (start, end) with trailing whitespace (a no-break space too) cut.
             var lines: [(Int, Int)] = []
-            // Per line, whether nothing was cut from its end.
-            var untrimmed: [Bool] = []
+            // Whether any line had trailing blanks cut.
+            var cut = false
             var start = 0
             for i in 0...b.count where i == b.count || b[i] == 0x0A {
                 var end = i
@@ -256,11 +256,13 @@ extension String {
                     }
                 }
                 lines.append((start, end))
-                untrimmed.append(end == i)
+                cut = cut || end != i
                 start = i + 1
             }
             let first = lines.firstIndex { $0.0 != $0.1 } ?? lines.endIndex
             let last = lines.lastIndex { $0.0 != $0.1 }.map { $0 + 1 } ?? first
+            // No blank line at either end.
+            let allLines = first == 0 && last == lines.count
             lines = Array(lines[first..<max(first, last)])
             var common = Int.max
             for (s, e) in lines where s < e {
@@ -270,7 +272,7 @@ extension String {
             }
             if common == Int.max { common = 0 }
             // Nothing to cut (most fields): the text itself, not a copy.
-            if common == 0, first == 0, last == untrimmed.count, untrimmed.allSatisfy({ $0 }) { return nil }
+            if common == 0, allLines, !cut { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(b.count)
             for (index, (s, e)) in lines.enumerated() {

@@ -71,8 +71,58 @@ public final class ICURegex: @unchecked Sendable {
     public func matches(
         in text: UTF16Text, range: NSRange, transparentBounds: Bool = true, anchored: Bool = false, limit: Int = .max
     ) -> [[NSRange]] {
+        guard limit > 0 else { return [] }
+        return withText(text, range: range, transparentBounds: transparentBounds) { matcher in
+            var found: [[NSRange]] = []
+            var status = U_ZERO_ERROR
+            while found.count < limit {
+                if anchored {
+                    // The match at the start of `range` or none: what `NSRegularExpression`
+                    // gets by stopping its search past the anchor.
+                    guard found.isEmpty, swift_uregex_lookingAt64(matcher, -1, &status) != 0 else { break }
+                } else {
+                    guard swift_uregex_findNext(matcher, &status) != 0 else { break }
+                }
+                guard status.rawValue <= U_ZERO_ERROR.rawValue else { break }
+                found.append(groups(of: matcher))
+            }
+            return found
+        }
+    }
+
+    /// The matches in `range` of `text`, for an expression whose every match starts at one of
+    /// `starts` (UTF-16 offsets, ascending): each start past the previous match's end gets one
+    /// anchored try, which is what the search from left to right does there; the same matches as
+    /// ``matches(in:range:transparentBounds:anchored:limit:)`` without `anchored`. The text is set
+    /// once for all the tries. An expression tried at every position of a text costs its whole
+    /// alternation at each.
+    public func matches(in text: UTF16Text, range: NSRange, startingAt starts: [Int], transparentBounds: Bool = true) -> [[NSRange]] {
+        withText(text, range: range, transparentBounds: transparentBounds) { matcher in
+            var found: [[NSRange]] = []
+            var next = range.location
+            let end = range.location + range.length
+            for start in starts where start >= next && start < end {
+                var status = U_ZERO_ERROR
+                swift_uregex_setRegion64(matcher, Int64(start), Int64(end), &status)
+                swift_uregex_useTransparentBounds(matcher, transparentBounds ? 1 : 0, &status)
+                guard status.rawValue <= U_ZERO_ERROR.rawValue, swift_uregex_lookingAt64(matcher, -1, &status) != 0,
+                    status.rawValue <= U_ZERO_ERROR.rawValue
+                else { continue }
+                let ranges = groups(of: matcher)
+                found.append(ranges)
+                next = max(ranges[0].location + ranges[0].length, start + 1)
+            }
+            return found
+        }
+    }
+
+    /// `body` with a matcher set to `range` of `text` (empty when the range does not fit the
+    /// text); the text is unset again afterwards, so an idle matcher points at nothing.
+    private func withText(
+        _ text: UTF16Text, range: NSRange, transparentBounds: Bool, _ body: (OpaquePointer) -> [[NSRange]]
+    ) -> [[NSRange]] {
         let length = text.units.count
-        guard range.location >= 0, range.length >= 0, range.location + range.length <= length, length < Int32.max, limit > 0 else {
+        guard range.location >= 0, range.length >= 0, range.location + range.length <= length, length < Int32.max else {
             return []
         }
         return withMatcher { matcher in
@@ -91,31 +141,24 @@ public final class ICURegex: @unchecked Sendable {
                     withUnsafePointer(to: &empty) { swift_uregex_setText(matcher, $0, 0, &reset) }
                 }
                 guard status.rawValue <= U_ZERO_ERROR.rawValue else { return [] }
-                var found: [[NSRange]] = []
-                while found.count < limit {
-                    if anchored {
-                        // The match at the start of `range` or none: what `NSRegularExpression`
-                        // gets by stopping its search past the anchor.
-                        guard found.isEmpty, swift_uregex_lookingAt64(matcher, -1, &status) != 0 else { break }
-                    } else {
-                        guard swift_uregex_findNext(matcher, &status) != 0 else { break }
-                    }
-                    guard status.rawValue <= U_ZERO_ERROR.rawValue else { break }
-                    var ranges: [NSRange] = []
-                    ranges.reserveCapacity(groupCount + 1)
-                    for group in 0...groupCount {
-                        var s = U_ZERO_ERROR
-                        let start = swift_uregex_start64(matcher, Int32(group), &s)
-                        let end = swift_uregex_end64(matcher, Int32(group), &s)
-                        ranges.append(
-                            s.rawValue <= U_ZERO_ERROR.rawValue && start >= 0 && end >= start
-                                ? NSRange(location: Int(start), length: Int(end - start)) : NSRange(location: NSNotFound, length: 0))
-                    }
-                    found.append(ranges)
-                }
-                return found
+                return body(matcher)
             }
         }
+    }
+
+    /// The ranges of group 0 and of every capture group of the matcher's current match.
+    private func groups(of matcher: OpaquePointer) -> [NSRange] {
+        var ranges: [NSRange] = []
+        ranges.reserveCapacity(groupCount + 1)
+        for group in 0...groupCount {
+            var s = U_ZERO_ERROR
+            let start = swift_uregex_start64(matcher, Int32(group), &s)
+            let end = swift_uregex_end64(matcher, Int32(group), &s)
+            ranges.append(
+                s.rawValue <= U_ZERO_ERROR.rawValue && start >= 0 && end >= start
+                    ? NSRange(location: Int(start), length: Int(end - start)) : NSRange(location: NSNotFound, length: 0))
+        }
+        return ranges
     }
 }
 

@@ -96,19 +96,11 @@ struct RulePattern: @unchecked Sendable {
                 units = all
                 // Opaque bounds: the window is searched as a text of its own.
                 let range = NSRange(location: w.from16, length: w.to16 - w.from16)
-                guard let starts = Self.openerStarts(all.units, in: range, openers) else {
-                    for ranges in icu.matches(in: all, range: range, transparentBounds: false) {
-                        found.append(RuleMatch(result: result(ranges), ns: ns))
-                    }
-                    return
-                }
-                var next = range.location
-                for start in starts where start >= next {
-                    let rest = NSRange(location: start, length: range.location + range.length - start)
-                    guard let ranges = icu.matches(in: all, range: rest, transparentBounds: false, anchored: true).first else { continue }
-                    found.append(RuleMatch(result: result(ranges), ns: ns))
-                    next = max(ranges[0].location + ranges[0].length, start + 1)
-                }
+                let matches =
+                    Self.openerStarts(all.units, in: range, openers).map {
+                        icu.matches(in: all, range: range, startingAt: $0, transparentBounds: false)
+                    } ?? icu.matches(in: all, range: range, transparentBounds: false)
+                found += matches.map { RuleMatch(result: result($0), ns: ns) }
             }
             var start = 0, start16 = 0, offset16 = 0
             for i in 0...b.count {
